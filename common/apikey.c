@@ -1,0 +1,2 @@
+/* apikey.c — placeholder until implemented. */
+#include "apikey.h"

@@ -1,0 +1,62 @@
+/* apikey.h — API keys (DESIGN.md section 5): parse "<prefix><id>_<secret><check>", check its CRC32
+ * check characters without any directory access, mint new keys, and read/write the stored
+ * sendsecApiKey value. Only a hash of the secret is ever stored. No directory access happens here. */
+#ifndef SENDSEC_APIKEY_H
+#define SENDSEC_APIKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "cidr.h"
+#include "result.h"
+
+#define SENDSEC_KEY_ID_LEN 12
+#define SENDSEC_KEY_SECRET_LEN 43 /* base62 characters: 43 * log2(62) > 256 bits */
+#define SENDSEC_KEY_CHECK_LEN 6
+#define SENDSEC_KEY_HASH_LEN 32   /* BLAKE2b-256 of the secret */
+#define SENDSEC_KEY_MAX 128       /* longest key text accepted, prefix included */
+
+/* A presented key, split. secret is wiped by sendsec_apikey_clear. */
+struct sendsec_apikey {
+	char id[SENDSEC_KEY_ID_LEN + 1];
+	char secret[SENDSEC_KEY_SECRET_LEN + 1];
+};
+
+/* True when text looks like a key with this prefix (used to tell a key from a password). */
+bool sendsec_apikey_looks_like(const char *text, const char *prefix);
+/* Splits text into *out after checking prefix, lengths, alphabet and check characters.
+ * Returns SENDSEC_OK, or SENDSEC_DENIED (malformed or bad check) without touching any directory. */
+enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, struct sendsec_apikey *out) SENDSEC_MUST_CHECK;
+void sendsec_apikey_clear(struct sendsec_apikey *k);
+
+/* Mints a new random key: writes the full key text to key_out (size >= SENDSEC_KEY_MAX) and the
+ * parts to *parts_out. Returns SENDSEC_OK or SENDSEC_UNAVAILABLE. */
+enum sendsec_result sendsec_apikey_mint(const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out) SENDSEC_MUST_CHECK;
+
+/* A stored key (one sendsecApiKey value), parsed. */
+struct sendsec_keyrec {
+	char id[SENDSEC_KEY_ID_LEN + 1];
+	unsigned char hash[SENDSEC_KEY_HASH_LEN];
+	char **scopes;           /* NULL-terminated; "*" means every service */
+	time_t expires;          /* 0: never */
+	time_t created;
+	bool disabled;
+	struct sendsec_cidr_list networks; /* empty: any */
+	char *description;
+};
+
+/* Parses one stored value (text form documented in apikey.c and sendsecctl(8)). Returns
+ * SENDSEC_OK, or SENDSEC_UNAVAILABLE (malformed) with err set. Free with sendsec_keyrec_clear. */
+enum sendsec_result sendsec_keyrec_parse(const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen) SENDSEC_MUST_CHECK;
+/* Formats a record as its stored value into a malloc'd string (*value_out); SENDSEC_OK or UNAVAILABLE. */
+enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char **value_out) SENDSEC_MUST_CHECK;
+void sendsec_keyrec_clear(struct sendsec_keyrec *rec);
+/* Fills rec->hash from a presented secret. */
+void sendsec_apikey_hash(const struct sendsec_apikey *key, unsigned char hash_out[SENDSEC_KEY_HASH_LEN]);
+/* True when the presented key's secret hashes to rec->hash (constant time) and the ids match. */
+bool sendsec_apikey_matches(const struct sendsec_apikey *key, const struct sendsec_keyrec *rec);
+/* True when service is in rec's scopes ("*" matches all). */
+bool sendsec_keyrec_in_scope(const struct sendsec_keyrec *rec, const char *service);
+
+#endif

@@ -1,0 +1,2 @@
+/* cidr.c — placeholder until implemented. */
+#include "cidr.h"

@@ -1,0 +1,2 @@
+/* dir.c — placeholder until implemented. */
+#include "dir.h"

@@ -1,0 +1,2 @@
+/* engine.c — placeholder until implemented. */
+#include "engine.h"

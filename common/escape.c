@@ -1,0 +1,2 @@
+/* escape.c — placeholder until implemented. */
+#include "escape.h"

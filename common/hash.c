@@ -1,0 +1,2 @@
+/* hash.c — placeholder until implemented. */
+#include "hash.h"

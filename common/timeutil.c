@@ -1,0 +1,2 @@
+/* timeutil.c — placeholder until implemented. */
+#include "timeutil.h"

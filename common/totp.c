@@ -1,0 +1,2 @@
+/* totp.c — placeholder until implemented. */
+#include "totp.h"
