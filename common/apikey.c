@@ -1,2 +1,658 @@
-/* apikey.c — placeholder until implemented. */
+/* apikey.c — API keys (DESIGN.md section 5): the presented key text, its CRC32 check characters,
+ * minting, and the stored sendsecApiKey value. No directory access and no logging happen here; the
+ * secret part of a key is wiped from every buffer this file fills, on every path.
+ *
+ * KEY TEXT
+ *
+ *   key    = prefix id "_" secret check
+ *   id     = 12base62                  ; names the key; public (audit lines, sendsecKeyId)
+ *   secret = 43base62                  ; 43 * log2(62) > 256 random bits
+ *   check  = 6base62                   ; CRC32 (IEEE 802.3, as zlib) of prefix id "_" secret,
+ *                                      ; as a 6-digit base62 number, most significant digit first
+ *   base62 = "0"-"9" / "A"-"Z" / "a"-"z" (digit values 0..61 in that order)
+ *
+ * A key longer than SENDSEC_KEY_MAX characters, or one that differs from this grammar anywhere, is
+ * refused (SENDSEC_DENIED) before any directory lookup. sendsec_apikey_looks_like() only checks
+ * the prefix and that the length is within 4 characters of a real key's, so that a key with a
+ * typo still takes the key path (and is refused there) instead of becoming a password attempt.
+ *
+ * STORED VALUE (sendsecApiKey, one value per key; this grammar is copied into sendsecctl(8))
+ *
+ *   value    = "v1" 8( ";" field )     ; each of the 8 fields exactly once, in any order;
+ *                                      ; written in the order below
+ *   field    = "id=" id
+ *            / "hash=" b64hash         ; BLAKE2b-256 (unkeyed) of the 43 secret characters,
+ *                                      ; standard base64 with padding: exactly 44 characters
+ *            / "scopes=" scope *( "," scope )
+ *            / "expires=" ( gtime / "-" )            ; "-": never expires
+ *            / "created=" gtime
+ *            / "networks=" ( cidr *( "," cidr ) / "-" ) ; "-": from any address
+ *            / "disabled=" ( "0" / "1" )
+ *            / "desc=" *( dchar / pct )              ; may be empty
+ *   scope    = 1*( ALPHA / DIGIT / "." / "_" / "-" ) / "*"   ; a service name, "*": every service
+ *   gtime    = GeneralizedTime (RFC 4517), e.g. 20261128020000Z; written in UTC with "Z"
+ *   cidr     = IPv4 or IPv6 address with an optional "/" prefix length
+ *   dchar    = %x20-7E except ";" / "=" / "%"
+ *   pct      = "%" HEXDIG HEXDIG       ; any other byte; written in upper case, read in either
+ *
+ * The description is UTF-8 text chosen by a person: every byte of it outside dchar (";", "=", "%",
+ * control characters, non-ASCII) is percent-encoded, so it can never end its field or look like
+ * another field, and the whole value stays printable ASCII, which ldapsearch shows as it is.
+ * %00 is refused. A value longer than 8192 bytes is refused. Example (one line):
+ *
+ *   v1;id=4Fq9xK2bT0aZ;hash=q0tBx0SYTFZ0ZX4fQj3mhWGr1fd2pI8h6c0uYb7ZpXk=;scopes=smtp,submission;
+ *   expires=20261128020000Z;created=20250301120000Z;networks=192.0.2.0/24,2001:db8::/32;
+ *   disabled=0;desc=CRM sender %E2%80%94 Jane%3B laptop
+ *
+ * Anything else (unknown version, unknown, missing or repeated field, bad hash length, bad time,
+ * bad scope or network) is malformed stored data: SENDSEC_UNAVAILABLE, with err naming the field
+ * (never its value). An expiry at or before the epoch is refused, as 0 would read as "never". */
 #include "apikey.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeutil.h"
+
+#define KEY_BODY_LEN (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
+#define LOOKS_LIKE_SLACK 4
+#define VALUE_MAX 8192
+#define HASH_B64_LEN 44 /* base64 of 32 bytes, padded */
+
+enum field {
+	F_ID,
+	F_HASH,
+	F_SCOPES,
+	F_EXPIRES,
+	F_CREATED,
+	F_NETWORKS,
+	F_DISABLED,
+	F_DESC,
+	F_COUNT,
+};
+
+static const char *const field_names[F_COUNT] = {
+	"id", "hash", "scopes", "expires", "created", "networks", "disabled", "desc",
+};
+
+/* ---- base62 and CRC32 ---- */
+
+static bool is_base62(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Digit value 0..61 to its character. Arithmetic instead of a table lookup, so that a secret
+ * digit never selects a memory address. */
+static char base62_char(unsigned v)
+{
+	unsigned c = '0' + v;
+
+	c += ((9u - v) >> 31) * ('A' - '9' - 1);  /* v >= 10 */
+	c += ((35u - v) >> 31) * ('a' - 'Z' - 1); /* v >= 36 */
+	return (char)c;
+}
+
+/* CRC-32/IEEE (reflected polynomial 0xEDB88320, initial and final value 0xFFFFFFFF), bitwise. */
+static uint32_t crc32_ieee(const char *data, size_t len)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (unsigned char)data[i];
+		for (int bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	}
+	return crc ^ 0xFFFFFFFFu;
+}
+
+/* Writes the check characters (not NUL-terminated) for the len bytes of text. */
+static void check_chars(const char *text, size_t len, char out[SENDSEC_KEY_CHECK_LEN])
+{
+	uint32_t v = crc32_ieee(text, len);
+
+	for (int i = SENDSEC_KEY_CHECK_LEN - 1; i >= 0; i--) {
+		out[i] = base62_char(v % 62);
+		v /= 62;
+	}
+}
+
+/* ---- presented keys ---- */
+
+bool sendsec_apikey_looks_like(const char *text, const char *prefix)
+{
+	size_t plen, len;
+
+	if (text == NULL || prefix == NULL)
+		return false;
+	plen = strlen(prefix);
+	if (strncmp(text, prefix, plen) != 0)
+		return false;
+	len = strnlen(text, SENDSEC_KEY_MAX + 1);
+	return len <= SENDSEC_KEY_MAX && len >= plen + KEY_BODY_LEN - LOOKS_LIKE_SLACK &&
+		len <= plen + KEY_BODY_LEN + LOOKS_LIKE_SLACK;
+}
+
+enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, struct sendsec_apikey *out)
+{
+	enum sendsec_result rc = SENDSEC_DENIED;
+	char check[SENDSEC_KEY_CHECK_LEN];
+	const char *body;
+	size_t plen, len;
+	unsigned bad = 0;
+
+	sodium_memzero(out, sizeof(*out));
+	if (text == NULL || prefix == NULL || sodium_init() < 0)
+		goto out;
+	plen = strlen(prefix);
+	len = strnlen(text, SENDSEC_KEY_MAX + 1);
+	if (len > SENDSEC_KEY_MAX || len != plen + KEY_BODY_LEN || memcmp(text, prefix, plen) != 0)
+		goto out;
+	body = text + plen;
+	/* Every character is looked at, whatever the first bad one, so timing says nothing about where. */
+	for (size_t i = 0; i < KEY_BODY_LEN; i++) {
+		if (i == SENDSEC_KEY_ID_LEN)
+			bad |= body[i] != '_';
+		else
+			bad |= !is_base62((unsigned char)body[i]);
+	}
+	check_chars(text, len - SENDSEC_KEY_CHECK_LEN, check);
+	bad |= sodium_memcmp(check, text + len - SENDSEC_KEY_CHECK_LEN, SENDSEC_KEY_CHECK_LEN) != 0;
+	if (bad)
+		goto out;
+	memcpy(out->id, body, SENDSEC_KEY_ID_LEN);
+	memcpy(out->secret, body + SENDSEC_KEY_ID_LEN + 1, SENDSEC_KEY_SECRET_LEN);
+	rc = SENDSEC_OK;
+out:
+	sodium_memzero(check, sizeof(check));
+	return rc;
+}
+
+void sendsec_apikey_clear(struct sendsec_apikey *k)
+{
+	if (k != NULL)
+		sodium_memzero(k, sizeof(*k));
+}
+
+/* Fills out with n uniformly distributed base62 characters: random bytes below 248 (= 4 * 62)
+ * are kept and taken modulo 62, the rest are drawn again. */
+static void random_base62(char *out, size_t n)
+{
+	unsigned char pool[64];
+	size_t used = sizeof(pool);
+
+	for (size_t i = 0; i < n;) {
+		if (used == sizeof(pool)) {
+			randombytes_buf(pool, sizeof(pool));
+			used = 0;
+		}
+		unsigned char b = pool[used++];
+		if (b < 248)
+			out[i++] = base62_char(b % 62u);
+	}
+	sodium_memzero(pool, sizeof(pool));
+}
+
+enum sendsec_result sendsec_apikey_mint(const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out)
+{
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	size_t plen, total;
+	char *p;
+
+	if (parts_out != NULL)
+		sodium_memzero(parts_out, sizeof(*parts_out));
+	if (key_out == NULL || keylen == 0)
+		return SENDSEC_UNAVAILABLE;
+	sodium_memzero(key_out, keylen);
+	if (prefix == NULL || parts_out == NULL || sodium_init() < 0)
+		goto out;
+	plen = strlen(prefix);
+	total = plen + KEY_BODY_LEN;
+	if (total > SENDSEC_KEY_MAX || keylen < total + 1)
+		goto out;
+	memcpy(key_out, prefix, plen);
+	p = key_out + plen;
+	random_base62(p, SENDSEC_KEY_ID_LEN);
+	p[SENDSEC_KEY_ID_LEN] = '_';
+	random_base62(p + SENDSEC_KEY_ID_LEN + 1, SENDSEC_KEY_SECRET_LEN);
+	check_chars(key_out, total - SENDSEC_KEY_CHECK_LEN, key_out + total - SENDSEC_KEY_CHECK_LEN);
+	key_out[total] = '\0';
+	memcpy(parts_out->id, p, SENDSEC_KEY_ID_LEN);
+	memcpy(parts_out->secret, p + SENDSEC_KEY_ID_LEN + 1, SENDSEC_KEY_SECRET_LEN);
+	rc = SENDSEC_OK;
+out:
+	if (rc != SENDSEC_OK) {
+		sodium_memzero(key_out, keylen);
+		if (parts_out != NULL)
+			sodium_memzero(parts_out, sizeof(*parts_out));
+	}
+	return rc;
+}
+
+void sendsec_apikey_hash(const struct sendsec_apikey *key, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
+{
+	crypto_generichash(hash_out, SENDSEC_KEY_HASH_LEN, (const unsigned char *)key->secret,
+			strnlen(key->secret, SENDSEC_KEY_SECRET_LEN), NULL, 0);
+}
+
+bool sendsec_apikey_matches(const struct sendsec_apikey *key, const struct sendsec_keyrec *rec)
+{
+	unsigned char hash[SENDSEC_KEY_HASH_LEN];
+	int id_diff, hash_diff;
+
+	if (key == NULL || rec == NULL || sodium_init() < 0)
+		return false;
+	sendsec_apikey_hash(key, hash);
+	id_diff = sodium_memcmp(key->id, rec->id, SENDSEC_KEY_ID_LEN);
+	hash_diff = sodium_memcmp(hash, rec->hash, SENDSEC_KEY_HASH_LEN);
+	sodium_memzero(hash, sizeof(hash));
+	return (id_diff | hash_diff) == 0;
+}
+
+bool sendsec_keyrec_in_scope(const struct sendsec_keyrec *rec, const char *service)
+{
+	if (rec == NULL || rec->scopes == NULL || service == NULL)
+		return false;
+	for (char **s = rec->scopes; *s != NULL; s++) {
+		if (strcmp(*s, "*") == 0 || strcmp(*s, service) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- stored values: parsing ---- */
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_scope_char(unsigned char c)
+{
+	return is_base62(c) || c == '.' || c == '_' || c == '-';
+}
+
+static bool is_dchar(unsigned char c)
+{
+	return c >= 0x20 && c <= 0x7e && c != ';' && c != '=' && c != '%';
+}
+
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static bool parse_id(const char *v, size_t n, char id_out[SENDSEC_KEY_ID_LEN + 1])
+{
+	if (n != SENDSEC_KEY_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_base62((unsigned char)v[i]))
+			return false;
+	}
+	memcpy(id_out, v, n);
+	id_out[n] = '\0';
+	return true;
+}
+
+static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
+{
+	const char *end = NULL;
+	size_t bin_len = 0;
+
+	if (n != HASH_B64_LEN)
+		return false;
+	if (sodium_base642bin(hash_out, SENDSEC_KEY_HASH_LEN, v, n, NULL, &bin_len, &end,
+			    sodium_base64_VARIANT_ORIGINAL) != 0)
+		return false;
+	return bin_len == SENDSEC_KEY_HASH_LEN && end == v + n;
+}
+
+/* Splits "a,b,c" into a NULL-terminated array of malloc'd strings. */
+static bool parse_scopes(const char *v, size_t n, char ***scopes_out)
+{
+	size_t count = 1, k = 0, start = 0;
+	char **scopes;
+
+	for (size_t i = 0; i < n; i++)
+		count += v[i] == ',';
+	if ((scopes = calloc(count + 1, sizeof(*scopes))) == NULL)
+		return false;
+	*scopes_out = scopes; /* owned by the record from here on, even if incomplete */
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && v[i] != ',')
+			continue;
+		size_t len = i - start;
+		bool ok = len > 0;
+		if (len == 1 && v[start] == '*')
+			ok = true;
+		else
+			for (size_t j = start; j < i && ok; j++)
+				ok = is_scope_char((unsigned char)v[j]);
+		if (!ok || (scopes[k] = strndup(v + start, len)) == NULL)
+			return false;
+		k++;
+		start = i + 1;
+	}
+	return true;
+}
+
+static bool parse_time(const char *v, size_t n, time_t *out)
+{
+	return n > 0 && sendsec_time_parse_generalized(v, n, out);
+}
+
+static bool parse_networks(const char *v, size_t n, struct sendsec_cidr_list *list)
+{
+	char cidr_err[128];
+	char *copy;
+	bool ok = false;
+
+	if (n == 1 && v[0] == '-')
+		return true;
+	/* Commas only, no empty entries: the list form is stricter here than in the config file. */
+	if (n == 0 || v[0] == ',' || v[n - 1] == ',')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (!(hex_value(c) >= 0 || c == '.' || c == ':' || c == '/' || c == ','))
+			return false;
+		if (c == ',' && i + 1 < n && v[i + 1] == ',')
+			return false;
+	}
+	if ((copy = strndup(v, n)) == NULL)
+		return false;
+	ok = sendsec_cidr_list_add(list, copy, cidr_err, sizeof(cidr_err)) == SENDSEC_OK && list->n > 0;
+	free(copy);
+	return ok;
+}
+
+static bool parse_desc(const char *v, size_t n, char **desc_out)
+{
+	char *d;
+	size_t k = 0;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return false;
+	*desc_out = d;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return false;
+			int hi = hex_value((unsigned char)v[i + 1]);
+			int lo = hex_value((unsigned char)v[i + 2]);
+			if (hi < 0 || lo < 0 || (hi | lo) == 0)
+				return false;
+			d[k++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (is_dchar(c)) {
+			d[k++] = (char)c;
+		} else {
+			return false;
+		}
+	}
+	d[k] = '\0';
+	return true;
+}
+
+/* Parses one "name=value" field into rec; *seen records which fields were present. */
+static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_keyrec *rec, unsigned *seen,
+		char *err, size_t errlen)
+{
+	const char *eq = memchr(f, '=', n);
+	const char *v;
+	size_t name_len, vlen;
+	int which = -1;
+	bool ok = false;
+
+	if (eq == NULL) {
+		set_err(err, errlen, "sendsecApiKey: field without '='");
+		return SENDSEC_UNAVAILABLE;
+	}
+	name_len = (size_t)(eq - f);
+	v = eq + 1;
+	vlen = n - name_len - 1;
+	for (int i = 0; i < F_COUNT; i++) {
+		if (strlen(field_names[i]) == name_len && memcmp(f, field_names[i], name_len) == 0)
+			which = i;
+	}
+	if (which < 0) {
+		set_err(err, errlen, "sendsecApiKey: unknown field");
+		return SENDSEC_UNAVAILABLE;
+	}
+	if (*seen & (1u << which)) {
+		set_err(err, errlen, "sendsecApiKey: field '%s' appears twice", field_names[which]);
+		return SENDSEC_UNAVAILABLE;
+	}
+	*seen |= 1u << which;
+	switch ((enum field)which) {
+	case F_ID:
+		ok = parse_id(v, vlen, rec->id);
+		break;
+	case F_HASH:
+		ok = parse_hash(v, vlen, rec->hash);
+		break;
+	case F_SCOPES:
+		ok = parse_scopes(v, vlen, &rec->scopes);
+		break;
+	case F_EXPIRES:
+		if (vlen == 1 && v[0] == '-') {
+			rec->expires = 0;
+			ok = true;
+		} else {
+			ok = parse_time(v, vlen, &rec->expires) && rec->expires > 0;
+		}
+		break;
+	case F_CREATED:
+		ok = parse_time(v, vlen, &rec->created);
+		break;
+	case F_NETWORKS:
+		ok = parse_networks(v, vlen, &rec->networks);
+		break;
+	case F_DISABLED:
+		ok = vlen == 1 && (v[0] == '0' || v[0] == '1');
+		rec->disabled = ok && v[0] == '1';
+		break;
+	case F_DESC:
+		ok = parse_desc(v, vlen, &rec->description);
+		break;
+	case F_COUNT:
+		break;
+	}
+	if (!ok) {
+		set_err(err, errlen, "sendsecApiKey: malformed field '%s'", field_names[which]);
+		return SENDSEC_UNAVAILABLE;
+	}
+	return SENDSEC_OK;
+}
+
+enum sendsec_result sendsec_keyrec_parse(const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen)
+{
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	unsigned seen = 0;
+	size_t start;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (value == NULL || len > VALUE_MAX) {
+		set_err(err, errlen, "sendsecApiKey: value missing or too long");
+		goto out;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if (c < 0x20 || c > 0x7e) {
+			set_err(err, errlen, "sendsecApiKey: non-printable character in value");
+			goto out;
+		}
+	}
+	if (len < 2 || memcmp(value, "v1", 2) != 0 || (len > 2 && value[2] != ';')) {
+		set_err(err, errlen, "sendsecApiKey: unsupported version");
+		goto out;
+	}
+	start = 3;
+	for (size_t i = start; i <= len && len > 2; i++) {
+		if (i < len && value[i] != ';')
+			continue;
+		if (parse_field(value + start, i - start, out, &seen, err, errlen) != SENDSEC_OK)
+			goto out;
+		start = i + 1;
+	}
+	for (int i = 0; i < F_COUNT; i++) {
+		if (!(seen & (1u << i))) {
+			set_err(err, errlen, "sendsecApiKey: missing field '%s'", field_names[i]);
+			goto out;
+		}
+	}
+	rc = SENDSEC_OK;
+out:
+	if (rc != SENDSEC_OK)
+		sendsec_keyrec_clear(out);
+	return rc;
+}
+
+void sendsec_keyrec_clear(struct sendsec_keyrec *rec)
+{
+	if (rec == NULL)
+		return;
+	if (rec->scopes != NULL) {
+		for (char **s = rec->scopes; *s != NULL; s++)
+			free(*s);
+		free(rec->scopes);
+	}
+	sendsec_cidr_list_clear(&rec->networks);
+	free(rec->description);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* ---- stored values: formatting ---- */
+
+struct buf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > VALUE_MAX + 1) {
+		b->failed = true;
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap == 0 ? 256 : b->cap;
+		char *grown;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((grown = realloc(b->data, cap)) == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static bool valid_scope(const char *s)
+{
+	if (strcmp(s, "*") == 0)
+		return true;
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (!is_scope_char((unsigned char)*s))
+			return false;
+	}
+	return true;
+}
+
+enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char **value_out)
+{
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	struct buf b = { 0 };
+	char tmp[128];
+	char b64[HASH_B64_LEN + 1];
+
+	*value_out = NULL;
+	if (rec == NULL || rec->scopes == NULL || rec->scopes[0] == NULL || rec->expires < 0 || rec->created < 0 ||
+			!parse_id(rec->id, strnlen(rec->id, sizeof(rec->id)), tmp))
+		goto out;
+	puts_(&b, "v1;id=");
+	puts_(&b, rec->id);
+	sodium_bin2base64(b64, sizeof(b64), rec->hash, SENDSEC_KEY_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
+	puts_(&b, ";hash=");
+	puts_(&b, b64);
+	puts_(&b, ";scopes=");
+	for (char **s = rec->scopes; *s != NULL; s++) {
+		if (!valid_scope(*s))
+			goto out;
+		if (s != rec->scopes)
+			puts_(&b, ",");
+		puts_(&b, *s);
+	}
+	puts_(&b, ";expires=");
+	if (rec->expires == 0) {
+		puts_(&b, "-");
+	} else {
+		sendsec_time_format_generalized(rec->expires, tmp, sizeof(tmp));
+		puts_(&b, tmp);
+	}
+	puts_(&b, ";created=");
+	sendsec_time_format_generalized(rec->created, tmp, sizeof(tmp));
+	puts_(&b, tmp);
+	puts_(&b, ";networks=");
+	if (rec->networks.n == 0)
+		puts_(&b, "-");
+	for (size_t i = 0; i < rec->networks.n; i++) {
+		if (i > 0)
+			puts_(&b, ",");
+		sendsec_cidr_format(&rec->networks.items[i], tmp, sizeof(tmp));
+		puts_(&b, tmp);
+	}
+	puts_(&b, rec->disabled ? ";disabled=1" : ";disabled=0");
+	puts_(&b, ";desc=");
+	for (const char *d = rec->description; d != NULL && *d != '\0'; d++) {
+		unsigned char c = (unsigned char)*d;
+		if (is_dchar(c)) {
+			put(&b, (const char *)&c, 1);
+		} else {
+			snprintf(tmp, sizeof(tmp), "%%%02X", c);
+			put(&b, tmp, 3);
+		}
+	}
+	if (b.failed || b.data == NULL)
+		goto out;
+	*value_out = b.data;
+	b.data = NULL;
+	rc = SENDSEC_OK;
+out:
+	free(b.data);
+	return rc;
+}
