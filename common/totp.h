@@ -27,6 +27,7 @@ void sendsec_totp_params_default(struct sendsec_totp_params *p);
 bool sendsec_totp_alg_from_oid(const char *oid, enum sendsec_totp_alg *out);
 const char *sendsec_totp_alg_oid(enum sendsec_totp_alg alg);
 const char *sendsec_totp_alg_name(enum sendsec_totp_alg alg); /* "SHA1", "SHA256", "SHA512" */
+/* (Both return static strings; NULL only for a value outside the enum.) */
 
 /* Verifies code (digits only, length p->digits) for secret at time now. has_last/last_step: the
  * last step already used (oathTOTPLastTimeStep); a match at or before it is a replay.
@@ -42,7 +43,7 @@ enum sendsec_result sendsec_totp_generate(const unsigned char *secret, size_t se
 		const struct sendsec_totp_params *p, time_t now, char *code_out, size_t len) SENDSEC_MUST_CHECK;
 
 /* Writes "otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=..&digits=..&period=.."
- * (percent-encoded) into a malloc'd *uri_out. */
+ * (percent-encoded) into a malloc'd *uri_out. The URI carries the secret: free it with secret_free. */
 enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
 		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out) SENDSEC_MUST_CHECK;
 
