@@ -1,2 +1,347 @@
-/* hash.c — placeholder until implemented. */
+/* hash.c — the password scheme registry: a static table maps a case-insensitive prefix of the
+ * stored value to its verifier (argon2 through libsodium, {CRYPT} through libxcrypt's crypt_rn,
+ * {SSHA*} through nettle). The stored value is (ptr, len) and is never read past len; copies
+ * handed to C-string APIs are bounded, NUL-terminated and wiped. Malformed input is UNAVAILABLE. */
 #include "hash.h"
+
+#include "secret.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define STORED_MAX 1024   /* longest stored value we look at */
+#define PASSWORD_MAX 4096 /* longer passwords are refused (DENIED) */
+#define ARGON2_PREFIX "{ARGON2}"
+
+/* A fixed salt and hash for sendsec_hash_dummy_verify; the cost is filled in per call so the
+ * dummy costs what a real hash at the configured cost does. Nobody knows a password for it. */
+#define DUMMY_SALT_HASH "$VW4xSVFZVTkrWjJsZDJzVA$tLDq0Qn97ZWNHRwLa86HOBVu+cJMhmvuXfYwAGC82EY"
+
+struct scheme;
+
+/* What a verifier gets: the hash text after the scheme prefix (or including it for bare PHC). */
+struct verify_args {
+	const char *hash;
+	size_t hash_len;
+	const char *password;
+	size_t password_len;
+	unsigned long long opslimit;
+	size_t memlimit_kib;
+	bool needs_rehash; /* set by the verifier; only meaningful on OK */
+};
+
+struct scheme {
+	const char *prefix;                 /* matched case-insensitively at the start */
+	bool keep_prefix;                   /* the prefix belongs to the hash text (bare PHC) */
+	const char *name;                   /* for *scheme_out and the log line */
+	const struct nettle_hash *digest;   /* {SSHA*} family only */
+	enum sendsec_result (*verify)(const struct scheme *s, struct verify_args *a);
+};
+
+/* Parsed "$argon2id$v=19$m=M,t=T,p=P$salt$hash" (or argon2i), checked for shape only. */
+struct phc {
+	bool is_argon2id;
+	unsigned long m, t, p;
+};
+
+static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a);
+static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_args *a);
+static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_args *a);
+
+static const struct scheme schemes[] = {
+	{ ARGON2_PREFIX, false, "ARGON2", NULL, verify_argon2 },
+	{ "$argon2", true, "ARGON2", NULL, verify_argon2 },
+	{ "{CRYPT}", false, "CRYPT", NULL, verify_crypt },
+	{ "{SSHA}", false, "SSHA", &nettle_sha1, verify_ssha },
+	{ "{SSHA256}", false, "SSHA256", &nettle_sha256, verify_ssha },
+	{ "{SSHA512}", false, "SSHA512", &nettle_sha512, verify_ssha },
+};
+
+/* The crypt methods we accept; everything else (DES, MD5, sha256-crypt, ...) is unavailable. */
+static const char *const crypt_methods[] = { "$y$", "$6$", "$2b$", "$2y$" };
+
+static bool has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && strncasecmp(s, prefix, n) == 0;
+}
+
+static const struct scheme *find_scheme(const char *stored, size_t len)
+{
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		if (has_prefix(stored, len, schemes[i].prefix))
+			return &schemes[i];
+	}
+	return NULL;
+}
+
+/* Reads a decimal number of at most 10 digits that fits 32 bits; advances *p. */
+static bool parse_u32(const char **p, unsigned long *out)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+	int digits = 0;
+
+	while (*s >= '0' && *s <= '9' && digits < 11) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		s++;
+		digits++;
+	}
+	if (digits == 0 || digits > 10 || v > UINT32_MAX)
+		return false;
+	*p = s;
+	*out = v;
+	return true;
+}
+
+static bool eat(const char **p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*p, lit, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/* Advances over one or more characters of unpadded standard base64. */
+static bool eat_b64(const char **p)
+{
+	const char *s = *p;
+
+	while ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '+' ||
+			*s == '/')
+		s++;
+	if (s == *p)
+		return false;
+	*p = s;
+	return true;
+}
+
+/* Checks the shape of a NUL-terminated PHC argon2 string and reads its parameters. */
+static bool parse_phc(const char *s, struct phc *out)
+{
+	if (eat(&s, "$argon2id$"))
+		out->is_argon2id = true;
+	else if (eat(&s, "$argon2i$"))
+		out->is_argon2id = false;
+	else
+		return false;
+	return eat(&s, "v=19$m=") && parse_u32(&s, &out->m) && eat(&s, ",t=") && parse_u32(&s, &out->t) &&
+		eat(&s, ",p=") && parse_u32(&s, &out->p) && eat(&s, "$") && eat_b64(&s) && eat(&s, "$") &&
+		eat_b64(&s) && *s == '\0';
+}
+
+static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a)
+{
+	/* At least crypto_pwhash_STRBYTES: libsodium declares its argument as char[128]. */
+	char buf[STORED_MAX + 1];
+	struct phc phc;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	int ret;
+
+	(void)s;
+	memcpy(buf, a->hash, a->hash_len);
+	buf[a->hash_len] = '\0';
+	if (!parse_phc(buf, &phc))
+		goto out;
+	/* libsodium answers -1 both for a mismatch and for a string it cannot use; only a
+	 * mismatch sets errno to EINVAL, anything else (bad salt length, m < 8p, ...) is bad data. */
+	errno = 0;
+	if (phc.is_argon2id)
+		ret = crypto_pwhash_str_verify(buf, a->password, a->password_len);
+	else
+		ret = crypto_pwhash_argon2i_str_verify(buf, a->password, a->password_len);
+	if (ret == 0) {
+		/* At least the wanted cost: a stronger stored hash is left alone. */
+		a->needs_rehash = !phc.is_argon2id || phc.t < a->opslimit || phc.m < a->memlimit_kib;
+		rc = SENDSEC_OK;
+	} else if (errno == EINVAL) {
+		rc = SENDSEC_DENIED;
+	}
+out:
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
+static bool is_accepted_crypt(const char *hash, size_t len)
+{
+	for (size_t i = 0; i < sizeof(crypt_methods) / sizeof(crypt_methods[0]); i++) {
+		size_t n = strlen(crypt_methods[i]);
+
+		if (len > n && memcmp(hash, crypt_methods[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_args *a)
+{
+	char setting[STORED_MAX + 1];
+	char *phrase = NULL;
+	struct crypt_data *data = NULL;
+	const char *result;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+
+	(void)s;
+	memcpy(setting, a->hash, a->hash_len);
+	setting[a->hash_len] = '\0';
+	if (!is_accepted_crypt(setting, a->hash_len))
+		goto out;
+	/* crypt_data is about 32 KiB: keep it off the stack of whatever thread calls us. */
+	if ((phrase = secret_strndup(a->password, a->password_len)) == NULL)
+		goto out;
+	if ((data = calloc(1, sizeof(*data))) == NULL)
+		goto out;
+	result = crypt_rn(phrase, setting, data, (int)sizeof(*data));
+	/* A failure token ("*0", "*1"), or an answer of another length than the stored value: then
+	 * the stored value was a bare setting, carried extra bytes or had parameters crypt changed. */
+	if (result == NULL || result[0] == '*' || strlen(result) != a->hash_len)
+		goto out;
+	rc = sodium_memcmp(result, setting, a->hash_len) == 0 ? SENDSEC_OK : SENDSEC_DENIED;
+	a->needs_rehash = true;
+out:
+	secret_free_n(data, sizeof(*data));
+	secret_free_n(phrase, a->password_len);
+	sodium_memzero(setting, sizeof(setting));
+	return rc;
+}
+
+static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_args *a)
+{
+	const struct nettle_hash *d = s->digest;
+	unsigned char bin[STORED_MAX];
+	unsigned char digest[SHA512_DIGEST_SIZE];
+	union {
+		struct sha1_ctx sha1;
+		struct sha256_ctx sha256;
+		struct sha512_ctx sha512;
+	} ctx;
+	size_t bin_len = 0;
+	const char *b64_end = NULL;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+
+	if (sodium_base642bin(bin, sizeof(bin), a->hash, a->hash_len, NULL, &bin_len, &b64_end,
+			    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			b64_end != a->hash + a->hash_len)
+		goto out;
+	/* digest || salt, with a salt of at least one byte */
+	if (bin_len <= d->digest_size)
+		goto out;
+	d->init(&ctx);
+	d->update(&ctx, a->password_len, (const uint8_t *)a->password);
+	d->update(&ctx, bin_len - d->digest_size, bin + d->digest_size);
+	d->digest(&ctx, d->digest_size, digest);
+	rc = sodium_memcmp(digest, bin, d->digest_size) == 0 ? SENDSEC_OK : SENDSEC_DENIED;
+	a->needs_rehash = true;
+out:
+	sodium_memzero(&ctx, sizeof(ctx));
+	sodium_memzero(digest, sizeof(digest));
+	sodium_memzero(bin, sizeof(bin));
+	return rc;
+}
+
+enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const char *password,
+		unsigned long long opslimit, size_t memlimit_kib,
+		const char **scheme_out, bool *needs_rehash_out)
+{
+	const struct scheme *s = NULL;
+	struct verify_args a = { 0 };
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	size_t skip;
+
+	if (needs_rehash_out != NULL)
+		*needs_rehash_out = false;
+	if (stored == NULL || password == NULL || sodium_init() < 0)
+		goto out;
+	if ((s = find_scheme(stored, len)) == NULL)
+		goto out;
+	/* Shape checks that hold for every scheme: bounded, no NUL inside, something after the prefix. */
+	skip = s->keep_prefix ? 0 : strlen(s->prefix);
+	if (len > STORED_MAX || len <= skip || memchr(stored, '\0', len) != NULL)
+		goto out;
+	a.password_len = strnlen(password, PASSWORD_MAX + 1);
+	if (a.password_len > PASSWORD_MAX) {
+		rc = SENDSEC_DENIED;
+		goto out;
+	}
+	a.hash = stored + skip;
+	a.hash_len = len - skip;
+	a.password = password;
+	a.opslimit = opslimit;
+	a.memlimit_kib = memlimit_kib;
+	rc = s->verify(s, &a);
+	if (rc == SENDSEC_OK && needs_rehash_out != NULL)
+		*needs_rehash_out = a.needs_rehash;
+out:
+	if (scheme_out != NULL)
+		*scheme_out = s != NULL ? s->name : "unknown";
+	return rc;
+}
+
+enum sendsec_result sendsec_hash_make(const char *password, unsigned long long opslimit, size_t memlimit_kib,
+		char *out, size_t outlen)
+{
+	char phc[crypto_pwhash_STRBYTES];
+	size_t password_len;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	int n;
+
+	if (out == NULL || outlen == 0)
+		return SENDSEC_UNAVAILABLE;
+	out[0] = '\0';
+	if (password == NULL || sodium_init() < 0 || memlimit_kib > SIZE_MAX / 1024)
+		goto out;
+	password_len = strnlen(password, PASSWORD_MAX + 1);
+	if (password_len > PASSWORD_MAX)
+		goto out;
+	if (crypto_pwhash_str(phc, password, password_len, opslimit, memlimit_kib * 1024) != 0)
+		goto out;
+	n = snprintf(out, outlen, "%s%s", ARGON2_PREFIX, phc);
+	if (n < 0 || (size_t)n >= outlen) {
+		sodium_memzero(out, outlen);
+		goto out;
+	}
+	rc = SENDSEC_OK;
+out:
+	sodium_memzero(phc, sizeof(phc));
+	return rc;
+}
+
+void sendsec_hash_dummy_verify(const char *password, unsigned long long opslimit, size_t memlimit_kib)
+{
+	char dummy[crypto_pwhash_STRBYTES];
+	size_t password_len;
+	int n, ret;
+
+	if (password == NULL || sodium_init() < 0)
+		return;
+	/* Same early refusal as sendsec_hash_verify, so a long password costs the same there too. */
+	password_len = strnlen(password, PASSWORD_MAX + 1);
+	if (password_len > PASSWORD_MAX)
+		return;
+	if (opslimit < 1)
+		opslimit = 1;
+	if (opslimit > UINT32_MAX)
+		opslimit = UINT32_MAX;
+	if (memlimit_kib < 8)
+		memlimit_kib = 8;
+	if (memlimit_kib > UINT32_MAX)
+		memlimit_kib = UINT32_MAX;
+	n = snprintf(dummy, sizeof(dummy), "$argon2id$v=19$m=%zu,t=%llu,p=1" DUMMY_SALT_HASH, memlimit_kib,
+			opslimit);
+	if (n < 0 || (size_t)n >= sizeof(dummy))
+		return;
+	ret = crypto_pwhash_str_verify(dummy, password, password_len);
+	(void)ret;
+}

@@ -1,0 +1,391 @@
+/* test_hash.c — the scheme registry against vectors written at run time by independent tools
+ * (slappasswd, the argon2 CLI, mkpasswd, python3): right password OK, wrong DENIED, every
+ * malformed value UNAVAILABLE with its scheme named, rehash advice, make/verify round trip,
+ * bounds on lengths and embedded NULs, and a dummy verify that really costs an argon2 run. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hash.h"
+
+#define PW "Tr0ub4dor-and-3"
+#define WRONG "Tr0ub4dor-and-4"
+#define OPS 2
+#define MEM 65536
+
+/* Runs cmd and puts its first output line (without newline) into out; false on any failure. */
+static bool run(const char *cmd, char *out, size_t outlen)
+{
+	FILE *p = popen(cmd, "r");
+	bool ok;
+
+	if (p == NULL)
+		return false;
+	ok = fgets(out, (int)outlen, p) != NULL;
+	if (pclose(p) != 0)
+		ok = false;
+	if (ok)
+		out[strcspn(out, "\n")] = '\0';
+	if (!ok)
+		fprintf(stderr, "tool failed: %.40s...\n", cmd);
+	return ok && out[0] != '\0';
+}
+
+static enum sendsec_result verify(const char *stored, const char *password, const char **scheme, bool *rehash)
+{
+	return sendsec_hash_verify(stored, strlen(stored), password, OPS, MEM, scheme, rehash);
+}
+
+/* Right password OK with the scheme named, wrong password DENIED, rehash advice as expected. */
+static void check_vector(const char *stored, const char *scheme, bool expect_rehash)
+{
+	const char *name = NULL;
+	bool rehash = !expect_rehash;
+
+	CHECK(verify(stored, PW, &name, &rehash) == SENDSEC_OK);
+	CHECK_STR(name, scheme);
+	CHECK(rehash == expect_rehash);
+	name = NULL;
+	CHECK(verify(stored, WRONG, &name, &rehash) == SENDSEC_DENIED);
+	CHECK_STR(name, scheme);
+	CHECK(verify(stored, "", NULL, NULL) == SENDSEC_DENIED);
+}
+
+/* stored must be UNAVAILABLE with the scheme named, whatever the password. */
+static void check_unavailable_n(const char *stored, size_t len, const char *scheme)
+{
+	const char *name = NULL;
+	bool rehash = true;
+
+	CHECK(sendsec_hash_verify(stored, len, PW, OPS, MEM, &name, &rehash) == SENDSEC_UNAVAILABLE);
+	CHECK_STR(name, scheme);
+	CHECK(!rehash);
+	CHECK(sendsec_hash_verify(stored, len, WRONG, OPS, MEM, NULL, NULL) == SENDSEC_UNAVAILABLE);
+}
+
+static void check_unavailable(const char *stored, const char *scheme)
+{
+	check_unavailable_n(stored, strlen(stored), scheme);
+}
+
+static void test_argon2_vectors(void)
+{
+	char v[512], w[600];
+
+	/* OpenLDAP's argon2 module writes {ARGON2}$argon2i$...: verified, but to be upgraded. */
+	if (run("slappasswd -o module-load=argon2 -h '{ARGON2}' -s '" PW "'", v, sizeof(v))) {
+		CHECK(strncmp(v, "{ARGON2}$argon2i$", 17) == 0);
+		check_vector(v, "ARGON2", true);
+		/* the scheme prefix is case-insensitive */
+		memcpy(v, "{argon2}", 8);
+		check_vector(v, "ARGON2", true);
+		/* strip the prefix: the bare PHC string is accepted too */
+		check_vector(v + 8, "ARGON2", true);
+	} else {
+		CHECK(!"slappasswd argon2 vector");
+	}
+
+	/* The argon2 CLI writes argon2id, with p=1 and with p=4. m=2^12 KiB, t=2. */
+	if (run("printf %s '" PW "' | argon2 SALTSALT -id -t 2 -m 12 -p 1 -e", v, sizeof(v))) {
+		CHECK(strncmp(v, "$argon2id$v=19$m=4096,t=2,p=1$", 30) == 0);
+		check_vector(v, "ARGON2", true); /* weaker than m=65536 */
+		CHECK(sendsec_hash_verify(v, strlen(v), PW, 2, 4096, NULL, NULL) == SENDSEC_OK);
+		{
+			bool rehash = true;
+
+			CHECK(sendsec_hash_verify(v, strlen(v), PW, 2, 4096, NULL, &rehash) == SENDSEC_OK);
+			CHECK(!rehash); /* exactly the wanted cost */
+			CHECK(sendsec_hash_verify(v, strlen(v), PW, 1, 1024, NULL, &rehash) == SENDSEC_OK);
+			CHECK(!rehash); /* stronger than wanted */
+			CHECK(sendsec_hash_verify(v, strlen(v), PW, 3, 4096, NULL, &rehash) == SENDSEC_OK);
+			CHECK(rehash); /* fewer passes than wanted */
+		}
+		snprintf(w, sizeof(w), "{ARGON2}%s", v);
+		check_vector(w, "ARGON2", true);
+
+		/* malformed variants of a good string */
+		snprintf(w, sizeof(w), "%.*s", (int)strlen(v) - 1, v); /* last character cut */
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "%.26s", v); /* cut inside the parameters */
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "{ARGON2}%.40s", v); /* cut after the salt */
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "%s$", v); /* trailing garbage */
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "%s", v);
+		memcpy(w, "$argon2d$", 9); /* argon2d is not a password scheme we accept */
+		memmove(w + 9, v + 10, strlen(v + 10) + 1);
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "%s", v);
+		w[strlen(w) - 5] = '*'; /* corrupt base64 in the hash */
+		check_unavailable(w, "ARGON2");
+		snprintf(w, sizeof(w), "%s", v);
+		memcpy(w + 11, "16", 2); /* v=16: an old version */
+		check_unavailable(w, "ARGON2");
+	} else {
+		CHECK(!"argon2 -p 1 vector");
+	}
+
+	/* p > 1 as the argon2 CLI writes it: libsodium 1.0.18 verifies these. */
+	if (run("printf %s '" PW "' | argon2 SALTSALT -id -t 2 -m 12 -p 4 -e", v, sizeof(v))) {
+		CHECK(strstr(v, ",p=4$") != NULL);
+		check_vector(v, "ARGON2", true);
+		snprintf(w, sizeof(w), "{ARGON2}%s", v);
+		check_vector(w, "ARGON2", true);
+	} else {
+		CHECK(!"argon2 -p 4 vector");
+	}
+	if (run("printf %s '" PW "' | argon2 SALTSALT -i -t 2 -m 12 -p 4 -e", v, sizeof(v)))
+		check_vector(v, "ARGON2", true);
+	else
+		CHECK(!"argon2 -i -p 4 vector");
+}
+
+static void test_ssha_vectors(void)
+{
+	static const struct {
+		const char *scheme, *tool, *fallback;
+	} cases[] = {
+		{ "SSHA", "slappasswd -h '{SSHA}' -s '" PW "'", NULL },
+		{ "SSHA256", "slappasswd -o module-load=pw-sha2 -h '{SSHA256}' -s '" PW "'",
+			"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA256}'+"
+			"base64.b64encode(hashlib.sha256(b'" PW "'+s).digest()+s).decode())\"" },
+		{ "SSHA512", "slappasswd -o module-load=pw-sha2 -h '{SSHA512}' -s '" PW "'",
+			"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA512}'+"
+			"base64.b64encode(hashlib.sha512(b'" PW "'+s).digest()+s).decode())\"" },
+	};
+	bool have_pw_sha2 = access("/usr/lib/ldap/pw-sha2.so", R_OK) == 0;
+	char v[512], w[600];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *cmd = cases[i].fallback != NULL && !have_pw_sha2 ? cases[i].fallback : cases[i].tool;
+		size_t plen = strlen(cases[i].scheme) + 2;
+
+		if (!run(cmd, v, sizeof(v))) {
+			CHECK(!"SSHA vector");
+			continue;
+		}
+		check_vector(v, cases[i].scheme, true);
+		/* lower-case prefix */
+		snprintf(w, sizeof(w), "%s", v);
+		for (size_t j = 1; j + 1 < plen; j++)
+			w[j] = (char)tolower((unsigned char)w[j]);
+		check_vector(w, cases[i].scheme, true);
+
+		/* base64 cut by one character: not a whole number of quanta */
+		snprintf(w, sizeof(w), "%.*s", (int)strlen(v) - 1, v);
+		check_unavailable(w, cases[i].scheme);
+		/* corrupt base64 */
+		snprintf(w, sizeof(w), "%s", v);
+		w[plen + 3] = '!';
+		check_unavailable(w, cases[i].scheme);
+		/* nothing after the prefix */
+		snprintf(w, sizeof(w), "{%s}", cases[i].scheme);
+		check_unavailable(w, cases[i].scheme);
+		/* well-formed base64 but shorter than the digest (12 bytes) */
+		snprintf(w, sizeof(w), "{%s}AAAAAAAAAAAAAAAA", cases[i].scheme);
+		check_unavailable(w, cases[i].scheme);
+	}
+	/* a SHA-1 length value under {SSHA512}: digest length wrong for the scheme */
+	if (run("slappasswd -h '{SSHA}' -s '" PW "'", v, sizeof(v))) {
+		snprintf(w, sizeof(w), "{SSHA512}%s", v + 6);
+		check_unavailable(w, "SSHA512");
+	}
+}
+
+static void test_crypt_vectors(void)
+{
+	static const char *const methods[] = { "yescrypt", "sha-512", "bcrypt" };
+	static const char *const prefixes[] = { "$y$", "$6$", "$2b$" };
+	char v[512], w[600], cmd[128];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "mkpasswd -m %s '%s'", methods[i], PW);
+		if (!run(cmd, v, sizeof(v))) {
+			CHECK(!"mkpasswd vector");
+			continue;
+		}
+		CHECK(strncmp(v, prefixes[i], strlen(prefixes[i])) == 0);
+		snprintf(w, sizeof(w), "{CRYPT}%s", v);
+		check_vector(w, "CRYPT", true);
+		snprintf(w, sizeof(w), "{crypt}%s", v);
+		check_vector(w, "CRYPT", true);
+		/* truncated inside the setting: crypt fails ("*0") or it is not ours */
+		snprintf(w, sizeof(w), "{CRYPT}%.*s", (int)strlen(prefixes[i]) + 1, v);
+		check_unavailable(w, "CRYPT");
+		/* last character of the hash cut, or a byte appended: not what crypt writes */
+		snprintf(w, sizeof(w), "{CRYPT}%.*s", (int)strlen(v) - 1, v);
+		check_unavailable(w, "CRYPT");
+		snprintf(w, sizeof(w), "{CRYPT}%sx", v);
+		check_unavailable(w, "CRYPT");
+		if (i == 2) {
+			/* $2y$ is the same bcrypt */
+			snprintf(w, sizeof(w), "{CRYPT}%s", v);
+			w[7 + 2] = 'y';
+			check_vector(w, "CRYPT", true);
+		}
+	}
+	/* legacy crypt methods are unavailable, even with the right password */
+	if (run("mkpasswd -m md5crypt '" PW "'", v, sizeof(v))) {
+		snprintf(w, sizeof(w), "{CRYPT}%s", v);
+		check_unavailable(w, "CRYPT");
+	} else {
+		CHECK(!"mkpasswd md5crypt vector");
+	}
+	if (run("mkpasswd -m descrypt '" PW "'", v, sizeof(v))) {
+		snprintf(w, sizeof(w), "{CRYPT}%s", v);
+		check_unavailable(w, "CRYPT");
+	}
+	check_unavailable("{CRYPT}$1$abcdefgh$0123456789abcdefghijkl", "CRYPT");
+	check_unavailable("{CRYPT}*", "CRYPT");
+	check_unavailable("{CRYPT}*0", "CRYPT");
+	check_unavailable("{CRYPT}!", "CRYPT");
+	check_unavailable("{CRYPT}", "CRYPT");
+	check_unavailable("{CRYPT}$6$", "CRYPT");
+	check_unavailable("{CRYPT}$y$", "CRYPT");
+	check_unavailable("{CRYPT}$2b$99$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz012", "CRYPT");
+}
+
+static void test_unknown_and_bounds(void)
+{
+	char v[512], *big, *pw;
+	const char *name = NULL;
+	size_t n;
+
+	check_unavailable("{FOO}bar", "unknown");
+	check_unavailable("", "unknown");
+	check_unavailable("{SSHA", "unknown");
+	check_unavailable("{MD5}X03MO1qnZdYdgyfeuILPmQ==", "unknown");
+	check_unavailable(PW, "unknown"); /* a cleartext value is never compared */
+	check_unavailable("$6$saltsalt$abc", "unknown"); /* crypt without {CRYPT} */
+	CHECK(sendsec_hash_verify(NULL, 0, PW, OPS, MEM, &name, NULL) == SENDSEC_UNAVAILABLE);
+	CHECK_STR(name, "unknown");
+
+	if (!run("slappasswd -h '{SSHA}' -s '" PW "'", v, sizeof(v))) {
+		CHECK(!"SSHA vector");
+		return;
+	}
+	n = strlen(v);
+	/* an embedded NUL with len beyond it is malformed; up to the NUL the value is good */
+	big = malloc(n + 8);
+	CHECK(big != NULL);
+	if (big != NULL) {
+		memcpy(big, v, n);
+		memcpy(big + n, "\0AAAA", 5);
+		CHECK(sendsec_hash_verify(big, n, PW, OPS, MEM, NULL, NULL) == SENDSEC_OK);
+		check_unavailable_n(big, n + 5, "SSHA");
+		/* a NUL in the middle of the base64 */
+		big[10] = '\0';
+		check_unavailable_n(big, n, "SSHA");
+		/* not NUL-terminated at all: the verifier must stop at len (ASan watches) */
+		memcpy(big, v, n);
+		CHECK(sendsec_hash_verify(big, n, PW, OPS, MEM, NULL, NULL) == SENDSEC_OK);
+		free(big);
+	}
+	/* a stored value longer than 1024 bytes is unavailable */
+	big = malloc(2048);
+	CHECK(big != NULL);
+	if (big != NULL) {
+		memset(big, 'A', 2048);
+		memcpy(big, "{SSHA}", 6);
+		check_unavailable_n(big, 1028, "SSHA");
+		free(big);
+	}
+	/* passwords: 4096 bytes is fine, 4097 is refused (DENIED, not a crash) */
+	pw = malloc(4098);
+	CHECK(pw != NULL);
+	if (pw != NULL) {
+		char h[SENDSEC_HASH_MAX];
+
+		memset(pw, 'p', 4097);
+		pw[4096] = '\0';
+		CHECK(sendsec_hash_make(pw, 1, 8, h, sizeof(h)) == SENDSEC_OK);
+		CHECK(sendsec_hash_verify(h, strlen(h), pw, 1, 8, NULL, NULL) == SENDSEC_OK);
+		pw[4096] = 'p';
+		pw[4097] = '\0';
+		CHECK(sendsec_hash_verify(h, strlen(h), pw, 1, 8, NULL, NULL) == SENDSEC_DENIED);
+		CHECK(sendsec_hash_verify(v, n, pw, OPS, MEM, NULL, NULL) == SENDSEC_DENIED);
+		CHECK(sendsec_hash_make(pw, 1, 8, h, sizeof(h)) == SENDSEC_UNAVAILABLE);
+		sendsec_hash_dummy_verify(pw, 1, 8);
+		free(pw);
+	}
+}
+
+static void test_make(void)
+{
+	char a[SENDSEC_HASH_MAX], b[SENDSEC_HASH_MAX], small[40];
+	const char *name = NULL;
+	bool rehash = true;
+
+	CHECK(sendsec_hash_make(PW, 2, 4096, a, sizeof(a)) == SENDSEC_OK);
+	CHECK(strncmp(a, "{ARGON2}$argon2id$v=19$m=4096,t=2,p=1$", 38) == 0);
+	CHECK(sendsec_hash_verify(a, strlen(a), PW, 2, 4096, &name, &rehash) == SENDSEC_OK);
+	CHECK_STR(name, "ARGON2");
+	CHECK(!rehash);
+	CHECK(sendsec_hash_verify(a, strlen(a), WRONG, 2, 4096, NULL, NULL) == SENDSEC_DENIED);
+	/* configured cost raised: the fresh hash is now too weak */
+	CHECK(sendsec_hash_verify(a, strlen(a), PW, 2, 8192, NULL, &rehash) == SENDSEC_OK);
+	CHECK(rehash);
+	CHECK(sendsec_hash_verify(a, strlen(a), PW, 3, 4096, NULL, &rehash) == SENDSEC_OK);
+	CHECK(rehash);
+	/* salted: the same password gives another hash, which verifies too */
+	CHECK(sendsec_hash_make(PW, 2, 4096, b, sizeof(b)) == SENDSEC_OK);
+	CHECK(strcmp(a, b) != 0);
+	CHECK(sendsec_hash_verify(b, strlen(b), PW, 2, 4096, NULL, NULL) == SENDSEC_OK);
+	/* at the default cost */
+	CHECK(sendsec_hash_make(PW, OPS, MEM, a, sizeof(a)) == SENDSEC_OK);
+	CHECK(strstr(a, "$m=65536,t=2,p=1$") != NULL);
+	CHECK(verify(a, PW, NULL, &rehash) == SENDSEC_OK);
+	CHECK(!rehash);
+	/* refusals */
+	CHECK(sendsec_hash_make(PW, 2, 4096, small, sizeof(small)) == SENDSEC_UNAVAILABLE);
+	CHECK(small[0] == '\0');
+	CHECK(sendsec_hash_make(PW, 0, 4096, a, sizeof(a)) == SENDSEC_UNAVAILABLE);
+	CHECK(sendsec_hash_make(NULL, 2, 4096, a, sizeof(a)) == SENDSEC_UNAVAILABLE);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_dummy_costs_like_a_real_verify(void)
+{
+	char h[SENDSEC_HASH_MAX];
+	double t0, real, dummy, cheap;
+
+	CHECK(sendsec_hash_make(PW, 2, 32768, h, sizeof(h)) == SENDSEC_OK);
+	t0 = seconds();
+	CHECK(sendsec_hash_verify(h, strlen(h), WRONG, 2, 32768, NULL, NULL) == SENDSEC_DENIED);
+	real = seconds() - t0;
+	t0 = seconds();
+	sendsec_hash_dummy_verify(WRONG, 2, 32768);
+	dummy = seconds() - t0;
+	t0 = seconds();
+	sendsec_hash_dummy_verify(WRONG, 1, 8);
+	cheap = seconds() - t0;
+	/* Loose bounds: the dummy runs argon2 at the asked cost, not a no-op. */
+	CHECK(dummy > real * 0.3);
+	CHECK(dummy < real * 3.0 + 0.05);
+	CHECK(cheap < dummy);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	test_argon2_vectors();
+	test_ssha_vectors();
+	test_crypt_vectors();
+	test_unknown_and_bounds();
+	test_make();
+	test_dummy_costs_like_a_real_verify();
+	return check_report(argv[0]);
+}
