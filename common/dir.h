@@ -16,6 +16,8 @@
 
 struct sendsec_dir;
 
+#define SENDSEC_DIR_NAME_MAX 256 /* longest user name looked up */
+
 /* One value of an attribute: bytes, not necessarily NUL-terminated (but always followed by a
  * NUL byte in entries returned here, for convenience). */
 struct sendsec_val {

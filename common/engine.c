@@ -1,2 +1,429 @@
-/* engine.c — placeholder until implemented. */
+/* engine.c — the context (config, per-service settings and directory handles, log, clock) and
+ * the three decisions: authenticate, account check, password change. It routes a login to the
+ * API-key or the password(+TOTP) path, applies the account policy, and writes the audit line.
+ * Fail closed: every path that is not an explicit success ends in a non-OK result. */
 #include "engine.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apikey.h"
+#include "audit.h"
+#include "cidr.h"
+#include "hash.h"
+#include "login.h"
+#include "secret.h"
+#include "timeutil.h"
+
+#define MAX_SERVICES 16
+
+struct service_slot {
+	char *name;
+	struct sendsec_settings *settings;
+	struct sendsec_dir *dir;
+};
+
+struct sendsec_ctx {
+	struct sendsec_config *cfg;
+	char **overrides;
+	size_t n_overrides;
+	struct sendsec_log log;
+	time_t (*now)(void *arg);
+	void *now_arg;
+	struct service_slot slots[MAX_SERVICES];
+	size_t n_slots;
+};
+
+static time_t system_now(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
+enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, const char *const *overrides,
+		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out,
+		char *err, size_t errlen)
+{
+	struct sendsec_ctx *ctx = NULL;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+
+	*ctx_out = NULL;
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium failed to initialise");
+		goto out;
+	}
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL ||
+	    (ctx->overrides = calloc(n_overrides + 1, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n_overrides; i++) {
+		if ((ctx->overrides[i] = strdup(overrides[i])) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		ctx->n_overrides = i + 1;
+	}
+	if (log != NULL)
+		ctx->log = *log;
+	ctx->now = system_now;
+	if (sendsec_config_load(config_path != NULL ? config_path : SENDSEC_DEFAULT_CONFIG, check_owner, &ctx->cfg,
+			err, errlen) != SENDSEC_OK)
+		goto out;
+	rc = SENDSEC_OK;
+out:
+	if (rc != SENDSEC_OK) {
+		sendsec_logf(log, SENDSEC_LOG_ERROR, "configuration refused: %s", err);
+		sendsec_ctx_free(ctx);
+		ctx = NULL;
+	}
+	*ctx_out = ctx;
+	return rc;
+}
+
+void sendsec_ctx_free(struct sendsec_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (size_t i = 0; i < ctx->n_slots; i++) {
+		sendsec_dir_free(ctx->slots[i].dir);
+		sendsec_settings_free(ctx->slots[i].settings);
+		free(ctx->slots[i].name);
+	}
+	for (size_t i = 0; i < ctx->n_overrides; i++)
+		free(ctx->overrides[i]);
+	free(ctx->overrides);
+	sendsec_config_free(ctx->cfg);
+	free(ctx);
+}
+
+void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), void *arg)
+{
+	ctx->now = now != NULL ? now : system_now;
+	ctx->now_arg = arg;
+}
+
+static struct service_slot *slot_for(struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
+{
+	struct service_slot *slot;
+
+	if (service == NULL || service[0] == '\0')
+		service = "other";
+	for (size_t i = 0; i < ctx->n_slots; i++)
+		if (strcmp(ctx->slots[i].name, service) == 0)
+			return &ctx->slots[i];
+	if (ctx->n_slots == MAX_SERVICES) {
+		snprintf(err, errlen, "too many services in one process");
+		return NULL;
+	}
+	slot = &ctx->slots[ctx->n_slots];
+	memset(slot, 0, sizeof(*slot));
+	if (sendsec_settings_resolve(ctx->cfg, service, (const char *const *)ctx->overrides, ctx->n_overrides,
+			&slot->settings, err, errlen) != SENDSEC_OK)
+		return NULL;
+	if ((slot->name = strdup(service)) == NULL ||
+	    sendsec_dir_new(slot->settings, &ctx->log, &slot->dir) != SENDSEC_OK) {
+		free(slot->name);
+		sendsec_settings_free(slot->settings);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ctx->n_slots++;
+	return slot;
+}
+
+const struct sendsec_settings *sendsec_ctx_settings(struct sendsec_ctx *ctx, const char *service,
+		char *err, size_t errlen)
+{
+	struct service_slot *slot = slot_for(ctx, service, err, errlen);
+
+	return slot != NULL ? slot->settings : NULL;
+}
+
+/* Prepares the per-decision state; UNAVAILABLE (logged) when the service's settings are broken. */
+static enum sendsec_result login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *rhost, struct sendsec_login *l)
+{
+	char err[256];
+	struct service_slot *slot = slot_for(ctx, service, err, sizeof(err));
+
+	memset(l, 0, sizeof(*l));
+	l->ctx = ctx;
+	l->log = &ctx->log;
+	l->service = service != NULL ? service : "other";
+	l->user = user != NULL ? user : "";
+	l->rhost = rhost;
+	l->now = ctx->now(ctx->now_arg);
+	if (slot == NULL) {
+		sendsec_logf(&ctx->log, SENDSEC_LOG_ERROR, "service %s: %s", l->service, err);
+		return SENDSEC_UNAVAILABLE;
+	}
+	l->s = slot->settings;
+	l->dir = slot->dir;
+	l->has_addr = rhost != NULL && sendsec_addr_parse(rhost, l->addr);
+	return SENDSEC_OK;
+}
+
+static void login_end(struct sendsec_login *l)
+{
+	sendsec_entry_free(l->account);
+	l->account = NULL;
+}
+
+static bool has_alternative(const struct sendsec_settings *s, unsigned factors)
+{
+	for (size_t i = 0; i < s->n_methods; i++)
+		if (s->methods[i] == factors)
+			return true;
+	return false;
+}
+
+static bool any_alternative_with(const struct sendsec_settings *s, unsigned factor)
+{
+	for (size_t i = 0; i < s->n_methods; i++)
+		if (s->methods[i] & factor)
+			return true;
+	return false;
+}
+
+static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcome *out, enum sendsec_result rc,
+		enum sendsec_reason reason)
+{
+	const char *name = l->account != NULL ? sendsec_account_name(l) : NULL;
+
+	out->result = rc;
+	out->reason = rc == SENDSEC_OK ? SENDSEC_REASON_NONE : reason;
+	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
+		snprintf(out->account, sizeof(out->account), "%s", name);
+	if (rc == SENDSEC_OK && out->account[0] == '\0') {
+		/* Success without an identity to report is not a success. */
+		out->result = rc = SENDSEC_UNAVAILABLE;
+		out->reason = SENDSEC_REASON_UNAVAILABLE;
+	}
+	sendsec_audit(l->log, l->service, l->user, l->rhost, out);
+	login_end(l);
+	return rc;
+}
+
+/* Splits an appended code of n characters off password. Returns a malloc'd password part (wipe
+ * it) and points *code_out into password, or NULL when password is too short. */
+static char *split_appended(const char *password, size_t n, const char **code_out)
+{
+	size_t len = strlen(password);
+
+	if (n == 0 || len <= n)
+		return NULL;
+	*code_out = password + len - n;
+	return secret_strndup(password, len - n);
+}
+
+/* The second factor for an account that has a token: asked through the callback, or taken
+ * from the end of the password. Checks the password part too. */
+static enum sendsec_result password_and_code(struct sendsec_login *l, const struct sendsec_request *req,
+		struct sendsec_outcome *out, enum sendsec_reason *reason)
+{
+	enum sendsec_result rc;
+	bool recovery = false;
+	char *answer = NULL, *pw_part = NULL;
+	const char *code = NULL;
+
+	if (req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT) {
+		rc = sendsec_factor_password(l, req->password, reason);
+		if (rc != SENDSEC_OK)
+			goto out;
+		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		if (rc != SENDSEC_OK || answer == NULL) {
+			rc = SENDSEC_DENIED;
+			*reason = SENDSEC_REASON_BAD_TOTP;
+			goto out;
+		}
+		rc = sendsec_factor_totp(l, answer, &recovery, reason);
+	} else {
+		/* Code appended: a TOTP code of the token's length, else a recovery code. */
+		rc = SENDSEC_DENIED;
+		*reason = SENDSEC_REASON_BAD_TOTP;
+		pw_part = split_appended(req->password, sendsec_token_digits(l), &code);
+		if (pw_part == NULL)
+			goto out;
+		rc = sendsec_factor_password(l, pw_part, reason);
+		if (rc != SENDSEC_OK)
+			goto out;
+		rc = sendsec_factor_totp(l, code, &recovery, reason);
+	}
+out:
+	out->method = recovery ? "recovery" : "password+totp";
+	secret_free(answer);
+	secret_free(pw_part);
+	return rc;
+}
+
+static enum sendsec_result password_path(struct sendsec_login *l, const struct sendsec_request *req,
+		struct sendsec_outcome *out)
+{
+	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
+	enum sendsec_result rc;
+	bool needs_code;
+
+	out->method = "password";
+	if (!any_alternative_with(l->s, SENDSEC_FACTOR_PASSWORD))
+		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	rc = sendsec_dir_find_user(l->dir, req->user, sendsec_account_attrs, &l->account);
+	if (rc == SENDSEC_UNKNOWN_USER) {
+		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		return finish(l, out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
+	}
+	if (rc != SENDSEC_OK)
+		return finish(l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	if (sendsec_policy_is_disabled(l))
+		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	if (!sendsec_policy_account_network_ok(l))
+		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	if (sendsec_policy_is_locked(l)) {
+		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	}
+	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
+		(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
+	if (needs_code && !sendsec_account_has_token(l)) {
+		/* password+totp is the only way in and the account has no token. */
+		rc = sendsec_factor_password(l, req->password, &reason);
+		if (rc == SENDSEC_OK && !l->s->totp_unenrolled_allow) {
+			sendsec_logf(l->log, SENDSEC_LOG_INFO, "account has no TOTP token and totp_unenrolled is deny");
+			rc = SENDSEC_DENIED;
+			reason = SENDSEC_REASON_BAD_TOTP;
+		}
+	} else if (needs_code) {
+		rc = password_and_code(l, req, out, &reason);
+	} else {
+		rc = sendsec_factor_password(l, req->password, &reason);
+	}
+	if (rc == SENDSEC_DENIED)
+		sendsec_policy_record_failure(l);
+	if (rc != SENDSEC_OK)
+		return finish(l, out, rc, reason);
+	sendsec_policy_clear_failures(l);
+	if (sendsec_policy_reset_required(l))
+		return finish(l, out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
+	return finish(l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
+}
+
+static enum sendsec_result apikey_path(struct sendsec_login *l, const struct sendsec_request *req,
+		struct sendsec_outcome *out)
+{
+	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
+	enum sendsec_result rc;
+
+	out->method = "apikey";
+	rc = sendsec_factor_apikey(l, req->password, out->key_id, &reason);
+	return finish(l, out, rc, reason);
+}
+
+enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct sendsec_request *req,
+		struct sendsec_outcome *out)
+{
+	struct sendsec_login l;
+	bool is_key_user, looks_like_key;
+
+	memset(out, 0, sizeof(*out));
+	if (login_begin(ctx, req->service, req->user, req->rhost, &l) != SENDSEC_OK)
+		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	if (req->user == NULL || req->password == NULL || req->password[0] == '\0' || req->user[0] == '\0')
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	if (!sendsec_policy_service_network_ok(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	is_key_user = strcmp(req->user, l.s->apikey_username) == 0;
+	looks_like_key = has_alternative(l.s, SENDSEC_FACTOR_APIKEY) &&
+		sendsec_apikey_looks_like(req->password, l.s->apikey_prefix);
+	if (is_key_user || looks_like_key) {
+		if (!has_alternative(l.s, SENDSEC_FACTOR_APIKEY))
+			return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+		return apikey_path(&l, req, out);
+	}
+	return password_path(&l, req, out);
+}
+
+enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *rhost, struct sendsec_outcome *out)
+{
+	struct sendsec_login l;
+	enum sendsec_result rc;
+
+	memset(out, 0, sizeof(*out));
+	out->method = "account";
+	if (login_begin(ctx, service, user, rhost, &l) != SENDSEC_OK)
+		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
+	if (rc != SENDSEC_OK)
+		return finish(&l, out, rc, rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
+	if (sendsec_policy_is_disabled(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	if (!sendsec_policy_service_network_ok(&l) || !sendsec_policy_account_network_ok(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	if (sendsec_policy_reset_required(&l))
+		return finish(&l, out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
+	return finish(&l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
+}
+
+/* Writes the new password: argon2id hash in local mode, RFC 3062 as the user in bind mode. */
+static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password)
+{
+	char hash[SENDSEC_HASH_MAX], stamp[32];
+	struct sendsec_val pw = { hash, 0 }, when = { stamp, 0 };
+	struct sendsec_mod mods[3] = {
+		{ SENDSEC_MOD_REPLACE, "sendsecPasswordChanged", &when, 1 },
+		{ SENDSEC_MOD_REPLACE, "sendsecResetRequired", NULL, 0 },
+		{ SENDSEC_MOD_REPLACE, "userPassword", &pw, 1 },
+	};
+	size_t n_mods = 3;
+	enum sendsec_result rc;
+
+	sendsec_time_format_generalized(l->now, stamp, sizeof(stamp));
+	when.len = strlen(stamp);
+	if (l->s->password_check == SENDSEC_CHECK_BIND && old_password != NULL) {
+		rc = sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password);
+		if (rc != SENDSEC_OK)
+			return rc;
+		n_mods = 2;
+	} else {
+		rc = sendsec_hash_make(new_password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib, hash, sizeof(hash));
+		if (rc != SENDSEC_OK)
+			return rc;
+		pw.len = strlen(hash);
+	}
+	rc = sendsec_dir_modify(l->dir, l->account->dn, mods, n_mods);
+	sodium_memzero(hash, sizeof(hash));
+	return rc == SENDSEC_DENIED ? SENDSEC_UNAVAILABLE : rc;
+}
+
+enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *old_password, const char *new_password, struct sendsec_outcome *out)
+{
+	struct sendsec_login l;
+	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
+	enum sendsec_result rc;
+
+	memset(out, 0, sizeof(*out));
+	out->method = "chauthtok";
+	if (login_begin(ctx, service, user, NULL, &l) != SENDSEC_OK)
+		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
+	if (rc != SENDSEC_OK)
+		return finish(&l, out, rc, rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
+	if (new_password == NULL || strlen(new_password) < (size_t)l.s->password_min_length) {
+		sendsec_logf(l.log, SENDSEC_LOG_INFO, "new password refused: shorter than %d characters", l.s->password_min_length);
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	}
+	if (old_password != NULL) {
+		if (sendsec_policy_is_locked(&l))
+			return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+		rc = sendsec_factor_password(&l, old_password, &reason);
+		if (rc == SENDSEC_DENIED)
+			sendsec_policy_record_failure(&l);
+		if (rc != SENDSEC_OK)
+			return finish(&l, out, rc, reason);
+	}
+	rc = store_password(&l, old_password, new_password);
+	return finish(&l, out, rc, rc == SENDSEC_OK ? SENDSEC_REASON_NONE : SENDSEC_REASON_UNAVAILABLE);
+}

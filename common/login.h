@@ -1,0 +1,73 @@
+/* login.h — internal to the engine: the state of one decision (settings, directory handle,
+ * account entry, client address, clock) shared by the factor files (factor_password.c,
+ * factor_totp.c, factor_apikey.c) and policy.c. Not installed; no front end includes it. */
+#ifndef SENDSEC_LOGIN_H
+#define SENDSEC_LOGIN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "dir.h"
+#include "engine.h"
+
+struct sendsec_login {
+	struct sendsec_ctx *ctx;
+	const struct sendsec_settings *s;
+	struct sendsec_dir *dir;
+	const struct sendsec_log *log;
+	const char *service;
+	const char *user;            /* as typed */
+	const char *rhost;           /* as given, may be NULL */
+	unsigned char addr[16];      /* parsed rhost, when has_addr */
+	bool has_addr;
+	time_t now;
+	struct sendsec_entry *account; /* owned by the login once found */
+};
+
+/* The attributes read with the account in its one search. */
+extern const char *const sendsec_account_attrs[];
+
+/* Password factor: checks password for login->account (local hash or bind). OK, DENIED
+ * (reason bad_password) or UNAVAILABLE. Rehashes a weak local hash after success. */
+enum sendsec_result sendsec_factor_password(struct sendsec_login *l, const char *password,
+		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* True when the account has a TOTP token (oathTOTPToken). */
+bool sendsec_account_has_token(const struct sendsec_login *l);
+
+/* TOTP factor: verifies code (a TOTP code or a recovery code) for login->account, advancing
+ * oathTOTPLastTimeStep (or deleting the recovery code) atomically. OK, DENIED (reason bad_totp or
+ * totp_replayed) or UNAVAILABLE. *used_recovery_out tells which kind matched. */
+enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *code, bool *used_recovery_out,
+		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* The digits of the account's token (for splitting an appended code), or 0 when unknown. */
+unsigned sendsec_token_digits(struct sendsec_login *l);
+
+/* API key login: password is the key text. Finds the account by key id (one search), checks
+ * the key (hash, scope, expiry, disabled flags, networks) and that user is apikey_username or the
+ * account's own name. On OK, login->account is set and key_id_out (16 bytes) holds the id. */
+enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
+		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* Account policy (policy.c). */
+/* True when the account's networks (sendsecAllowedNetwork) allow the client; false when a list
+ * applies and the client address is unknown. */
+bool sendsec_policy_account_network_ok(const struct sendsec_login *l);
+/* True when the service's allow_networks allows the client (or is empty). */
+bool sendsec_policy_service_network_ok(const struct sendsec_login *l);
+/* True when password and TOTP logins are locked (sendsecFailureTime or pwdAccountLockedTime). */
+bool sendsec_policy_is_locked(const struct sendsec_login *l);
+/* Records one failed password/TOTP attempt in the directory (best effort, logged on error). */
+void sendsec_policy_record_failure(struct sendsec_login *l);
+/* Clears the failure record after a success (only when there is one). */
+void sendsec_policy_clear_failures(struct sendsec_login *l);
+/* True when the account is disabled (sendsecDisabled). */
+bool sendsec_policy_is_disabled(const struct sendsec_login *l);
+/* True when the password must be changed (sendsecResetRequired, pwdReset, password_reset_before). */
+bool sendsec_policy_reset_required(const struct sendsec_login *l);
+
+/* The account name to report (user_attr value), or NULL. */
+const char *sendsec_account_name(const struct sendsec_login *l);
+
+#endif
