@@ -381,6 +381,16 @@ static void test_seal_unseal(void)
 	CHECK(sendsec_totp_unseal(key, true, value, vlen - 4, out, &out_len) == SENDSEC_UNAVAILABLE);
 	CHECK(sendsec_totp_unseal(key, true, value, vlen - 1, out, &out_len) == SENDSEC_UNAVAILABLE);
 	CHECK(sendsec_totp_unseal(key, true, "{SEALED1}AAAA", 13, out, &out_len) == SENDSEC_UNAVAILABLE);
+	/* trailing bytes after a valid encoding: the whole value must be base64 */
+	free(value2);
+	value2 = malloc(vlen + 2);
+	if (value2 != NULL) {
+		memcpy(value2, value, vlen);
+		memcpy(value2 + vlen, "!", 2);
+		CHECK(sendsec_totp_unseal(key, true, value2, vlen + 1, out, &out_len) == SENDSEC_UNAVAILABLE);
+		free(value2);
+		value2 = NULL;
+	}
 	CHECK(sendsec_totp_unseal(key, true, "{SEALED1}", 9, out, &out_len) == SENDSEC_UNAVAILABLE);
 	CHECK(sendsec_totp_unseal(key, true, "{SEALED1}!!!!", 13, out, &out_len) == SENDSEC_UNAVAILABLE);
 	/* an unknown seal version is not read as a plain secret */
