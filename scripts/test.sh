@@ -1,0 +1,61 @@
+#!/bin/sh
+# test.sh — the README's test command: installs what the tests need, builds twice (warnings as
+# errors; then with AddressSanitizer and UBSan) and runs the whole suite in each, runs every
+# libFuzzer target for a bounded time, and ends with one line "N passed, N failed" counted from
+# meson's own test logs. Exits non-zero on any failure. Run as root from the source tree.
+set -u
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+OUT=${SENDSEC_TEST_OUT:-$SRC/build-test}
+FUZZ_SECONDS=${SENDSEC_FUZZ_SECONDS:-20}
+export MESON_TESTTHREADS=${MESON_TESTTHREADS:-2}
+steps_failed=0
+
+"$SRC/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+# run_build NAME MESON-OPTIONS... : configure, build and test one configuration.
+run_build() {
+	name=$1; shift
+	dir="$OUT/$name"
+	rm -rf "$dir"
+	echo "=== $name: configure and build"
+	if ! meson setup "$dir" "$SRC" "$@" >"$OUT/$name-setup.log" 2>&1; then
+		cat "$OUT/$name-setup.log"; steps_failed=$((steps_failed + 1)); return
+	fi
+	if ! ninja -C "$dir" >"$OUT/$name-build.log" 2>&1; then
+		tail -n 60 "$OUT/$name-build.log"; steps_failed=$((steps_failed + 1)); return
+	fi
+	echo "=== $name: test"
+	meson test -C "$dir" --print-errorlogs --no-rebuild $SUITE_ARGS || true
+}
+
+mkdir -p "$OUT"
+SUITE_ARGS=""
+run_build plain -Dwerror=true -Dbuildtype=debugoptimized
+run_build asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+SUITE_ARGS="--suite fuzz"
+CC=clang run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Dbuildtype=debugoptimized
+
+python3 - "$OUT" "$steps_failed" <<'PY'
+import json, os, sys
+out, steps_failed = sys.argv[1], int(sys.argv[2])
+passed = failed = skipped = 0
+for name in ("plain", "asan", "fuzz"):
+    log = os.path.join(out, name, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        continue
+    for line in open(log):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+failed += steps_failed
+if passed + failed == 0:
+    failed = 1
+tail = f", {skipped} skipped" if skipped else ""
+print(f"{passed} passed, {failed} failed{tail}")
+sys.exit(1 if failed else 0)
+PY
