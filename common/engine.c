@@ -142,8 +142,7 @@ const struct sendsec_settings *sendsec_ctx_settings(struct sendsec_ctx *ctx, con
 	return slot != NULL ? slot->settings : NULL;
 }
 
-/* Prepares the per-decision state; UNAVAILABLE (logged) when the service's settings are broken. */
-static enum sendsec_result login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
+enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *rhost, struct sendsec_login *l)
 {
 	char err[256];
@@ -166,7 +165,7 @@ static enum sendsec_result login_begin(struct sendsec_ctx *ctx, const char *serv
 	return SENDSEC_OK;
 }
 
-static void login_end(struct sendsec_login *l)
+void sendsec_login_end(struct sendsec_login *l)
 {
 	sendsec_entry_free(l->account);
 	l->account = NULL;
@@ -203,7 +202,7 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		out->reason = SENDSEC_REASON_UNAVAILABLE;
 	}
 	sendsec_audit(l->log, l->service, l->user, l->rhost, out);
-	login_end(l);
+	sendsec_login_end(l);
 	return rc;
 }
 
@@ -327,7 +326,7 @@ enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct s
 	bool is_key_user, looks_like_key;
 
 	memset(out, 0, sizeof(*out));
-	if (login_begin(ctx, req->service, req->user, req->rhost, &l) != SENDSEC_OK)
+	if (sendsec_login_begin(ctx, req->service, req->user, req->rhost, &l) != SENDSEC_OK)
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	if (req->user == NULL || req->password == NULL || req->password[0] == '\0' || req->user[0] == '\0')
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
@@ -352,7 +351,7 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 
 	memset(out, 0, sizeof(*out));
 	out->method = "account";
-	if (login_begin(ctx, service, user, rhost, &l) != SENDSEC_OK)
+	if (sendsec_login_begin(ctx, service, user, rhost, &l) != SENDSEC_OK)
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
 	if (rc != SENDSEC_OK)
@@ -406,7 +405,7 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 
 	memset(out, 0, sizeof(*out));
 	out->method = "chauthtok";
-	if (login_begin(ctx, service, user, NULL, &l) != SENDSEC_OK)
+	if (sendsec_login_begin(ctx, service, user, NULL, &l) != SENDSEC_OK)
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
 	if (rc != SENDSEC_OK)

@@ -24,6 +24,13 @@ struct sendsec_login {
 	struct sendsec_entry *account; /* owned by the login once found */
 };
 
+/* Prepares the per-decision state (settings and directory of service, parsed rhost, now);
+ * UNAVAILABLE (logged) when the service's settings are broken. Pair with sendsec_login_end. */
+enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *rhost, struct sendsec_login *l) SENDSEC_MUST_CHECK;
+/* Frees the account entry. */
+void sendsec_login_end(struct sendsec_login *l);
+
 /* The attributes read with the account in its one search. */
 extern const char *const sendsec_account_attrs[];
 

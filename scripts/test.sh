@@ -34,7 +34,9 @@ SUITE_ARGS=""
 run_build plain -Dwerror=true -Dbuildtype=debugoptimized
 run_build asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 SUITE_ARGS="--suite fuzz"
-CC=clang run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Dbuildtype=debugoptimized
+export CC=clang
+run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Dbuildtype=debugoptimized
+unset CC
 
 python3 - "$OUT" "$steps_failed" <<'PY'
 import json, os, sys
