@@ -1,9 +1,8 @@
-/* cidr.c — parse, match and format IPv4/IPv6 CIDR lists. IPv4 is kept as IPv4-mapped IPv6
- * (prefix + 96) so "::ffff:a.b.c.d" clients match IPv4 entries. Host bits below the prefix are
- * accepted and masked off ("10.1.2.3/8" means 10.0.0.0/8). An entry is at most 64 bytes, a
- * list at most 256 entries; list_add is all-or-nothing and refuses text with no entry at all
- * (fail closed: an empty allowlist never silently means "any"). list_copy replaces dst, which
- * must be a valid (e.g. zeroed) list, and leaves it unchanged on failure. */
+/* cidr.c — parse, match and format IPv4/IPv6 CIDR lists. IPv4 is kept IPv4-mapped (prefix + 96)
+ * so "::ffff:a.b.c.d" clients match IPv4 entries; host bits below the prefix are masked off
+ * ("10.1.2.3/8" is 10.0.0.0/8). Entries <= 64 bytes, lists <= 256 entries; list_add is
+ * all-or-nothing and refuses text without any entry (an empty allowlist never means "any").
+ * list_copy replaces dst (a valid, e.g. zeroed, list) and leaves it unchanged on failure. */
 #include "cidr.h"
 
 #include <arpa/inet.h>
