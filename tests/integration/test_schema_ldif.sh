@@ -96,7 +96,8 @@ EOF
 	[ $# -lt 2 ] || echo "olcDbIndex: $2 eq"
 }
 
-start_instance() { # DIR — starts slapd -F DIR/slapd.d, prints the ldapi URL
+# Starts slapd -F DIR/slapd.d and sets $url. Not for $(…): $pids must survive.
+start_instance() { # DIR
 	d=$1
 	url="ldapi://$(printf '%s' "$d/ldapi" | sed 's|%|%25|g; s|/|%2F|g; s| |%20|g')"
 	slapd -d 0 -F "$d/slapd.d" -h "$url" >"$d/slapd.log" 2>&1 </dev/null &
@@ -104,7 +105,6 @@ start_instance() { # DIR — starts slapd -F DIR/slapd.d, prints the ldapi URL
 	i=0
 	while [ $i -lt 100 ]; do
 		if ldapsearch -Q -Y EXTERNAL -H "$url" -s base -b "" 1.1 >/dev/null 2>&1; then
-			echo "$url"
 			return 0
 		fi
 		sleep 0.05
@@ -196,7 +196,8 @@ mkdir -p "$a/slapd.d" "$a/data"
 } >"$a/config.ldif"
 check "A: slapadd -n0 accepts a cn=config with sendsec.ldif" sh -c '
 	slapadd -n0 -F "$1/slapd.d" -l "$1/config.ldif" >"$1/slapadd.log" 2>&1 || { cat "$1/slapadd.log"; exit 1; }' _ "$a"
-if url_a=$(start_instance "$a"); then
+if start_instance "$a"; then
+	url_a=$url
 	ok "A: slapd -F starts"
 	instance_checks A "$url_a"
 else
@@ -212,7 +213,8 @@ mkdir -p "$b/slapd.d" "$b/data"
 } >"$b/config.ldif"
 check "B: slapadd -n0 of the base config" sh -c '
 	slapadd -n0 -F "$1/slapd.d" -l "$1/config.ldif" >"$1/slapadd.log" 2>&1 || { cat "$1/slapadd.log"; exit 1; }' _ "$b"
-if url_b=$(start_instance "$b"); then
+if start_instance "$b"; then
+	url_b=$url
 	ok "B: slapd -F starts"
 	check "B: ldapadd -Y EXTERNAL -H ldapi://… -f sendsec.ldif loads the schema" sh -c '
 		ldapadd -Q -Y EXTERNAL -H "$1" -f "$2" >/dev/null' _ "$url_b" "$LDIF"
