@@ -434,7 +434,8 @@ static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_k
 			which = i;
 	}
 	if (which < 0) {
-		set_err(err, errlen, "sendsecApiKey: unknown field");
+		/* The value is printable ASCII by now; a name is never a secret, the value may be. */
+		set_err(err, errlen, "sendsecApiKey: unknown field '%.*s'", (int)(name_len < 32 ? name_len : 32), f);
 		return SENDSEC_UNAVAILABLE;
 	}
 	if (*seen & (1u << which)) {

@@ -533,7 +533,7 @@ static void test_keyrec_malformed(void)
 		{ "v1;" F_ID ";" F_HASH TAIL ";desc=y", "desc" },
 		{ "v1;" F_ID ";" F_HASH TAIL ";", NULL },
 		{ "v1;;" F_ID ";" F_HASH TAIL, NULL },
-		{ "v1;" F_ID ";" F_HASH TAIL ";owner=bob", "unknown" },
+		{ "v1;" F_ID ";" F_HASH TAIL ";owner=bob", "unknown field 'owner'" },
 		{ "v1;" F_ID ";" F_HASH TAIL ";note", NULL },
 		{ "v1;id=4Fq9xK2bT0a;" F_HASH TAIL, "id" },
 		{ "v1;id=4Fq9xK2bT0aZZ;" F_HASH TAIL, "id" },
