@@ -1,0 +1,86 @@
+#!/bin/sh
+# demo-steps.sh BUILD — the steps of the demo, run by demo.sh inside with-slapd.sh (which exports
+# the SENDSEC_TEST_* variables of the throwaway slapd). Passwords are demo values from
+# tests/fixtures/README; the demo never prints one.
+set -u
+BUILD=$1
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+CTL="$BUILD/tools/sendsecctl"
+T=$SENDSEC_TEST_DIR/demo
+mkdir -p "$T"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; printf '  (exit %s)\n' "$?"; }
+
+# The demo's config: the fixture's, plus a policy for smtp and a lower lockout threshold.
+CONF=$T/sendsec.conf
+cp "$SENDSEC_TEST_CONF" "$CONF"
+cat >>"$CONF" <<CONF
+lockout_threshold 3
+methods password+totp apikey
+totp_unenrolled allow
+
+[service smtp]
+allow_networks 127.0.0.0/8 ::1 192.0.2.0/24
+CONF
+chmod 600 "$CONF"
+ctl() { "$CTL" --config "$CONF" "$@"; }
+
+# A stand-in syslog so the audit lines can be shown (these machines have none).
+AUDIT=$T/audit.log
+: >"$AUDIT"
+LOGPID=
+if [ ! -e /dev/log ]; then
+	python3 "$SRC/tests/lib/devlog.py" "$AUDIT" /dev/log 2>/dev/null &
+	LOGPID=$!
+	i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+cleanup() { [ -n "$LOGPID" ] && kill "$LOGPID" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT INT TERM
+
+step "The directory: a throwaway slapd on $SENDSEC_TEST_URI with demo accounts"
+ldapsearch -x -LLL -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" \
+	-b "ou=people,$SENDSEC_TEST_BASE" '(objectClass=posixAccount)' uid | sed -n 's/^uid: /  account: /p'
+
+step "Check the configuration and print the effective policy per service"
+show ctl check-config
+
+step "Look an account up"
+show ctl status alice
+
+step "Password logins (sendsecctl test SERVICE USER reads the password from stdin)"
+printf 'alice-Passw0rd!\n' | show ctl test sshd alice
+printf 'not-her-password\n' | show ctl test sshd alice
+
+step "An API key for a program that sends mail: created once, scoped to smtp"
+KEY=$(ctl key create alice --scope smtp --description "demo mailer" 2>/dev/null | grep -o 'ssk_[A-Za-z0-9_]*' | head -n 1)
+echo "  key created (shown once to the admin; not repeated here)"
+show ctl key list alice
+printf '%s\n' "$KEY" | show ctl test smtp apikey --rhost 192.0.2.10
+printf '%s\n' "$KEY" | show ctl test sshd apikey --rhost 192.0.2.10
+echo "  (out of scope: the key is for smtp only)"
+
+step "A login from an address outside the smtp allowlist is refused"
+printf '%s\n' "$KEY" | show ctl test smtp apikey --rhost 203.0.113.7
+
+step "TOTP: enroll bob, log in with password + code, replay the same code"
+URI=$(ctl totp enroll bob --issuer sendsec-demo 2>/dev/null | grep -o 'otpauth://[^ ]*' | head -n 1)
+SECRET=$(printf '%s' "$URI" | sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p')
+echo "  bob enrolled (the otpauth:// URI and QR code go to the admin's terminal)"
+CODE=$(oathtool --totp -b "$SECRET")
+printf 'bob-Passw0rd!%s\n' "$CODE" >"$T/bobpw"
+echo "  code appended to the password, as SMTP clients send it:"
+show ctl test smtp bob --rhost 127.0.0.1 <"$T/bobpw"
+echo "  the same code again:"
+show ctl test smtp bob --rhost 127.0.0.1 <"$T/bobpw"
+
+step "Lockout: three wrong passwords for carol, then her right password is refused"
+for i in 1 2 3; do printf 'wrong-%s\n' "$i" | ctl test sshd carol >/dev/null 2>&1; done
+printf 'carol-Passw0rd!\n' | show ctl test sshd carol
+show ctl status carol
+show ctl unlock carol
+printf 'carol-Passw0rd!\n' | show ctl test sshd carol
+
+step "The audit lines of all of the above (syslog, facility authpriv)"
+sleep 0.2
+if [ -s "$AUDIT" ]; then sed -n 's/.*\(sendsec: .*\)/  \1/p' "$AUDIT"; else echo "  (a syslog daemon owns /dev/log here: see its authpriv log)"; fi
+rm -f "$T/bobpw"
