@@ -882,6 +882,52 @@ static void test_print_unset(void)
 	sendsec_config_free(cfg);
 }
 
+/* packaging/sendsec.conf.example loads, and shows every key with its default ("#key default",
+ * or "#key ..." for a key unset by default). */
+static void test_example_file(void)
+{
+	const char *srcdir = getenv("SENDSEC_SRCDIR");
+	char path[4096], err[4096] = "", *text = NULL;
+	struct sendsec_config *cfg = NULL, *min = parse(MINIMAL);
+	struct sendsec_settings *s = NULL, *defaults = resolve(min, NULL, NULL, 0);
+	struct lines *l = calloc(1, sizeof(*l));
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/packaging/sendsec.conf.example", srcdir != NULL ? srcdir : "../..");
+	CHECK(sendsec_config_load(path, false, &cfg, err, sizeof(err)) == SENDSEC_OK);
+	CHECK(sendsec_settings_resolve(cfg, "smtp", NULL, 0, &s, err, sizeof(err)) == SENDSEC_OK);
+	if ((f = fopen(path, "r")) != NULL && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)len + 1)) != NULL)
+		CHECK(fread(text, 1, (size_t)len, f) == (size_t)len);
+	if (f != NULL)
+		fclose(f);
+	CHECK(text != NULL && defaults != NULL);
+	if (text != NULL && defaults != NULL)
+		sendsec_settings_print(defaults, collect, l);
+	CHECK(l->n == 30);
+	for (size_t i = 0; i < l->n; i++) {
+		char want[8300];
+		const char *line = l->text[i];
+
+		if (strncmp(line, "# ", 2) == 0) /* "# key (not set)" */
+			snprintf(want, sizeof(want), "\n#%.*s ", (int)strcspn(line + 2, " "), line + 2);
+		else if (strncmp(line, "uri ", 4) == 0 || strncmp(line, "base ", 5) == 0)
+			snprintf(want, sizeof(want), "\n%.*s ", (int)strcspn(line, " "), line);
+		else
+			snprintf(want, sizeof(want), "\n#%s\n", line);
+		if (text != NULL && strstr(text, want) == NULL)
+			fprintf(stderr, "  example lacks '%s'\n", want + 1);
+		CHECK(text != NULL && strstr(text, want) != NULL);
+	}
+	free(text);
+	free(l);
+	sendsec_settings_free(defaults);
+	sendsec_settings_free(s);
+	sendsec_config_free(min);
+	sendsec_config_free(cfg);
+}
+
 static void cleanup(void)
 {
 	for (size_t i = 0; i < n_made; i++)
@@ -909,6 +955,7 @@ int main(int argc, char **argv)
 	test_bindpw();
 	test_totp_key();
 	test_print_unset();
+	test_example_file();
 	cleanup();
 	return check_report(argv[0]);
 }
