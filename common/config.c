@@ -907,27 +907,29 @@ static int open_checked(const char *path, bool check_owner, bool is_secret, char
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	bool ok = false;
 
 	if (fd < 0) {
 		fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, &st) != 0)
 		fail(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-	} else if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		fail(err, errlen, "%s: is not a regular file", path);
-	} else if (check_owner && st.st_uid != 0) {
+	else if (check_owner && st.st_uid != 0)
 		fail(err, errlen, "%s: is owned by uid %u, not root; chown root", path, (unsigned)st.st_uid);
-	} else if (check_owner && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+	else if (check_owner && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		fail(err, errlen, "%s: is writable by group or others; chmod go-w", path);
-	} else if (check_owner && is_secret && (st.st_mode & S_IROTH) != 0) {
+	else if (check_owner && is_secret && (st.st_mode & S_IROTH) != 0)
 		fail(err, errlen, "%s: is readable by others; chmod o-rwx", path);
-	} else {
-		goto out;
-	}
-	close(fd);
-	fd = -1;
+	else
+		ok = true;
 out:
+	if (!ok && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
