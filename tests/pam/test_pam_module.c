@@ -4,6 +4,7 @@
  * down and back, and a refused config file.
  * Run as: with-slapd.sh test_pam_module PATH/pam_sendsec.so PATH/pam_test_authtok.so
  * No password is ever printed: failures name the case, not the secret. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <security/pam_appl.h>
 #include <stdbool.h>
@@ -393,6 +394,12 @@ int main(int argc, char **argv)
 	}
 	module_path = argv[1];
 	authtok_module_path = argv[2];
+	/* libpam unloads a module at pam_end; keeping it (and libldap) loaded gives sanitizers
+	 * symbolised stacks and keeps libldap's one-time initialisation from repeating per call. */
+	if (dlopen(module_path, RTLD_NOW | RTLD_NODELETE) == NULL) {
+		fprintf(stderr, "dlopen %s: %s\n", module_path, dlerror());
+		return 1;
+	}
 	if (mkdtemp(tmpl) == NULL) {
 		perror("mkdtemp");
 		return 1;
