@@ -96,7 +96,7 @@ static void write_service(const char *name, const char *extra)
 
 static void remove_confdir(void)
 {
-	const char *names[] = { "t", "bind", "first", "try", "stacked", "badarg", "badkey", "open", "open.conf" };
+	const char *names[] = { "t", "bind", "first", "try", "stacked", "bracket", "badarg", "badkey", "open", "open.conf" };
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -330,6 +330,18 @@ static void test_first_pass(void)
 	CHECK(strcmp(prompts, "First password: |Password: |") == 0);
 }
 
+static void test_bracketed_argument(void)
+{
+	char args[2048];
+
+	/* PAM's [..] syntax carries a value with spaces: "methods=password apikey". */
+	snprintf(args, sizeof(args), "config=%s [methods=password apikey]", getenv("SENDSEC_TEST_CONF"));
+	write_service_raw("bracket", args);
+	CHECK(auth("bracket", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
+	CHECK(auth("bracket", "alice", "alice-Passw0rd?") == PAM_AUTH_ERR);
+	CHECK(auth("bracket", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
+}
+
 static void test_bad_arguments(void)
 {
 	write_service("badarg", "no_such_flag");
@@ -416,6 +428,7 @@ int main(int argc, char **argv)
 	test_bind_mode();
 	test_rehash();
 	test_first_pass();
+	test_bracketed_argument();
 	test_bad_arguments();
 	test_directory_down();
 	test_config_mode(conf);
