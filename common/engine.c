@@ -14,6 +14,7 @@
 #include "cidr.h"
 #include "hash.h"
 #include "login.h"
+#include "recovery.h"
 #include "secret.h"
 #include "timeutil.h"
 
@@ -169,6 +170,9 @@ void sendsec_login_end(struct sendsec_login *l)
 {
 	sendsec_entry_free(l->account);
 	l->account = NULL;
+	sendsec_entry_free(l->token);
+	l->token = NULL;
+	l->token_read = false;
 }
 
 static bool has_alternative(const struct sendsec_settings *s, unsigned factors)
@@ -240,10 +244,20 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		}
 		rc = sendsec_factor_totp(l, answer, &recovery, reason);
 	} else {
-		/* Code appended: a TOTP code of the token's length, else a recovery code. */
+		/* Code appended: a recovery code in its printed form "xxxx-xxxx-xxxx-xxxx" (a TOTP
+		 * code, digits only, can never end that way), else a TOTP code of the token's length.
+		 * The split is decided up front, so a login costs one password check, not two. */
+		unsigned digits = sendsec_token_digits(l);
+		size_t n = sendsec_recovery_tail(req->password);
+
+		if (digits == 0) {
+			rc = SENDSEC_UNAVAILABLE;
+			*reason = SENDSEC_REASON_UNAVAILABLE;
+			goto out;
+		}
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
-		pw_part = split_appended(req->password, sendsec_token_digits(l), &code);
+		pw_part = split_appended(req->password, n != 0 ? n : digits, &code);
 		if (pw_part == NULL)
 			goto out;
 		rc = sendsec_factor_password(l, pw_part, reason);

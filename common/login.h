@@ -9,6 +9,7 @@
 
 #include "dir.h"
 #include "engine.h"
+#include "totp.h"
 
 struct sendsec_login {
 	struct sendsec_ctx *ctx;
@@ -22,13 +23,18 @@ struct sendsec_login {
 	bool has_addr;
 	time_t now;
 	struct sendsec_entry *account; /* owned by the login once found */
+	/* The account's TOTP token and its params, read at most once per login (factor_totp.c). */
+	struct sendsec_entry *token;   /* owned by the login; NULL until read or when unreadable */
+	struct sendsec_totp_params totp;
+	bool token_read;               /* the read was attempted; token_rc is its result */
+	enum sendsec_result token_rc;
 };
 
 /* Prepares the per-decision state (settings and directory of service, parsed rhost, now);
  * UNAVAILABLE (logged) when the service's settings are broken. Pair with sendsec_login_end. */
 enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *rhost, struct sendsec_login *l) SENDSEC_MUST_CHECK;
-/* Frees the account entry. */
+/* Frees the account and token entries. */
 void sendsec_login_end(struct sendsec_login *l);
 
 /* The attributes read with the account in its one search. */
@@ -50,6 +56,10 @@ enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *cod
 
 /* The digits of the account's token (for splitting an appended code), or 0 when unknown. */
 unsigned sendsec_token_digits(struct sendsec_login *l);
+
+/* Reads TOTP params from an oathTOTPParams entry (NULL: all defaults; absent attributes take
+ * defaults). False (out unspecified) on an unknown algorithm OID or a value out of range. */
+bool sendsec_totp_params_from_entry(const struct sendsec_entry *params, struct sendsec_totp_params *out);
 
 /* API key login: password is the key text. Finds the account by key id (one search), checks
  * the key (hash, scope, expiry, disabled flags, networks) and that user is apikey_username or the
