@@ -1,12 +1,135 @@
-/* factor_apikey.c — placeholder until the API key factor lands: fails closed. */
+/* factor_apikey.c — the API key factor (DESIGN.md section 5): the presented key is parsed and its
+ * check characters verified before any directory access; then exactly one search
+ * (sendsecKeyId=<id>) returns the account with everything the decision needs. No lockout is read
+ * or written here and no expensive hash is computed: a key carries 256 random bits. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "apikey.h"
+#include "escape.h"
 #include "login.h"
+
+#define FILTER_MAX 128
+
+/* True when the stored value (len bytes) has the field "id=<id>" (fields are ';'-separated
+ * after the version). Only the id is looked at, so values of other keys are never parsed. */
+static bool value_has_id(const char *v, size_t len, const char *id)
+{
+	size_t idlen = strlen(id), start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && v[i] != ';')
+			continue;
+		if (i - start == 3 + idlen && memcmp(v + start, "id=", 3) == 0 && memcmp(v + start + 3, id, idlen) == 0)
+			return true;
+		start = i + 1;
+	}
+	return false;
+}
+
+/* Finds and parses the one sendsecApiKey value of the account whose id is id. OK with *rec filled;
+ * UNAVAILABLE (logged) when it is missing, malformed or present twice. */
+static enum sendsec_result find_record(struct sendsec_login *l, const char *id, struct sendsec_keyrec *rec)
+{
+	size_t n, found = 0, at = 0;
+	const struct sendsec_val *v = sendsec_entry_values(l->account, "sendsecApiKey", &n);
+	const char *name = sendsec_account_name(l);
+	char err[128];
+
+	for (size_t i = 0; i < n; i++) {
+		if (value_has_id(v[i].ptr, v[i].len, id)) {
+			found++;
+			at = i;
+		}
+	}
+	if (found != 1) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s has %s sendsecApiKey value",
+			name != NULL ? name : l->account->dn, id, found == 0 ? "no" : "more than one");
+		return SENDSEC_UNAVAILABLE;
+	}
+	if (sendsec_keyrec_parse(v[at].ptr, v[at].len, rec, err, sizeof(err)) != SENDSEC_OK) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s: %s", name != NULL ? name : l->account->dn, id, err);
+		return SENDSEC_UNAVAILABLE;
+	}
+	return SENDSEC_OK;
+}
+
+/* True when user may use this account's key: the key user name, or the account's own name
+ * (compared without regard to ASCII case, as the directory compares uid). */
+static bool user_ok(const struct sendsec_login *l)
+{
+	const char *name = sendsec_account_name(l);
+
+	if (strcmp(l->user, l->s->apikey_username) == 0)
+		return true;
+	return name != NULL && strcasecmp(l->user, name) == 0;
+}
+
+static bool key_network_ok(const struct sendsec_login *l, const struct sendsec_keyrec *rec)
+{
+	if (rec->networks.n == 0)
+		return true;
+	return l->has_addr && sendsec_cidr_list_match(&rec->networks, l->addr);
+}
 
 enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
 		enum sendsec_reason *reason_out)
 {
-	(void)l;
-	(void)key_text;
+	const char *attrs[] = { l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
+		"sendsecAllowedNetwork", NULL };
+	struct sendsec_apikey key;
+	struct sendsec_keyrec rec = { 0 };
+	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX];
+	enum sendsec_result rc = SENDSEC_DENIED;
+
 	key_id_out[0] = '\0';
+	*reason_out = SENDSEC_REASON_BAD_PASSWORD;
+	/* Typos, truncations and scanners end here, without a directory round trip. */
+	if (sendsec_apikey_parse(key_text, l->s->apikey_prefix, &key) != SENDSEC_OK) {
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key refused before lookup: malformed or bad check characters");
+		goto out;
+	}
+	snprintf(key_id_out, SENDSEC_KEY_ID_LEN + 1, "%s", key.id);
+	rc = SENDSEC_UNAVAILABLE;
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
-	return SENDSEC_UNAVAILABLE;
+	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK ||
+	    snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
+		goto out;
+	rc = sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, &l->account);
+	if (rc == SENDSEC_UNKNOWN_USER) {
+		/* No such key: a wrong credential, not an unknown account. */
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: no account holds it", key.id);
+		rc = SENDSEC_DENIED;
+		*reason_out = SENDSEC_REASON_BAD_PASSWORD;
+		goto out;
+	}
+	if (rc != SENDSEC_OK)
+		goto out;
+	if ((rc = find_record(l, key.id, &rec)) != SENDSEC_OK)
+		goto out;
+	rc = SENDSEC_DENIED;
+	if (!sendsec_apikey_matches(&key, &rec)) {
+		*reason_out = SENDSEC_REASON_BAD_PASSWORD;
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: secret does not match", key.id);
+	} else if (!user_ok(l)) {
+		*reason_out = SENDSEC_REASON_BAD_PASSWORD;
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: user name is neither %s nor the account's", key.id,
+			l->s->apikey_username);
+	} else if (rec.disabled || sendsec_policy_is_disabled(l)) {
+		*reason_out = SENDSEC_REASON_DISABLED;
+	} else if (rec.expires != 0 && l->now >= rec.expires) {
+		*reason_out = SENDSEC_REASON_EXPIRED;
+	} else if (!sendsec_keyrec_in_scope(&rec, l->service)) {
+		*reason_out = SENDSEC_REASON_SCOPE;
+	} else if (!key_network_ok(l, &rec) || !sendsec_policy_account_network_ok(l)) {
+		*reason_out = SENDSEC_REASON_NETWORK;
+	} else {
+		*reason_out = SENDSEC_REASON_NONE;
+		rc = SENDSEC_OK;
+	}
+out:
+	sendsec_keyrec_clear(&rec);
+	sendsec_apikey_clear(&key);
+	return rc;
 }
