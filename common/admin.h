@@ -48,11 +48,14 @@ struct sendsec_key_request {
  * receives the key text, to be shown once; the caller wipes it. */
 enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const struct sendsec_key_request *req, char *key_out, size_t keylen) SENDSEC_MUST_CHECK;
-/* The parsed records of user's keys: malloc'd array of *n_out (free with sendsec_admin_keys_free). */
+/* The parsed records of user's keys: malloc'd array of *n_out (free with sendsec_admin_keys_free).
+ * A malformed stored value is logged and listed as a record with scopes NULL and only its id
+ * ("?" when unreadable); it is not an error. */
 enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *service, const char *user,
 		struct sendsec_keyrec **recs_out, size_t *n_out) SENDSEC_MUST_CHECK;
 void sendsec_admin_keys_free(struct sendsec_keyrec *recs, size_t n);
-/* Deletes the key's record and id from its account with one modify; UNKNOWN_USER if no such key. */
+/* Deletes the key's record(s) and id from its account with one modify; UNKNOWN_USER if no such
+ * key, DENIED if id is not 12 base62 characters. */
 enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char *service, const char *id) SENDSEC_MUST_CHECK;
 
 /* TOTP. */
