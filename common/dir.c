@@ -128,10 +128,15 @@ fail:
 static int service_bind(struct sendsec_dir *d, LDAP *ld)
 {
 	const struct sendsec_settings *s = d->s;
+	static char empty[] = "";
 	struct berval cred = { 0, NULL };
 
-	if (s->sasl_mech != NULL)
+	if (s->sasl_mech != NULL) {
+		/* EXTERNAL is client-first: send an empty initial response (no authzid, use the derived
+		 * identity). Without credentials slapd answers saslBindInProgress and waits for it. */
+		cred.bv_val = empty;
 		return ldap_sasl_bind_s(ld, NULL, s->sasl_mech, &cred, NULL, NULL, NULL);
+	}
 	if (s->binddn != NULL && s->bindpw != NULL) {
 		cred.bv_val = s->bindpw;
 		cred.bv_len = strlen(s->bindpw);
