@@ -1,0 +1,81 @@
+/* itest.h — shared helpers of the engine integration tests (run under tests/fixtures/with-slapd.sh):
+ * a root-owned 0600 sendsec.conf made from the fixture's plus extra lines, an engine context on
+ * it, one-call logins, ldapmodify/ldapsearch as the rootdn, slapd stop/restart/SIGSTOP, a settable
+ * clock and a monotonic stopwatch. Tests include tests/unit/check.h before this header (EXPECT
+ * counts through its CHECK counters).
+ * No helper prints a password: passwords are built by itest_pw() and never formatted. */
+#ifndef SENDSEC_ITEST_H
+#define SENDSEC_ITEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "engine.h"
+
+/* Extra config lines most tests want: password-only logins (the default methods want a TOTP
+ * token the seeded accounts lack) and the seeded argon2id cost, so no login rehashes alice. */
+#define ITEST_PASSWORD_ONLY "methods password\nargon2_opslimit 3\nargon2_memlimit 4096\n"
+
+/* The value of SENDSEC_TEST_<name> (e.g. "URI"); exits 1 when unset (not under the fixture). */
+const char *itest_env(const char *name);
+
+/* The seeded password of account name ("<name>-Passw0rd!"), in a static buffer per call slot
+ * (four rotating slots). Never print it. */
+const char *itest_pw(const char *name);
+
+/* Writes a new config file in SENDSEC_TEST_DIR: the fixture's sendsec.conf when with_fixture,
+ * then extra (lines, may be NULL); root-owned 0600. Returns its path (static storage per call:
+ * copy it if needed across calls). Exits 1 on an I/O error. */
+const char *itest_write_conf(bool with_fixture, const char *extra);
+
+/* Like itest_write_conf(false, …) with the fixture's base, binddn, bindpw_file and timeout 2 but
+ * uri uris (a space-separated list), then extra. */
+const char *itest_write_conf_uris(const char *uris, const char *extra);
+
+/* Loads path into a new context (owner checks on), logging engine lines of level <= INFO to
+ * stderr. Exits 1 when the config is refused. */
+struct sendsec_ctx *itest_ctx_from(const char *path);
+/* itest_ctx_from(itest_write_conf(true, extra)). */
+struct sendsec_ctx *itest_ctx(const char *extra);
+
+/* One authentication; returns the result and fills *out (out may be NULL). */
+enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *password, const char *rhost, struct sendsec_outcome *out);
+
+/* True when out has want_rc (and want_reason, unless it is -1); prints "ok - what" or
+ * "not ok - what: got X/Y, wanted Z/W". EXPECT counts it as one CHECK of check.h. */
+bool itest_expect(const char *file, int line, const char *what, const struct sendsec_outcome *out,
+		enum sendsec_result want_rc, int want_reason);
+#define EXPECT(what, out, want_rc, want_reason)                                                 \
+	do {                                                                                    \
+		check_count++;                                                                  \
+		if (!itest_expect(__FILE__, __LINE__, (what), (out), (want_rc), (int)(want_reason))) \
+			check_failures++;                                                       \
+	} while (0)
+
+/* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */
+int itest_ldapmodify(const char *ldif);
+/* Number of values of attr on the entry dn, read as the rootdn; -1 on error. */
+int itest_count_values(const char *dn, const char *attr);
+/* "uid=<name>,ou=people,<base>" in a static buffer per call slot (four rotating slots). */
+const char *itest_user_dn(const char *name);
+
+/* Runs "$SENDSEC_TEST_SLAPD <cmd> $SENDSEC_TEST_DIR"; returns its exit status. */
+int itest_slapd(const char *cmd);
+/* Sends sig to the running slapd (pid from SENDSEC_TEST_DIR/slapd.pid); false on failure. */
+bool itest_slapd_signal(int sig);
+
+/* A loopback TCP port that nothing listens on (bound, then closed): connecting is refused. */
+int itest_dead_port(void);
+
+/* A settable clock for sendsec_ctx_set_clock(ctx, itest_clock_now, &clock). */
+struct itest_clock {
+	time_t now;
+};
+time_t itest_clock_now(void *arg);
+
+/* Monotonic time in seconds. */
+double itest_seconds(void);
+
+#endif
