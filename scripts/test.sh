@@ -35,7 +35,7 @@ run_build plain -Dwerror=true -Dbuildtype=debugoptimized
 run_build asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 SUITE_ARGS="--suite fuzz"
 export CC=clang
-run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Dbuildtype=debugoptimized
+run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 unset CC
 
 python3 - "$OUT" "$steps_failed" <<'PY'
