@@ -269,7 +269,7 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
 	req.rhost = c.rhost;
 	rc = pam_code(sendsec_authenticate(c.ctx, &req, &out), PHASE_AUTH);
 	/* API-key logins name the account, not "apikey": PAM_USER becomes the account. */
-	if (rc == PAM_SUCCESS && strcmp(out.account, req.user) != 0 &&
+	if (rc == PAM_SUCCESS && out.account[0] != '\0' && strcmp(out.account, req.user) != 0 &&
 	    pam_set_item(pamh, PAM_USER, out.account) != PAM_SUCCESS)
 		rc = PAM_SERVICE_ERR;
 out:
