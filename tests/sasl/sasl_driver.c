@@ -1,0 +1,710 @@
+/* sasl_driver.c — drives libsendsec.so through libsasl2 the way Postfix's smtpd does
+ * (sasl_server_init "smtpd", sasl_server_new "smtp" with iplocalport/ipremoteport, start/step),
+ * against the private slapd of tests/fixtures/with-slapd.sh.
+ *
+ *   sasl_driver PATH/libsendsec.so
+ *
+ * Each scenario runs in a child process of its own, because libsasl2 reads the application's
+ * config file and loads the plugins once per process: a temp dir holds the plugin dir (symlinks
+ * to our plugin and to Debian's libplain.so/liblogin.so) and <app>.conf. Passwords are derived
+ * from the account names (NAME-Passw0rd!) and never printed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sasl/sasl.h>
+#include <sasl/saslplug.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define SYSTEM_PLUGINS "/usr/lib/x86_64-linux-gnu/sasl2"
+#define APPNAME "smtpd"
+
+static const char *our_plugin; /* absolute path of the built libsendsec.so */
+static char workdir[PATH_MAX];
+static pid_t main_pid;
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "sasl_driver: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || v[0] == '\0')
+		die("%s is not set: run me under tests/fixtures/with-slapd.sh", name);
+	return v;
+}
+
+static void path_join(char *out, size_t len, const char *a, const char *b)
+{
+	if ((size_t)snprintf(out, len, "%s/%s", a, b) >= len)
+		die("path too long: %s/%s", a, b);
+}
+
+static void write_file(const char *path, mode_t mode, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	size_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchmod(fd, mode) != 0 || close(fd) != 0)
+		die("cannot write %s: %s", path, strerror(errno));
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		die("cannot read %s", path);
+	if ((buf = calloc(1, (size_t)n + 1)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read %s", path);
+	fclose(f);
+	return buf;
+}
+
+static void make_dir(const char *path)
+{
+	if (mkdir(path, 0700) != 0)
+		die("mkdir %s: %s", path, strerror(errno));
+}
+
+/* Runs argv and returns its exit status (or -1). */
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void slapd(const char *action)
+{
+	char *argv[] = { (char *)env("SENDSEC_TEST_SLAPD"), (char *)action, (char *)env("SENDSEC_TEST_DIR"), NULL };
+
+	if (run(argv) != 0)
+		die("slapd.sh %s failed", action);
+}
+
+/* The seeded password of NAME (NAME-Passw0rd!) or a wrong one; wipe with explicit_bzero. */
+static void password_of(const char *name, bool wrong, char *out, size_t len)
+{
+	snprintf(out, len, "%s-Passw0rd%s", name, wrong ? "?" : "!");
+}
+
+/* ---- the SASL side ---------------------------------------------------------------------- */
+
+struct app {
+	char plugin_dir[PATH_MAX];
+	char conf_dir[PATH_MAX];
+};
+
+static struct app app;
+
+static int cb_getpath(void *context, const char **path)
+{
+	(void)context;
+	*path = app.plugin_dir;
+	return SASL_OK;
+}
+
+static int cb_getconfpath(void *context, char **path)
+{
+	(void)context;
+	*path = app.conf_dir;
+	return SASL_OK;
+}
+
+static int cb_log(void *context, int level, const char *message)
+{
+	(void)context;
+	if (level <= SASL_LOG_NOTE || getenv("SENDSEC_SASL_DEBUG") != NULL)
+		fprintf(stderr, "    [sasl %d] %s\n", level, message);
+	return SASL_OK;
+}
+
+/* Through void (*)(void): the generic function pointer type GCC accepts casts from. */
+#define CB(fn) ((sasl_callback_ft)(void (*)(void))(fn))
+
+static const sasl_callback_t callbacks[] = {
+	{ SASL_CB_GETPATH, CB(cb_getpath), NULL },
+	{ SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL },
+	{ SASL_CB_LOG, CB(cb_log), NULL },
+	{ SASL_CB_LIST_END, NULL, NULL },
+};
+
+/* Creates DIR/NAME/plugins with the given links (link name, target; in this creation order)
+ * and DIR/NAME/conf/smtpd.conf with conf_text. Fills app. */
+static void make_app(const char *name, const char *const links[][2], size_t n_links, const char *conf_text)
+{
+	char base[PATH_MAX], path[PATH_MAX];
+
+	path_join(base, sizeof(base), workdir, name);
+	make_dir(base);
+	path_join(app.plugin_dir, sizeof(app.plugin_dir), base, "plugins");
+	path_join(app.conf_dir, sizeof(app.conf_dir), base, "conf");
+	make_dir(app.plugin_dir);
+	make_dir(app.conf_dir);
+	for (size_t i = 0; i < n_links; i++) {
+		path_join(path, sizeof(path), app.plugin_dir, links[i][0]);
+		if (symlink(links[i][1], path) != 0)
+			die("symlink %s: %s", path, strerror(errno));
+	}
+	path_join(path, sizeof(path), app.conf_dir, APPNAME ".conf");
+	write_file(path, 0644, conf_text);
+}
+
+static void server_init(void)
+{
+	int rc = sasl_server_init(callbacks, APPNAME);
+
+	if (rc != SASL_OK)
+		die("sasl_server_init: %s", sasl_errstring(rc, NULL, NULL));
+}
+
+/* A server connection as smtpd makes it: service smtp, security props noanonymous, no TLS. */
+static sasl_conn_t *new_conn(const char *ipremoteport)
+{
+	sasl_security_properties_t props;
+	sasl_conn_t *conn = NULL;
+	int rc;
+
+	rc = sasl_server_new("smtp", "mx.example.test", NULL, "127.0.0.1;25", ipremoteport, NULL, 0, &conn);
+	if (rc != SASL_OK)
+		die("sasl_server_new: %s", sasl_errstring(rc, NULL, NULL));
+	memset(&props, 0, sizeof(props));
+	props.security_flags = SASL_SEC_NOANONYMOUS;
+	props.max_ssf = 1;
+	props.maxbufsize = 0;
+	if (sasl_setprop(conn, SASL_SEC_PROPS, &props) != SASL_OK)
+		die("sasl_setprop SEC_PROPS");
+	return conn;
+}
+
+/* One PLAIN exchange with the raw message msg (len bytes) as initial response, or, when
+ * initial is false, after the empty challenge. */
+static int plain_raw(sasl_conn_t *conn, const char *msg, unsigned len, bool initial)
+{
+	const char *out = NULL;
+	unsigned outlen = 0;
+	int rc;
+
+	if (initial)
+		return sasl_server_start(conn, "PLAIN", msg, len, &out, &outlen);
+	rc = sasl_server_start(conn, "PLAIN", NULL, 0, &out, &outlen);
+	if (rc != SASL_CONTINUE)
+		return rc;
+	return sasl_server_step(conn, msg, len, &out, &outlen);
+}
+
+static int plain(sasl_conn_t *conn, const char *authzid, const char *user, const char *password)
+{
+	char msg[12000];
+	int n = snprintf(msg, sizeof(msg), "%s%c%s%c%s", authzid, '\0', user, '\0', password);
+	int rc;
+
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		die("PLAIN message too long");
+	rc = plain_raw(conn, msg, (unsigned)n, true);
+	explicit_bzero(msg, sizeof(msg));
+	return rc;
+}
+
+/* PLAIN as NAME with NAME's seeded password (or a wrong one), from ipremoteport. */
+static int plain_as(const char *ipremoteport, const char *authzid, const char *name, bool wrong)
+{
+	sasl_conn_t *conn = new_conn(ipremoteport);
+	char pw[64];
+	int rc;
+
+	password_of(name, wrong, pw, sizeof(pw));
+	rc = plain(conn, authzid, name, pw);
+	explicit_bzero(pw, sizeof(pw));
+	sasl_dispose(&conn);
+	return rc;
+}
+
+/* One LOGIN exchange; with user_initial the user name is the initial response. Checks the
+ * prompts on the way. */
+static int login(sasl_conn_t *conn, const char *user, const char *password, bool user_initial)
+{
+	const char *out = NULL;
+	unsigned outlen = 0;
+	int rc;
+
+	if (user_initial) {
+		rc = sasl_server_start(conn, "LOGIN", user, (unsigned)strlen(user), &out, &outlen);
+	} else {
+		rc = sasl_server_start(conn, "LOGIN", NULL, 0, &out, &outlen);
+		if (rc != SASL_CONTINUE)
+			return rc;
+		CHECK(outlen == 9 && memcmp(out, "Username:", 9) == 0);
+		rc = sasl_server_step(conn, user, (unsigned)strlen(user), &out, &outlen);
+	}
+	if (rc != SASL_CONTINUE)
+		return rc;
+	CHECK(outlen == 9 && memcmp(out, "Password:", 9) == 0);
+	return sasl_server_step(conn, password, (unsigned)strlen(password), &out, &outlen);
+}
+
+static int login_as(const char *name, bool wrong, bool user_initial)
+{
+	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	char pw[64];
+	int rc;
+
+	password_of(name, wrong, pw, sizeof(pw));
+	rc = login(conn, name, pw, user_initial);
+	explicit_bzero(pw, sizeof(pw));
+	sasl_dispose(&conn);
+	return rc;
+}
+
+static bool username_is(sasl_conn_t *conn, const char *want)
+{
+	const char *user = NULL;
+
+	return sasl_getprop(conn, SASL_USERNAME, (const void **)&user) == SASL_OK && user != NULL &&
+		strcmp(user, want) == 0;
+}
+
+#define CHECK_RC(expr, want)                                                                          \
+	do {                                                                                          \
+		int rc_ = (expr);                                                                     \
+		CHECK(rc_ == (want));                                                                 \
+		if (rc_ != (want))                                                                    \
+			fprintf(stderr, "    got %s (%d), want %s\n", sasl_errstring(rc_, NULL, NULL), rc_, #want); \
+	} while (0)
+
+/* The plugin name of the first mechanism called mech in the library's sorted list. */
+struct first_mech {
+	const char *mech;
+	char plugname[64];
+	int count;
+};
+
+static void info_cb(server_sasl_mechanism_t *m, sasl_info_callback_stage_t stage, void *rock)
+{
+	struct first_mech *f = rock;
+
+	if (stage != SASL_INFO_LIST_MECH || m == NULL || m->plug == NULL || strcmp(m->plug->mech_name, f->mech) != 0)
+		return;
+	if (f->count++ == 0)
+		snprintf(f->plugname, sizeof(f->plugname), "%s", m->plugname != NULL ? m->plugname : "?");
+}
+
+static struct first_mech first_mech(const char *mech)
+{
+	struct first_mech f = { mech, "", 0 };
+
+	sasl_server_plugin_info(mech, info_cb, &f);
+	return f;
+}
+
+static bool listmech_has(const char *mech)
+{
+	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	const char *list = NULL;
+	unsigned len = 0;
+	int count = 0;
+	bool found;
+
+	found = sasl_listmech(conn, NULL, " ", " ", " ", &list, &len, &count) == SASL_OK && list != NULL &&
+		strstr(list, mech) != NULL;
+	sasl_dispose(&conn);
+	return found;
+}
+
+/* ---- scenarios (each in a child process) ------------------------------------------------ */
+
+static const char *const default_links[][2] = {
+	{ "libplain.so", SYSTEM_PLUGINS "/libplain.so" },
+	{ "liblogin.so", SYSTEM_PLUGINS "/liblogin.so" },
+	{ "libsendsec.so", NULL }, /* filled with our_plugin */
+};
+
+static void standard_app(const char *name, const char *conf_text)
+{
+	const char *links[3][2];
+
+	memcpy(links, default_links, sizeof(links));
+	links[2][1] = our_plugin;
+	make_app(name, links, 3, conf_text);
+}
+
+/* Writes WORKDIR/NAME.conf (root-owned, 0600): the fixture's sendsec.conf plus
+ * "totp_unenrolled allow" (the default methods "password+totp apikey" would refuse a password
+ * alone for accounts without a token) plus extra. Returns the path (static buffer per call). */
+static char *sendsec_conf(const char *name, const char *extra)
+{
+	char *text = read_file(env("SENDSEC_TEST_CONF")), *full, *path;
+
+	if (asprintf(&full, "%s\ntotp_unenrolled allow\n%s", text, extra) < 0 ||
+	    asprintf(&path, "%s/%s.conf", workdir, name) < 0)
+		die("out of memory");
+	write_file(path, 0600, full);
+	free(full);
+	free(text);
+	return path;
+}
+
+static char *conf_with(const char *sendsec_config, const char *extra)
+{
+	char *text;
+
+	if (asprintf(&text, "mech_list: PLAIN LOGIN\n%s%s%s%s", sendsec_config != NULL ? "sendsec_config: " : "",
+		    sendsec_config != NULL ? sendsec_config : "", sendsec_config != NULL ? "\n" : "", extra) < 0)
+		die("out of memory");
+	return text;
+}
+
+static void scenario_main(void)
+{
+	char *path = sendsec_conf("main", ""), *conf = conf_with(path, "");
+	char big[5100], msg[5200], pw[64];
+	sasl_conn_t *conn;
+	int n;
+
+	standard_app("main", conf);
+	server_init();
+	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
+	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") != NULL);
+	CHECK(listmech_has("PLAIN") && listmech_has("LOGIN"));
+
+	/* alice via PLAIN: OK, and SASL reports the account as the authenticated user. */
+	conn = new_conn("127.0.0.1;40000");
+	password_of("alice", false, pw, sizeof(pw));
+	CHECK_RC(plain(conn, "", "alice", pw), SASL_OK);
+	CHECK(username_is(conn, "alice"));
+	sasl_dispose(&conn);
+	/* Without an initial response (AUTH PLAIN, then the message). */
+	conn = new_conn("127.0.0.1;40000");
+	n = snprintf(msg, sizeof(msg), "%c%s%c%s", '\0', "alice", '\0', pw);
+	CHECK_RC(plain_raw(conn, msg, (unsigned)n, false), SASL_OK);
+	CHECK(username_is(conn, "alice"));
+	sasl_dispose(&conn);
+	/* authzid equal to the account is fine; another one is refused. */
+	conn = new_conn("127.0.0.1;40000");
+	CHECK_RC(plain(conn, "alice", "alice", pw), SASL_OK);
+	sasl_dispose(&conn);
+	conn = new_conn("127.0.0.1;40000");
+	n = plain(conn, "bob", "alice", pw);
+	CHECK(n == SASL_BADAUTH || n == SASL_NOAUTHZ);
+	CHECK(!username_is(conn, "bob"));
+	sasl_dispose(&conn);
+
+	/* LOGIN, with and without the user name as initial response. */
+	conn = new_conn("127.0.0.1;40000");
+	CHECK_RC(login(conn, "alice", pw, false), SASL_OK);
+	CHECK(username_is(conn, "alice"));
+	sasl_dispose(&conn);
+	CHECK_RC(login_as("alice", false, true), SASL_OK);
+
+	/* Other hash schemes, refusals and the fail-closed answer for a malformed stored hash. */
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "bob", false), SASL_OK);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "carol", false), SASL_OK);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "frank", false), SASL_OK);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", true), SASL_BADAUTH);
+	CHECK_RC(login_as("alice", true, false), SASL_BADAUTH);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "nosuchuser", false), SASL_BADAUTH);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "dave", false), SASL_BADAUTH);    /* disabled */
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "erin", false), SASL_BADAUTH);    /* reset required */
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "mallory", false), SASL_UNAVAIL); /* malformed hash */
+
+	/* Malformed PLAIN messages: a protocol error or a refusal, never a crash or success. */
+	{
+		static const struct {
+			const char *what;
+			const char *msg;
+			unsigned len;
+		} bad[] = {
+			{ "one NUL", "alice\0secret", 12 },
+			{ "no NUL", "alicesecret", 11 },
+			{ "three NULs", "\0alice\0sec\0ret", 14 },
+			{ "empty password", "\0alice\0", 7 },
+			{ "empty authcid", "\0\0secret", 8 },
+			{ "invalid UTF-8 authcid", "\0al\xc3ice\0secret", 14 },
+			{ "overlong UTF-8 authcid", "\0\xc0\xafroot\0secret", 14 },
+			{ "empty message", "", 0 },
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			conn = new_conn("127.0.0.1;40000");
+			n = plain_raw(conn, bad[i].msg, bad[i].len, true);
+			if (n != SASL_BADPROT && n != SASL_BADAUTH)
+				fprintf(stderr, "    %s: got %d\n", bad[i].what, n);
+			CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
+			sasl_dispose(&conn);
+		}
+		memset(big, 'x', 5000);
+		big[5000] = '\0';
+		conn = new_conn("127.0.0.1;40000");
+		n = plain(conn, "", big, pw); /* 5000-byte authcid */
+		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
+		sasl_dispose(&conn);
+		conn = new_conn("127.0.0.1;40000");
+		n = plain(conn, "", "alice", big); /* 5000-byte password */
+		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
+		sasl_dispose(&conn);
+		conn = new_conn("127.0.0.1;40000");
+		n = login(conn, big, pw, false); /* 5000-byte LOGIN user name */
+		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
+		sasl_dispose(&conn);
+	}
+
+	/* Directory down: temporary failure; back up: the same process and connection succeed. */
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", false), SASL_OK);
+	conn = new_conn("127.0.0.1;40000");
+	slapd("stop");
+	CHECK_RC(plain(conn, "", "alice", pw), SASL_UNAVAIL);
+	CHECK_RC(login(conn, "alice", pw, false), SASL_UNAVAIL);
+	slapd("restart");
+	CHECK_RC(plain(conn, "", "alice", pw), SASL_OK);
+	CHECK(username_is(conn, "alice"));
+	sasl_dispose(&conn);
+
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(msg, sizeof(msg));
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
+/* Our plugin must answer PLAIN and LOGIN whichever of it and libplain/liblogin is read first;
+ * plugin_dir was prepared by the parent. alice exists only in LDAP: libplain could not say yes. */
+static void scenario_order(void)
+{
+	char *path = sendsec_conf("order", ""), *conf = conf_with(path, "");
+	char app_conf[PATH_MAX];
+
+	path_join(app_conf, sizeof(app_conf), app.conf_dir, APPNAME ".conf");
+	write_file(app_conf, 0644, conf);
+	server_init();
+	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
+	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") != NULL);
+	CHECK(first_mech("PLAIN").count == 2); /* libplain is loaded too */
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", false), SASL_OK);
+	CHECK_RC(login_as("alice", false, false), SASL_OK);
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
+/* Without sendsec_config the plugin registers nothing: libplain serves PLAIN (and says no to
+ * alice, who is not in any sasldb). This is also the control for scenario_order. */
+static void scenario_noconfig(void)
+{
+	char *conf = conf_with(NULL, "");
+
+	standard_app("noconfig", conf);
+	server_init();
+	CHECK(first_mech("PLAIN").count == 1);
+	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") == NULL);
+	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") == NULL);
+	CHECK(listmech_has("PLAIN"));
+	CHECK(plain_as("127.0.0.1;40000", "", "alice", false) != SASL_OK);
+	sasl_server_done();
+	free(conf);
+}
+
+/* A configuration that cannot be loaded (here: group-writable) still registers PLAIN and
+ * LOGIN, which fail closed with SASL_UNAVAIL instead of letting libplain answer. */
+static void scenario_badconfig(void)
+{
+	char *path = sendsec_conf("group-writable", ""), *conf;
+
+	if (chmod(path, 0620) != 0)
+		die("chmod %s", path);
+	conf = conf_with(path, "");
+	standard_app("badconfig", conf);
+	server_init();
+	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
+	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", false), SASL_UNAVAIL);
+	CHECK_RC(login_as("alice", false, false), SASL_UNAVAIL);
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
+/* allow_networks in a [service smtp] section: the client address from ipremoteport decides. */
+static void scenario_networks(void)
+{
+	char *path = sendsec_conf("networks", "[service smtp]\nallow_networks 192.0.2.0/24 2001:db8::/32\n");
+	char *conf = conf_with(path, "");
+
+	standard_app("networks", conf);
+	server_init();
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
+	CHECK_RC(plain_as("2001:db8::1;12345", "", "alice", false), SASL_OK);
+	CHECK_RC(plain_as("198.51.100.7;12345", "", "alice", false), SASL_BADAUTH);
+	CHECK_RC(plain_as("127.0.0.1;12345", "", "alice", false), SASL_BADAUTH);
+	CHECK_RC(plain_as("2001:db9::1;12345", "", "alice", false), SASL_BADAUTH);
+	CHECK_RC(plain_as(NULL, "", "alice", false), SASL_BADAUTH); /* address unknown */
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
+/* sendsec_service selects another [service] section than the SASL service name. */
+static void scenario_service(void)
+{
+	char *path = sendsec_conf("service", "[service submission]\nallow_networks 192.0.2.0/24\n");
+	char *conf = conf_with(path, "sendsec_service: submission\n");
+
+	standard_app("service", conf);
+	server_init();
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
+	CHECK_RC(plain_as("127.0.0.1;12345", "", "alice", false), SASL_BADAUTH);
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
+/* Runs fn in a child; returns true when it passed. */
+static bool in_child(const char *name, void (*fn)(void))
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		fn();
+		exit(check_report(name));
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "scenario %s FAILED (status %d)\n", name, status);
+		return false;
+	}
+	return true;
+}
+
+/* Returns 1 when the first of a and b that readdir returns in dir is a, 0 when it is b. */
+static int reads_first(const char *dir, const char *a, const char *b)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int which = -1;
+
+	if (d == NULL)
+		die("opendir %s", dir);
+	while (which < 0 && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, a) == 0)
+			which = 1;
+		else if (strcmp(e->d_name, b) == 0)
+			which = 0;
+	}
+	closedir(d);
+	if (which < 0)
+		die("%s: neither %s nor %s", dir, a, b);
+	return which;
+}
+
+/* Tries link names and creation orders until both directory-read orders (ours before libplain,
+ * and after) have been run: ext4 reads in name-hash order, tmpfs in reverse creation order. */
+static void run_orders(void)
+{
+	bool done[2] = { false, false };
+	char name[64], link_name[64];
+	int k = 0;
+
+	for (int i = -1; i < 200 && !(done[0] && done[1]); i++) {
+		if (i < 0)
+			snprintf(link_name, sizeof(link_name), "libsendsec.so");
+		else
+			snprintf(link_name, sizeof(link_name), "libsendsec-%d.so", i);
+		for (int ours_first_created = 0; ours_first_created < 2 && !(done[0] && done[1]); ours_first_created++) {
+			const char *links[3][2] = {
+				{ "libplain.so", SYSTEM_PLUGINS "/libplain.so" },
+				{ "liblogin.so", SYSTEM_PLUGINS "/liblogin.so" },
+				{ link_name, our_plugin },
+			};
+			const char *ordered[3][2];
+			int ours_read_first;
+
+			for (int j = 0; j < 3; j++) {
+				int from = ours_first_created ? (j + 2) % 3 : j;
+
+				ordered[j][0] = links[from][0];
+				ordered[j][1] = links[from][1];
+			}
+			snprintf(name, sizeof(name), "order%d", k++);
+			make_app(name, ordered, 3, "");
+			ours_read_first = reads_first(app.plugin_dir, link_name, "libplain.so");
+			if (done[ours_read_first])
+				continue;
+			printf("order: %s (created %s) is read %s libplain.so\n", link_name,
+				ours_first_created ? "first" : "last", ours_read_first ? "before" : "after");
+			CHECK(in_child(ours_read_first ? "order-ours-first" : "order-libplain-first", scenario_order));
+			done[ours_read_first] = true;
+		}
+	}
+	CHECK(done[0] && done[1]);
+}
+
+static void cleanup(void)
+{
+	char *argv[] = { (char *)"/bin/rm", (char *)"-rf", workdir, NULL };
+
+	if (workdir[0] != '\0' && getpid() == main_pid)
+		run(argv);
+}
+
+int main(int argc, char **argv)
+{
+	char tmpl[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+
+	if (argc != 2)
+		die("usage: sasl_driver PATH/libsendsec.so");
+	if (argv[1][0] != '/')
+		die("the plugin path must be absolute");
+	our_plugin = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(tmpl, sizeof(tmpl), "%s/sendsec-sasl.XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(tmpl) == NULL)
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(workdir, sizeof(workdir), "%s", tmpl);
+	main_pid = getpid();
+	atexit(cleanup);
+
+	CHECK(in_child("main", scenario_main));
+	CHECK(in_child("noconfig", scenario_noconfig));
+	CHECK(in_child("badconfig", scenario_badconfig));
+	CHECK(in_child("networks", scenario_networks));
+	CHECK(in_child("service", scenario_service));
+	run_orders();
+	return check_report("sasl_driver");
+}
