@@ -24,6 +24,7 @@ struct service_slot {
 	char *name;
 	struct sendsec_settings *settings;
 	struct sendsec_dir *dir;
+	struct sendsec_log log; /* the front end's sink at max(its level, the service's log_level) */
 };
 
 struct sendsec_ctx {
@@ -124,8 +125,11 @@ static struct service_slot *slot_for(struct sendsec_ctx *ctx, const char *servic
 	if (sendsec_settings_resolve(ctx->cfg, service, (const char *const *)ctx->overrides, ctx->n_overrides,
 			&slot->settings, err, errlen) != SENDSEC_OK)
 		return NULL;
+	slot->log = ctx->log;
+	if ((int)slot->log.max_level < slot->settings->log_level)
+		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
 	if ((slot->name = strdup(service)) == NULL ||
-	    sendsec_dir_new(slot->settings, &ctx->log, &slot->dir) != SENDSEC_OK) {
+	    sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_OK) {
 		free(slot->name);
 		sendsec_settings_free(slot->settings);
 		snprintf(err, errlen, "out of memory");
@@ -162,6 +166,7 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 	}
 	l->s = slot->settings;
 	l->dir = slot->dir;
+	l->log = &slot->log;
 	l->has_addr = rhost != NULL && sendsec_addr_parse(rhost, l->addr);
 	return SENDSEC_OK;
 }

@@ -17,7 +17,9 @@ struct sendsec_ctx;
 
 /* Loads config_path (NULL: SENDSEC_DEFAULT_CONFIG); overrides are PAM "key=value" arguments
  * applied on top of every service's settings. check_owner: enforce the root-owned rule (off only
- * in tests). Returns OK and *ctx_out, or UNAVAILABLE with the reason in err (also logged). */
+ * in tests). log is copied; its max_level is the least the front end wants (error, or debug for
+ * a debug flag) and is raised per service to that service's log_level. Returns OK and *ctx_out,
+ * or UNAVAILABLE with the reason in err (also logged). */
 enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, const char *const *overrides,
 		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out,
 		char *err, size_t errlen) SENDSEC_MUST_CHECK;

@@ -31,7 +31,6 @@ struct call {
 	pam_handle_t *pamh;
 	int flags;
 	struct options opt;
-	enum sendsec_log_level max_level; /* from the settings' log_level, or debug */
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *settings;
 	const char *service;
@@ -61,8 +60,6 @@ static void emit(void *arg, enum sendsec_log_level level, const char *line)
 {
 	const struct call *c = arg;
 
-	if (level > c->max_level)
-		return;
 	pam_syslog(c->pamh, level == SENDSEC_LOG_ERROR ? LOG_ERR : level == SENDSEC_LOG_INFO ? LOG_INFO : LOG_DEBUG,
 		"%s", line);
 }
@@ -100,18 +97,18 @@ static bool parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
  * of the service. Returns PAM_SUCCESS, or PAM_AUTHINFO_UNAVAIL for a broken configuration. */
 static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct sendsec_log log = { emit, c, SENDSEC_LOG_DEBUG };
+	struct sendsec_log log = { emit, c, SENDSEC_LOG_ERROR };
 	const void *item = NULL;
 	char err[512];
 
 	memset(c, 0, sizeof(*c));
 	c->pamh = pamh;
 	c->flags = flags;
-	c->max_level = SENDSEC_LOG_INFO;
 	if (!parse_options(pamh, argc, argv, &c->opt))
 		return PAM_AUTHINFO_UNAVAIL;
+	/* The engine raises this to each service's log_level; debug asks for everything. */
 	if (c->opt.debug)
-		c->max_level = SENDSEC_LOG_DEBUG;
+		log.max_level = SENDSEC_LOG_DEBUG;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		c->service = item;
 	if (c->opt.service != NULL)
@@ -126,8 +123,6 @@ static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, c
 		pam_syslog(pamh, LOG_ERR, "service %s: %s", c->service != NULL ? c->service : "other", err);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (!c->opt.debug)
-		c->max_level = (enum sendsec_log_level)c->settings->log_level;
 	return PAM_SUCCESS;
 }
 

@@ -55,7 +55,12 @@ int cli_exit_code(enum sendsec_result rc)
 
 static void log_to_stderr(void *arg, enum sendsec_log_level level, const char *line)
 {
-	(void)arg;
+	const struct cli *cli = arg;
+
+	/* The engine raises the level to the config's log_level (which gates audit lines); on a
+	 * terminal only errors are shown unless -v. */
+	if (level > (cli->verbose ? SENDSEC_LOG_DEBUG : SENDSEC_LOG_ERROR))
+		return;
 	fprintf(stderr, "sendsecctl: %s%s\n", level == SENDSEC_LOG_ERROR ? "error: " : "", line);
 }
 
@@ -67,6 +72,7 @@ struct sendsec_ctx *cli_ctx(struct cli *cli)
 	if (cli->ctx != NULL)
 		return cli->ctx;
 	log.emit = log_to_stderr;
+	log.arg = cli;
 	log.max_level = cli->verbose ? SENDSEC_LOG_DEBUG : SENDSEC_LOG_ERROR;
 	if (sendsec_ctx_new(cli->config, true, NULL, 0, &log, &cli->ctx, err, sizeof(err)) != SENDSEC_OK)
 		return NULL; /* the engine logged the reason */
