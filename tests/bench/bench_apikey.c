@@ -1,0 +1,154 @@
+/* bench_apikey.c — API key logins against their floor, in one run, against the fixture slapd
+ * (run it through tests/bench/run_apikey.sh or tests/fixtures/with-slapd.sh):
+ *   floor:  the same "(sendsecKeyId=<id>)" search, same attributes, plain libldap on one bound
+ *           connection (what one login cannot do with fewer round trips);
+ *   engine: sendsec_authenticate with user "apikey" and the key on one context (persistent
+ *           connection), audit line on (syslog) and, separately, off (log level error).
+ * Each runs N iterations per round after a warm-up; rounds alternate so that both see the same
+ * machine load; the median round is reported. The key is never printed.
+ * usage: bench_apikey [N [ROUNDS]]   (defaults 3000 and 3) */
+#include <ldap.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ikey.h"
+#include "itest.h"
+
+#define WARMUP 300
+
+struct floor {
+	LDAP *ld;
+	const char *base;
+	char filter[64];
+};
+
+static const char *const search_attrs[] = { "uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
+	"sendsecAllowedNetwork", NULL };
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_apikey: %s\n", what);
+	exit(1);
+}
+
+static void floor_open(struct floor *f, const char *id)
+{
+	char pw[256] = "";
+	struct berval cred;
+	FILE *in = fopen(itest_env("BINDPW_FILE"), "r");
+	int version = LDAP_VERSION3;
+
+	if (in == NULL || fgets(pw, sizeof(pw), in) == NULL)
+		die("cannot read the bind password");
+	fclose(in);
+	pw[strcspn(pw, "\r\n")] = '\0';
+	cred.bv_val = pw;
+	cred.bv_len = strlen(pw);
+	if (ldap_initialize(&f->ld, itest_env("URI")) != LDAP_SUCCESS ||
+	    ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
+	    ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) != LDAP_SUCCESS)
+		die("floor: cannot bind");
+	memset(pw, 0, sizeof(pw));
+	f->base = itest_env("BASE");
+	snprintf(f->filter, sizeof(f->filter), "(sendsecKeyId=%s)", id);
+}
+
+static void floor_once(struct floor *f)
+{
+	struct timeval tv = { 5, 0 };
+	LDAPMessage *res = NULL;
+
+	if (ldap_search_ext_s(f->ld, f->base, LDAP_SCOPE_SUBTREE, f->filter, (char **)search_attrs, 0, NULL, NULL, &tv,
+			0, &res) != LDAP_SUCCESS || ldap_count_entries(f->ld, res) != 1)
+		die("floor: search failed");
+	ldap_msgfree(res);
+}
+
+static void engine_once(struct sendsec_ctx *ctx, const char *key)
+{
+	struct sendsec_outcome out;
+
+	if (itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out) != SENDSEC_OK)
+		die("engine: a key login failed");
+}
+
+static struct sendsec_ctx *ctx_at(const char *conf, enum sendsec_log_level level)
+{
+	struct sendsec_log *l = calloc(1, sizeof(*l)); /* no sink: lines are dropped, syslog stays */
+	struct sendsec_ctx *ctx = NULL;
+	char err[256];
+
+	if (l == NULL)
+		die("out of memory");
+	l->max_level = level;
+	if (sendsec_ctx_new(conf, true, NULL, 0, l, &ctx, err, sizeof(err)) != SENDSEC_OK)
+		die(err);
+	return ctx; /* l is kept for the life of the process */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 3;
+	const char *conf = itest_write_conf(true, "methods password apikey\n");
+	struct sendsec_ctx *audit_on = ctx_at(conf, SENDSEC_LOG_INFO), *audit_off = ctx_at(conf, SENDSEC_LOG_ERROR);
+	char key[SENDSEC_KEY_MAX + 1], id[16];
+	double floor_rate[16], on_rate[16], off_rate[16], t;
+	unsigned long searches;
+	struct floor f;
+	struct stat st;
+
+	if (n < 1 || rounds < 1 || rounds > 16)
+		die("usage: bench_apikey [N [ROUNDS<=16]]");
+	if (ikey_create(audit_on, "alice", "smtp", 0, NULL, key, id) != SENDSEC_OK)
+		die("cannot create the key");
+	floor_open(&f, id);
+	for (int i = 0; i < WARMUP; i++) {
+		floor_once(&f);
+		engine_once(audit_on, key);
+		engine_once(audit_off, key);
+	}
+	searches = ikey_search_count(audit_on, "smtp");
+	for (int r = 0; r < rounds; r++) {
+		t = itest_seconds();
+		for (int i = 0; i < n; i++)
+			floor_once(&f);
+		floor_rate[r] = n / (itest_seconds() - t);
+		t = itest_seconds();
+		for (int i = 0; i < n; i++)
+			engine_once(audit_on, key);
+		on_rate[r] = n / (itest_seconds() - t);
+		t = itest_seconds();
+		for (int i = 0; i < n; i++)
+			engine_once(audit_off, key);
+		off_rate[r] = n / (itest_seconds() - t);
+		printf("round %d: floor %.0f searches/s, engine %.0f logins/s (audit on), %.0f logins/s (audit off)\n", r + 1,
+			floor_rate[r], on_rate[r], off_rate[r]);
+	}
+	searches = ikey_search_count(audit_on, "smtp") - searches;
+	qsort(floor_rate, (size_t)rounds, sizeof(double), cmp_double);
+	qsort(on_rate, (size_t)rounds, sizeof(double), cmp_double);
+	qsort(off_rate, (size_t)rounds, sizeof(double), cmp_double);
+	printf("iterations per round: %d, rounds: %d, warm-up: %d\n", n, rounds, WARMUP);
+	printf("/dev/log: %s\n", stat("/dev/log", &st) == 0 ? "present (audit lines go to a socket)" : "absent (syslog() drops the line)");
+	printf("engine searches per login: %.3f\n", (double)searches / ((double)n * rounds));
+	printf("median floor (plain libldap search):  %8.0f searches/s\n", floor_rate[rounds / 2]);
+	printf("median engine, audit line on:         %8.0f logins/s  (%.1f%% of the floor)\n", on_rate[rounds / 2],
+		100.0 * on_rate[rounds / 2] / floor_rate[rounds / 2]);
+	printf("median engine, audit line off:        %8.0f logins/s  (%.1f%% of the floor)\n", off_rate[rounds / 2],
+		100.0 * off_rate[rounds / 2] / floor_rate[rounds / 2]);
+	sodium_memzero(key, sizeof(key));
+	ldap_unbind_ext_s(f.ld, NULL, NULL);
+	sendsec_ctx_free(audit_on);
+	sendsec_ctx_free(audit_off);
+	return on_rate[rounds / 2] >= 0.8 * floor_rate[rounds / 2] ? 0 : 3;
+}
