@@ -1,0 +1,184 @@
+/* test_totp_replay_two_hosts.c — two processes, each with its own engine context and directory
+ * connection (two hosts), submit the same valid code at the same moment: exactly one login
+ * succeeds, the other is refused as totp_replayed. Also for a token without any
+ * oathTOTPLastTimeStep yet (written by another tool), and for one recovery code.
+ * Usage (under with-slapd.sh): test_totp_replay_two_hosts PATH/TO/sendsecctl */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "check.h"
+#include "itest.h"
+#include "totp_itest.h"
+
+#define CONF "methods password+totp apikey\nlockout_threshold 0\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"
+#define ROUNDS 5
+
+static struct itest_clock clk;
+
+/* Forks two "hosts" that log user in with password and answers[i] at clock t, released at once
+ * through a pipe. Counts their outcomes: *ok_out successes, *replayed_out totp_replayed refusals. */
+static void race2(const char *conf, const char *user, const char *const answers[2], time_t t, int *ok_out,
+		int *replayed_out)
+{
+	int go[2];
+	pid_t pids[2];
+
+	*ok_out = *replayed_out = 0;
+	if (pipe(go) != 0)
+		exit(1);
+	for (int i = 0; i < 2; i++) {
+		if ((pids[i] = fork()) < 0)
+			exit(1);
+		if (pids[i] == 0) {
+			struct sendsec_ctx *ctx = itest_ctx_from(conf);
+			struct sendsec_outcome out;
+			char c;
+
+			close(go[1]);
+			clk.now = t;
+			sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);
+			/* Connect and bind before the start signal, so that both race on the modify. */
+			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK)
+				_exit(4);
+			if (read(go[0], &c, 1) != 0)
+				_exit(3);
+			totp_login(ctx, user, itest_pw(user), answers[i], false, &out);
+			sendsec_ctx_free(ctx);
+			_exit(out.result == SENDSEC_OK ? 0 :
+			      out.result == SENDSEC_DENIED && out.reason == SENDSEC_REASON_TOTP_REPLAYED ? 1 : 2);
+		}
+	}
+	close(go[0]);
+	usleep(300 * 1000); /* both connected */
+	close(go[1]);       /* release both */
+	for (int i = 0; i < 2; i++) {
+		int status;
+
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status))
+			continue;
+		if (WEXITSTATUS(status) == 0)
+			(*ok_out)++;
+		else if (WEXITSTATUS(status) == 1)
+			(*replayed_out)++;
+	}
+}
+
+static void race(const char *conf, const char *user, const char *answer, time_t t, int *ok_out, int *replayed_out)
+{
+	const char *const answers[2] = { answer, answer };
+
+	race2(conf, user, answers, t, ok_out, replayed_out);
+}
+
+int main(int argc, char **argv)
+{
+	char b32[64], code[16], hex[41], b64[64], ldif[2048], what[128];
+	unsigned char secret[20];
+	char *conf;
+	time_t t0 = (time(NULL) / 30) * 30 + 15;
+	int ok, replayed;
+
+	if (argc != 2 || sodium_init() < 0) {
+		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
+		return 2;
+	}
+	conf = strdup(itest_write_conf(true, CONF));
+	if (conf == NULL)
+		return 1;
+
+	/* A token enrolled by sendsecctl (oathTOTPLastTimeStep 0): delete old + add new. */
+	CHECK(totp_enroll(argv[1], conf, "alice", b32) == 0);
+	for (int r = 0; r < ROUNDS; r++) {
+		time_t t = t0 + 30 * r;
+
+		totp_code(b32, false, "SHA1", 6, t, code);
+		race(conf, "alice", code, t, &ok, &replayed);
+		snprintf(what, sizeof(what), "round %d: one of two hosts wins the same code (%d ok, %d replayed)", r, ok,
+			replayed);
+		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
+		CHECK(ok == 1 && replayed == 1);
+	}
+
+	/* A token without oathTOTPLastTimeStep (plain secret written by ldapmodify): add only; the
+	 * attribute is SINGLE-VALUE, so one add wins. The step is removed again before each round. */
+	randombytes_buf(secret, sizeof(secret));
+	sodium_bin2hex(hex, sizeof(hex), secret, sizeof(secret));
+	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(ldif, sizeof(ldif),
+		"dn: cn=bob-hand,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: oathTOTPToken\n"
+		"cn: bob-hand\noathSecret:: %s\noathTOTPParams: cn=totp-sha1-6,ou=params,%s\n\n"
+		"dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: oathTOTPUser\n-\nadd: oathTOTPToken\n"
+		"oathTOTPToken: cn=bob-hand,ou=tokens,%s\n",
+		itest_env("BASE"), b64, itest_env("BASE"), itest_user_dn("bob"), itest_env("BASE"));
+	CHECK(itest_ldapmodify(ldif) == 0);
+	sodium_memzero(ldif, sizeof(ldif));
+	for (int r = 0; r < ROUNDS; r++) {
+		time_t t = t0 + 30 * r;
+
+		if (r > 0) {
+			snprintf(ldif, sizeof(ldif), "dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
+				itest_env("BASE"));
+			CHECK(itest_ldapmodify(ldif) == 0);
+		}
+		totp_code(hex, true, "SHA1", 6, t, code);
+		race(conf, "bob", code, t, &ok, &replayed);
+		snprintf(what, sizeof(what), "round %d, no stored step yet: one of two hosts wins (%d ok, %d replayed)", r, ok,
+			replayed);
+		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
+		CHECK(ok == 1 && replayed == 1);
+	}
+
+	/* No stored step, two different valid codes (this step and the next): the later add meets a
+	 * SINGLE-VALUE constraint violation, which must still read as "another host won". */
+	for (int r = 0; r < 3; r++) {
+		time_t t = t0 + 30 * (ROUNDS + 2 * r);
+		char next[16];
+		const char *const answers[2] = { code, next };
+
+		snprintf(ldif, sizeof(ldif), "dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
+			itest_env("BASE"));
+		CHECK(itest_ldapmodify(ldif) == 0);
+		totp_code(hex, true, "SHA1", 6, t, code);
+		totp_code(hex, true, "SHA1", 6, t + 30, next);
+		race2(conf, "bob", answers, t, &ok, &replayed);
+		snprintf(what, sizeof(what), "round %d, no stored step, two different codes: one host wins (%d ok, %d replayed)",
+			r, ok, replayed);
+		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
+		CHECK(ok == 1 && replayed == 1);
+		sodium_memzero(next, sizeof(next));
+	}
+
+	/* One recovery code, two hosts: exactly one. */
+	{
+		const char *rec[] = { argv[1], "--config", conf, "recovery", "alice", NULL };
+		char codes[1024];
+
+		CHECK(totp_run(rec, NULL, codes, sizeof(codes)) == 0);
+		for (int r = 0; r < 3; r++) {
+			char one[32];
+
+			snprintf(one, sizeof(one), "%.19s", codes + 20 * r);
+			race(conf, "alice", one, t0, &ok, &replayed);
+			snprintf(what, sizeof(what), "recovery code %d: one of two hosts wins (%d ok, %d replayed)", r, ok,
+				replayed);
+			printf("%s - %s\n", ok == 1 ? "ok" : "not ok", what);
+			CHECK(ok == 1);
+			sodium_memzero(one, sizeof(one));
+		}
+		CHECK(itest_count_values(itest_user_dn("alice"), "sendsecRecoveryCode") == 7);
+		sodium_memzero(codes, sizeof(codes));
+	}
+	sodium_memzero(b32, sizeof(b32));
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(b64, sizeof(b64));
+	free(conf);
+	return check_report(argv[0]);
+}

@@ -1,0 +1,134 @@
+/* totp_itest.c — see totp_itest.h. */
+#include "totp_itest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "itest.h"
+
+int totp_run(const char *const argv[], const char *input, char *out, size_t outlen)
+{
+	int in_pipe[2], out_pipe[2], status;
+	size_t got = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(in_pipe[0], 0);
+		dup2(out_pipe[1], 1);
+		close(in_pipe[0]);
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in_pipe[0]);
+	close(out_pipe[1]);
+	if (input != NULL && write(in_pipe[1], input, strlen(input)) < 0)
+		perror("write");
+	close(in_pipe[1]);
+	while (out != NULL && got + 1 < outlen && (r = read(out_pipe[0], out + got, outlen - 1 - got)) > 0)
+		got += (size_t)r;
+	if (out != NULL)
+		out[got] = '\0';
+	close(out_pipe[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out)
+{
+	const char *argv[] = { sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL };
+	char out[4096];
+	const char *s;
+	size_t n;
+	int rc = totp_run(argv, NULL, out, sizeof(out));
+
+	b32_out[0] = '\0';
+	if (rc == 0) {
+		if (strncmp(out, "otpauth://totp/", 15) != 0 || (s = strstr(out, "secret=")) == NULL ||
+		    (n = strcspn(s + 7, "&\n")) == 0 || n >= 64)
+			rc = -1;
+		else
+			snprintf(b32_out, 64, "%.*s", (int)n, s + 7);
+	}
+	sodium_memzero(out, sizeof(out));
+	return rc;
+}
+
+void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, time_t t, char *code_out)
+{
+	char mode[32], d[8], now[32], input[256], out[64];
+	const char *argv_b32[] = { "oathtool", "-b", mode, "-d", d, "-N", now, "-", NULL };
+	const char *argv_hex[] = { "oathtool", mode, "-d", d, "-N", now, "-", NULL };
+
+	snprintf(mode, sizeof(mode), "--totp=%s", alg);
+	snprintf(d, sizeof(d), "%u", digits);
+	snprintf(now, sizeof(now), "@%lld", (long long)t);
+	snprintf(input, sizeof(input), "%s\n", key);
+	if (totp_run(is_hex ? argv_hex : argv_b32, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
+		fprintf(stderr, "oathtool failed\n");
+		exit(1);
+	}
+	out[digits] = '\0';
+	memcpy(code_out, out, digits + 1);
+	sodium_memzero(input, sizeof(input));
+	sodium_memzero(out, sizeof(out));
+}
+
+struct answer {
+	const char *text;
+};
+
+static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
+{
+	const struct answer *a = arg;
+
+	(void)prompt;
+	if (a->text == NULL)
+		return SENDSEC_DENIED;
+	*answer_out = strdup(a->text);
+	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+}
+
+enum sendsec_result totp_login(struct sendsec_ctx *ctx, const char *user, const char *password, const char *answer,
+		bool no_ask, struct sendsec_outcome *out)
+{
+	struct answer a = { answer };
+	struct sendsec_request req = {
+		.service = "sshd", .user = user, .password = password, .rhost = "127.0.0.1",
+		.ask = no_ask ? NULL : ask, .ask_arg = &a,
+	};
+
+	return sendsec_authenticate(ctx, &req, out);
+}
+
+bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen)
+{
+	const char *argv[] = { "ldapsearch", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
+		itest_env("ROOTPW_FILE"), "-LLL", "-o", "ldif-wrap=no", "-s", "base", "-b", dn, attr, NULL };
+	char buf[8192], prefix[128];
+	const char *s;
+	bool found = false;
+
+	out[0] = '\0';
+	snprintf(prefix, sizeof(prefix), "\n%s: ", attr);
+	if (totp_run(argv, NULL, buf, sizeof(buf)) == 0 && (s = strstr(buf, prefix)) != NULL) {
+		s += strlen(prefix);
+		snprintf(out, outlen, "%.*s", (int)strcspn(s, "\n"), s);
+		found = true;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return found;
+}

@@ -1,0 +1,35 @@
+/* totp_itest.h — helpers of the TOTP integration tests: run a program with stdin and captured
+ * stdout, enroll through sendsecctl (keeping the base32 secret out of any output), codes from the
+ * independent oathtool, logins with a scripted answer to the code prompt, and reads as the rootdn.
+ * No helper prints a secret, a code or a URI. */
+#ifndef SENDSEC_TOTP_ITEST_H
+#define SENDSEC_TOTP_ITEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "engine.h"
+
+/* Runs argv with input on stdin (may be NULL), stdout into out (NUL-terminated, may be NULL),
+ * stderr inherited. Returns the exit status, or -1. */
+int totp_run(const char *const argv[], const char *input, char *out, size_t outlen);
+
+/* Runs "sendsecctl --config conf totp enroll user --no-qr" and extracts the base32 secret of the
+ * printed URI into b32_out (>= 64 bytes). Returns sendsecctl's exit status (-1 when the output
+ * holds no URI). The URI is wiped, never printed. */
+int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out);
+
+/* The code of the base32 (is_hex false) or hex key at time t, from oathtool (alg "SHA1",
+ * "SHA256" or "SHA512"). Exits 1 when oathtool fails. code_out >= 16 bytes. */
+void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, time_t t, char *code_out);
+
+/* Authenticates user with password, answering the code prompt with answer (NULL: the prompt
+ * fails, as when the person cancels); no_ask: no callback (the code must be appended). */
+enum sendsec_result totp_login(struct sendsec_ctx *ctx, const char *user, const char *password, const char *answer,
+		bool no_ask, struct sendsec_outcome *out);
+
+/* First value of attr on the entry dn (base search as the rootdn) into out; false when absent. */
+bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen);
+
+#endif
