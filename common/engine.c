@@ -18,13 +18,12 @@
 #include "secret.h"
 #include "timeutil.h"
 
-#define MAX_SERVICES 16
-
 struct service_slot {
 	char *name;
 	struct sendsec_settings *settings;
 	struct sendsec_dir *dir;
 	struct sendsec_log log; /* the front end's sink at max(its level, the service's log_level) */
+	char error[256];        /* why settings is NULL */
 };
 
 struct sendsec_ctx {
@@ -34,7 +33,7 @@ struct sendsec_ctx {
 	struct sendsec_log log;
 	time_t (*now)(void *arg);
 	void *now_arg;
-	struct service_slot slots[MAX_SERVICES];
+	struct service_slot *slots; /* [0]: global settings, then one per [service] section */
 	size_t n_slots;
 };
 
@@ -42,6 +41,61 @@ static time_t system_now(void *arg)
 {
 	(void)arg;
 	return time(NULL);
+}
+
+/* Resolves the settings of one section (NULL: the global settings) into slot: this reads the
+ * secret files, which is why every slot is opened when the context is created (the SASL plugin
+ * creates it as root, before the application drops privileges). A failure is kept in the slot
+ * and reported whenever a login needs it. */
+static void open_slot(struct sendsec_ctx *ctx, struct service_slot *slot, const char *section)
+{
+	memset(slot, 0, sizeof(*slot));
+	if ((slot->name = strdup(section != NULL ? section : "")) == NULL) {
+		snprintf(slot->error, sizeof(slot->error), "out of memory");
+		return;
+	}
+	if (sendsec_settings_resolve(ctx->cfg, section, (const char *const *)ctx->overrides, ctx->n_overrides,
+			&slot->settings, slot->error, sizeof(slot->error)) != SENDSEC_OK)
+		return;
+	slot->log = ctx->log;
+	if ((int)slot->log.max_level < slot->settings->log_level)
+		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
+	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_OK) {
+		sendsec_settings_free(slot->settings);
+		slot->settings = NULL;
+		snprintf(slot->error, sizeof(slot->error), "out of memory");
+	}
+}
+
+static enum sendsec_result open_slots(struct sendsec_ctx *ctx, char *err, size_t errlen)
+{
+	size_t n = sendsec_config_n_services(ctx->cfg);
+
+	if ((ctx->slots = calloc(n + 1, sizeof(*ctx->slots))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SENDSEC_UNAVAILABLE;
+	}
+	open_slot(ctx, &ctx->slots[0], NULL);
+	for (size_t i = 0; i < n; i++)
+		open_slot(ctx, &ctx->slots[i + 1], sendsec_config_service_name(ctx->cfg, i));
+	ctx->n_slots = n + 1;
+	return SENDSEC_OK;
+}
+
+/* The slot of service's [service] section, else the global one; NULL with err set when that
+ * slot could not be opened. */
+static struct service_slot *slot_for(struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
+{
+	struct service_slot *slot = &ctx->slots[0];
+
+	for (size_t i = 1; service != NULL && i < ctx->n_slots; i++)
+		if (strcmp(ctx->slots[i].name, service) == 0)
+			slot = &ctx->slots[i];
+	if (slot->settings == NULL) {
+		snprintf(err, errlen, "%s", slot->error[0] != '\0' ? slot->error : "settings unavailable");
+		return NULL;
+	}
+	return slot;
 }
 
 enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, const char *const *overrides,
@@ -72,7 +126,7 @@ enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, c
 		ctx->log = *log;
 	ctx->now = system_now;
 	if (sendsec_config_load(config_path != NULL ? config_path : SENDSEC_DEFAULT_CONFIG, check_owner, &ctx->cfg,
-			err, errlen) != SENDSEC_OK)
+			err, errlen) != SENDSEC_OK || open_slots(ctx, err, errlen) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_OK;
 out:
@@ -94,6 +148,7 @@ void sendsec_ctx_free(struct sendsec_ctx *ctx)
 		sendsec_settings_free(ctx->slots[i].settings);
 		free(ctx->slots[i].name);
 	}
+	free(ctx->slots);
 	for (size_t i = 0; i < ctx->n_overrides; i++)
 		free(ctx->overrides[i]);
 	free(ctx->overrides);
@@ -105,38 +160,6 @@ void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), vo
 {
 	ctx->now = now != NULL ? now : system_now;
 	ctx->now_arg = arg;
-}
-
-static struct service_slot *slot_for(struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
-{
-	struct service_slot *slot;
-
-	if (service == NULL || service[0] == '\0')
-		service = "other";
-	for (size_t i = 0; i < ctx->n_slots; i++)
-		if (strcmp(ctx->slots[i].name, service) == 0)
-			return &ctx->slots[i];
-	if (ctx->n_slots == MAX_SERVICES) {
-		snprintf(err, errlen, "too many services in one process");
-		return NULL;
-	}
-	slot = &ctx->slots[ctx->n_slots];
-	memset(slot, 0, sizeof(*slot));
-	if (sendsec_settings_resolve(ctx->cfg, service, (const char *const *)ctx->overrides, ctx->n_overrides,
-			&slot->settings, err, errlen) != SENDSEC_OK)
-		return NULL;
-	slot->log = ctx->log;
-	if ((int)slot->log.max_level < slot->settings->log_level)
-		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
-	if ((slot->name = strdup(service)) == NULL ||
-	    sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_OK) {
-		free(slot->name);
-		sendsec_settings_free(slot->settings);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	ctx->n_slots++;
-	return slot;
 }
 
 const struct sendsec_settings *sendsec_ctx_settings(struct sendsec_ctx *ctx, const char *service,
