@@ -334,7 +334,7 @@ static char *get_option(const sasl_utils_t *utils, const char *name)
  * "smtp") now, while the application is root. Leaves p->ctx NULL on any failure. */
 static void load_config(struct plugin *p, const char *config_path)
 {
-	const struct sendsec_log log = { emit, p, SENDSEC_LOG_DEBUG };
+	const struct sendsec_log log = { emit, p, SENDSEC_LOG_ERROR }; /* raised per service */
 	const struct sendsec_settings *s;
 	const char *service = p->service != NULL ? p->service : "smtp";
 	char err[512];
