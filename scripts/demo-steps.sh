@@ -21,6 +21,7 @@ totp_unenrolled allow
 
 [service smtp]
 allow_networks 127.0.0.0/8 ::1 192.0.2.0/24
+otp_mode append
 CONF
 chmod 600 "$CONF"
 ctl() { "$CTL" --config "$CONF" "$@"; }
