@@ -39,9 +39,26 @@ run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Db_sanitize=addres
 unset CC
 
 python3 - "$OUT" "$steps_failed" <<'PY'
-import json, os, sys
+import json, os, re, sys
 out, steps_failed = sys.argv[1], int(sys.argv[2])
 passed = failed = skipped = 0
+
+# No secret the suite uses may appear in anything the suite logged: the seeded passwords, any
+# whole API key, any otpauth:// URI (it carries a TOTP secret). Counted as one more test.
+secret = re.compile(r"[a-z]+-Passw0rd!|ssk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}|otpauth://")
+leaks = []
+for name in ("plain", "asan", "fuzz"):
+    log = os.path.join(out, name, "meson-logs", "testlog.txt")
+    if os.path.exists(log):
+        for n, line in enumerate(open(log, errors="replace"), 1):
+            if secret.search(line):
+                leaks.append(f"{log}:{n}")
+if leaks:
+    print("secret found in test output at: " + ", ".join(leaks[:10]))
+    failed += 1
+else:
+    print("no secret in any test output: ok")
+    passed += 1
 for name in ("plain", "asan", "fuzz"):
     log = os.path.join(out, name, "meson-logs", "testlog.json")
     if not os.path.exists(log):

@@ -91,7 +91,7 @@ check "TOTP params entry is seeded" sh -c '
 
 # --- binds --------------------------------------------------------------------------------------
 for u in alice bob carol dave erin frank grace; do
-	check "$u binds with $u-Passw0rd!" sh -c 'test "$(ldapwhoami -x -H "$1" -D "$2" -w "$3")" = "dn:$2"' \
+	check "$u binds with her seeded password" sh -c 'test "$(ldapwhoami -x -H "$1" -D "$2" -w "$3")" = "dn:$2"' \
 		_ "$URI" "uid=$u,$PEOPLE" "$u-Passw0rd!"
 done
 expect_rc 49 "alice with a wrong password is refused (49)" user_bind alice 'alice-Passw0rd?'
