@@ -32,6 +32,8 @@ run_build() {
 mkdir -p "$OUT"
 SUITE_ARGS=""
 run_build plain -Dwerror=true -Dbuildtype=debugoptimized
+# The packages are built and installed once, from the plain configuration.
+SUITE_ARGS="--no-suite packaging"
 run_build asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 SUITE_ARGS="--suite fuzz"
 export CC=clang
