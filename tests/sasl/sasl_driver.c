@@ -2,7 +2,11 @@
  * (sasl_server_init "smtpd", sasl_server_new "smtp" with iplocalport/ipremoteport, start/step),
  * against the private slapd of tests/fixtures/with-slapd.sh.
  *
- *   sasl_driver PATH/libsendsec.so
+ *   sasl_driver PATH/libsendsec.so [PATH/sendsecctl]
+ *
+ * With sendsecctl, the second-factor scenario also runs: an API key (user "apikey") reported as
+ * its account, a wrong key of valid shape, a TOTP code appended to the password (from oathtool)
+ * and its replay, and a recovery code appended, used twice.
  *
  * Each scenario runs in a child process of its own, because libsasl2 reads the application's
  * config file and loads the plugins once per process: a temp dir holds the plugin dir (symlinks
@@ -30,6 +34,7 @@
 #define APPNAME "smtpd"
 
 static const char *our_plugin; /* absolute path of the built libsendsec.so */
+static const char *sendsecctl;  /* absolute path of the built sendsecctl, or NULL */
 static char workdir[PATH_MAX];
 static pid_t main_pid;
 
@@ -117,6 +122,153 @@ static void slapd(const char *action)
 		die("slapd.sh %s failed", action);
 }
 
+/* Runs argv with stdin from in_path (or /dev/null) and stdout into out_path (created 0600: it may
+ * hold a key, a TOTP secret or recovery codes; never printed); stderr is inherited. Returns the
+ * exit status or -1. */
+static int run_capture(char *const argv[], const char *in_path, const char *out_path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int in = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Reads path into a malloc'd string, wipes the file's content and removes it. */
+static char *take_file(const char *path)
+{
+	char *text = read_file(path);
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		char zero[256] = { 0 };
+
+		for (size_t done = 0; done < len; done += sizeof(zero))
+			if (write(fd, zero, len - done < sizeof(zero) ? len - done : sizeof(zero)) < 0)
+				break;
+		close(fd);
+	}
+	unlink(path);
+	return text;
+}
+
+static void secret_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Cuts s at the first newline. */
+static void chomp(char *s)
+{
+	s[strcspn(s, "\r\n")] = '\0';
+}
+
+/* sendsecctl --config CONF ARGS... with stdout captured; returns it (malloc'd, wipe) or NULL. */
+static char *ctl_output(const char *conf, const char *a1, const char *a2, const char *a3, const char *a4,
+		const char *a5)
+{
+	char *argv[] = { (char *)sendsecctl, (char *)"--config", (char *)conf, (char *)a1, (char *)a2, (char *)a3,
+		(char *)a4, (char *)a5, NULL };
+	char out[PATH_MAX];
+	int rc;
+
+	path_join(out, sizeof(out), workdir, "ctl.out");
+	rc = run_capture(argv, NULL, out);
+	if (rc != 0) {
+		fprintf(stderr, "    sendsecctl %s %s failed (exit %d)\n", a1, a2 != NULL ? a2 : "", rc);
+		unlink(out);
+		return NULL;
+	}
+	return take_file(out);
+}
+
+/* The current TOTP code (oathtool --totp, 6 digits, 30 s) for the base32 secret; the secret
+ * reaches oathtool on stdin, not argv. Returns true and fills code_out[7]. */
+static bool totp_now(const char *base32, char code_out[7])
+{
+	char *argv[] = { (char *)"/usr/bin/oathtool", (char *)"--totp", (char *)"-b", (char *)"-", NULL };
+	char in[PATH_MAX], out[PATH_MAX], *line, *text;
+	bool ok;
+
+	path_join(in, sizeof(in), workdir, "oath.in");
+	path_join(out, sizeof(out), workdir, "oath.out");
+	if (asprintf(&line, "%s\n", base32) < 0)
+		die("out of memory");
+	write_file(in, 0600, line);
+	secret_free(line);
+	ok = run_capture(argv, in, out) == 0;
+	secret_free(take_file(in));
+	text = take_file(out);
+	chomp(text);
+	ok = ok && strlen(text) == 6 && strspn(text, "0123456789") == 6;
+	if (ok)
+		memcpy(code_out, text, 7);
+	secret_free(text);
+	return ok;
+}
+
+/* CRC32 (IEEE 802.3, as zlib) as 6 base62 digits, most significant first: an API key's check
+ * characters (DESIGN.md section 5). Written here so that the driver stays free of the engine. */
+static char base62_digit(unsigned v)
+{
+	return (char)(v < 10 ? '0' + v : v < 36 ? 'A' + (v - 10) : 'a' + (v - 36));
+}
+
+static unsigned base62_value(char c)
+{
+	return c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A') + 10 :
+		(unsigned)(c - 'a') + 36;
+}
+
+static void key_check_chars(const char *text, size_t len, char out[6])
+{
+	unsigned long crc = 0xFFFFFFFFul;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (unsigned char)text[i];
+		for (int bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xEDB88320ul & (0ul - (crc & 1ul)));
+	}
+	crc ^= 0xFFFFFFFFul;
+	for (int i = 5; i >= 0; i--) {
+		out[i] = base62_digit((unsigned)(crc % 62));
+		crc /= 62;
+	}
+}
+
+/* A key of valid shape (prefix, id, check characters) whose secret differs from key's in every
+ * character: the directory lookup happens and the hash comparison says no. */
+static void wrong_key(const char *key, char *out, size_t len)
+{
+	const char *sep = strchr(key, '_') != NULL ? strchr(strchr(key, '_') + 1, '_') : NULL;
+	size_t n = strlen(key), secret_at, check_at;
+
+	if (sep == NULL || n < 8 || n >= len)
+		die("unexpected key shape");
+	memcpy(out, key, n + 1);
+	secret_at = (size_t)(sep - key) + 1;
+	check_at = n - 6;
+	for (size_t i = secret_at; i < check_at; i++)
+		out[i] = base62_digit((base62_value(out[i]) + 1) % 62);
+	key_check_chars(out, check_at, out + check_at);
+}
+
 /* The seeded password of NAME (NAME-Passw0rd!) or a wrong one; wipe with explicit_bzero. */
 static void password_of(const char *name, bool wrong, char *out, size_t len)
 {
@@ -146,9 +298,26 @@ static int cb_getconfpath(void *context, char **path)
 	return SASL_OK;
 }
 
+/* The plugin's lines since the last log_clear() (they name decisions, never what was typed). */
+static char log_seen[4096];
+
+static void log_clear(void)
+{
+	log_seen[0] = '\0';
+}
+
+static bool log_has(const char *text)
+{
+	return strstr(log_seen, text) != NULL;
+}
+
 static int cb_log(void *context, int level, const char *message)
 {
+	size_t used = strlen(log_seen);
+
 	(void)context;
+	if (strncmp(message, "sendsec: ", 9) == 0 && used < sizeof(log_seen) - 1)
+		snprintf(log_seen + used, sizeof(log_seen) - used, "%s\n", message);
 	if (level <= SASL_LOG_NOTE || getenv("SENDSEC_SASL_DEBUG") != NULL)
 		fprintf(stderr, "    [sasl %d] %s\n", level, message);
 	return SASL_OK;
@@ -590,6 +759,115 @@ static void scenario_service(void)
 	free(path);
 }
 
+/* PLAIN as user with the password text pw; true when SASL_USERNAME is then want_user. */
+static int plain_pw(const char *user, const char *pw, const char *want_user)
+{
+	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	int rc = plain(conn, "", user, pw);
+
+	if (rc == SASL_OK && want_user != NULL && !username_is(conn, want_user)) {
+		fprintf(stderr, "    SASL_USERNAME is not %s\n", want_user);
+		rc = SASL_FAIL;
+	}
+	sasl_dispose(&conn);
+	return rc;
+}
+
+/* The second factors through SASL (DESIGN.md sections 2 and 5), with the default methods
+ * "password+totp apikey": an API key with user "apikey" authenticates the account that owns it
+ * (SASL_USERNAME alice, never "apikey"); a wrong key of valid shape is refused; bob, enrolled
+ * here, needs his TOTP code appended to the password, which works once; a recovery code appended
+ * in its printed form works once. */
+static void scenario_factors(void)
+{
+	/* log_level debug: the plugin logs why each refusal happened, and the checks read it. */
+	char *path = sendsec_conf("factors", "log_level debug\n"), *conf = conf_with(path, "");
+	char *key = NULL, *uri = NULL, *codes = NULL;
+	char bad[256], pw[256], base[64], code[7];
+	sasl_conn_t *conn;
+	const char *p;
+
+	standard_app("factors", conf);
+	server_init();
+
+	/* API key for alice, scope smtp. */
+	if ((key = ctl_output(path, "key", "create", "alice", "--scope", "smtp")) == NULL)
+		die("sendsecctl key create failed");
+	chomp(key);
+	CHECK(strncmp(key, "ssk_", 4) == 0 && strlen(key) == 66);
+	conn = new_conn("127.0.0.1;40000");
+	CHECK_RC(plain(conn, "", "apikey", key), SASL_OK);
+	CHECK(username_is(conn, "alice"));
+	CHECK(!username_is(conn, "apikey"));
+	sasl_dispose(&conn);
+	CHECK_RC(plain_pw("alice", key, "alice"), SASL_OK);  /* the account's own name works too */
+	conn = new_conn("127.0.0.1;40000");
+	CHECK_RC(login(conn, "apikey", key, false), SASL_OK); /* LOGIN carries it the same way */
+	CHECK(username_is(conn, "alice"));
+	sasl_dispose(&conn);
+	wrong_key(key, bad, sizeof(bad));
+	CHECK(strcmp(bad, key) != 0 && strlen(bad) == strlen(key));
+	log_clear();
+	CHECK_RC(plain_pw("apikey", bad, NULL), SASL_BADAUTH);
+	CHECK(log_has("secret does not match"));
+	CHECK_RC(plain_pw("bob", key, NULL), SASL_BADAUTH);   /* alice's key does not name bob */
+
+	/* bob enrols a TOTP token; his password alone no longer does. */
+	if ((uri = ctl_output(path, "totp", "enroll", "bob", "--no-qr", NULL)) == NULL)
+		die("sendsecctl totp enroll failed");
+	chomp(uri);
+	CHECK(strncmp(uri, "otpauth://totp/", 15) == 0);
+	if ((p = strstr(uri, "secret=")) == NULL)
+		die("no secret= in the otpauth URI");
+	p += 7;
+	if (strcspn(p, "&") >= sizeof(base))
+		die("TOTP secret too long");
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(p, "&"), p);
+	secret_free(uri);
+	uri = NULL;
+	password_of("bob", false, pw, sizeof(pw));
+	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
+
+	/* Password with the current code appended: OK once; the same code again is a replay. */
+	if (!totp_now(base, code))
+		die("oathtool failed");
+	password_of("bob", false, pw, sizeof(pw));
+	strcat(pw, code);
+	CHECK_RC(plain_pw("bob", pw, "bob"), SASL_OK);
+	log_clear();
+	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
+	CHECK(log_has("TOTP code was already used"));
+	conn = new_conn("127.0.0.1;40000");
+	CHECK_RC(login(conn, "bob", pw, false), SASL_BADAUTH);
+	sasl_dispose(&conn);
+	explicit_bzero(code, sizeof(code));
+
+	/* Recovery codes, appended with their dashes: each works once. */
+	if ((codes = ctl_output(path, "recovery", "bob", NULL, NULL, NULL)) == NULL)
+		die("sendsecctl recovery failed");
+	chomp(codes); /* the first of the ten */
+	CHECK(strlen(codes) >= 8 && strchr(codes, '-') != NULL);
+	password_of("bob", false, pw, sizeof(pw));
+	if (strlen(pw) + strlen(codes) >= sizeof(pw))
+		die("recovery code too long");
+	strcat(pw, codes);
+	log_clear();
+	CHECK_RC(plain_pw("bob", pw, "bob"), SASL_OK);
+	CHECK(log_has("recovery code used, 9 left"));
+	log_clear();
+	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
+	CHECK(log_has("no such recovery code"));
+
+	secret_free(codes);
+	secret_free(key);
+	explicit_bzero(bad, sizeof(bad));
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(base, sizeof(base));
+	sasl_server_done();
+	free(conf);
+	free(path);
+}
+
 /* Runs fn in a child; returns true when it passed. */
 static bool in_child(const char *name, void (*fn)(void))
 {
@@ -689,11 +967,12 @@ int main(int argc, char **argv)
 	char tmpl[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 
-	if (argc != 2)
-		die("usage: sasl_driver PATH/libsendsec.so");
-	if (argv[1][0] != '/')
-		die("the plugin path must be absolute");
+	if (argc != 2 && argc != 3)
+		die("usage: sasl_driver PATH/libsendsec.so [PATH/sendsecctl]");
+	if (argv[1][0] != '/' || (argc == 3 && argv[2][0] != '/'))
+		die("the plugin and sendsecctl paths must be absolute");
 	our_plugin = argv[1];
+	sendsecctl = argc == 3 ? argv[2] : NULL;
 	/* Keep the plugin (and its libraries) mapped when libsasl2 dlcloses it in sasl_server_done:
 	 * LeakSanitizer (gcc 12) crashes at exit on the stale dynamic-TLS entries an unloaded library
 	 * leaves behind ("Tracer caught signal 11"). The plugin code runs the same either way. */
@@ -712,6 +991,10 @@ int main(int argc, char **argv)
 	CHECK(in_child("badconfig", scenario_badconfig));
 	CHECK(in_child("networks", scenario_networks));
 	CHECK(in_child("service", scenario_service));
+	if (sendsecctl != NULL)
+		CHECK(in_child("factors", scenario_factors));
+	else
+		printf("factors: skipped (no sendsecctl argument)\n");
 	run_orders();
 	return check_report("sasl_driver");
 }
