@@ -1,0 +1,293 @@
+/* test_pam_totp.c — the TOTP second factor through the real libpam (pam_start_confdir) with
+ * pam_sendsec.so and the default methods "password+totp apikey", against the test slapd: alice
+ * enrolled by sendsecctl, codes from the independent oathtool at real time. Password then code
+ * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
+ * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
+ * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account).
+ * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
+ * No password, code or key is ever printed: failures name the case, not the secret. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <security/pam_appl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "check.h"
+#include "itest.h"
+#include "totp_itest.h"
+
+/* The person at the keyboard: one answer for the password prompt, one for the code prompt
+ * (NULL: the conversation fails there, as when the person cancels). Prompts are recorded. */
+struct person {
+	const char *password, *code;
+	char prompts[256];
+};
+
+static const char *module_path;
+static const char *sendsecctl;
+static char confdir[256];
+static const char *service_names[] = { "totp", "append", "deny", "allow" };
+
+static void record(struct person *p, const char *prompt)
+{
+	size_t used = strlen(p->prompts);
+
+	snprintf(p->prompts + used, sizeof(p->prompts) - used, "%s|", prompt);
+}
+
+static void free_responses(struct pam_response *resp, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (resp[i].resp != NULL) {
+			sodium_memzero(resp[i].resp, strlen(resp[i].resp));
+			free(resp[i].resp);
+		}
+	free(resp);
+}
+
+/* Answers "Password: " and "Verification code: " differently; any other prompt fails. */
+static int converse(int n, const struct pam_message **msg, struct pam_response **resp_out, void *arg)
+{
+	struct person *p = arg;
+	struct pam_response *resp = calloc((size_t)n, sizeof(*resp));
+	const char *answer;
+
+	if (resp == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+			continue;
+		record(p, msg[i]->msg);
+		if (strcmp(msg[i]->msg, "Password: ") == 0)
+			answer = p->password;
+		else if (strcmp(msg[i]->msg, "Verification code: ") == 0)
+			answer = p->code;
+		else
+			answer = NULL;
+		if (answer == NULL || (resp[i].resp = strdup(answer)) == NULL) {
+			free_responses(resp, n);
+			return PAM_CONV_ERR;
+		}
+	}
+	*resp_out = resp;
+	return PAM_SUCCESS;
+}
+
+/* Writes confdir/name: auth and account lines for the module with the common args and extra. */
+static void write_service(const char *name, const char *extra)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", confdir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	/* The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
+	 * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
+	fprintf(f, "auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
+		"lockout_threshold=0 %s\n"
+		"account required %s config=%s\n",
+		module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
+	fclose(f);
+}
+
+static void remove_confdir(void)
+{
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(service_names) / sizeof(service_names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", confdir, service_names[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			perror(path);
+	}
+	if (rmdir(confdir) != 0)
+		perror(confdir);
+}
+
+/* One pam_authenticate (then pam_acct_mgmt when it succeeded) of user with the person typing
+ * password and code. The prompts go to prompts_out, the final PAM_USER to user_out (both may
+ * be NULL). */
+static int auth_full(const char *service, const char *user, const char *password, const char *code,
+		char *prompts_out, char *user_out, size_t len)
+{
+	struct person p = { .password = password, .code = code };
+	struct pam_conv conv = { converse, &p };
+	pam_handle_t *h = NULL;
+	const void *item = NULL;
+	int rc;
+
+	if (pam_start_confdir(service, user, &conv, confdir, &h) != PAM_SUCCESS) {
+		fprintf(stderr, "pam_start_confdir(%s) failed\n", service);
+		exit(1);
+	}
+	rc = pam_authenticate(h, 0);
+	if (rc == PAM_SUCCESS)
+		rc = pam_acct_mgmt(h, 0);
+	if (prompts_out != NULL)
+		snprintf(prompts_out, len, "%s", p.prompts);
+	if (user_out != NULL)
+		snprintf(user_out, len, "%s", pam_get_item(h, PAM_USER, &item) == PAM_SUCCESS && item != NULL ?
+			(const char *)item : "");
+	pam_end(h, rc);
+	return rc;
+}
+
+static int auth(const char *service, const char *user, const char *password, const char *code, char *prompts_out,
+		size_t len)
+{
+	return auth_full(service, user, password, code, prompts_out, NULL, len);
+}
+
+/* A code that no step near now produces: the right one with every digit shifted by 5. */
+static void wrong_code(const char *code, char *out)
+{
+	size_t i;
+
+	for (i = 0; code[i] != '\0'; i++)
+		out[i] = (char)('0' + (code[i] - '0' + 5) % 10);
+	out[i] = '\0';
+}
+
+/* Runs sendsecctl --config CONF args… and copies the first line of its output into out. */
+static int ctl_line(const char *const args[], char *out, size_t len)
+{
+	const char *argv[12] = { sendsecctl, "--config", itest_env("CONF") };
+	char text[2048];
+	size_t n = 3;
+	int rc;
+
+	for (size_t i = 0; args[i] != NULL && n < 11; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	rc = totp_run(argv, NULL, text, sizeof(text));
+	snprintf(out, len, "%.*s", (int)strcspn(text, "\n"), text);
+	sodium_memzero(text, sizeof(text));
+	return rc;
+}
+
+static void test_codes(const char *b32)
+{
+	char prompts[256], code_now[16], code_next[16], wrong[16], appended[128];
+	time_t now = time(NULL);
+
+	totp_code(b32, false, "SHA1", 6, now, code_now);
+	totp_code(b32, false, "SHA1", 6, now + 30, code_next);
+	wrong_code(code_now, wrong);
+
+	CHECK(auth("totp", "alice", itest_pw("alice"), code_now, prompts, sizeof(prompts)) == PAM_SUCCESS);
+	CHECK(strcmp(prompts, "Password: |Verification code: |") == 0);
+	/* The step is used now, on every host: the same code again is a replay. */
+	CHECK(auth("totp", "alice", itest_pw("alice"), code_now, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(auth("totp", "alice", itest_pw("alice"), wrong, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(strcmp(prompts, "Password: |Verification code: |") == 0);
+	/* The conversation fails at the code prompt: refused, never a password-only success. */
+	CHECK(auth("totp", "alice", itest_pw("alice"), NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(strcmp(prompts, "Password: |Verification code: |") == 0);
+	/* An empty code, and the right code after a wrong password. */
+	CHECK(auth("totp", "alice", itest_pw("alice"), "", prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(auth("totp", "alice", "alice-Passw0rd?", code_next, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+
+	/* otp_mode=append: the next step's code (within the window of 1) after the password, one prompt. */
+	snprintf(appended, sizeof(appended), "%s%s", itest_pw("alice"), wrong);
+	CHECK(auth("append", "alice", appended, NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(strcmp(prompts, "Password: |") == 0);
+	CHECK(auth("append", "alice", itest_pw("alice"), NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	snprintf(appended, sizeof(appended), "%s%s", itest_pw("alice"), code_next);
+	CHECK(auth("append", "alice", appended, NULL, prompts, sizeof(prompts)) == PAM_SUCCESS);
+	CHECK(strcmp(prompts, "Password: |") == 0);
+	CHECK(auth("append", "alice", appended, NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+
+	sodium_memzero(code_now, sizeof(code_now));
+	sodium_memzero(code_next, sizeof(code_next));
+	sodium_memzero(wrong, sizeof(wrong));
+	sodium_memzero(appended, sizeof(appended));
+}
+
+static void test_recovery(void)
+{
+	const char *args[] = { "recovery", "alice", NULL };
+	char code[64], prompts[256];
+
+	CHECK(ctl_line(args, code, sizeof(code)) == 0);
+	CHECK(strlen(code) == 19);
+	CHECK(auth("totp", "alice", itest_pw("alice"), code, prompts, sizeof(prompts)) == PAM_SUCCESS);
+	CHECK(strcmp(prompts, "Password: |Verification code: |") == 0);
+	CHECK(auth("totp", "alice", itest_pw("alice"), code, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	sodium_memzero(code, sizeof(code));
+}
+
+static void test_unenrolled(void)
+{
+	char prompts[256];
+
+	/* bob has no token. */
+	CHECK(auth("totp", "bob", itest_pw("bob"), NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(auth("deny", "bob", itest_pw("bob"), NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	CHECK(auth("allow", "bob", itest_pw("bob"), NULL, prompts, sizeof(prompts)) == PAM_SUCCESS);
+	CHECK(strcmp(prompts, "Password: |") == 0);
+	CHECK(auth("allow", "bob", "bob-Passw0rd?", NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+}
+
+static void test_apikey(void)
+{
+	const char *args[] = { "key", "create", "alice", "--scope", "totp", NULL };
+	char key[256], prompts[256], user[256];
+
+	CHECK(ctl_line(args, key, sizeof(key)) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
+	CHECK(strcmp(prompts, "Password: |") == 0);
+	CHECK(strcmp(user, "alice") == 0);
+	/* DESIGN.md section 5: the account's own name works too, another account's does not. */
+	CHECK(auth_full("totp", "alice", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
+	CHECK(strcmp(user, "alice") == 0);
+	CHECK(auth("totp", "bob", key, NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
+	sodium_memzero(key, sizeof(key));
+}
+
+int main(int argc, char **argv)
+{
+	char tmpl[] = "/tmp/sendsec-pamtotp.XXXXXX", b32[64];
+
+	if (argc != 3 || getenv("SENDSEC_TEST_CONF") == NULL) {
+		fprintf(stderr, "usage: with-slapd.sh %s PATH/pam_sendsec.so PATH/sendsecctl\n", argv[0]);
+		return 2;
+	}
+	module_path = argv[1];
+	sendsecctl = argv[2];
+	/* Keep the module (and libldap) mapped across pam_end, as test_pam_module does. */
+	if (dlopen(module_path, RTLD_NOW | RTLD_NODELETE) == NULL) {
+		fprintf(stderr, "dlopen %s: %s\n", module_path, dlerror());
+		return 1;
+	}
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(confdir, sizeof(confdir), "%s", tmpl);
+	write_service("totp", "");
+	write_service("append", "otp_mode=append");
+	write_service("deny", "totp_unenrolled=deny");
+	write_service("allow", "totp_unenrolled=allow");
+
+	if (totp_enroll(sendsecctl, itest_env("CONF"), "alice", b32) != 0) {
+		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
+		remove_confdir();
+		return 1;
+	}
+	test_codes(b32);
+	test_recovery();
+	test_unenrolled();
+	test_apikey();
+	sodium_memzero(b32, sizeof(b32));
+	remove_confdir();
+	return check_report(argv[0]);
+}
