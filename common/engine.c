@@ -317,14 +317,15 @@ static enum sendsec_result password_path(struct sendsec_login *l, const struct s
 	}
 	if (rc != SENDSEC_OK)
 		return finish(l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
-	if (sendsec_policy_is_disabled(l))
-		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
-	if (!sendsec_policy_account_network_ok(l))
-		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
-	if (sendsec_policy_is_locked(l)) {
+	reason = sendsec_policy_is_disabled(l) ? SENDSEC_REASON_DISABLED :
+		!sendsec_policy_account_network_ok(l) ? SENDSEC_REASON_NETWORK :
+		sendsec_policy_is_locked(l) ? SENDSEC_REASON_LOCKED : SENDSEC_REASON_NONE;
+	if (reason != SENDSEC_REASON_NONE) {
+		/* Refused before the password: cost as much as a check, so timing says nothing. */
 		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
-		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+		return finish(l, out, SENDSEC_DENIED, reason);
 	}
+	reason = SENDSEC_REASON_BAD_PASSWORD;
 	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
 		(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
 	if (needs_code && !sendsec_account_has_token(l)) {
