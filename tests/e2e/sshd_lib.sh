@@ -55,6 +55,61 @@ secret() {
 	(umask 077 && cat >"$tmp/$1")
 }
 
+# Writes $tmp/sshd_config for $port and starts sshd in the background ($sshd_pid).
+sshd_launch() {
+	cat >"$tmp/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $tmp/hostkey
+PidFile none
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication no
+AuthenticationMethods keyboard-interactive
+PermitRootLogin no
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+MaxAuthTries 2
+LoginGraceTime 20
+LogLevel VERBOSE
+EOF
+	/usr/sbin/sshd -t -f "$tmp/sshd_config"
+	# An ASan-built module loads only into a process whose first library is the ASan runtime:
+	# preload it into sshd (and the sshd it re-execs per connection). sshd's own allocations are
+	# not ours, so leak checking is off here (tests/pam covers leaks); sanitizer reports go to
+	# $tmp/asan.PID and $tmp/ubsan.PID, which sshd_finish turns into a failure.
+	_asan=$(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(libasan\.so[.0-9]*\)\].*/\1/p')
+	if [ -n "$_asan" ]; then
+		_asan=$(ldconfig -p | awk -v lib="$_asan" '$1 == lib { print $NF; exit }')
+		[ -n "$_asan" ] || { echo "FAIL: the module needs an ASan runtime that ldconfig does not know"; exit 1; }
+		LD_PRELOAD=$_asan ASAN_OPTIONS=detect_leaks=0:log_path=$tmp/asan \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$tmp/ubsan \
+			/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
+	else
+		/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
+	fi
+	sshd_pid=$!
+}
+
+# True once sshd ($sshd_pid) says it listens; false when it exited or 5 s passed (it is then
+# stopped and $sshd_pid cleared).
+sshd_wait_listening() {
+	_i=0
+	until grep -q "^Server listening on 127.0.0.1 port $port" "$tmp/sshd.log"; do
+		if ! kill -0 "$sshd_pid" 2>/dev/null || [ $_i -ge 100 ]; then
+			kill "$sshd_pid" 2>/dev/null || true
+			wait "$sshd_pid" 2>/dev/null || true
+			sshd_pid=""
+			return 1
+		fi
+		_i=$((_i + 1))
+		sleep 0.05
+	done
+}
+
 # sshd_start ARGS: accounts, pam.d (auth, account and password lines for $module with ARGS),
 # the mounts, a host key, and sshd listening on $port. Must run inside the namespace.
 sshd_start() {
@@ -100,51 +155,28 @@ EOF
 	mkdir -m 0755 /run/sshd
 
 	ssh-keygen -q -t ed25519 -N '' -f "$tmp/hostkey" >/dev/null
-	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	while ss -Hltn "sport = :$port" | grep -q .; do
-		port=$((port + 1))
-	done
-	cat >"$tmp/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $tmp/hostkey
-PidFile none
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
-PubkeyAuthentication no
-AuthenticationMethods keyboard-interactive
-PermitRootLogin no
-StrictModes no
-UseDNS no
-PrintMotd no
-PrintLastLog no
-MaxAuthTries 2
-LoginGraceTime 20
-LogLevel VERBOSE
-EOF
-	/usr/sbin/sshd -t -f "$tmp/sshd_config"
-	# An ASan-built module loads only into a process whose first library is the ASan runtime:
-	# preload it into sshd (and the sshd it re-execs per connection). sshd's own allocations are
-	# not ours, so leak checking is off here (tests/pam covers leaks); sanitizer reports go to
-	# $tmp/asan.PID and $tmp/ubsan.PID, which sshd_finish turns into a failure.
-	_asan=$(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(libasan\.so[.0-9]*\)\].*/\1/p')
-	if [ -n "$_asan" ]; then
-		_asan=$(ldconfig -p | awk -v lib="$_asan" '$1 == lib { print $NF; exit }')
-		[ -n "$_asan" ] || { echo "FAIL: the module needs an ASan runtime that ldconfig does not know"; exit 1; }
-		LD_PRELOAD=$_asan ASAN_OPTIONS=detect_leaks=0:log_path=$tmp/asan \
-			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$tmp/ubsan \
-			/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
-	else
-		/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
-	fi
-	sshd_pid=$!
-	_i=0
-	until ss -Hltn "sport = :$port" | grep -q .; do
-		kill -0 "$sshd_pid" 2>/dev/null || { cat "$tmp/sshd.log"; echo "FAIL: sshd exited"; exit 1; }
-		_i=$((_i + 1))
-		[ $_i -lt 100 ] || { echo "FAIL: sshd did not listen within 5 s"; exit 1; }
-		sleep 0.05
+	# A random loopback port below the ephemeral range (outgoing connections, e.g. to slapd, take
+	# ports there that ss -l does not show), unused in any state; when sshd still loses a race
+	# for it, another port, up to 5 times.
+	_low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$_low" -gt 11000 ] 2>/dev/null || _low=32768
+	_try=0
+	while :; do
+		_try=$((_try + 1))
+		port=$((10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (_low - 10000)))
+		while ss -Htan "sport = :$port" | grep -q .; do
+			port=$((10000 + (port + 1 - 10000) % (_low - 10000)))
+		done
+		sshd_launch
+		if sshd_wait_listening; then
+			break
+		fi
+		if [ $_try -lt 5 ] && grep -q 'Address already in use' "$tmp/sshd.log"; then
+			continue
+		fi
+		cat "$tmp/sshd.log"
+		echo "FAIL: sshd did not start"
+		exit 1
 	done
 
 	cat >"$tmp/askpass" <<EOF
