@@ -81,6 +81,15 @@ show ctl status carol
 show ctl unlock carol
 printf 'carol-Passw0rd!\n' | show ctl test sshd carol
 
+step "ssh: a real sshd on loopback, password + verification code, a replay, a disallowed address"
+ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" >/dev/null <<LDIF
+dn: uid=grace,ou=people,$SENDSEC_TEST_BASE
+changetype: modify
+add: sendsecAllowedNetwork
+sendsecAllowedNetwork: 192.0.2.0/24
+LDIF
+"$SRC/scripts/demo-sshd.sh" "$BUILD/pam_sendsec/pam_sendsec.so" "$CTL" "$CONF" || echo "  (the ssh part failed; see above)"
+
 step "The audit lines of all of the above (syslog, facility authpriv)"
 sleep 0.2
 if [ -s "$AUDIT" ]; then sed -n 's/.*\(sendsec: .*\)/  \1/p' "$AUDIT"; else echo "  (a syslog daemon owns /dev/log here: see its authpriv log)"; fi

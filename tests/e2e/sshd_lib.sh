@@ -125,7 +125,7 @@ sshd_start() {
 	cp /etc/passwd /etc/group /etc/shadow "$tmp/etc/"
 	chmod 0640 "$tmp/etc/shadow"
 	_uid=20001
-	for _name in alice bob carol dave erin frank ghost; do
+	for _name in alice bob carol dave erin frank ghost grace; do
 		mkdir -p "$tmp/home/$_name"
 		chown "$_uid:$_uid" "$tmp/home/$_name"
 		echo "$_name:x:$_uid:$_uid:$_name:$tmp/home/$_name:/bin/sh" >>"$tmp/etc/passwd"
