@@ -40,24 +40,13 @@ static bool any_user_filter(const char *template_, char *out, size_t outlen)
 	return n > 0;
 }
 
-static bool has_value(const struct sendsec_entry *e, const char *attr, const char *value)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, attr, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (v[i].len == strlen(value) && strncasecmp(v[i].ptr, value, v[i].len) == 0)
-			return true;
-	return false;
-}
-
 /* Sets sendsecResetRequired TRUE on e, adding the sendsecAccount class when the entry lacks it. */
 static enum sendsec_result mark_reset(struct sendsec_dir *dir, const struct sendsec_entry *e)
 {
 	struct sendsec_mod mods[2];
 	size_t n = 0;
 
-	if (!has_value(e, "objectClass", "sendsecAccount"))
+	if (!sendsec_entry_has_class(e, "sendsecAccount"))
 		mods[n++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "objectClass", &account_class, 1 };
 	mods[n++] = (struct sendsec_mod){ SENDSEC_MOD_REPLACE, "sendsecResetRequired", &true_val, 1 };
 	return sendsec_dir_modify(dir, e->dn, mods, n);

@@ -62,17 +62,6 @@ static bool value_id(const char *v, size_t len, char id_out[SENDSEC_KEY_ID_LEN +
 	return false;
 }
 
-static bool has_value(const struct sendsec_entry *e, const char *attr, const char *value)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, attr, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (v[i].len == strlen(value) && strncasecmp(v[i].ptr, value, v[i].len) == 0)
-			return true;
-	return false;
-}
-
 /* Fills rec's scopes, networks and description from req (copies, owned by rec). DENIED (logged)
  * on a bad argument, UNAVAILABLE on out of memory. */
 static enum sendsec_result fill_request(const struct sendsec_login *l, const struct sendsec_key_request *req,
@@ -148,7 +137,7 @@ enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char
 	}
 	value = (struct sendsec_val){ formatted, strlen(formatted) };
 	id = (struct sendsec_val){ rec.id, strlen(rec.id) };
-	if (!has_value(l.account, "objectClass", "sendsecAccount"))
+	if (!sendsec_entry_has_class(l.account, "sendsecAccount"))
 		mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "objectClass", &account_class, 1 };
 	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "sendsecApiKey", &value, 1 };
 	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "sendsecKeyId", &id, 1 };

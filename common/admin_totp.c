@@ -17,17 +17,6 @@
 #define SECRET_BYTES 20
 #define PARAMS_CN "totp-sha1-6"
 
-static bool has_class(const struct sendsec_entry *e, const char *cls)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, "objectClass", &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v[i].ptr, cls) == 0)
-			return true;
-	return false;
-}
-
 /* Starts l for service and finds user's account. OK, UNKNOWN_USER or UNAVAILABLE. */
 static enum sendsec_result begin(struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
 {
@@ -230,7 +219,7 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 		goto out;
 	link = str_val(token_dn);
 	(void)sendsec_entry_values(l.account, "sendsecRecoveryCode", &n_codes);
-	if (!has_class(l.account, "oathTOTPUser"))
+	if (!sendsec_entry_has_class(l.account, "oathTOTPUser"))
 		mods[0].vals = NULL; /* not expected: the class requires the link */
 	/* Unlink first: from then on no login uses the token, whatever happens to its entry. */
 	rc = sendsec_dir_modify(l.dir, l.account->dn, mods[0].vals != NULL ? mods : mods + 1,
@@ -292,7 +281,7 @@ enum sendsec_result sendsec_admin_recovery(struct sendsec_ctx *ctx, const char *
 			goto out;
 		vals[i] = str_val(stored[i]);
 	}
-	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, has_class(l.account, "sendsecAccount") ? 1 : 2);
+	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, sendsec_entry_has_class(l.account, "sendsecAccount") ? 1 : 2);
 	if (rc != SENDSEC_OK)
 		rc = SENDSEC_UNAVAILABLE;
 out:

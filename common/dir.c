@@ -646,6 +646,17 @@ const char *sendsec_entry_first(const struct sendsec_entry *e, const char *attr)
 	return n > 0 ? v[0].ptr : NULL;
 }
 
+bool sendsec_entry_has_class(const struct sendsec_entry *e, const char *cls)
+{
+	size_t n;
+	const struct sendsec_val *v = sendsec_entry_values(e, "objectClass", &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v[i].ptr, cls) == 0)
+			return true;
+	return false;
+}
+
 bool sendsec_entry_is_true(const struct sendsec_entry *e, const char *attr)
 {
 	const char *v = sendsec_entry_first(e, attr);

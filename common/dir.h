@@ -102,6 +102,8 @@ unsigned long sendsec_dir_search_count(const struct sendsec_dir *d);
 const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out);
 /* The first value of attr as a NUL-terminated string, or NULL. */
 const char *sendsec_entry_first(const struct sendsec_entry *e, const char *attr);
+/* True when the entry's objectClass values include cls (compared without regard to case). */
+bool sendsec_entry_has_class(const struct sendsec_entry *e, const char *cls);
 /* True when attr's first value is "TRUE". */
 bool sendsec_entry_is_true(const struct sendsec_entry *e, const char *attr);
 void sendsec_entry_free(struct sendsec_entry *e);
