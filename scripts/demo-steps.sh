@@ -8,6 +8,9 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 CTL="$BUILD/tools/sendsecctl"
 T=$SENDSEC_TEST_DIR/demo
 mkdir -p "$T"
+# Secrets handed to the helper scripts: 0600 files in a 0700 directory, never argv.
+S=$T/secrets
+(umask 077 && mkdir -p "$S")
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; printf '  (exit %s)\n' "$?"; }
 
@@ -36,7 +39,9 @@ if [ ! -e /dev/log ]; then
 	i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 fi
 cleanup() { [ -n "$LOGPID" ] && kill "$LOGPID" 2>/dev/null; wait 2>/dev/null; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT # exit (running cleanup) rather than go on with the next step
+trap 'exit 143' TERM
 
 step "The directory: a throwaway slapd on $SENDSEC_TEST_URI with demo accounts"
 ldapsearch -x -LLL -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" \
@@ -55,6 +60,7 @@ printf 'not-her-password\n' | show ctl test sshd alice
 step "An API key for a program that sends mail: created once, scoped to smtp"
 KEY=$(ctl key create alice --scope smtp --description "demo mailer" 2>/dev/null | grep -o 'ssk_[A-Za-z0-9_]*' | head -n 1)
 echo "  key created (shown once to the admin; not repeated here)"
+(umask 077 && printf '%s\n' "$KEY" >"$S/apikey")
 show ctl key list alice
 printf '%s\n' "$KEY" | show ctl test smtp apikey --rhost 192.0.2.10
 printf '%s\n' "$KEY" | show ctl test sshd apikey --rhost 192.0.2.10
@@ -67,8 +73,10 @@ step "TOTP: enroll bob, log in with password + code, replay the same code"
 URI=$(ctl totp enroll bob --issuer sendsec-demo 2>/dev/null | grep -o 'otpauth://[^ ]*' | head -n 1)
 SECRET=$(printf '%s' "$URI" | sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p')
 echo "  bob enrolled (the otpauth:// URI and QR code go to the admin's terminal)"
-CODE=$(oathtool --totp -b "$SECRET")
-printf 'bob-Passw0rd!%s\n' "$CODE" >"$T/bobpw"
+(umask 077 && printf '%s\n' "$SECRET" >"$S/bob.totp")
+CODE=$(oathtool --totp -b - <"$S/bob.totp")
+(umask 077 && printf '%s\n' "$CODE" >"$S/bob.code")
+(umask 077 && printf 'bob-Passw0rd!%s\n' "$CODE" >"$T/bobpw")
 echo "  code appended to the password, as SMTP clients send it:"
 show ctl test smtp bob --rhost 127.0.0.1 <"$T/bobpw"
 echo "  the same code again:"
@@ -80,6 +88,9 @@ printf 'carol-Passw0rd!\n' | show ctl test sshd carol
 show ctl status carol
 show ctl unlock carol
 printf 'carol-Passw0rd!\n' | show ctl test sshd carol
+
+step "Postfix: SMTP AUTH through libsendsec.so with swaks: an API key, password + code, a replay"
+"$SRC/scripts/demo-postfix.sh" "$BUILD/sasl_sendsec/libsendsec.so" "$CONF" "$S" || echo "  (the Postfix part failed; see above)"
 
 step "ssh: a real sshd on loopback, password + verification code, a replay, a disallowed address"
 ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" >/dev/null <<LDIF
@@ -93,4 +104,4 @@ LDIF
 step "The audit lines of all of the above (syslog, facility authpriv)"
 sleep 0.2
 if [ -s "$AUDIT" ]; then sed -n 's/.*\(sendsec: .*\)/  \1/p' "$AUDIT"; else echo "  (a syslog daemon owns /dev/log here: see its authpriv log)"; fi
-rm -f "$T/bobpw"
+rm -rf "$T/bobpw" "$S"
