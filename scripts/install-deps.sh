@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
  libpam0g-dev libsasl2-dev libsodium-dev liboath-dev libcrypt-dev libldap2-dev nettle-dev libqrencode-dev
  slapd ldap-utils libpam-wrapper libpamtest0-dev pamtester sasl2-bin libsasl2-modules
- oathtool argon2 whois swaks postfix openssh-server openssh-client util-linux procps iproute2 python3
+ oathtool argon2 whois openssl swaks postfix openssh-server openssh-client util-linux procps iproute2 python3
  debhelper dpkg-dev fakeroot rpm"
 missing=""
 for p in $PKGS; do
