@@ -16,21 +16,23 @@
  * is refused (bad argument, already present); UNAVAILABLE when the directory fails. */
 
 /* Sets sendsecResetRequired TRUE on user. */
-enum sendsec_result sendsec_admin_reset(struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_admin_reset(
+		struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
 /* Sets sendsecResetRequired TRUE on every account (user_filter with any name) whose password
  * was last changed (sendsecPasswordChanged, else pwdChangedTime) before `before`, or never;
  * *n_out counts the accounts changed. */
-enum sendsec_result sendsec_admin_reset_all_before(struct sendsec_ctx *ctx, const char *service, time_t before,
-		size_t *n_out) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_admin_reset_all_before(
+		struct sendsec_ctx *ctx, const char *service, time_t before, size_t *n_out) SENDSEC_MUST_CHECK;
 /* Clears the lockout record (sendsecFailureTime; pwdAccountLockedTime where permitted). */
-enum sendsec_result sendsec_admin_unlock(struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_admin_unlock(
+		struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
 
 struct sendsec_status {
 	char dn[1024];
 	char account[SENDSEC_NAME_MAX + 1];
 	bool disabled, reset_required, locked, has_token;
-	size_t n_failures;       /* failure records currently stored */
-	time_t last_failure;     /* 0: none */
+	size_t n_failures;   /* failure records currently stored */
+	time_t last_failure; /* 0: none */
 	size_t n_keys, n_recovery_codes;
 	time_t password_changed; /* 0: unknown */
 };
@@ -39,10 +41,10 @@ enum sendsec_result sendsec_admin_status(struct sendsec_ctx *ctx, const char *se
 
 /* API keys. */
 struct sendsec_key_request {
-	const char *const *scopes;   /* NULL-terminated service names or "*" */
-	time_t expires;              /* 0: never */
-	const char *networks;        /* CIDR list text or NULL */
-	const char *description;     /* or NULL */
+	const char *const *scopes; /* NULL-terminated service names or "*" */
+	time_t expires;            /* 0: never */
+	const char *networks;      /* CIDR list text or NULL */
+	const char *description;   /* or NULL */
 };
 /* Mints a key for user and stores its record and id with one modify. key_out (>= SENDSEC_KEY_MAX)
  * receives the key text, to be shown once; the caller wipes it. */
@@ -56,7 +58,8 @@ enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *
 void sendsec_admin_keys_free(struct sendsec_keyrec *recs, size_t n);
 /* Deletes the key's record(s) and id from its account with one modify; UNKNOWN_USER if no such
  * key, DENIED if id is not 12 base62 characters. */
-enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char *service, const char *id) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_admin_key_revoke(
+		struct sendsec_ctx *ctx, const char *service, const char *id) SENDSEC_MUST_CHECK;
 
 /* TOTP. */
 /* Creates a token (and the params entry if missing) for user with a fresh 20-byte secret (sealed
@@ -65,9 +68,10 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 enum sendsec_result sendsec_admin_totp_enroll(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *issuer, char **uri_out) SENDSEC_MUST_CHECK;
 /* Removes the token entry and the link (and the recovery codes). */
-enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_admin_totp_remove(
+		struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
 
-#define SENDSEC_RECOVERY_CODES 10
+#define SENDSEC_RECOVERY_CODES    10
 #define SENDSEC_RECOVERY_CODE_MAX 32
 /* Replaces user's recovery codes with 10 fresh ones; codes_out receives them to be shown once
  * (the caller wipes them); only their hashes are stored. */

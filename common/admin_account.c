@@ -12,8 +12,8 @@
 
 #define FILTER_MAX 4096
 
-static const struct sendsec_val true_val = { "TRUE", 4 };
-static const struct sendsec_val account_class = { "sendsecAccount", 14 };
+static const struct sendsec_val true_val = {"TRUE", 4};
+static const struct sendsec_val account_class = {"sendsecAccount", 14};
 
 /* Builds the filter matching every account: user_filter with each "%u" replaced by an unescaped
  * '*' and "%%" by '%' (the grammar of sendsec_filter_expand). False when the template is bad or
@@ -47,8 +47,8 @@ static enum sendsec_result mark_reset(struct sendsec_dir *dir, const struct send
 	size_t n = 0;
 
 	if (!sendsec_entry_has_class(e, "sendsecAccount"))
-		mods[n++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "objectClass", &account_class, 1 };
-	mods[n++] = (struct sendsec_mod){ SENDSEC_MOD_REPLACE, "sendsecResetRequired", &true_val, 1 };
+		mods[n++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "objectClass", &account_class, 1};
+	mods[n++] = (struct sendsec_mod){SENDSEC_MOD_REPLACE, "sendsecResetRequired", &true_val, 1};
 	return sendsec_dir_modify(dir, e->dn, mods, n);
 }
 
@@ -65,8 +65,8 @@ static bool password_changed(const struct sendsec_entry *e, time_t *out)
 
 /* Begins a login for user and finds the account; OK with l->account set, else the result
  * (UNKNOWN_USER or UNAVAILABLE). Pair with sendsec_login_end in every case. */
-static enum sendsec_result find_account(struct sendsec_ctx *ctx, const char *service, const char *user,
-		struct sendsec_login *l)
+static enum sendsec_result find_account(
+		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
 {
 	if (sendsec_login_begin(ctx, service, user, NULL, l) != SENDSEC_OK)
 		return SENDSEC_UNAVAILABLE;
@@ -90,11 +90,11 @@ out:
 	return rc;
 }
 
-enum sendsec_result sendsec_admin_reset_all_before(struct sendsec_ctx *ctx, const char *service, time_t before,
-		size_t *n_out)
+enum sendsec_result sendsec_admin_reset_all_before(
+		struct sendsec_ctx *ctx, const char *service, time_t before, size_t *n_out)
 {
-	static const char *const attrs[] = { "objectClass", "sendsecPasswordChanged", "pwdChangedTime",
-		"sendsecResetRequired", NULL };
+	static const char *const attrs[] = {
+			"objectClass", "sendsecPasswordChanged", "pwdChangedTime", "sendsecResetRequired", NULL};
 	struct sendsec_login l;
 	struct sendsec_entry **entries = NULL;
 	size_t n = 0;
@@ -118,7 +118,8 @@ enum sendsec_result sendsec_admin_reset_all_before(struct sendsec_ctx *ctx, cons
 		if (sendsec_entry_is_true(entries[i], "sendsecResetRequired"))
 			continue; /* already marked: nothing to change */
 		if (mark_reset(l.dir, entries[i]) != SENDSEC_OK) {
-			sendsec_logf(l.log, SENDSEC_LOG_ERROR, "%s: could not set sendsecResetRequired", entries[i]->dn);
+			sendsec_logf(l.log, SENDSEC_LOG_ERROR, "%s: could not set sendsecResetRequired",
+					entries[i]->dn);
 			goto out;
 		}
 		(*n_out)++;
@@ -132,8 +133,8 @@ out:
 
 enum sendsec_result sendsec_admin_unlock(struct sendsec_ctx *ctx, const char *service, const char *user)
 {
-	struct sendsec_mod failures = { SENDSEC_MOD_DELETE, "sendsecFailureTime", NULL, 0 };
-	struct sendsec_mod locked = { SENDSEC_MOD_DELETE, "pwdAccountLockedTime", NULL, 0 };
+	struct sendsec_mod failures = {SENDSEC_MOD_DELETE, "sendsecFailureTime", NULL, 0};
+	struct sendsec_mod locked = {SENDSEC_MOD_DELETE, "pwdAccountLockedTime", NULL, 0};
 	struct sendsec_login l;
 	size_t n = 0;
 	enum sendsec_result rc;
@@ -149,7 +150,7 @@ enum sendsec_result sendsec_admin_unlock(struct sendsec_ctx *ctx, const char *se
 	}
 	/* ppolicy's lock: operational, usually writable only by the rootdn; best effort. */
 	if (sendsec_entry_first(l.account, "pwdAccountLockedTime") != NULL &&
-	    sendsec_dir_modify(l.dir, l.account->dn, &locked, 1) == SENDSEC_UNAVAILABLE)
+			sendsec_dir_modify(l.dir, l.account->dn, &locked, 1) == SENDSEC_UNAVAILABLE)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: pwdAccountLockedTime left in place (ppolicy)", user);
 	sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: unlocked", user);
 out:
@@ -157,8 +158,8 @@ out:
 	return rc;
 }
 
-enum sendsec_result sendsec_admin_status(struct sendsec_ctx *ctx, const char *service, const char *user,
-		struct sendsec_status *out)
+enum sendsec_result sendsec_admin_status(
+		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_status *out)
 {
 	struct sendsec_login l;
 	const struct sendsec_val *v;

@@ -14,7 +14,7 @@
 
 #define FILTER_MAX 128
 
-static const struct sendsec_val account_class = { "sendsecAccount", 14 };
+static const struct sendsec_val account_class = {"sendsecAccount", 14};
 
 static bool is_base62(unsigned char c)
 {
@@ -64,8 +64,8 @@ static bool value_id(const char *v, size_t len, char id_out[SENDSEC_KEY_ID_LEN +
 
 /* Fills rec's scopes, networks and description from req (copies, owned by rec). DENIED (logged)
  * on a bad argument, UNAVAILABLE on out of memory. */
-static enum sendsec_result fill_request(const struct sendsec_login *l, const struct sendsec_key_request *req,
-		struct sendsec_keyrec *rec)
+static enum sendsec_result fill_request(
+		const struct sendsec_login *l, const struct sendsec_key_request *req, struct sendsec_keyrec *rec)
 {
 	size_t n = 0;
 	char err[128];
@@ -76,7 +76,8 @@ static enum sendsec_result fill_request(const struct sendsec_login *l, const str
 	}
 	while (req->scopes[n] != NULL) {
 		if (!valid_scope(req->scopes[n])) {
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "scope '%s' is not a service name or '*'", req->scopes[n]);
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "scope '%s' is not a service name or '*'",
+					req->scopes[n]);
 			return SENDSEC_DENIED;
 		}
 		n++;
@@ -91,7 +92,8 @@ static enum sendsec_result fill_request(const struct sendsec_login *l, const str
 		return SENDSEC_DENIED;
 	}
 	rec->expires = req->expires;
-	if (req->networks != NULL && sendsec_cidr_list_add(&rec->networks, req->networks, err, sizeof(err)) != SENDSEC_OK) {
+	if (req->networks != NULL &&
+			sendsec_cidr_list_add(&rec->networks, req->networks, err, sizeof(err)) != SENDSEC_OK) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "networks: %s", err);
 		return SENDSEC_DENIED;
 	}
@@ -107,11 +109,11 @@ static enum sendsec_result fill_request(const struct sendsec_login *l, const str
 enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const struct sendsec_key_request *req, char *key_out, size_t keylen)
 {
-	static const char *const attrs[] = { "objectClass", NULL };
+	static const char *const attrs[] = {"objectClass", NULL};
 	struct sendsec_login l;
-	struct sendsec_apikey parts = { 0 };
-	struct sendsec_keyrec rec = { 0 };
-	struct sendsec_val value = { NULL, 0 }, id = { NULL, 0 };
+	struct sendsec_apikey parts = {0};
+	struct sendsec_keyrec rec = {0};
+	struct sendsec_val value = {NULL, 0}, id = {NULL, 0};
 	struct sendsec_mod mods[3];
 	size_t n_mods = 0;
 	char *formatted = NULL;
@@ -135,12 +137,12 @@ enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char
 		rc = SENDSEC_DENIED;
 		goto out;
 	}
-	value = (struct sendsec_val){ formatted, strlen(formatted) };
-	id = (struct sendsec_val){ rec.id, strlen(rec.id) };
+	value = (struct sendsec_val){formatted, strlen(formatted)};
+	id = (struct sendsec_val){rec.id, strlen(rec.id)};
 	if (!sendsec_entry_has_class(l.account, "sendsecAccount"))
-		mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "objectClass", &account_class, 1 };
-	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "sendsecApiKey", &value, 1 };
-	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "sendsecKeyId", &id, 1 };
+		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "objectClass", &account_class, 1};
+	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "sendsecApiKey", &value, 1};
+	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "sendsecKeyId", &id, 1};
 	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods);
 	if (rc == SENDSEC_DENIED) /* an id already there: 72 random bits, so something is wrong */
 		rc = SENDSEC_UNAVAILABLE;
@@ -159,7 +161,7 @@ out:
 enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *service, const char *user,
 		struct sendsec_keyrec **recs_out, size_t *n_out)
 {
-	static const char *const attrs[] = { "sendsecApiKey", NULL };
+	static const char *const attrs[] = {"sendsecApiKey", NULL};
 	struct sendsec_login l;
 	struct sendsec_keyrec *recs = NULL;
 	const struct sendsec_val *v;
@@ -206,9 +208,9 @@ void sendsec_admin_keys_free(struct sendsec_keyrec *recs, size_t n)
 
 enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char *service, const char *id)
 {
-	static const char *const attrs[] = { "sendsecApiKey", "sendsecKeyId", NULL };
+	static const char *const attrs[] = {"sendsecApiKey", "sendsecKeyId", NULL};
 	struct sendsec_login l;
-	struct sendsec_val *doomed = NULL, id_val = { id, 0 };
+	struct sendsec_val *doomed = NULL, id_val = {id, 0};
 	struct sendsec_mod mods[2];
 	const struct sendsec_val *v;
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX], vid[SENDSEC_KEY_ID_LEN + 1];
@@ -219,12 +221,13 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 		goto out;
 	rc = SENDSEC_DENIED;
 	if (!valid_id(id)) {
-		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "'%s' is not a key id (12 letters and digits)", id != NULL ? id : "");
+		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "'%s' is not a key id (12 letters and digits)",
+				id != NULL ? id : "");
 		goto out;
 	}
 	rc = SENDSEC_UNAVAILABLE;
 	if (sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) != SENDSEC_OK ||
-	    snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
+			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
 		goto out;
 	if ((rc = sendsec_dir_search_one(l.dir, l.s->base, filter, attrs, &l.account)) != SENDSEC_OK)
 		goto out;
@@ -238,15 +241,15 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 		if (value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0)
 			doomed[k++] = v[i];
 	if (k > 0)
-		mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k };
+		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k};
 	id_val.len = strlen(id);
-	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_DELETE, "sendsecKeyId", &id_val, 1 };
+	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecKeyId", &id_val, 1};
 	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods);
 	if (rc == SENDSEC_DENIED) /* someone else revoked it first */
 		rc = SENDSEC_UNKNOWN_USER;
 	if (rc == SENDSEC_OK)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "%s: key %s revoked%s", l.account->dn, id,
-			k == 0 ? " (its id had no record)" : "");
+				k == 0 ? " (its id had no record)" : "");
 out:
 	free(doomed);
 	sendsec_login_end(&l);

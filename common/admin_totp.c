@@ -13,12 +13,13 @@
 #include "recovery.h"
 #include "secret.h"
 
-#define DN_MAX 1024
+#define DN_MAX       1024
 #define SECRET_BYTES 20
-#define PARAMS_CN "totp-sha1-6"
+#define PARAMS_CN    "totp-sha1-6"
 
 /* Starts l for service and finds user's account. OK, UNKNOWN_USER or UNAVAILABLE. */
-static enum sendsec_result begin(struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
+static enum sendsec_result begin(
+		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
 {
 	enum sendsec_result rc = sendsec_login_begin(ctx, service, user, NULL, l);
 
@@ -30,19 +31,19 @@ static enum sendsec_result begin(struct sendsec_ctx *ctx, const char *service, c
 
 static struct sendsec_val str_val(const char *s)
 {
-	return (struct sendsec_val){ s, strlen(s) };
+	return (struct sendsec_val){s, strlen(s)};
 }
 
 /* Makes sure "ou=<ou>,<base>" exists (an organizationalUnit is added when missing). */
 static enum sendsec_result ensure_ou(struct sendsec_login *l, const char *ou)
 {
-	static const char *const attrs[] = { "ou", NULL };
+	static const char *const attrs[] = {"ou", NULL};
 	char dn[DN_MAX];
 	struct sendsec_entry *e = NULL;
 	struct sendsec_val cls = str_val("organizationalUnit"), name = str_val(ou);
 	struct sendsec_mod add[2] = {
-		{ SENDSEC_MOD_ADD, "objectClass", &cls, 1 },
-		{ SENDSEC_MOD_ADD, "ou", &name, 1 },
+			{SENDSEC_MOD_ADD, "objectClass", &cls, 1},
+			{SENDSEC_MOD_ADD, "ou", &name, 1},
 	};
 	enum sendsec_result rc;
 
@@ -55,7 +56,8 @@ static enum sendsec_result ensure_ou(struct sendsec_login *l, const char *ou)
 		if (rc == SENDSEC_DENIED) /* added meanwhile */
 			rc = SENDSEC_OK;
 		if (rc != SENDSEC_OK)
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "cannot create %s (does the service account may add it?)", dn);
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+					"cannot create %s (does the service account may add it?)", dn);
 	}
 	return rc == SENDSEC_OK ? rc : SENDSEC_UNAVAILABLE;
 }
@@ -63,19 +65,19 @@ static enum sendsec_result ensure_ou(struct sendsec_login *l, const char *ou)
 /* Reads (or creates with the defaults) the params entry; fills dn_out and *p. */
 static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN_MAX], struct sendsec_totp_params *p)
 {
-	static const char *const attrs[] = { "oathOTPLength", "oathHMACAlgorithm", "oathTOTPTimeStepPeriod",
-		"oathTOTPTimeStepWindow", NULL };
+	static const char *const attrs[] = {
+			"oathOTPLength", "oathHMACAlgorithm", "oathTOTPTimeStepPeriod", "oathTOTPTimeStepWindow", NULL};
 	struct sendsec_entry *e = NULL;
 	char digits[8], period[16], window[16];
-	struct sendsec_val cls[2] = { str_val("applicationProcess"), str_val("oathTOTPParams") };
+	struct sendsec_val cls[2] = {str_val("applicationProcess"), str_val("oathTOTPParams")};
 	struct sendsec_val cn = str_val(PARAMS_CN), vd, vp, vw, alg;
 	struct sendsec_mod add[6] = {
-		{ SENDSEC_MOD_ADD, "objectClass", cls, 2 },
-		{ SENDSEC_MOD_ADD, "cn", &cn, 1 },
-		{ SENDSEC_MOD_ADD, "oathOTPLength", &vd, 1 },
-		{ SENDSEC_MOD_ADD, "oathHMACAlgorithm", &alg, 1 },
-		{ SENDSEC_MOD_ADD, "oathTOTPTimeStepPeriod", &vp, 1 },
-		{ SENDSEC_MOD_ADD, "oathTOTPTimeStepWindow", &vw, 1 },
+			{SENDSEC_MOD_ADD, "objectClass", cls, 2},
+			{SENDSEC_MOD_ADD, "cn", &cn, 1},
+			{SENDSEC_MOD_ADD, "oathOTPLength", &vd, 1},
+			{SENDSEC_MOD_ADD, "oathHMACAlgorithm", &alg, 1},
+			{SENDSEC_MOD_ADD, "oathTOTPTimeStepPeriod", &vp, 1},
+			{SENDSEC_MOD_ADD, "oathTOTPTimeStepWindow", &vw, 1},
 	};
 	enum sendsec_result rc;
 
@@ -84,7 +86,8 @@ static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN
 	rc = sendsec_dir_read(l->dir, dn_out, attrs, &e);
 	if (rc == SENDSEC_OK) {
 		if (!sendsec_totp_params_from_entry(e, p)) {
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "%s has an unknown oathHMACAlgorithm or a value out of range", dn_out);
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+					"%s has an unknown oathHMACAlgorithm or a value out of range", dn_out);
 			rc = SENDSEC_UNAVAILABLE;
 		}
 		sendsec_entry_free(e);
@@ -110,27 +113,27 @@ static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN
 	return rc == SENDSEC_OK ? rc : SENDSEC_UNAVAILABLE;
 }
 
-enum sendsec_result sendsec_admin_totp_enroll(struct sendsec_ctx *ctx, const char *service, const char *user,
-		const char *issuer, char **uri_out)
+enum sendsec_result sendsec_admin_totp_enroll(
+		struct sendsec_ctx *ctx, const char *service, const char *user, const char *issuer, char **uri_out)
 {
 	struct sendsec_login l;
 	struct sendsec_totp_params p;
 	unsigned char secret[SECRET_BYTES], serial[16];
 	char *sealed = NULL, *uri = NULL;
 	char token_dn[DN_MAX], params_dn[DN_MAX], cn[2 * sizeof(serial) + 1], step0[] = "0";
-	struct sendsec_val cls[2] = { str_val("applicationProcess"), str_val("oathTOTPToken") };
+	struct sendsec_val cls[2] = {str_val("applicationProcess"), str_val("oathTOTPToken")};
 	struct sendsec_val v_cn, v_secret, v_params, v_step = str_val(step0), v_account, v_user_cls, v_token;
 	struct sendsec_mod token_attrs[6] = {
-		{ SENDSEC_MOD_ADD, "objectClass", cls, 2 },
-		{ SENDSEC_MOD_ADD, "cn", &v_cn, 1 },
-		{ SENDSEC_MOD_ADD, "oathSecret", &v_secret, 1 },
-		{ SENDSEC_MOD_ADD, "oathTOTPParams", &v_params, 1 },
-		{ SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &v_step, 1 },
-		{ SENDSEC_MOD_ADD, "seeAlso", &v_account, 1 },
+			{SENDSEC_MOD_ADD, "objectClass", cls, 2},
+			{SENDSEC_MOD_ADD, "cn", &v_cn, 1},
+			{SENDSEC_MOD_ADD, "oathSecret", &v_secret, 1},
+			{SENDSEC_MOD_ADD, "oathTOTPParams", &v_params, 1},
+			{SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &v_step, 1},
+			{SENDSEC_MOD_ADD, "seeAlso", &v_account, 1},
 	};
 	struct sendsec_mod link[2] = {
-		{ SENDSEC_MOD_ADD, "objectClass", &v_user_cls, 1 },
-		{ SENDSEC_MOD_ADD, "oathTOTPToken", &v_token, 1 },
+			{SENDSEC_MOD_ADD, "objectClass", &v_user_cls, 1},
+			{SENDSEC_MOD_ADD, "oathTOTPToken", &v_token, 1},
 	};
 	const char *name;
 	enum sendsec_result rc;
@@ -152,14 +155,14 @@ enum sendsec_result sendsec_admin_totp_enroll(struct sendsec_ctx *ctx, const cha
 		goto out;
 	/* The URI first: nothing is written when it cannot be made. */
 	if (sendsec_totp_uri(issuer != NULL && *issuer != '\0' ? issuer : "sendsec", name, secret, sizeof(secret), &p,
-			&uri) != SENDSEC_OK)
+			    &uri) != SENDSEC_OK)
 		goto out;
 	if (l.s->has_totp_key) {
 		if (sendsec_totp_seal(l.s->totp_key, secret, sizeof(secret), &sealed) != SENDSEC_OK)
 			goto out;
 		v_secret = str_val(sealed);
 	} else {
-		v_secret = (struct sendsec_val){ (const char *)secret, sizeof(secret) };
+		v_secret = (struct sendsec_val){(const char *)secret, sizeof(secret)};
 	}
 	randombytes_buf(serial, sizeof(serial));
 	sodium_bin2hex(cn, sizeof(cn), serial, sizeof(serial));
@@ -180,7 +183,8 @@ enum sendsec_result sendsec_admin_totp_enroll(struct sendsec_ctx *ctx, const cha
 	if (rc != SENDSEC_OK) {
 		/* DENIED: another enrollment linked a token first. Either way, drop ours. */
 		if (sendsec_dir_delete(l.dir, token_dn) != SENDSEC_OK)
-			sendsec_logf(l.log, SENDSEC_LOG_ERROR, "could not delete the unlinked token entry %s", token_dn);
+			sendsec_logf(l.log, SENDSEC_LOG_ERROR, "could not delete the unlinked token entry %s",
+					token_dn);
 		if (rc != SENDSEC_DENIED)
 			rc = SENDSEC_UNAVAILABLE;
 		goto out;
@@ -200,9 +204,9 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 	struct sendsec_login l;
 	struct sendsec_val cls = str_val("oathTOTPUser"), link;
 	struct sendsec_mod mods[3] = {
-		{ SENDSEC_MOD_DELETE, "objectClass", &cls, 1 },
-		{ SENDSEC_MOD_DELETE, "oathTOTPToken", &link, 1 },
-		{ SENDSEC_MOD_DELETE, "sendsecRecoveryCode", NULL, 0 },
+			{SENDSEC_MOD_DELETE, "objectClass", &cls, 1},
+			{SENDSEC_MOD_DELETE, "oathTOTPToken", &link, 1},
+			{SENDSEC_MOD_DELETE, "sendsecRecoveryCode", NULL, 0},
 	};
 	size_t n_codes;
 	char *token_dn = NULL;
@@ -223,7 +227,7 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 		mods[0].vals = NULL; /* not expected: the class requires the link */
 	/* Unlink first: from then on no login uses the token, whatever happens to its entry. */
 	rc = sendsec_dir_modify(l.dir, l.account->dn, mods[0].vals != NULL ? mods : mods + 1,
-		(mods[0].vals != NULL ? 3 : 2) - (n_codes == 0 ? 1 : 0));
+			(mods[0].vals != NULL ? 3 : 2) - (n_codes == 0 ? 1 : 0));
 	if (rc != SENDSEC_OK) {
 		rc = rc == SENDSEC_DENIED ? SENDSEC_DENIED : SENDSEC_UNAVAILABLE; /* DENIED: removed meanwhile */
 		goto out;
@@ -233,7 +237,7 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 		rc = SENDSEC_OK; /* already gone */
 	} else if (rc != SENDSEC_OK) {
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "token unlinked from %s, but its entry %s could not be deleted",
-			l.account->dn, token_dn);
+				l.account->dn, token_dn);
 		rc = SENDSEC_UNAVAILABLE;
 	}
 out:
@@ -250,8 +254,8 @@ enum sendsec_result sendsec_admin_recovery(struct sendsec_ctx *ctx, const char *
 	char stored[SENDSEC_RECOVERY_CODES][SENDSEC_RECOVERY_STORED_MAX];
 	struct sendsec_val vals[SENDSEC_RECOVERY_CODES], cls = str_val("sendsecAccount");
 	struct sendsec_mod mods[2] = {
-		{ SENDSEC_MOD_REPLACE, "sendsecRecoveryCode", vals, SENDSEC_RECOVERY_CODES },
-		{ SENDSEC_MOD_ADD, "objectClass", &cls, 1 },
+			{SENDSEC_MOD_REPLACE, "sendsecRecoveryCode", vals, SENDSEC_RECOVERY_CODES},
+			{SENDSEC_MOD_ADD, "objectClass", &cls, 1},
 	};
 	enum sendsec_result rc;
 
@@ -277,11 +281,12 @@ enum sendsec_result sendsec_admin_recovery(struct sendsec_ctx *ctx, const char *
 					is_unique = false;
 		} while (!is_unique);
 		if (sendsec_recovery_store(norm[i], l.s->argon2_opslimit, l.s->argon2_memlimit_kib, stored[i],
-				sizeof(stored[i])) != SENDSEC_OK)
+				    sizeof(stored[i])) != SENDSEC_OK)
 			goto out;
 		vals[i] = str_val(stored[i]);
 	}
-	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, sendsec_entry_has_class(l.account, "sendsecAccount") ? 1 : 2);
+	rc = sendsec_dir_modify(
+			l.dir, l.account->dn, mods, sendsec_entry_has_class(l.account, "sendsecAccount") ? 1 : 2);
 	if (rc != SENDSEC_OK)
 		rc = SENDSEC_UNAVAILABLE;
 out:

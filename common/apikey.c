@@ -58,10 +58,10 @@
 
 #include "timeutil.h"
 
-#define KEY_BODY_LEN (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
+#define KEY_BODY_LEN     (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
 #define LOOKS_LIKE_SLACK 4
-#define VALUE_MAX 8192
-#define HASH_B64_LEN 44 /* base64 of 32 bytes, padded */
+#define VALUE_MAX        8192
+#define HASH_B64_LEN     44 /* base64 of 32 bytes, padded */
 
 enum field {
 	F_ID,
@@ -76,7 +76,14 @@ enum field {
 };
 
 static const char *const field_names[F_COUNT] = {
-	"id", "hash", "scopes", "expires", "created", "networks", "disabled", "desc",
+		"id",
+		"hash",
+		"scopes",
+		"expires",
+		"created",
+		"networks",
+		"disabled",
+		"desc",
 };
 
 /* ---- base62 and CRC32 ---- */
@@ -134,7 +141,7 @@ bool sendsec_apikey_looks_like(const char *text, const char *prefix)
 		return false;
 	len = strnlen(text, SENDSEC_KEY_MAX + 1);
 	return len <= SENDSEC_KEY_MAX && len >= plen + KEY_BODY_LEN - LOOKS_LIKE_SLACK &&
-		len <= plen + KEY_BODY_LEN + LOOKS_LIKE_SLACK;
+			len <= plen + KEY_BODY_LEN + LOOKS_LIKE_SLACK;
 }
 
 enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, struct sendsec_apikey *out)
@@ -197,7 +204,8 @@ static void random_base62(char *out, size_t n)
 	sodium_memzero(pool, sizeof(pool));
 }
 
-enum sendsec_result sendsec_apikey_mint(const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out)
+enum sendsec_result sendsec_apikey_mint(
+		const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	size_t plen, total;
@@ -413,8 +421,8 @@ static bool parse_desc(const char *v, size_t n, char **desc_out)
 }
 
 /* Parses one "name=value" field into rec; *seen records which fields were present. */
-static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_keyrec *rec, unsigned *seen,
-		char *err, size_t errlen)
+static enum sendsec_result parse_field(
+		const char *f, size_t n, struct sendsec_keyrec *rec, unsigned *seen, char *err, size_t errlen)
 {
 	const char *eq = memchr(f, '=', n);
 	const char *v;
@@ -444,15 +452,9 @@ static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_k
 	}
 	*seen |= 1u << which;
 	switch ((enum field)which) {
-	case F_ID:
-		ok = parse_id(v, vlen, rec->id);
-		break;
-	case F_HASH:
-		ok = parse_hash(v, vlen, rec->hash);
-		break;
-	case F_SCOPES:
-		ok = parse_scopes(v, vlen, &rec->scopes);
-		break;
+	case F_ID: ok = parse_id(v, vlen, rec->id); break;
+	case F_HASH: ok = parse_hash(v, vlen, rec->hash); break;
+	case F_SCOPES: ok = parse_scopes(v, vlen, &rec->scopes); break;
 	case F_EXPIRES:
 		if (vlen == 1 && v[0] == '-') {
 			rec->expires = 0;
@@ -461,21 +463,14 @@ static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_k
 			ok = parse_time(v, vlen, &rec->expires) && rec->expires > 0;
 		}
 		break;
-	case F_CREATED:
-		ok = parse_time(v, vlen, &rec->created);
-		break;
-	case F_NETWORKS:
-		ok = parse_networks(v, vlen, &rec->networks);
-		break;
+	case F_CREATED: ok = parse_time(v, vlen, &rec->created); break;
+	case F_NETWORKS: ok = parse_networks(v, vlen, &rec->networks); break;
 	case F_DISABLED:
 		ok = vlen == 1 && (v[0] == '0' || v[0] == '1');
 		rec->disabled = ok && v[0] == '1';
 		break;
-	case F_DESC:
-		ok = parse_desc(v, vlen, &rec->description);
-		break;
-	case F_COUNT:
-		break;
+	case F_DESC: ok = parse_desc(v, vlen, &rec->description); break;
+	case F_COUNT: break;
 	}
 	if (!ok) {
 		set_err(err, errlen, "sendsecApiKey: malformed field '%s'", field_names[which]);
@@ -484,7 +479,8 @@ static enum sendsec_result parse_field(const char *f, size_t n, struct sendsec_k
 	return SENDSEC_OK;
 }
 
-enum sendsec_result sendsec_keyrec_parse(const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen)
+enum sendsec_result sendsec_keyrec_parse(
+		const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	unsigned seen = 0;
@@ -597,7 +593,7 @@ static bool valid_scope(const char *s)
 enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char **value_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	char tmp[128];
 	char b64[HASH_B64_LEN + 1];
 

@@ -11,11 +11,11 @@
 #include "cidr.h"
 #include "result.h"
 
-#define SENDSEC_KEY_ID_LEN 12
+#define SENDSEC_KEY_ID_LEN     12
 #define SENDSEC_KEY_SECRET_LEN 43 /* base62 characters: 43 * log2(62) > 256 bits */
-#define SENDSEC_KEY_CHECK_LEN 6
-#define SENDSEC_KEY_HASH_LEN 32   /* BLAKE2b-256 of the secret */
-#define SENDSEC_KEY_MAX 128       /* longest key text accepted, prefix included */
+#define SENDSEC_KEY_CHECK_LEN  6
+#define SENDSEC_KEY_HASH_LEN   32  /* BLAKE2b-256 of the secret */
+#define SENDSEC_KEY_MAX        128 /* longest key text accepted, prefix included */
 
 /* A presented key, split. secret is wiped by sendsec_apikey_clear. */
 struct sendsec_apikey {
@@ -27,19 +27,21 @@ struct sendsec_apikey {
 bool sendsec_apikey_looks_like(const char *text, const char *prefix);
 /* Splits text into *out after checking prefix, lengths, alphabet and check characters.
  * Returns SENDSEC_OK, or SENDSEC_DENIED (malformed or bad check) without touching any directory. */
-enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, struct sendsec_apikey *out) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_apikey_parse(
+		const char *text, const char *prefix, struct sendsec_apikey *out) SENDSEC_MUST_CHECK;
 void sendsec_apikey_clear(struct sendsec_apikey *k);
 
 /* Mints a new random key: writes the full key text to key_out (size >= SENDSEC_KEY_MAX) and the
  * parts to *parts_out. Returns SENDSEC_OK or SENDSEC_UNAVAILABLE. */
-enum sendsec_result sendsec_apikey_mint(const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_apikey_mint(
+		const char *prefix, char *key_out, size_t keylen, struct sendsec_apikey *parts_out) SENDSEC_MUST_CHECK;
 
 /* A stored key (one sendsecApiKey value), parsed. */
 struct sendsec_keyrec {
 	char id[SENDSEC_KEY_ID_LEN + 1];
 	unsigned char hash[SENDSEC_KEY_HASH_LEN];
-	char **scopes;           /* NULL-terminated; "*" means every service */
-	time_t expires;          /* 0: never */
+	char **scopes;  /* NULL-terminated; "*" means every service */
+	time_t expires; /* 0: never */
 	time_t created;
 	bool disabled;
 	struct sendsec_cidr_list networks; /* empty: any */
@@ -48,7 +50,8 @@ struct sendsec_keyrec {
 
 /* Parses one stored value (text form documented in apikey.c and sendsecctl(8)). Returns
  * SENDSEC_OK, or SENDSEC_UNAVAILABLE (malformed) with err set. Free with sendsec_keyrec_clear. */
-enum sendsec_result sendsec_keyrec_parse(const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_keyrec_parse(
+		const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen) SENDSEC_MUST_CHECK;
 /* Formats a record as its stored value into a malloc'd string (*value_out); SENDSEC_OK or UNAVAILABLE. */
 enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char **value_out) SENDSEC_MUST_CHECK;
 void sendsec_keyrec_clear(struct sendsec_keyrec *rec);

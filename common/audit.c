@@ -17,7 +17,7 @@ static void clean(char *dst, size_t len, const char *value)
 	for (; value[i] != '\0' && i + 1 < len && i < 64; i++) {
 		unsigned char c = (unsigned char)value[i];
 		bool keep = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			strchr("._@:+-/", c) != NULL;
+				strchr("._@:+-/", c) != NULL;
 
 		dst[i] = keep ? (char)c : '?';
 	}
@@ -36,9 +36,9 @@ void sendsec_audit_format(char *buf, size_t len, const char *service, const char
 	clean(m, sizeof(m), out->method);
 	clean(k, sizeof(k), out->key_id);
 	snprintf(buf, len, "sendsec: service=%s user=%s rhost=%s method=%s%s%s result=%s%s%s", s, u, r, m,
-		out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "", result,
-		out->result == SENDSEC_OK ? "" : " reason=",
-		out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
+			out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "", result,
+			out->result == SENDSEC_OK ? "" : " reason=",
+			out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
 }
 
 void sendsec_audit(const struct sendsec_log *log, const char *service, const char *user, const char *rhost,

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENTRY_MAX 64
-#define LIST_MAX 256
+#define ENTRY_MAX  64
+#define LIST_MAX   256
 #define SEPARATORS " \t,"
 
-static const unsigned char mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static bool is_mapped(const unsigned char a[16])
 {

@@ -22,7 +22,8 @@ struct sendsec_cidr_list {
 bool sendsec_cidr_parse(const char *text, size_t len, struct sendsec_cidr *out);
 /* Appends every entry of a list separated by spaces, tabs or commas to *list. Returns
  * SENDSEC_OK, or SENDSEC_UNAVAILABLE with the offending entry named in err (list unchanged). */
-enum sendsec_result sendsec_cidr_list_add(struct sendsec_cidr_list *list, const char *text, char *err, size_t errlen) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_cidr_list_add(
+		struct sendsec_cidr_list *list, const char *text, char *err, size_t errlen) SENDSEC_MUST_CHECK;
 void sendsec_cidr_list_clear(struct sendsec_cidr_list *list);
 /* Deep copy; returns false on out of memory. */
 bool sendsec_cidr_list_copy(struct sendsec_cidr_list *dst, const struct sendsec_cidr_list *src);

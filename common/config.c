@@ -21,12 +21,12 @@
 #include "secret.h"
 #include "timeutil.h"
 
-#define MAX_LINE 4096
-#define MAX_FILE (1024 * 1024)
-#define MAX_SECTIONS 1024
+#define MAX_LINE         4096
+#define MAX_FILE         (1024 * 1024)
+#define MAX_SECTIONS     1024
 #define MAX_SERVICE_NAME 255
-#define MAX_BINDPW 1024
-#define WHY_LEN 256
+#define MAX_BINDPW       1024
+#define WHY_LEN          256
 
 #define OPSLIMIT_LO (crypto_pwhash_OPSLIMIT_MIN > 1 ? (long long)crypto_pwhash_OPSLIMIT_MIN : 1)
 #define MEMLIMIT_LO (crypto_pwhash_MEMLIMIT_MIN / 1024 > 8 ? (long long)crypto_pwhash_MEMLIMIT_MIN / 1024 : 8)
@@ -48,14 +48,14 @@ struct type {
 struct key {
 	const char *name;
 	const struct type *type;
-	size_t offset;             /* of the field in struct sendsec_settings, where the type uses one */
-	long long lo, hi;          /* numbers */
-	const char *const *names;  /* enums: value i is names[i]; strings: the allowed values */
-	const char *def;           /* applied through type->set; NULL: unset */
+	size_t offset;            /* of the field in struct sendsec_settings, where the type uses one */
+	long long lo, hi;         /* numbers */
+	const char *const *names; /* enums: value i is names[i]; strings: the allowed values */
+	const char *def;          /* applied through type->set; NULL: unset */
 	bool is_required;
 };
 
-#define FIELD(s, k, t) ((t *)(void *)((char *)(s) + (k)->offset))
+#define FIELD(s, k, t)  ((t *)(void *)((char *)(s) + (k)->offset))
 #define CFIELD(s, k, t) ((const t *)(const void *)((const char *)(s) + (k)->offset))
 
 static bool is_blank(char c)
@@ -98,8 +98,7 @@ static void expected_names(const char *const *names, char *why, size_t whylen)
 
 /* ---- strings ---- */
 
-static bool store_string(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool store_string(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	char **field = FIELD(s, k, char *);
 	char *copy = strdup(value);
@@ -113,8 +112,7 @@ static bool store_string(const struct key *k, struct sendsec_settings *s, const 
 	return true;
 }
 
-static bool set_string(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_string(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	if (k->names != NULL && find_name(k->names, value) < 0) {
 		expected_names(k->names, why, whylen);
@@ -123,8 +121,7 @@ static bool set_string(const struct key *k, struct sendsec_settings *s, const ch
 	return store_string(k, s, value, why, whylen);
 }
 
-static bool set_filter(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_filter(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	if (value[0] != '(' || strstr(value, "%u") == NULL) {
 		snprintf(why, whylen, "expected an LDAP filter in parentheses containing %%u");
@@ -133,13 +130,12 @@ static bool set_filter(const struct key *k, struct sendsec_settings *s, const ch
 	return store_string(k, s, value, why, whylen);
 }
 
-static bool set_prefix(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_prefix(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	size_t len = strlen(value);
 
 	if (len < 1 || len > 16 ||
-	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+			strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != len) {
 		snprintf(why, whylen, "expected 1 to 16 characters of A-Z a-z 0-9 _");
 		return false;
 	}
@@ -272,8 +268,7 @@ static void print_enum(const struct key *k, const struct sendsec_settings *s, FI
 }
 
 /* A two-valued enum stored as bool: names[0] is false, names[1] is true. */
-static bool set_enum_bool(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_enum_bool(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	int i = find_name(k->names, value);
 
@@ -314,8 +309,8 @@ static const char *next_word(const char **p, size_t *len)
 
 static bool set_uris(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
-	static const char *const schemes[] = { "ldap://", "ldaps://", "ldapi://" };
-	char *uris[SENDSEC_MAX_URIS] = { NULL };
+	static const char *const schemes[] = {"ldap://", "ldaps://", "ldapi://"};
+	char *uris[SENDSEC_MAX_URIS] = {NULL};
 	size_t n = 0, len;
 	const char *p = value, *word;
 	bool ok = false;
@@ -379,9 +374,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } factors[] = {
-	{ "password", SENDSEC_FACTOR_PASSWORD },
-	{ "totp", SENDSEC_FACTOR_TOTP },
-	{ "apikey", SENDSEC_FACTOR_APIKEY },
+		{"password", SENDSEC_FACTOR_PASSWORD},
+		{"totp", SENDSEC_FACTOR_TOTP},
+		{"apikey", SENDSEC_FACTOR_APIKEY},
 };
 
 /* Parses one alternative such as "password+totp" into a bit set; 0 on error with why set. */
@@ -416,8 +411,7 @@ static unsigned parse_alternative(const char *word, size_t len, char *why, size_
 	return set;
 }
 
-static bool set_methods(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_methods(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	unsigned methods[SENDSEC_MAX_METHODS];
 	size_t n = 0, len;
@@ -457,10 +451,9 @@ static void print_methods(const struct key *k, const struct sendsec_settings *s,
 }
 
 /* "any" (the default) empties the list; anything else replaces it. */
-static bool set_networks(const struct key *k, struct sendsec_settings *s, const char *value, char *why,
-		size_t whylen)
+static bool set_networks(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
-	struct sendsec_cidr_list list = { NULL, 0 };
+	struct sendsec_cidr_list list = {NULL, 0};
 
 	(void)k;
 	if (strcmp(value, "any") != 0) {
@@ -530,62 +523,63 @@ static void clear_time(const struct key *k, struct sendsec_settings *s)
 
 /* ---- the table ---- */
 
-static const struct type t_string = { set_string, string_is_set, print_string, clear_string };
-static const struct type t_filter = { set_filter, string_is_set, print_string, clear_string };
-static const struct type t_prefix = { set_prefix, string_is_set, print_string, clear_string };
-static const struct type t_int = { set_int, always_set, print_int, clear_nothing };
-static const struct type t_ull = { set_ull, always_set, print_ull, clear_nothing };
-static const struct type t_size = { set_size, always_set, print_size, clear_nothing };
-static const struct type t_bool = { set_bool, always_set, print_bool, clear_nothing };
-static const struct type t_enum = { set_enum, always_set, print_enum, clear_nothing };
-static const struct type t_enum_bool = { set_enum_bool, always_set, print_enum_bool, clear_nothing };
-static const struct type t_uris = { set_uris, uris_are_set, print_uris, clear_uris };
-static const struct type t_methods = { set_methods, always_set, print_methods, clear_nothing };
-static const struct type t_networks = { set_networks, always_set, print_networks, clear_networks };
-static const struct type t_time = { set_time, time_is_set, print_time, clear_time };
+static const struct type t_string = {set_string, string_is_set, print_string, clear_string};
+static const struct type t_filter = {set_filter, string_is_set, print_string, clear_string};
+static const struct type t_prefix = {set_prefix, string_is_set, print_string, clear_string};
+static const struct type t_int = {set_int, always_set, print_int, clear_nothing};
+static const struct type t_ull = {set_ull, always_set, print_ull, clear_nothing};
+static const struct type t_size = {set_size, always_set, print_size, clear_nothing};
+static const struct type t_bool = {set_bool, always_set, print_bool, clear_nothing};
+static const struct type t_enum = {set_enum, always_set, print_enum, clear_nothing};
+static const struct type t_enum_bool = {set_enum_bool, always_set, print_enum_bool, clear_nothing};
+static const struct type t_uris = {set_uris, uris_are_set, print_uris, clear_uris};
+static const struct type t_methods = {set_methods, always_set, print_methods, clear_nothing};
+static const struct type t_networks = {set_networks, always_set, print_networks, clear_networks};
+static const struct type t_time = {set_time, time_is_set, print_time, clear_time};
 
-static const char *const mech_names[] = { "EXTERNAL", NULL };
-static const char *const reqcert_names[] = { "never", "allow", "try", "demand", NULL };
-static const char *const check_names[] = { "local", "bind", NULL };
-static const char *const unenrolled_names[] = { "deny", "allow", NULL };
-static const char *const otp_mode_names[] = { "prompt", "append", NULL };
-static const char *const log_level_names[] = { "error", "info", "debug", NULL };
+static const char *const mech_names[] = {"EXTERNAL", NULL};
+static const char *const reqcert_names[] = {"never", "allow", "try", "demand", NULL};
+static const char *const check_names[] = {"local", "bind", NULL};
+static const char *const unenrolled_names[] = {"deny", "allow", NULL};
+static const char *const otp_mode_names[] = {"prompt", "append", NULL};
+static const char *const log_level_names[] = {"error", "info", "debug", NULL};
 
 #define OFF(f) offsetof(struct sendsec_settings, f)
 
 /* In the order of DESIGN.md section 3; sendsec_settings_print follows it. */
 static const struct key keys[] = {
-	/* name                    type          field                         lo           hi         names             default                                 required */
-	{ "uri",                   &t_uris,      0,                            0,           0,         NULL,             NULL,                                   true },
-	{ "base",                  &t_string,    OFF(base),                    0,           0,         NULL,             NULL,                                   true },
-	{ "binddn",                &t_string,    OFF(binddn),                  0,           0,         NULL,             NULL,                                   false },
-	{ "bindpw_file",           &t_string,    OFF(bindpw_file),             0,           0,         NULL,             NULL,                                   false },
-	{ "sasl_mech",             &t_string,    OFF(sasl_mech),               0,           0,         mech_names,       NULL,                                   false },
-	{ "starttls",              &t_bool,      OFF(starttls),                0,           0,         NULL,             "no",                                   false },
-	{ "tls_cacert",            &t_string,    OFF(tls_cacert),              0,           0,         NULL,             NULL,                                   false },
-	{ "tls_cert",              &t_string,    OFF(tls_cert),                0,           0,         NULL,             NULL,                                   false },
-	{ "tls_key",               &t_string,    OFF(tls_key),                 0,           0,         NULL,             NULL,                                   false },
-	{ "tls_reqcert",           &t_enum,      OFF(tls_reqcert),             0,           0,         reqcert_names,    "demand",                               false },
-	{ "timeout",               &t_int,       OFF(timeout),                 1,           300,       NULL,             "5",                                    false },
-	{ "user_filter",           &t_filter,    OFF(user_filter),             0,           0,         NULL,             "(&(objectClass=posixAccount)(uid=%u))", false },
-	{ "user_attr",             &t_string,    OFF(user_attr),               0,           0,         NULL,             "uid",                                  false },
-	{ "password_check",        &t_enum,      OFF(password_check),          0,           0,         check_names,      "local",                                false },
-	{ "rehash",                &t_bool,      OFF(rehash),                  0,           0,         NULL,             "yes",                                  false },
-	{ "argon2_opslimit",       &t_ull,       OFF(argon2_opslimit),         OPSLIMIT_LO, 20,        NULL,             "2",                                    false },
-	{ "argon2_memlimit",       &t_size,      OFF(argon2_memlimit_kib),     MEMLIMIT_LO, 4 << 20,   NULL,             "65536",                                false },
-	{ "methods",               &t_methods,   0,                            0,           0,         NULL,             "password+totp apikey",                 false },
-	{ "totp_unenrolled",       &t_enum_bool, OFF(totp_unenrolled_allow),   0,           0,         unenrolled_names, "deny",                                 false },
-	{ "otp_mode",              &t_enum,      OFF(otp_mode),                0,           0,         otp_mode_names,   "prompt",                               false },
-	{ "totp_key_file",         &t_string,    OFF(totp_key_file),           0,           0,         NULL,             NULL,                                   false },
-	{ "apikey_username",       &t_string,    OFF(apikey_username),         0,           0,         NULL,             "apikey",                               false },
-	{ "apikey_prefix",         &t_prefix,    OFF(apikey_prefix),           0,           0,         NULL,             "ssk_",                                 false },
-	{ "allow_networks",        &t_networks,  0,                            0,           0,         NULL,             "any",                                  false },
-	{ "lockout_threshold",     &t_int,       OFF(lockout_threshold),       0,           1 << 30,   NULL,             "5",                                    false },
-	{ "lockout_interval",      &t_int,       OFF(lockout_interval),        0,           1 << 30,   NULL,             "900",                                  false },
-	{ "lockout_duration",      &t_int,       OFF(lockout_duration),        0,           1 << 30,   NULL,             "900",                                  false },
-	{ "password_min_length",   &t_int,       OFF(password_min_length),     1,           1024,      NULL,             "12",                                   false },
-	{ "password_reset_before", &t_time,      OFF(password_reset_before),   0,           0,         NULL,             NULL,                                   false },
-	{ "log_level",             &t_enum,      OFF(log_level),               0,           0,         log_level_names,  "info",                                 false },
+		/* name                    type          field                         lo           hi         names             default                                 required */
+		{"uri", &t_uris, 0, 0, 0, NULL, NULL, true},
+		{"base", &t_string, OFF(base), 0, 0, NULL, NULL, true},
+		{"binddn", &t_string, OFF(binddn), 0, 0, NULL, NULL, false},
+		{"bindpw_file", &t_string, OFF(bindpw_file), 0, 0, NULL, NULL, false},
+		{"sasl_mech", &t_string, OFF(sasl_mech), 0, 0, mech_names, NULL, false},
+		{"starttls", &t_bool, OFF(starttls), 0, 0, NULL, "no", false},
+		{"tls_cacert", &t_string, OFF(tls_cacert), 0, 0, NULL, NULL, false},
+		{"tls_cert", &t_string, OFF(tls_cert), 0, 0, NULL, NULL, false},
+		{"tls_key", &t_string, OFF(tls_key), 0, 0, NULL, NULL, false},
+		{"tls_reqcert", &t_enum, OFF(tls_reqcert), 0, 0, reqcert_names, "demand", false},
+		{"timeout", &t_int, OFF(timeout), 1, 300, NULL, "5", false},
+		{"user_filter", &t_filter, OFF(user_filter), 0, 0, NULL, "(&(objectClass=posixAccount)(uid=%u))",
+				false},
+		{"user_attr", &t_string, OFF(user_attr), 0, 0, NULL, "uid", false},
+		{"password_check", &t_enum, OFF(password_check), 0, 0, check_names, "local", false},
+		{"rehash", &t_bool, OFF(rehash), 0, 0, NULL, "yes", false},
+		{"argon2_opslimit", &t_ull, OFF(argon2_opslimit), OPSLIMIT_LO, 20, NULL, "2", false},
+		{"argon2_memlimit", &t_size, OFF(argon2_memlimit_kib), MEMLIMIT_LO, 4 << 20, NULL, "65536", false},
+		{"methods", &t_methods, 0, 0, 0, NULL, "password+totp apikey", false},
+		{"totp_unenrolled", &t_enum_bool, OFF(totp_unenrolled_allow), 0, 0, unenrolled_names, "deny", false},
+		{"otp_mode", &t_enum, OFF(otp_mode), 0, 0, otp_mode_names, "prompt", false},
+		{"totp_key_file", &t_string, OFF(totp_key_file), 0, 0, NULL, NULL, false},
+		{"apikey_username", &t_string, OFF(apikey_username), 0, 0, NULL, "apikey", false},
+		{"apikey_prefix", &t_prefix, OFF(apikey_prefix), 0, 0, NULL, "ssk_", false},
+		{"allow_networks", &t_networks, 0, 0, 0, NULL, "any", false},
+		{"lockout_threshold", &t_int, OFF(lockout_threshold), 0, 1 << 30, NULL, "5", false},
+		{"lockout_interval", &t_int, OFF(lockout_interval), 0, 1 << 30, NULL, "900", false},
+		{"lockout_duration", &t_int, OFF(lockout_duration), 0, 1 << 30, NULL, "900", false},
+		{"password_min_length", &t_int, OFF(password_min_length), 1, 1024, NULL, "12", false},
+		{"password_reset_before", &t_time, OFF(password_reset_before), 0, 0, NULL, NULL, false},
+		{"log_level", &t_enum, OFF(log_level), 0, 0, log_level_names, "info", false},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -739,8 +733,8 @@ static struct section *find_section(const struct sendsec_config *cfg, const char
 }
 
 /* Handles "[service NAME]" (line is trimmed and starts with '['); *cur_out becomes the new section. */
-static bool parse_header(struct sendsec_config *cfg, char *line, unsigned lineno, struct section **cur_out,
-		char *err, size_t errlen)
+static bool parse_header(struct sendsec_config *cfg, char *line, unsigned lineno, struct section **cur_out, char *err,
+		size_t errlen)
 {
 	size_t len = strlen(line), name_len;
 	char *name = line + 1;
@@ -758,14 +752,14 @@ static bool parse_header(struct sendsec_config *cfg, char *line, unsigned lineno
 	while (name_len > 0 && is_blank(name[name_len - 1]))
 		name[--name_len] = '\0';
 	if (name_len == 0 || name_len > MAX_SERVICE_NAME ||
-	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != name_len) {
+			strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != name_len) {
 		fail(err, errlen, "%s:%u: bad service name '%s': expected 1 to %d characters of A-Z a-z 0-9 . _ -",
 				cfg->name, lineno, name, MAX_SERVICE_NAME);
 		return false;
 	}
 	if ((sec = find_section(cfg, name)) != NULL) {
-		fail(err, errlen, "%s:%u: duplicate section '[service %s]' (first on line %u)", cfg->name, lineno,
-				name, sec->line);
+		fail(err, errlen, "%s:%u: duplicate section '[service %s]' (first on line %u)", cfg->name, lineno, name,
+				sec->line);
 		return false;
 	}
 	if (cfg->n_services == MAX_SECTIONS) {
@@ -952,8 +946,8 @@ static ssize_t read_upto(int fd, void *buf, size_t cap)
 	return (ssize_t)n;
 }
 
-enum sendsec_result sendsec_config_load(const char *path, bool check_owner, struct sendsec_config **cfg_out,
-		char *err, size_t errlen)
+enum sendsec_result sendsec_config_load(
+		const char *path, bool check_owner, struct sendsec_config **cfg_out, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	ssize_t n;
@@ -1043,9 +1037,9 @@ static bool read_totp_key(struct sendsec_settings *s, bool check_owner, char *er
 		memcpy(s->totp_key, buf, 32);
 		ok = true;
 	} else if ((n == 64 || (n == 65 && buf[64] == '\n')) &&
-		   sodium_hex2bin(s->totp_key, sizeof(s->totp_key), (const char *)buf, 64, NULL, &bin_len,
-				   &hex_end) == 0 &&
-		   bin_len == 32 && hex_end == (const char *)buf + 64) {
+			sodium_hex2bin(s->totp_key, sizeof(s->totp_key), (const char *)buf, 64, NULL, &bin_len,
+					&hex_end) == 0 &&
+			bin_len == 32 && hex_end == (const char *)buf + 64) {
 		ok = true;
 	} else {
 		sodium_memzero(s->totp_key, sizeof(s->totp_key));

@@ -13,8 +13,8 @@
 #include "result.h"
 
 #define SENDSEC_DEFAULT_CONFIG "/etc/sendsec/sendsec.conf"
-#define SENDSEC_MAX_URIS 8
-#define SENDSEC_MAX_METHODS 8
+#define SENDSEC_MAX_URIS       8
+#define SENDSEC_MAX_METHODS    8
 
 enum sendsec_factor { SENDSEC_FACTOR_PASSWORD = 1, SENDSEC_FACTOR_TOTP = 2, SENDSEC_FACTOR_APIKEY = 4 };
 enum sendsec_password_check { SENDSEC_CHECK_LOCAL = 0, SENDSEC_CHECK_BIND };
@@ -23,17 +23,17 @@ enum sendsec_reqcert { SENDSEC_REQCERT_NEVER = 0, SENDSEC_REQCERT_ALLOW, SENDSEC
 
 /* The effective settings for one service. Strings are owned by the struct. */
 struct sendsec_settings {
-	char *uris[SENDSEC_MAX_URIS];  /* tried in order */
+	char *uris[SENDSEC_MAX_URIS]; /* tried in order */
 	size_t n_uris;
 	char *base;
 	char *binddn;
 	char *bindpw_file;
-	char *bindpw;                   /* read from bindpw_file at load time; wiped on free */
+	char *bindpw; /* read from bindpw_file at load time; wiped on free */
 	char *sasl_mech;
 	bool starttls;
 	char *tls_cacert, *tls_cert, *tls_key;
 	enum sendsec_reqcert tls_reqcert;
-	int timeout;                    /* seconds */
+	int timeout; /* seconds */
 	char *user_filter;
 	char *user_attr;
 	enum sendsec_password_check password_check;
@@ -45,15 +45,15 @@ struct sendsec_settings {
 	bool totp_unenrolled_allow;
 	enum sendsec_otp_mode otp_mode;
 	char *totp_key_file;
-	unsigned char totp_key[32];     /* read from totp_key_file at load time; wiped on free */
+	unsigned char totp_key[32]; /* read from totp_key_file at load time; wiped on free */
 	bool has_totp_key;
 	char *apikey_username;
 	char *apikey_prefix;
 	struct sendsec_cidr_list allow_networks; /* empty: any */
 	int lockout_threshold, lockout_interval, lockout_duration;
 	int password_min_length;
-	time_t password_reset_before;   /* 0: not set */
-	int log_level;                  /* enum sendsec_log_level */
+	time_t password_reset_before; /* 0: not set */
+	int log_level;                /* enum sendsec_log_level */
 };
 
 struct sendsec_config; /* the parsed file: global settings plus named sections */
@@ -61,8 +61,8 @@ struct sendsec_config; /* the parsed file: global settings plus named sections *
 /* Parses the file at path. With check_owner, refuses a file not owned by root or writable by
  * group/others, and secret files readable by others. Returns SENDSEC_OK and *cfg_out (free with
  * sendsec_config_free), or SENDSEC_UNAVAILABLE with a "file:line: message" in err. */
-enum sendsec_result sendsec_config_load(const char *path, bool check_owner,
-		struct sendsec_config **cfg_out, char *err, size_t errlen) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_config_load(const char *path, bool check_owner, struct sendsec_config **cfg_out, char *err,
+		size_t errlen) SENDSEC_MUST_CHECK;
 
 /* Same, from a buffer; name is used in messages. Secret files are still read from disk. */
 enum sendsec_result sendsec_config_parse(const char *name, const char *text, size_t len, bool check_owner,
@@ -74,8 +74,8 @@ void sendsec_config_free(struct sendsec_config *cfg);
  * (PAM arguments). Returns SENDSEC_OK and *out (free with sendsec_settings_free), or
  * SENDSEC_UNAVAILABLE with "argument N: message" or a missing-required-key message in err. */
 enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, const char *service,
-		const char *const *overrides, size_t n_overrides,
-		struct sendsec_settings **out, char *err, size_t errlen) SENDSEC_MUST_CHECK;
+		const char *const *overrides, size_t n_overrides, struct sendsec_settings **out, char *err,
+		size_t errlen) SENDSEC_MUST_CHECK;
 
 void sendsec_settings_free(struct sendsec_settings *s);
 

@@ -16,13 +16,13 @@
 struct sendsec_dir {
 	const struct sendsec_settings *s;
 	const struct sendsec_log *log;
-	LDAP *ld;           /* NULL while disconnected */
-	size_t uri_index;   /* the URI the current connection uses */
+	LDAP *ld;         /* NULL while disconnected */
+	size_t uri_index; /* the URI the current connection uses */
 	unsigned long searches;
 };
 
-enum sendsec_result sendsec_dir_new(const struct sendsec_settings *s, const struct sendsec_log *log,
-		struct sendsec_dir **out)
+enum sendsec_result sendsec_dir_new(
+		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
 {
 	struct sendsec_dir *d = calloc(1, sizeof(*d));
 
@@ -91,12 +91,14 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 	const struct sendsec_settings *s = d->s;
 	LDAP *ld = NULL;
 	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
-	struct timeval tv = { .tv_sec = s->timeout, .tv_usec = 0 };
+	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
 	bool is_ldap = strncasecmp(uri, "ldap://", 7) == 0;
 
 	if (is_ldap && !s->starttls && !is_loopback_uri(uri)) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
-			"refusing %s: plain ldap:// to a non-loopback host needs 'starttls yes' (or use ldaps:// or ldapi://)", uri);
+				"refusing %s: plain ldap:// to a non-loopback host needs 'starttls yes' (or use "
+				"ldaps:// or ldapi://)",
+				uri);
 		return NULL;
 	}
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
@@ -104,14 +106,19 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 		return NULL;
 	}
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
-	    (s->tls_cacert != NULL && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) != LDAP_OPT_SUCCESS) ||
-	    (s->tls_cert != NULL && ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) != LDAP_OPT_SUCCESS) ||
-	    (s->tls_key != NULL && ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+			ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
+			(s->tls_cacert != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) !=
+							LDAP_OPT_SUCCESS) ||
+			(s->tls_cert != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) !=
+							LDAP_OPT_SUCCESS) ||
+			(s->tls_key != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
+			ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot set LDAP options for %s", uri);
 		goto fail;
 	}
@@ -129,7 +136,7 @@ static int service_bind(struct sendsec_dir *d, LDAP *ld)
 {
 	const struct sendsec_settings *s = d->s;
 	static char empty[] = "";
-	struct berval cred = { 0, NULL };
+	struct berval cred = {0, NULL};
 
 	if (s->sasl_mech != NULL) {
 		/* EXTERNAL is client-first: send an empty initial response (no authzid, use the derived
@@ -157,7 +164,7 @@ enum sendsec_result sendsec_dir_connect(struct sendsec_dir *d)
 			continue;
 		if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
 			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->s->uris[i],
-				ldap_err2string(rc));
+					ldap_err2string(rc));
 			ldap_unbind_ext_s(ld, NULL, NULL);
 			continue;
 		}
@@ -253,7 +260,8 @@ static struct sendsec_entry *copy_entry(LDAP *ld, LDAPMessage *msg)
 		memset(&e->attrs[e->n_attrs], 0, sizeof(e->attrs[0]));
 		e->n_attrs++;
 		e->attrs[e->n_attrs - 1].name = strdup(name);
-		copied = e->attrs[e->n_attrs - 1].name != NULL && (bv == NULL || copy_values(&e->attrs[e->n_attrs - 1], bv));
+		copied = e->attrs[e->n_attrs - 1].name != NULL &&
+				(bv == NULL || copy_values(&e->attrs[e->n_attrs - 1], bv));
 		if (bv != NULL) {
 			for (size_t j = 0; bv[j] != NULL; j++)
 				sodium_memzero(bv[j]->bv_val, bv[j]->bv_len);
@@ -276,10 +284,10 @@ out:
 }
 
 /* One search with one retry after a reconnect. On LDAP_SUCCESS, *res_out holds the result. */
-static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter,
-		const char *const *attrs, int sizelimit, LDAPMessage **res_out)
+static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
+		int sizelimit, LDAPMessage **res_out)
 {
-	struct timeval tv = { .tv_sec = d->s->timeout, .tv_usec = 0 };
+	struct timeval tv = {.tv_sec = d->s->timeout, .tv_usec = 0};
 	int rc = LDAP_SERVER_DOWN;
 
 	*res_out = NULL;
@@ -287,7 +295,8 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 		if (sendsec_dir_connect(d) != SENDSEC_OK)
 			return LDAP_SERVER_DOWN;
 		d->searches++;
-		rc = ldap_search_ext_s(d->ld, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv, sizelimit, res_out);
+		rc = ldap_search_ext_s(
+				d->ld, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv, sizelimit, res_out);
 		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
 			return rc;
 		if (*res_out != NULL) {
@@ -301,8 +310,8 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 	return rc;
 }
 
-static enum sendsec_result collect(struct sendsec_dir *d, LDAPMessage *res, struct sendsec_entry ***entries_out,
-		size_t *n_out)
+static enum sendsec_result collect(
+		struct sendsec_dir *d, LDAPMessage *res, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	int n = ldap_count_entries(d->ld, res);
 	struct sendsec_entry **list;
@@ -365,7 +374,8 @@ static enum sendsec_result search_single(struct sendsec_dir *d, const char *base
 	if (n == 0) {
 		rc = SENDSEC_UNKNOWN_USER;
 	} else if (n > 1) {
-		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search matched %zu entries where one was expected", n);
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search matched %zu entries where one was expected",
+				n);
 		rc = SENDSEC_UNAVAILABLE;
 	} else {
 		*entry_out = list[0];
@@ -381,8 +391,8 @@ enum sendsec_result sendsec_dir_search_one(struct sendsec_dir *d, const char *ba
 	return search_single(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, entry_out);
 }
 
-enum sendsec_result sendsec_dir_read(struct sendsec_dir *d, const char *dn, const char *const *attrs,
-		struct sendsec_entry **entry_out)
+enum sendsec_result sendsec_dir_read(
+		struct sendsec_dir *d, const char *dn, const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	return search_single(d, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, entry_out);
 }
@@ -426,14 +436,15 @@ static bool is_sane_name(const char *user)
 	return true;
 }
 
-enum sendsec_result sendsec_dir_find_user(struct sendsec_dir *d, const char *user, const char *const *attrs,
-		struct sendsec_entry **entry_out)
+enum sendsec_result sendsec_dir_find_user(
+		struct sendsec_dir *d, const char *user, const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	char filter[4096];
 
 	*entry_out = NULL;
 	if (user == NULL || !is_sane_name(user)) {
-		sendsec_logf(d->log, SENDSEC_LOG_INFO, "user name refused before lookup (empty, too long, not UTF-8 or control characters)");
+		sendsec_logf(d->log, SENDSEC_LOG_INFO,
+				"user name refused before lookup (empty, too long, not UTF-8 or control characters)");
 		return SENDSEC_UNKNOWN_USER;
 	}
 	if (sendsec_filter_expand(d->s->user_filter, user, strlen(user), filter, sizeof(filter)) != SENDSEC_OK) {
@@ -459,9 +470,11 @@ static LDAPMod **build_mods(const struct sendsec_mod *mods, size_t n, bool for_a
 			goto fail;
 		}
 		list[i] = m;
-		m->mod_op = LDAP_MOD_BVALUES | (for_add ? LDAP_MOD_ADD :
-			mods[i].op == SENDSEC_MOD_ADD ? LDAP_MOD_ADD :
-			mods[i].op == SENDSEC_MOD_DELETE ? LDAP_MOD_DELETE : LDAP_MOD_REPLACE);
+		m->mod_op = LDAP_MOD_BVALUES |
+				(for_add                                                           ? LDAP_MOD_ADD
+								: mods[i].op == SENDSEC_MOD_ADD    ? LDAP_MOD_ADD
+								: mods[i].op == SENDSEC_MOD_DELETE ? LDAP_MOD_DELETE
+												   : LDAP_MOD_REPLACE);
 		m->mod_type = (char *)mods[i].attr;
 		m->mod_bvalues = bv;
 		for (size_t j = 0; j < mods[i].n; j++) {
@@ -498,8 +511,8 @@ static void free_mods(LDAPMod **list)
 
 enum sendsec_op { OP_MODIFY, OP_ADD, OP_DELETE };
 
-static enum sendsec_result write_op(struct sendsec_dir *d, enum sendsec_op op, const char *dn,
-		const struct sendsec_mod *mods, size_t n)
+static enum sendsec_result write_op(
+		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
 {
 	LDAPMod **list = NULL;
 	int rc = LDAP_SERVER_DOWN;
@@ -509,9 +522,9 @@ static enum sendsec_result write_op(struct sendsec_dir *d, enum sendsec_op op, c
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (sendsec_dir_connect(d) != SENDSEC_OK)
 			break;
-		rc = op == OP_MODIFY ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL) :
-		     op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL) :
-		     ldap_delete_ext_s(d->ld, dn, NULL, NULL);
+		rc = op == OP_MODIFY           ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL)
+				: op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL)
+					       : ldap_delete_ext_s(d->ld, dn, NULL, NULL);
 		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
 			break;
 		disconnect(d);
@@ -520,28 +533,25 @@ static enum sendsec_result write_op(struct sendsec_dir *d, enum sendsec_op op, c
 	}
 	free_mods(list);
 	switch (rc) {
-	case LDAP_SUCCESS:
-		return SENDSEC_OK;
+	case LDAP_SUCCESS: return SENDSEC_OK;
 	case LDAP_NO_SUCH_ATTRIBUTE:
 	case LDAP_TYPE_OR_VALUE_EXISTS:
-	case LDAP_ALREADY_EXISTS:
-		return SENDSEC_DENIED;
-	case LDAP_NO_SUCH_OBJECT:
-		return op == OP_DELETE ? SENDSEC_UNKNOWN_USER : SENDSEC_UNAVAILABLE;
+	case LDAP_ALREADY_EXISTS: return SENDSEC_DENIED;
+	case LDAP_NO_SUCH_OBJECT: return op == OP_DELETE ? SENDSEC_UNKNOWN_USER : SENDSEC_UNAVAILABLE;
 	default:
 		log_op_error(d, op == OP_MODIFY ? "modify" : op == OP_ADD ? "add" : "delete", rc);
 		return SENDSEC_UNAVAILABLE;
 	}
 }
 
-enum sendsec_result sendsec_dir_modify(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods,
-		size_t n_mods)
+enum sendsec_result sendsec_dir_modify(
+		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods, size_t n_mods)
 {
 	return write_op(d, OP_MODIFY, dn, mods, n_mods);
 }
 
-enum sendsec_result sendsec_dir_add(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs,
-		size_t n_attrs)
+enum sendsec_result sendsec_dir_add(
+		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs, size_t n_attrs)
 {
 	return write_op(d, OP_ADD, dn, attrs, n_attrs);
 }
@@ -554,7 +564,7 @@ enum sendsec_result sendsec_dir_delete(struct sendsec_dir *d, const char *dn)
 /* Opens a fresh connection (same failover order) and binds as dn; *ld_out on LDAP_SUCCESS. */
 static int user_bind(struct sendsec_dir *d, const char *dn, const char *password, LDAP **ld_out)
 {
-	struct berval cred = { .bv_val = (char *)password, .bv_len = strlen(password) };
+	struct berval cred = {.bv_val = (char *)password, .bv_len = strlen(password)};
 	int rc = LDAP_SERVER_DOWN;
 
 	*ld_out = NULL;
@@ -599,13 +609,13 @@ enum sendsec_result sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn
 	return bind_result(d, rc);
 }
 
-enum sendsec_result sendsec_dir_passwd_modify(struct sendsec_dir *d, const char *dn, const char *old_password,
-		const char *new_password)
+enum sendsec_result sendsec_dir_passwd_modify(
+		struct sendsec_dir *d, const char *dn, const char *old_password, const char *new_password)
 {
-	struct berval id = { .bv_val = (char *)dn, .bv_len = strlen(dn) };
-	struct berval oldpw = { .bv_val = (char *)old_password, .bv_len = strlen(old_password) };
-	struct berval newpw = { .bv_val = (char *)new_password, .bv_len = strlen(new_password) };
-	struct berval gen = { 0, NULL };
+	struct berval id = {.bv_val = (char *)dn, .bv_len = strlen(dn)};
+	struct berval oldpw = {.bv_val = (char *)old_password, .bv_len = strlen(old_password)};
+	struct berval newpw = {.bv_val = (char *)new_password, .bv_len = strlen(new_password)};
+	struct berval gen = {0, NULL};
 	LDAP *ld = NULL;
 	int rc;
 
@@ -623,7 +633,8 @@ enum sendsec_result sendsec_dir_passwd_modify(struct sendsec_dir *d, const char 
 	if (rc == LDAP_SUCCESS)
 		return SENDSEC_OK;
 	log_op_error(d, "password modify", rc);
-	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DENIED : SENDSEC_UNAVAILABLE;
+	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DENIED
+										  : SENDSEC_UNAVAILABLE;
 }
 
 const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)

@@ -89,7 +89,8 @@ enum sendsec_result sendsec_dir_delete(struct sendsec_dir *d, const char *dn) SE
 
 /* Checks password by a simple bind as dn on a separate connection over the same transport.
  * An empty password is DENIED before any bind. OK, DENIED (invalid credentials), UNAVAILABLE. */
-enum sendsec_result sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_dir_check_bind(
+		struct sendsec_dir *d, const char *dn, const char *password) SENDSEC_MUST_CHECK;
 
 /* RFC 3062 Password Modify as the user (bind as dn with old, then set new); OK, DENIED, UNAVAILABLE. */
 enum sendsec_result sendsec_dir_passwd_modify(struct sendsec_dir *d, const char *dn, const char *old_password,

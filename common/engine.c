@@ -55,7 +55,7 @@ static void open_slot(struct sendsec_ctx *ctx, struct service_slot *slot, const 
 		return;
 	}
 	if (sendsec_settings_resolve(ctx->cfg, section, (const char *const *)ctx->overrides, ctx->n_overrides,
-			&slot->settings, slot->error, sizeof(slot->error)) != SENDSEC_OK)
+			    &slot->settings, slot->error, sizeof(slot->error)) != SENDSEC_OK)
 		return;
 	slot->log = ctx->log;
 	if ((int)slot->log.max_level < slot->settings->log_level)
@@ -99,8 +99,8 @@ static struct service_slot *slot_for(struct sendsec_ctx *ctx, const char *servic
 }
 
 enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, const char *const *overrides,
-		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out,
-		char *err, size_t errlen)
+		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out, char *err,
+		size_t errlen)
 {
 	struct sendsec_ctx *ctx = NULL;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
@@ -111,7 +111,7 @@ enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, c
 		goto out;
 	}
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL ||
-	    (ctx->overrides = calloc(n_overrides + 1, sizeof(char *))) == NULL) {
+			(ctx->overrides = calloc(n_overrides + 1, sizeof(char *))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -125,8 +125,9 @@ enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, c
 	if (log != NULL)
 		ctx->log = *log;
 	ctx->now = system_now;
-	if (sendsec_config_load(config_path != NULL ? config_path : SENDSEC_DEFAULT_CONFIG, check_owner, &ctx->cfg,
-			err, errlen) != SENDSEC_OK || open_slots(ctx, err, errlen) != SENDSEC_OK)
+	if (sendsec_config_load(config_path != NULL ? config_path : SENDSEC_DEFAULT_CONFIG, check_owner, &ctx->cfg, err,
+			    errlen) != SENDSEC_OK ||
+			open_slots(ctx, err, errlen) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_OK;
 out:
@@ -162,8 +163,8 @@ void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), vo
 	ctx->now_arg = arg;
 }
 
-const struct sendsec_settings *sendsec_ctx_settings(struct sendsec_ctx *ctx, const char *service,
-		char *err, size_t errlen)
+const struct sendsec_settings *sendsec_ctx_settings(
+		struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
 {
 	struct service_slot *slot = slot_for(ctx, service, err, errlen);
 
@@ -300,8 +301,8 @@ out:
 	return rc;
 }
 
-static enum sendsec_result password_path(struct sendsec_login *l, const struct sendsec_request *req,
-		struct sendsec_outcome *out)
+static enum sendsec_result password_path(
+		struct sendsec_login *l, const struct sendsec_request *req, struct sendsec_outcome *out)
 {
 	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
 	enum sendsec_result rc;
@@ -317,9 +318,10 @@ static enum sendsec_result password_path(struct sendsec_login *l, const struct s
 	}
 	if (rc != SENDSEC_OK)
 		return finish(l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
-	reason = sendsec_policy_is_disabled(l) ? SENDSEC_REASON_DISABLED :
-		!sendsec_policy_account_network_ok(l) ? SENDSEC_REASON_NETWORK :
-		sendsec_policy_is_locked(l) ? SENDSEC_REASON_LOCKED : SENDSEC_REASON_NONE;
+	reason = sendsec_policy_is_disabled(l)                  ? SENDSEC_REASON_DISABLED
+			: !sendsec_policy_account_network_ok(l) ? SENDSEC_REASON_NETWORK
+			: sendsec_policy_is_locked(l)           ? SENDSEC_REASON_LOCKED
+								: SENDSEC_REASON_NONE;
 	if (reason != SENDSEC_REASON_NONE) {
 		/* Refused before the password: cost as much as a check, so timing says nothing. */
 		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
@@ -327,7 +329,7 @@ static enum sendsec_result password_path(struct sendsec_login *l, const struct s
 	}
 	reason = SENDSEC_REASON_BAD_PASSWORD;
 	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
-		(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
+			(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
 	if (needs_code && !sendsec_account_has_token(l)) {
 		/* password+totp is the only way in and the account has no token. */
 		rc = sendsec_factor_password(l, req->password, &reason);
@@ -351,8 +353,8 @@ static enum sendsec_result password_path(struct sendsec_login *l, const struct s
 	return finish(l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
 }
 
-static enum sendsec_result apikey_path(struct sendsec_login *l, const struct sendsec_request *req,
-		struct sendsec_outcome *out)
+static enum sendsec_result apikey_path(
+		struct sendsec_login *l, const struct sendsec_request *req, struct sendsec_outcome *out)
 {
 	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
 	enum sendsec_result rc;
@@ -362,8 +364,8 @@ static enum sendsec_result apikey_path(struct sendsec_login *l, const struct sen
 	return finish(l, out, rc, reason);
 }
 
-enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct sendsec_request *req,
-		struct sendsec_outcome *out)
+enum sendsec_result sendsec_authenticate(
+		struct sendsec_ctx *ctx, const struct sendsec_request *req, struct sendsec_outcome *out)
 {
 	struct sendsec_login l;
 	bool is_key_user, looks_like_key;
@@ -377,7 +379,7 @@ enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct s
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	is_key_user = strcmp(req->user, l.s->apikey_username) == 0;
 	looks_like_key = has_alternative(l.s, SENDSEC_FACTOR_APIKEY) &&
-		sendsec_apikey_looks_like(req->password, l.s->apikey_prefix);
+			sendsec_apikey_looks_like(req->password, l.s->apikey_prefix);
 	if (is_key_user || looks_like_key) {
 		if (!has_alternative(l.s, SENDSEC_FACTOR_APIKEY))
 			return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
@@ -398,7 +400,8 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
 	if (rc != SENDSEC_OK)
-		return finish(&l, out, rc, rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
+		return finish(&l, out, rc,
+				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
 	if (sendsec_policy_is_disabled(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
 	if (!sendsec_policy_service_network_ok(&l) || !sendsec_policy_account_network_ok(&l))
@@ -412,11 +415,11 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password)
 {
 	char hash[SENDSEC_HASH_MAX], stamp[32];
-	struct sendsec_val pw = { hash, 0 }, when = { stamp, 0 };
+	struct sendsec_val pw = {hash, 0}, when = {stamp, 0};
 	struct sendsec_mod mods[3] = {
-		{ SENDSEC_MOD_REPLACE, "sendsecPasswordChanged", &when, 1 },
-		{ SENDSEC_MOD_REPLACE, "sendsecResetRequired", NULL, 0 },
-		{ SENDSEC_MOD_REPLACE, "userPassword", &pw, 1 },
+			{SENDSEC_MOD_REPLACE, "sendsecPasswordChanged", &when, 1},
+			{SENDSEC_MOD_REPLACE, "sendsecResetRequired", NULL, 0},
+			{SENDSEC_MOD_REPLACE, "userPassword", &pw, 1},
 	};
 	size_t n_mods = 3;
 	enum sendsec_result rc;
@@ -429,7 +432,8 @@ static enum sendsec_result store_password(struct sendsec_login *l, const char *o
 			return rc;
 		n_mods = 2;
 	} else {
-		rc = sendsec_hash_make(new_password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib, hash, sizeof(hash));
+		rc = sendsec_hash_make(
+				new_password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib, hash, sizeof(hash));
 		if (rc != SENDSEC_OK)
 			return rc;
 		pw.len = strlen(hash);
@@ -452,9 +456,11 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
 	if (rc != SENDSEC_OK)
-		return finish(&l, out, rc, rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
+		return finish(&l, out, rc,
+				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
 	if (new_password == NULL || strlen(new_password) < (size_t)l.s->password_min_length) {
-		sendsec_logf(l.log, SENDSEC_LOG_INFO, "new password refused: shorter than %d characters", l.s->password_min_length);
+		sendsec_logf(l.log, SENDSEC_LOG_INFO, "new password refused: shorter than %d characters",
+				l.s->password_min_length);
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	}
 	if (old_password != NULL) {

@@ -21,16 +21,16 @@ struct sendsec_ctx;
  * a debug flag) and is raised per service to that service's log_level. Returns OK and *ctx_out,
  * or UNAVAILABLE with the reason in err (also logged). */
 enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, const char *const *overrides,
-		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out,
-		char *err, size_t errlen) SENDSEC_MUST_CHECK;
+		size_t n_overrides, const struct sendsec_log *log, struct sendsec_ctx **ctx_out, char *err,
+		size_t errlen) SENDSEC_MUST_CHECK;
 void sendsec_ctx_free(struct sendsec_ctx *ctx);
 
 /* Replaces the clock (default time(NULL)); for tests. */
 void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), void *arg);
 
 /* The effective settings for service (resolved once and cached), or NULL with err set. */
-const struct sendsec_settings *sendsec_ctx_settings(struct sendsec_ctx *ctx, const char *service,
-		char *err, size_t errlen);
+const struct sendsec_settings *sendsec_ctx_settings(
+		struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen);
 
 /* Asks the person for a second factor. Returns OK with a malloc'd *answer_out (the engine wipes
  * and frees it), or anything else to abort. */
@@ -51,8 +51,8 @@ struct sendsec_outcome {
 	enum sendsec_result result;
 	enum sendsec_reason reason;
 	char account[SENDSEC_NAME_MAX + 1]; /* the authenticated identity (user_attr value), on OK */
-	const char *method;                  /* "password", "password+totp", "recovery", "apikey", or NULL */
-	char key_id[16];                     /* the API key id, when method is apikey */
+	const char *method;                 /* "password", "password+totp", "recovery", "apikey", or NULL */
+	char key_id[16];                    /* the API key id, when method is apikey */
 };
 
 /* Authenticates one request and writes one audit line. The outcome's result is also returned. */

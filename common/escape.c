@@ -59,7 +59,7 @@ static enum sendsec_result finish(struct writer *w, bool is_ok)
 
 enum sendsec_result sendsec_filter_escape(const char *value, size_t len, char *out, size_t outlen)
 {
-	struct writer w = { out, outlen, 0, false };
+	struct writer w = {out, outlen, 0, false};
 
 	if (out == NULL || outlen == 0 || (value == NULL && len > 0))
 		return finish(&w, false);
@@ -67,10 +67,10 @@ enum sendsec_result sendsec_filter_escape(const char *value, size_t len, char *o
 	return finish(&w, true);
 }
 
-enum sendsec_result sendsec_filter_expand(const char *template_, const char *value, size_t len,
-		char *out, size_t outlen)
+enum sendsec_result sendsec_filter_expand(
+		const char *template_, const char *value, size_t len, char *out, size_t outlen)
 {
-	struct writer w = { out, outlen, 0, false };
+	struct writer w = {out, outlen, 0, false};
 	const char *p;
 
 	if (template_ == NULL || out == NULL || outlen == 0 || (value == NULL && len > 0))

@@ -14,7 +14,7 @@ enum sendsec_result sendsec_filter_escape(const char *value, size_t len, char *o
 /* Replaces every "%u" in template with the escaped value; "%%" is a literal '%'; any other '%'
  * sequence is an error. Returns SENDSEC_OK, or SENDSEC_DENIED when out is too small or the
  * template is bad. */
-enum sendsec_result sendsec_filter_expand(const char *template_, const char *value, size_t len,
-		char *out, size_t outlen) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_filter_expand(
+		const char *template_, const char *value, size_t len, char *out, size_t outlen) SENDSEC_MUST_CHECK;
 
 #endif

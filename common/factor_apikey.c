@@ -45,11 +45,12 @@ static enum sendsec_result find_record(struct sendsec_login *l, const char *id, 
 	}
 	if (found != 1) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s has %s sendsecApiKey value",
-			name != NULL ? name : l->account->dn, id, found == 0 ? "no" : "more than one");
+				name != NULL ? name : l->account->dn, id, found == 0 ? "no" : "more than one");
 		return SENDSEC_UNAVAILABLE;
 	}
 	if (sendsec_keyrec_parse(v[at].ptr, v[at].len, rec, err, sizeof(err)) != SENDSEC_OK) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s: %s", name != NULL ? name : l->account->dn, id, err);
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s: %s", name != NULL ? name : l->account->dn,
+				id, err);
 		return SENDSEC_UNAVAILABLE;
 	}
 	return SENDSEC_OK;
@@ -73,13 +74,13 @@ static bool key_network_ok(const struct sendsec_login *l, const struct sendsec_k
 	return l->has_addr && sendsec_cidr_list_match(&rec->networks, l->addr);
 }
 
-enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
-		enum sendsec_reason *reason_out)
+enum sendsec_result sendsec_factor_apikey(
+		struct sendsec_login *l, const char *key_text, char *key_id_out, enum sendsec_reason *reason_out)
 {
-	const char *attrs[] = { l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
-		"sendsecAllowedNetwork", NULL };
+	const char *attrs[] = {l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
+			"sendsecAllowedNetwork", NULL};
 	struct sendsec_apikey key;
-	struct sendsec_keyrec rec = { 0 };
+	struct sendsec_keyrec rec = {0};
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX];
 	enum sendsec_result rc = SENDSEC_DENIED;
 
@@ -94,7 +95,7 @@ enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *k
 	rc = SENDSEC_UNAVAILABLE;
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK ||
-	    snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
+			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
 		goto out;
 	rc = sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, &l->account);
 	if (rc == SENDSEC_UNKNOWN_USER) {
@@ -115,7 +116,7 @@ enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *k
 	} else if (!user_ok(l)) {
 		*reason_out = SENDSEC_REASON_BAD_PASSWORD;
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: user name is neither %s nor the account's", key.id,
-			l->s->apikey_username);
+				l->s->apikey_username);
 	} else if (rec.disabled || sendsec_policy_is_disabled(l)) {
 		*reason_out = SENDSEC_REASON_DISABLED;
 	} else if (rec.expires != 0 && l->now >= rec.expires) {

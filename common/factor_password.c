@@ -7,7 +7,7 @@
 #include "hash.h"
 #include "login.h"
 
-const char *const sendsec_account_attrs[] = { "*", "pwdAccountLockedTime", "pwdReset", "pwdChangedTime", NULL };
+const char *const sendsec_account_attrs[] = {"*", "pwdAccountLockedTime", "pwdReset", "pwdChangedTime", NULL};
 
 const char *sendsec_account_name(const struct sendsec_login *l)
 {
@@ -18,19 +18,22 @@ const char *sendsec_account_name(const struct sendsec_login *l)
 static void rehash(struct sendsec_login *l, const struct sendsec_val *old, const char *password)
 {
 	char hash[SENDSEC_HASH_MAX];
-	struct sendsec_val fresh = { hash, 0 };
+	struct sendsec_val fresh = {hash, 0};
 	struct sendsec_mod mods[2] = {
-		{ SENDSEC_MOD_DELETE, "userPassword", old, 1 },
-		{ SENDSEC_MOD_ADD, "userPassword", &fresh, 1 },
+			{SENDSEC_MOD_DELETE, "userPassword", old, 1},
+			{SENDSEC_MOD_ADD, "userPassword", &fresh, 1},
 	};
 
-	if (sendsec_hash_make(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib, hash, sizeof(hash)) != SENDSEC_OK)
+	if (sendsec_hash_make(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib, hash, sizeof(hash)) !=
+			SENDSEC_OK)
 		goto out;
 	fresh.len = strlen(hash);
 	if (sendsec_dir_modify(l->dir, l->account->dn, mods, 2) == SENDSEC_OK)
-		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: password rehashed to argon2id", sendsec_account_name(l));
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: password rehashed to argon2id",
+				sendsec_account_name(l));
 	else
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not store the rehashed password", sendsec_account_name(l));
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not store the rehashed password",
+				sendsec_account_name(l));
 out:
 	sodium_memzero(hash, sizeof(hash));
 }
@@ -45,25 +48,26 @@ static enum sendsec_result check_local(struct sendsec_login *l, const char *pass
 
 	if (n == 0) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s has no userPassword (or it is not readable)",
-			sendsec_account_name(l));
+				sendsec_account_name(l));
 		sendsec_hash_dummy_verify(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
 		return SENDSEC_DENIED;
 	}
 	if (n > 1)
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s has %zu userPassword values; using the first",
-			sendsec_account_name(l), n);
+				sendsec_account_name(l), n);
 	rc = sendsec_hash_verify(stored[0].ptr, stored[0].len, password, l->s->argon2_opslimit,
-		l->s->argon2_memlimit_kib, &scheme, &weak);
+			l->s->argon2_memlimit_kib, &scheme, &weak);
 	if (rc == SENDSEC_UNAVAILABLE)
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: stored password hash (scheme %s) is malformed or unsupported",
-			sendsec_account_name(l), scheme != NULL ? scheme : "unknown");
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: stored password hash (scheme %s) is malformed or unsupported",
+				sendsec_account_name(l), scheme != NULL ? scheme : "unknown");
 	if (rc == SENDSEC_OK && weak && l->s->rehash)
 		rehash(l, &stored[0], password);
 	return rc;
 }
 
-enum sendsec_result sendsec_factor_password(struct sendsec_login *l, const char *password,
-		enum sendsec_reason *reason_out)
+enum sendsec_result sendsec_factor_password(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out)
 {
 	enum sendsec_result rc;
 

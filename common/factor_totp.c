@@ -11,9 +11,9 @@
 #include "login.h"
 #include "recovery.h"
 
-static const char *const token_attrs[] = { "oathSecret", "oathTOTPParams", "oathTOTPLastTimeStep", NULL };
-static const char *const params_attrs[] = { "oathOTPLength", "oathHMACAlgorithm", "oathTOTPTimeStepPeriod",
-	"oathTOTPTimeStepWindow", NULL };
+static const char *const token_attrs[] = {"oathSecret", "oathTOTPParams", "oathTOTPLastTimeStep", NULL};
+static const char *const params_attrs[] = {
+		"oathOTPLength", "oathHMACAlgorithm", "oathTOTPTimeStepPeriod", "oathTOTPTimeStepWindow", NULL};
 
 /* Parses a decimal INTEGER value without sign into *out; false if malformed. */
 static bool parse_u64(const struct sendsec_val *v, uint64_t *out)
@@ -56,11 +56,11 @@ bool sendsec_totp_params_from_entry(const struct sendsec_entry *params, struct s
 	if (params == NULL)
 		return true;
 	if ((oid = sendsec_entry_first(params, "oathHMACAlgorithm")) != NULL &&
-	    !sendsec_totp_alg_from_oid(oid, &out->alg))
+			!sendsec_totp_alg_from_oid(oid, &out->alg))
 		return false;
 	if (!read_uint(params, "oathOTPLength", 8, &out->digits) ||
-	    !read_uint(params, "oathTOTPTimeStepPeriod", 3600, &out->period) ||
-	    !read_uint(params, "oathTOTPTimeStepWindow", 10, &out->window))
+			!read_uint(params, "oathTOTPTimeStepPeriod", 3600, &out->period) ||
+			!read_uint(params, "oathTOTPTimeStepWindow", 10, &out->window))
 		return false;
 	return out->digits >= 6 && out->period >= 1;
 }
@@ -87,8 +87,9 @@ static enum sendsec_result load_token(struct sendsec_login *l)
 	rc = sendsec_dir_read(l->dir, token_dn, token_attrs, &l->token);
 	if (rc != SENDSEC_OK) {
 		if (rc == SENDSEC_UNKNOWN_USER)
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: its TOTP token %s does not exist (or is not readable)",
-				who(l), token_dn);
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+					"account %s: its TOTP token %s does not exist (or is not readable)", who(l),
+					token_dn);
 		rc = SENDSEC_UNAVAILABLE;
 		goto out;
 	}
@@ -96,8 +97,9 @@ static enum sendsec_result load_token(struct sendsec_login *l)
 		rc = sendsec_dir_read(l->dir, params_dn, params_attrs, &params);
 		if (rc != SENDSEC_OK) {
 			if (rc == SENDSEC_UNKNOWN_USER)
-				sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: TOTP params entry %s does not exist (or is not readable)",
-					who(l), params_dn);
+				sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+						"account %s: TOTP params entry %s does not exist (or is not readable)",
+						who(l), params_dn);
 			rc = SENDSEC_UNAVAILABLE;
 			goto out;
 		}
@@ -105,8 +107,8 @@ static enum sendsec_result load_token(struct sendsec_login *l)
 	rc = SENDSEC_UNAVAILABLE;
 	if (!sendsec_totp_params_from_entry(params, &l->totp)) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-			"account %s: TOTP params %s have an unknown oathHMACAlgorithm or a value out of range",
-			who(l), params_dn != NULL ? params_dn : "(defaults)");
+				"account %s: TOTP params %s have an unknown oathHMACAlgorithm or a value out of range",
+				who(l), params_dn != NULL ? params_dn : "(defaults)");
 		goto out;
 	}
 	rc = SENDSEC_OK;
@@ -143,7 +145,7 @@ static bool is_digits(const char *code, unsigned n)
 /* True when the token now has an oathTOTPLastTimeStep (another login stored one first). */
 static bool step_was_stored(struct sendsec_login *l)
 {
-	static const char *const attrs[] = { "oathTOTPLastTimeStep", NULL };
+	static const char *const attrs[] = {"oathTOTPLastTimeStep", NULL};
 	struct sendsec_entry *now = NULL;
 	bool has_step = false;
 
@@ -155,11 +157,11 @@ static bool step_was_stored(struct sendsec_login *l)
 
 /* Stores step as the last used one: delete old + add new in one modify (old NULL: add only;
  * the attribute is SINGLE-VALUE, so of two concurrent adds exactly one succeeds). */
-static enum sendsec_result advance(struct sendsec_login *l, const struct sendsec_val *old, uint64_t step,
-		enum sendsec_reason *reason_out)
+static enum sendsec_result advance(
+		struct sendsec_login *l, const struct sendsec_val *old, uint64_t step, enum sendsec_reason *reason_out)
 {
 	char buf[24];
-	struct sendsec_val fresh = { buf, 0 };
+	struct sendsec_val fresh = {buf, 0};
 	struct sendsec_mod mods[2];
 	size_t n_mods = 0;
 	enum sendsec_result rc;
@@ -167,15 +169,16 @@ static enum sendsec_result advance(struct sendsec_login *l, const struct sendsec
 	snprintf(buf, sizeof(buf), "%" PRIu64, step);
 	fresh.len = strlen(buf);
 	if (old != NULL)
-		mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_DELETE, "oathTOTPLastTimeStep", old, 1 };
-	mods[n_mods++] = (struct sendsec_mod){ SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &fresh, 1 };
+		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "oathTOTPLastTimeStep", old, 1};
+	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &fresh, 1};
 	rc = sendsec_dir_modify(l->dir, l->token->dn, mods, n_mods);
 	/* Without an old value, the loser of a race gets "type or value exists" (same step: DENIED)
 	 * or a single-value constraint violation (another step: UNAVAILABLE); tell them apart. */
 	if (rc == SENDSEC_UNAVAILABLE && old == NULL && step_was_stored(l))
 		rc = SENDSEC_DENIED;
 	if (rc == SENDSEC_DENIED) {
-		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: another login stored this or a later TOTP step first", who(l));
+		sendsec_logf(l->log, SENDSEC_LOG_INFO,
+				"account %s: another login stored this or a later TOTP step first", who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
 	} else if (rc != SENDSEC_OK) {
 		rc = SENDSEC_UNAVAILABLE;
@@ -194,28 +197,31 @@ static enum sendsec_result check_totp(struct sendsec_login *l, const char *code,
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 
 	if (n_secret != 1) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: TOTP token %s has no oathSecret (or it is not readable)",
-			who(l), l->token->dn);
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: TOTP token %s has no oathSecret (or it is not readable)", who(l),
+				l->token->dn);
 		goto out;
 	}
 	if (n_last > 1 || (n_last == 1 && !parse_u64(&last[0], &last_step))) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: TOTP token %s has a malformed oathTOTPLastTimeStep",
-			who(l), l->token->dn);
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: TOTP token %s has a malformed oathTOTPLastTimeStep", who(l), l->token->dn);
 		goto out;
 	}
 	if (sendsec_totp_unseal(l->s->has_totp_key ? l->s->totp_key : NULL, true, stored[0].ptr, stored[0].len, secret,
-			&secret_len) != SENDSEC_OK) {
+			    &secret_len) != SENDSEC_OK) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-			"account %s: cannot read the secret of TOTP token %s (sealed but no or another totp_key_file, or malformed)",
-			who(l), l->token->dn);
+				"account %s: cannot read the secret of TOTP token %s (sealed but no or another "
+				"totp_key_file, or malformed)",
+				who(l), l->token->dn);
 		goto out;
 	}
-	rc = sendsec_totp_verify(secret, secret_len, &l->totp, l->now, n_last == 1, last_step, code, &step, &is_replayed);
+	rc = sendsec_totp_verify(
+			secret, secret_len, &l->totp, l->now, n_last == 1, last_step, code, &step, &is_replayed);
 	sodium_memzero(secret, sizeof(secret));
 	if (rc == SENDSEC_DENIED) {
 		*reason_out = is_replayed ? SENDSEC_REASON_TOTP_REPLAYED : SENDSEC_REASON_BAD_TOTP;
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: TOTP code %s", who(l),
-			is_replayed ? "was already used" : "does not match");
+				is_replayed ? "was already used" : "does not match");
 		goto out;
 	}
 	if (rc != SENDSEC_OK)
@@ -231,7 +237,7 @@ static enum sendsec_result check_recovery(struct sendsec_login *l, const char *n
 	size_t n;
 	const struct sendsec_val *vals = sendsec_entry_values(l->account, "sendsecRecoveryCode", &n);
 	const struct sendsec_val *hit = sendsec_recovery_find(vals, n, norm);
-	struct sendsec_mod mod = { SENDSEC_MOD_DELETE, "sendsecRecoveryCode", hit, 1 };
+	struct sendsec_mod mod = {SENDSEC_MOD_DELETE, "sendsecRecoveryCode", hit, 1};
 	enum sendsec_result rc;
 
 	if (hit == NULL) {
@@ -242,12 +248,14 @@ static enum sendsec_result check_recovery(struct sendsec_login *l, const char *n
 	}
 	rc = sendsec_recovery_verify(hit, norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
 	if (rc == SENDSEC_UNAVAILABLE)
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed", who(l));
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed",
+				who(l));
 	if (rc != SENDSEC_OK)
 		return rc;
 	rc = sendsec_dir_modify(l->dir, l->account->dn, &mod, 1);
 	if (rc == SENDSEC_DENIED) {
-		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: recovery code was used by another login first", who(l));
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: recovery code was used by another login first",
+				who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
 		return SENDSEC_DENIED;
 	}
@@ -257,8 +265,8 @@ static enum sendsec_result check_recovery(struct sendsec_login *l, const char *n
 	return SENDSEC_OK;
 }
 
-enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *code, bool *used_recovery_out,
-		enum sendsec_reason *reason_out)
+enum sendsec_result sendsec_factor_totp(
+		struct sendsec_login *l, const char *code, bool *used_recovery_out, enum sendsec_reason *reason_out)
 {
 	char norm[SENDSEC_RECOVERY_NORM_LEN + 1];
 	enum sendsec_result rc = SENDSEC_DENIED;

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define STORED_MAX 1024   /* longest stored value we look at */
-#define PASSWORD_MAX 4096 /* longer passwords are refused (DENIED) */
+#define STORED_MAX    1024 /* longest stored value we look at */
+#define PASSWORD_MAX  4096 /* longer passwords are refused (DENIED) */
 #define ARGON2_PREFIX "{ARGON2}"
 
 /* A fixed salt and hash for sendsec_hash_dummy_verify; the cost is filled in per call so the
@@ -40,10 +40,10 @@ struct verify_args {
 };
 
 struct scheme {
-	const char *prefix;                 /* matched case-insensitively at the start */
-	bool keep_prefix;                   /* the prefix belongs to the hash text (bare PHC) */
-	const char *name;                   /* for *scheme_out and the log line */
-	const struct nettle_hash *digest;   /* {SSHA*} family only */
+	const char *prefix;               /* matched case-insensitively at the start */
+	bool keep_prefix;                 /* the prefix belongs to the hash text (bare PHC) */
+	const char *name;                 /* for *scheme_out and the log line */
+	const struct nettle_hash *digest; /* {SSHA*} family only */
 	enum sendsec_result (*verify)(const struct scheme *s, struct verify_args *a);
 };
 
@@ -58,16 +58,16 @@ static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_ar
 static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_args *a);
 
 static const struct scheme schemes[] = {
-	{ ARGON2_PREFIX, false, "ARGON2", NULL, verify_argon2 },
-	{ "$argon2", true, "ARGON2", NULL, verify_argon2 },
-	{ "{CRYPT}", false, "CRYPT", NULL, verify_crypt },
-	{ "{SSHA}", false, "SSHA", &nettle_sha1, verify_ssha },
-	{ "{SSHA256}", false, "SSHA256", &nettle_sha256, verify_ssha },
-	{ "{SSHA512}", false, "SSHA512", &nettle_sha512, verify_ssha },
+		{ARGON2_PREFIX, false, "ARGON2", NULL, verify_argon2},
+		{"$argon2", true, "ARGON2", NULL, verify_argon2},
+		{"{CRYPT}", false, "CRYPT", NULL, verify_crypt},
+		{"{SSHA}", false, "SSHA", &nettle_sha1, verify_ssha},
+		{"{SSHA256}", false, "SSHA256", &nettle_sha256, verify_ssha},
+		{"{SSHA512}", false, "SSHA512", &nettle_sha512, verify_ssha},
 };
 
 /* The crypt methods we accept; everything else (DES, MD5, sha256-crypt, ...) is unavailable. */
-static const char *const crypt_methods[] = { "$y$", "$6$", "$2b$", "$2y$" };
+static const char *const crypt_methods[] = {"$y$", "$6$", "$2b$", "$2y$"};
 
 static bool has_prefix(const char *s, size_t len, const char *prefix)
 {
@@ -138,8 +138,8 @@ static bool parse_phc(const char *s, struct phc *out)
 	else
 		return false;
 	return eat(&s, "v=19$m=") && parse_u32(&s, &out->m) && eat(&s, ",t=") && parse_u32(&s, &out->t) &&
-		eat(&s, ",p=") && parse_u32(&s, &out->p) && eat(&s, "$") && eat_b64(&s) && eat(&s, "$") &&
-		eat_b64(&s) && *s == '\0';
+			eat(&s, ",p=") && parse_u32(&s, &out->p) && eat(&s, "$") && eat_b64(&s) && eat(&s, "$") &&
+			eat_b64(&s) && *s == '\0';
 }
 
 static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a)
@@ -252,11 +252,10 @@ out:
 }
 
 enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const char *password,
-		unsigned long long opslimit, size_t memlimit_kib,
-		const char **scheme_out, bool *needs_rehash_out)
+		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out, bool *needs_rehash_out)
 {
 	const struct scheme *s = NULL;
-	struct verify_args a = { 0 };
+	struct verify_args a = {0};
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	size_t skip;
 
@@ -289,8 +288,8 @@ out:
 	return rc;
 }
 
-enum sendsec_result sendsec_hash_make(const char *password, unsigned long long opslimit, size_t memlimit_kib,
-		char *out, size_t outlen)
+enum sendsec_result sendsec_hash_make(
+		const char *password, unsigned long long opslimit, size_t memlimit_kib, char *out, size_t outlen)
 {
 	char phc[crypto_pwhash_STRBYTES];
 	size_t password_len;
@@ -338,8 +337,7 @@ void sendsec_hash_dummy_verify(const char *password, unsigned long long opslimit
 		memlimit_kib = 8;
 	if (memlimit_kib > UINT32_MAX)
 		memlimit_kib = UINT32_MAX;
-	n = snprintf(dummy, sizeof(dummy), "$argon2id$v=19$m=%zu,t=%llu,p=1" DUMMY_SALT_HASH, memlimit_kib,
-			opslimit);
+	n = snprintf(dummy, sizeof(dummy), "$argon2id$v=19$m=%zu,t=%llu,p=1" DUMMY_SALT_HASH, memlimit_kib, opslimit);
 	if (n < 0 || (size_t)n >= sizeof(dummy))
 		return;
 	ret = crypto_pwhash_str_verify(dummy, password, password_len);

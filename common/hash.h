@@ -17,14 +17,14 @@
  * *needs_rehash_out (may be NULL) is set true on OK when the stored hash is not argon2id at
  * least at the given cost. */
 enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const char *password,
-		unsigned long long opslimit, size_t memlimit_kib,
-		const char **scheme_out, bool *needs_rehash_out) SENDSEC_MUST_CHECK;
+		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out,
+		bool *needs_rehash_out) SENDSEC_MUST_CHECK;
 
 /* Makes "{ARGON2}$argon2id$v=19$m=...,t=...,p=1$salt$hash" for password into out (size outlen,
  * at least SENDSEC_HASH_MAX). Returns SENDSEC_OK or SENDSEC_UNAVAILABLE (out of memory). */
 #define SENDSEC_HASH_MAX 192
-enum sendsec_result sendsec_hash_make(const char *password, unsigned long long opslimit, size_t memlimit_kib,
-		char *out, size_t outlen) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_hash_make(const char *password, unsigned long long opslimit, size_t memlimit_kib, char *out,
+		size_t outlen) SENDSEC_MUST_CHECK;
 
 /* Verifies password against a fixed dummy argon2id hash at the given cost and discards the
  * result, so that an unknown account costs as much as a known one. */

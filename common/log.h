@@ -14,6 +14,6 @@ struct sendsec_log {
 
 /* Formats and emits one line if level <= log->max_level; log may be NULL (drops the line). */
 void sendsec_logf(const struct sendsec_log *log, enum sendsec_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+		__attribute__((format(printf, 3, 4)));
 
 #endif

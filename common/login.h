@@ -17,16 +17,16 @@ struct sendsec_login {
 	struct sendsec_dir *dir;
 	const struct sendsec_log *log;
 	const char *service;
-	const char *user;            /* as typed */
-	const char *rhost;           /* as given, may be NULL */
-	unsigned char addr[16];      /* parsed rhost, when has_addr */
+	const char *user;       /* as typed */
+	const char *rhost;      /* as given, may be NULL */
+	unsigned char addr[16]; /* parsed rhost, when has_addr */
 	bool has_addr;
 	time_t now;
 	struct sendsec_entry *account; /* owned by the login once found */
 	/* The account's TOTP token and its params, read at most once per login (factor_totp.c). */
-	struct sendsec_entry *token;   /* owned by the login; NULL until read or when unreadable */
+	struct sendsec_entry *token; /* owned by the login; NULL until read or when unreadable */
 	struct sendsec_totp_params totp;
-	bool token_read;               /* the read was attempted; token_rc is its result */
+	bool token_read; /* the read was attempted; token_rc is its result */
 	enum sendsec_result token_rc;
 };
 
@@ -42,8 +42,8 @@ extern const char *const sendsec_account_attrs[];
 
 /* Password factor: checks password for login->account (local hash or bind). OK, DENIED
  * (reason bad_password) or UNAVAILABLE. Rehashes a weak local hash after success. */
-enum sendsec_result sendsec_factor_password(struct sendsec_login *l, const char *password,
-		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+enum sendsec_result sendsec_factor_password(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* True when the account has a TOTP token (oathTOTPToken). */
 bool sendsec_account_has_token(const struct sendsec_login *l);

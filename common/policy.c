@@ -20,7 +20,7 @@ bool sendsec_policy_account_network_ok(const struct sendsec_login *l)
 {
 	size_t n;
 	const struct sendsec_val *v = sendsec_entry_values(l->account, "sendsecAllowedNetwork", &n);
-	struct sendsec_cidr_list list = { NULL, 0 };
+	struct sendsec_cidr_list list = {NULL, 0};
 	char err[128];
 	bool ok = true;
 
@@ -29,7 +29,7 @@ bool sendsec_policy_account_network_ok(const struct sendsec_login *l)
 	for (size_t i = 0; i < n && ok; i++) {
 		if (sendsec_cidr_list_add(&list, v[i].ptr, err, sizeof(err)) != SENDSEC_OK) {
 			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: bad sendsecAllowedNetwork: %s",
-				sendsec_account_name(l), err);
+					sendsec_account_name(l), err);
 			ok = false; /* fail closed on a value we cannot read */
 		}
 	}
@@ -83,8 +83,8 @@ bool sendsec_policy_is_locked(const struct sendsec_login *l)
 void sendsec_policy_record_failure(struct sendsec_login *l)
 {
 	char stamp[40], base[20];
-	struct sendsec_val when = { stamp, 0 };
-	struct sendsec_mod mod = { SENDSEC_MOD_ADD, "sendsecFailureTime", &when, 1 };
+	struct sendsec_val when = {stamp, 0};
+	struct sendsec_mod mod = {SENDSEC_MOD_ADD, "sendsecFailureTime", &when, 1};
 	enum sendsec_result rc = SENDSEC_DENIED;
 
 	if (l->s->lockout_threshold <= 0 || l->account == NULL)
@@ -98,19 +98,19 @@ void sendsec_policy_record_failure(struct sendsec_login *l)
 	}
 	if (rc != SENDSEC_OK)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not record the failed attempt",
-			sendsec_account_name(l));
+				sendsec_account_name(l));
 }
 
 void sendsec_policy_clear_failures(struct sendsec_login *l)
 {
 	size_t n;
-	struct sendsec_mod mod = { SENDSEC_MOD_DELETE, "sendsecFailureTime", NULL, 0 };
+	struct sendsec_mod mod = {SENDSEC_MOD_DELETE, "sendsecFailureTime", NULL, 0};
 
 	if (sendsec_entry_values(l->account, "sendsecFailureTime", &n) == NULL || n == 0)
 		return;
 	if (sendsec_dir_modify(l->dir, l->account->dn, &mod, 1) == SENDSEC_UNAVAILABLE)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not clear the failure record",
-			sendsec_account_name(l));
+				sendsec_account_name(l));
 }
 
 bool sendsec_policy_reset_required(const struct sendsec_login *l)

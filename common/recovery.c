@@ -59,8 +59,8 @@ size_t sendsec_recovery_tail(const char *s)
 	return SENDSEC_RECOVERY_PRINTED_LEN;
 }
 
-void sendsec_recovery_generate(char printed_out[SENDSEC_RECOVERY_PRINTED_LEN + 1],
-		char norm_out[SENDSEC_RECOVERY_NORM_LEN + 1])
+void sendsec_recovery_generate(
+		char printed_out[SENDSEC_RECOVERY_PRINTED_LEN + 1], char norm_out[SENDSEC_RECOVERY_NORM_LEN + 1])
 {
 	size_t o = 0;
 
@@ -74,8 +74,8 @@ void sendsec_recovery_generate(char printed_out[SENDSEC_RECOVERY_PRINTED_LEN + 1
 	printed_out[o] = '\0';
 }
 
-enum sendsec_result sendsec_recovery_store(const char *norm, unsigned long long opslimit, size_t memlimit_kib,
-		char *out, size_t outlen)
+enum sendsec_result sendsec_recovery_store(
+		const char *norm, unsigned long long opslimit, size_t memlimit_kib, char *out, size_t outlen)
 {
 	enum sendsec_result rc;
 
@@ -84,7 +84,7 @@ enum sendsec_result sendsec_recovery_store(const char *norm, unsigned long long 
 	memcpy(out, norm, SENDSEC_RECOVERY_INDEX_LEN);
 	out[SENDSEC_RECOVERY_INDEX_LEN] = '$';
 	rc = sendsec_hash_make(norm, opslimit, memlimit_kib, out + SENDSEC_RECOVERY_INDEX_LEN + 1,
-		outlen - SENDSEC_RECOVERY_INDEX_LEN - 1);
+			outlen - SENDSEC_RECOVERY_INDEX_LEN - 1);
 	if (rc != SENDSEC_OK)
 		sodium_memzero(out, outlen);
 	return rc;
@@ -94,21 +94,21 @@ const struct sendsec_val *sendsec_recovery_find(const struct sendsec_val *vals, 
 {
 	for (size_t i = 0; i < n; i++) {
 		if (vals[i].len > SENDSEC_RECOVERY_INDEX_LEN &&
-		    memcmp(vals[i].ptr, norm, SENDSEC_RECOVERY_INDEX_LEN) == 0 &&
-		    vals[i].ptr[SENDSEC_RECOVERY_INDEX_LEN] == '$')
+				memcmp(vals[i].ptr, norm, SENDSEC_RECOVERY_INDEX_LEN) == 0 &&
+				vals[i].ptr[SENDSEC_RECOVERY_INDEX_LEN] == '$')
 			return &vals[i];
 	}
 	return NULL;
 }
 
-enum sendsec_result sendsec_recovery_verify(const struct sendsec_val *stored, const char *norm,
-		unsigned long long opslimit, size_t memlimit_kib)
+enum sendsec_result sendsec_recovery_verify(
+		const struct sendsec_val *stored, const char *norm, unsigned long long opslimit, size_t memlimit_kib)
 {
 	enum sendsec_result rc;
 
 	if (stored->len <= SENDSEC_RECOVERY_INDEX_LEN + 1 || stored->ptr[SENDSEC_RECOVERY_INDEX_LEN] != '$')
 		return SENDSEC_UNAVAILABLE;
-	rc = sendsec_hash_verify(stored->ptr + SENDSEC_RECOVERY_INDEX_LEN + 1, stored->len - SENDSEC_RECOVERY_INDEX_LEN - 1,
-		norm, opslimit, memlimit_kib, NULL, NULL);
+	rc = sendsec_hash_verify(stored->ptr + SENDSEC_RECOVERY_INDEX_LEN + 1,
+			stored->len - SENDSEC_RECOVERY_INDEX_LEN - 1, norm, opslimit, memlimit_kib, NULL, NULL);
 	return rc == SENDSEC_OK || rc == SENDSEC_DENIED ? rc : SENDSEC_UNAVAILABLE;
 }

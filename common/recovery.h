@@ -11,10 +11,10 @@
 #include "dir.h"
 #include "result.h"
 
-#define SENDSEC_RECOVERY_INDEX_LEN 4
-#define SENDSEC_RECOVERY_NORM_LEN 16   /* characters without dashes */
+#define SENDSEC_RECOVERY_INDEX_LEN   4
+#define SENDSEC_RECOVERY_NORM_LEN    16 /* characters without dashes */
 #define SENDSEC_RECOVERY_PRINTED_LEN 19 /* "xxxx-xxxx-xxxx-xxxx" */
-#define SENDSEC_RECOVERY_STORED_MAX (SENDSEC_RECOVERY_INDEX_LEN + 1 + 192)
+#define SENDSEC_RECOVERY_STORED_MAX  (SENDSEC_RECOVERY_INDEX_LEN + 1 + 192)
 
 /* Normalises a typed code (case-insensitive, '-' and ' ' ignored) into out (17 bytes: 16
  * characters and NUL). False when it is not a recovery code; out is then wiped. */
@@ -26,8 +26,8 @@ size_t sendsec_recovery_tail(const char *s);
 
 /* Draws a fresh code: printed_out (20 bytes) "xxxx-xxxx-xxxx-xxxx", norm_out (17 bytes) the
  * same without dashes. The caller wipes both. */
-void sendsec_recovery_generate(char printed_out[SENDSEC_RECOVERY_PRINTED_LEN + 1],
-		char norm_out[SENDSEC_RECOVERY_NORM_LEN + 1]);
+void sendsec_recovery_generate(
+		char printed_out[SENDSEC_RECOVERY_PRINTED_LEN + 1], char norm_out[SENDSEC_RECOVERY_NORM_LEN + 1]);
 
 /* Writes the stored value "<index>$<{ARGON2} hash>" of a normalised code into out (at least
  * SENDSEC_RECOVERY_STORED_MAX bytes). OK or UNAVAILABLE. */

@@ -8,7 +8,7 @@
 
 enum sendsec_result {
 	SENDSEC_OK = 0,
-	SENDSEC_DENIED,          /* wrong or refused credentials: the answer is "no" */
+	SENDSEC_DENIED, /* wrong or refused credentials: the answer is "no" */
 	SENDSEC_UNKNOWN_USER,
 	SENDSEC_CHANGE_REQUIRED, /* credentials fine, but the password must be changed first */
 	SENDSEC_UNAVAILABLE,     /* we could not decide: directory down, bad config, bad data */

@@ -85,7 +85,7 @@ static bool is_leap(int y)
 
 static int days_in_month(int y, int m)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -129,8 +129,7 @@ static bool to_time(const struct civil *t, time_t *out)
 		return false;
 	if (t->hour > 23 || t->min > 59 || t->sec > 60)
 		return false;
-	v = days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec -
-	    t->offset;
+	v = days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 + t->sec - t->offset;
 	if ((int64_t)(time_t)v != v)
 		return false;
 	*out = (time_t)v;
@@ -140,13 +139,13 @@ static bool to_time(const struct civil *t, time_t *out)
 bool sendsec_time_parse_generalized(const char *text, size_t len, time_t *out)
 {
 	struct cursor c;
-	struct civil t = { 0 };
+	struct civil t = {0};
 
 	if (text == NULL || out == NULL)
 		return false;
-	c = (struct cursor){ text, text + len };
-	if (!digits(&c, 4, &t.year) || !digits(&c, 2, &t.mon) || !digits(&c, 2, &t.day) ||
-	    !digits(&c, 2, &t.hour) || !digits(&c, 2, &t.min) || !digits(&c, 2, &t.sec))
+	c = (struct cursor){text, text + len};
+	if (!digits(&c, 4, &t.year) || !digits(&c, 2, &t.mon) || !digits(&c, 2, &t.day) || !digits(&c, 2, &t.hour) ||
+			!digits(&c, 2, &t.min) || !digits(&c, 2, &t.sec))
 		return false;
 	/* RFC 4517 allows ',' as well as '.' before the fraction. */
 	if (!fraction(&c, '.', ','))
@@ -167,15 +166,15 @@ bool sendsec_time_parse_generalized(const char *text, size_t len, time_t *out)
 bool sendsec_time_parse_rfc3339(const char *text, size_t len, time_t *out)
 {
 	struct cursor c;
-	struct civil t = { 0 };
+	struct civil t = {0};
 
 	if (text == NULL || out == NULL)
 		return false;
-	c = (struct cursor){ text, text + len };
-	if (!digits(&c, 4, &t.year) || !either(&c, '-', '-') || !digits(&c, 2, &t.mon) ||
-	    !either(&c, '-', '-') || !digits(&c, 2, &t.day) || !either(&c, 'T', 't') ||
-	    !digits(&c, 2, &t.hour) || !either(&c, ':', ':') || !digits(&c, 2, &t.min) ||
-	    !either(&c, ':', ':') || !digits(&c, 2, &t.sec))
+	c = (struct cursor){text, text + len};
+	if (!digits(&c, 4, &t.year) || !either(&c, '-', '-') || !digits(&c, 2, &t.mon) || !either(&c, '-', '-') ||
+			!digits(&c, 2, &t.day) || !either(&c, 'T', 't') || !digits(&c, 2, &t.hour) ||
+			!either(&c, ':', ':') || !digits(&c, 2, &t.min) || !either(&c, ':', ':') ||
+			!digits(&c, 2, &t.sec))
 		return false;
 	if (!fraction(&c, '.', '.'))
 		return false;
@@ -195,11 +194,11 @@ bool sendsec_time_parse_rfc3339(const char *text, size_t len, time_t *out)
 /* "YYYY-MM-DD", meaning midnight UTC. */
 static bool parse_date(const char *text, size_t len, time_t *out)
 {
-	struct cursor c = { text, text + len };
-	struct civil t = { 0 };
+	struct cursor c = {text, text + len};
+	struct civil t = {0};
 
-	if (!digits(&c, 4, &t.year) || !either(&c, '-', '-') || !digits(&c, 2, &t.mon) ||
-	    !either(&c, '-', '-') || !digits(&c, 2, &t.day))
+	if (!digits(&c, 4, &t.year) || !either(&c, '-', '-') || !digits(&c, 2, &t.mon) || !either(&c, '-', '-') ||
+			!digits(&c, 2, &t.day))
 		return false;
 	return at_end(&c) && to_time(&t, out);
 }
@@ -211,8 +210,8 @@ bool sendsec_time_parse_any(const char *text, time_t *out)
 	if (text == NULL || out == NULL)
 		return false;
 	len = strlen(text);
-	return sendsec_time_parse_rfc3339(text, len, out) ||
-	       sendsec_time_parse_generalized(text, len, out) || parse_date(text, len, out);
+	return sendsec_time_parse_rfc3339(text, len, out) || sendsec_time_parse_generalized(text, len, out) ||
+			parse_date(text, len, out);
 }
 
 /* Splits t into UTC fields; false outside years 0000-9999. */
@@ -257,6 +256,5 @@ void sendsec_time_format_rfc3339(time_t t, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!split(t, &c))
 		return;
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon, c.day, c.hour, c.min,
-		 c.sec);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon, c.day, c.hour, c.min, c.sec);
 }

@@ -13,27 +13,27 @@
 
 #include "secret.h"
 
-#define SEALED_TAG "{SEALED1}"
+#define SEALED_TAG     "{SEALED1}"
 #define SEALED_TAG_LEN (sizeof(SEALED_TAG) - 1)
 /* Any value starting with this is sealed in some version: never read as a plain secret. */
-#define SEALED_FAMILY "{SEALED"
+#define SEALED_FAMILY     "{SEALED"
 #define SEALED_FAMILY_LEN (sizeof(SEALED_FAMILY) - 1)
-#define SEALED_BIN_MAX (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SENDSEC_TOTP_SECRET_MAX)
+#define SEALED_BIN_MAX    (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SENDSEC_TOTP_SECRET_MAX)
 
 #define DIGITS_MIN 6
 #define DIGITS_MAX 8
 #define PERIOD_MAX 3600
 #define WINDOW_MAX 10
-#define CODE_BUF (DIGITS_MAX + 1)
+#define CODE_BUF   (DIGITS_MAX + 1)
 
 static const struct {
 	const char *oid;
 	const char *name;
 	int oath_flags;
 } algs[] = {
-	[SENDSEC_TOTP_SHA1] = { "1.2.840.113549.2.7", "SHA1", 0 },
-	[SENDSEC_TOTP_SHA256] = { "1.2.840.113549.2.9", "SHA256", OATH_TOTP_HMAC_SHA256 },
-	[SENDSEC_TOTP_SHA512] = { "1.2.840.113549.2.11", "SHA512", OATH_TOTP_HMAC_SHA512 },
+		[SENDSEC_TOTP_SHA1] = {"1.2.840.113549.2.7", "SHA1", 0},
+		[SENDSEC_TOTP_SHA256] = {"1.2.840.113549.2.9", "SHA256", OATH_TOTP_HMAC_SHA256},
+		[SENDSEC_TOTP_SHA512] = {"1.2.840.113549.2.11", "SHA512", OATH_TOTP_HMAC_SHA512},
 };
 #define ALG_COUNT (sizeof(algs) / sizeof(algs[0]))
 
@@ -75,8 +75,8 @@ const char *sendsec_totp_alg_name(enum sendsec_totp_alg alg)
 
 static bool params_valid(const struct sendsec_totp_params *p)
 {
-	return p != NULL && alg_valid(p->alg) && p->digits >= DIGITS_MIN && p->digits <= DIGITS_MAX &&
-	       p->period >= 1 && p->period <= PERIOD_MAX && p->window <= WINDOW_MAX;
+	return p != NULL && alg_valid(p->alg) && p->digits >= DIGITS_MIN && p->digits <= DIGITS_MAX && p->period >= 1 &&
+			p->period <= PERIOD_MAX && p->window <= WINDOW_MAX;
 }
 
 /* Writes the code of time step `step` into code_out (CODE_BUF bytes); false on any failure.
@@ -88,9 +88,8 @@ static bool code_at_step(const unsigned char *secret, size_t secret_len, const s
 	if (step > (uint64_t)INT64_MAX / p->period)
 		return false;
 	return oath_totp_generate2((const char *)secret, secret_len, (time_t)(step * p->period), p->period,
-			       OATH_TOTP_DEFAULT_START_TIME, p->digits, algs[p->alg].oath_flags,
-			       code_out) == OATH_OK &&
-	       strlen(code_out) == p->digits;
+			       OATH_TOTP_DEFAULT_START_TIME, p->digits, algs[p->alg].oath_flags, code_out) == OATH_OK &&
+			strlen(code_out) == p->digits;
 }
 
 static bool code_well_formed(const char *code, unsigned digits)
@@ -105,11 +104,11 @@ static bool code_well_formed(const char *code, unsigned digits)
 }
 
 enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secret_len,
-		const struct sendsec_totp_params *p, time_t now, bool has_last, uint64_t last_step,
-		const char *code, uint64_t *step_out, bool *replayed_out)
+		const struct sendsec_totp_params *p, time_t now, bool has_last, uint64_t last_step, const char *code,
+		uint64_t *step_out, bool *replayed_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
-	char candidate[CODE_BUF] = { 0 };
+	char candidate[CODE_BUF] = {0};
 	uint64_t now_step, lo, hi, matched = 0;
 	bool is_matched = false, is_replayed = false, have_oath = false;
 
@@ -117,8 +116,7 @@ enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secr
 		*replayed_out = false;
 	if (step_out != NULL)
 		*step_out = 0;
-	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code == NULL ||
-	    step_out == NULL)
+	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code == NULL || step_out == NULL)
 		goto out;
 	if (sodium_init() < 0 || oath_init() != OATH_OK)
 		goto out;
@@ -166,13 +164,12 @@ enum sendsec_result sendsec_totp_generate(const unsigned char *secret, size_t se
 		const struct sendsec_totp_params *p, time_t now, char *code_out, size_t len)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
-	char code[CODE_BUF] = { 0 };
+	char code[CODE_BUF] = {0};
 	bool have_oath = false;
 
 	if (code_out != NULL && len > 0)
 		code_out[0] = '\0';
-	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code_out == NULL ||
-	    len <= p->digits)
+	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code_out == NULL || len <= p->digits)
 		goto out;
 	if (oath_init() != OATH_OK)
 		goto out;
@@ -217,8 +214,8 @@ static void base32_encode(const unsigned char *in, size_t n, char *out)
 
 static bool unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-	       c == '.' || c == '_' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			c == '_' || c == '~';
 }
 
 /* Appends s percent-encoded (RFC 3986: all but unreserved) at *pos; the caller sized buf. */
@@ -257,7 +254,7 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 	if (uri_out != NULL)
 		*uri_out = NULL;
 	if (account == NULL || *account == '\0' || secret == NULL || secret_len == 0 ||
-	    secret_len > SENDSEC_TOTP_SECRET_MAX || !params_valid(p) || uri_out == NULL)
+			secret_len > SENDSEC_TOTP_SECRET_MAX || !params_valid(p) || uri_out == NULL)
 		goto out;
 	has_issuer = issuer != NULL && *issuer != '\0';
 
@@ -298,8 +295,8 @@ out:
 	return rc;
 }
 
-enum sendsec_result sendsec_totp_seal(const unsigned char key[32], const unsigned char *secret, size_t secret_len,
-		char **value_out)
+enum sendsec_result sendsec_totp_seal(
+		const unsigned char key[32], const unsigned char *secret, size_t secret_len, char **value_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	unsigned char bin[SEALED_BIN_MAX];
@@ -310,7 +307,7 @@ enum sendsec_result sendsec_totp_seal(const unsigned char key[32], const unsigne
 	if (value_out != NULL)
 		*value_out = NULL;
 	if (key == NULL || secret == NULL || secret_len == 0 || secret_len > SENDSEC_TOTP_SECRET_MAX ||
-	    value_out == NULL)
+			value_out == NULL)
 		goto out;
 	if (sodium_init() < 0)
 		goto out;
@@ -362,13 +359,13 @@ enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_pla
 	b64_len = len - SEALED_TAG_LEN;
 	if (sodium_base642bin(bin, sizeof(bin), b64, b64_len, NULL, &bin_len, &b64_end,
 			    sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    b64_end != b64 + b64_len)
+			b64_end != b64 + b64_len)
 		goto out;
 	if (bin_len <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
 		goto out;
 	plain_len = bin_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
-	if (crypto_secretbox_open_easy(plain, bin + crypto_secretbox_NONCEBYTES,
-			    bin_len - crypto_secretbox_NONCEBYTES, bin, key) != 0)
+	if (crypto_secretbox_open_easy(plain, bin + crypto_secretbox_NONCEBYTES, bin_len - crypto_secretbox_NONCEBYTES,
+			    bin, key) != 0)
 		goto out;
 	memcpy(secret_out, plain, plain_len);
 	*secret_len_out = plain_len;

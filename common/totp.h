@@ -35,8 +35,8 @@ const char *sendsec_totp_alg_name(enum sendsec_totp_alg alg); /* "SHA1", "SHA256
  * *replayed_out true when the code matched only a used step, SENDSEC_DENIED for a wrong code, or
  * SENDSEC_UNAVAILABLE when liboath fails or the params are out of range. */
 enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secret_len,
-		const struct sendsec_totp_params *p, time_t now, bool has_last, uint64_t last_step,
-		const char *code, uint64_t *step_out, bool *replayed_out) SENDSEC_MUST_CHECK;
+		const struct sendsec_totp_params *p, time_t now, bool has_last, uint64_t last_step, const char *code,
+		uint64_t *step_out, bool *replayed_out) SENDSEC_MUST_CHECK;
 
 /* Generates the code for secret at time now into code_out (size >= 9); for tests and enrollment. */
 enum sendsec_result sendsec_totp_generate(const unsigned char *secret, size_t secret_len,

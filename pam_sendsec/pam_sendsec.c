@@ -13,7 +13,7 @@
 #include "engine.h"
 #include "secret.h"
 
-#define EXPORT __attribute__((visibility("default")))
+#define EXPORT        __attribute__((visibility("default")))
 #define MAX_OVERRIDES 32
 
 enum phase { PHASE_AUTH, PHASE_ACCOUNT, PHASE_PASSWORD };
@@ -42,16 +42,14 @@ struct call {
 static int pam_code(enum sendsec_result r, enum phase phase)
 {
 	switch (r) {
-	case SENDSEC_OK:
-		return PAM_SUCCESS;
-	case SENDSEC_DENIED:
-		return phase == PHASE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTH_ERR;
-	case SENDSEC_UNKNOWN_USER:
-		return PAM_USER_UNKNOWN;
+	case SENDSEC_OK: return PAM_SUCCESS;
+	case SENDSEC_DENIED: return phase == PHASE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTH_ERR;
+	case SENDSEC_UNKNOWN_USER: return PAM_USER_UNKNOWN;
 	case SENDSEC_CHANGE_REQUIRED:
-		return phase == PHASE_AUTH ? PAM_SUCCESS : phase == PHASE_ACCOUNT ? PAM_NEW_AUTHTOK_REQD : PAM_AUTHTOK_ERR;
-	case SENDSEC_UNAVAILABLE:
-		return PAM_AUTHINFO_UNAVAIL;
+		return phase == PHASE_AUTH               ? PAM_SUCCESS
+				: phase == PHASE_ACCOUNT ? PAM_NEW_AUTHTOK_REQD
+							 : PAM_AUTHTOK_ERR;
+	case SENDSEC_UNAVAILABLE: return PAM_AUTHINFO_UNAVAIL;
 	}
 	return PAM_AUTHINFO_UNAVAIL; /* fail closed on anything unexpected */
 }
@@ -60,8 +58,11 @@ static void emit(void *arg, enum sendsec_log_level level, const char *line)
 {
 	const struct call *c = arg;
 
-	pam_syslog(c->pamh, level == SENDSEC_LOG_ERROR ? LOG_ERR : level == SENDSEC_LOG_INFO ? LOG_INFO : LOG_DEBUG,
-		"%s", line);
+	pam_syslog(c->pamh,
+			level == SENDSEC_LOG_ERROR                  ? LOG_ERR
+					: level == SENDSEC_LOG_INFO ? LOG_INFO
+								    : LOG_DEBUG,
+			"%s", line);
 }
 
 /* Parses the module arguments. Returns false (logged) on an argument we do not understand:
@@ -86,7 +87,7 @@ static bool parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
 			opt->overrides[opt->n_overrides++] = a;
 		} else {
 			pam_syslog(pamh, LOG_ERR, "bad module argument %d: \"%s\"%s", i + 1, a,
-				eq != NULL && eq != a ? " (too many key=value arguments)" : "");
+					eq != NULL && eq != a ? " (too many key=value arguments)" : "");
 			return false;
 		}
 	}
@@ -97,7 +98,7 @@ static bool parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
  * of the service. Returns PAM_SUCCESS, or PAM_AUTHINFO_UNAVAIL for a broken configuration. */
 static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct sendsec_log log = { emit, c, SENDSEC_LOG_ERROR };
+	struct sendsec_log log = {emit, c, SENDSEC_LOG_ERROR};
 	const void *item = NULL;
 	char err[512];
 
@@ -117,7 +118,7 @@ static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, c
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL && ((const char *)item)[0] != '\0')
 		c->rhost = item;
 	if (sendsec_ctx_new(c->opt.config, true, c->opt.overrides, c->opt.n_overrides, &log, &c->ctx, err,
-			sizeof(err)) != SENDSEC_OK)
+			    sizeof(err)) != SENDSEC_OK)
 		return PAM_AUTHINFO_UNAVAIL; /* the engine logged why */
 	if ((c->settings = sendsec_ctx_settings(c->ctx, c->service, err, sizeof(err))) == NULL) {
 		pam_syslog(pamh, LOG_ERR, "service %s: %s", c->service != NULL ? c->service : "other", err);
@@ -138,8 +139,8 @@ static int converse(pam_handle_t *pamh, int style, const char *text, char **answ
 {
 	const void *item = NULL;
 	const struct pam_conv *conv;
-	struct pam_message msg = { .msg_style = style, .msg = text };
-	const struct pam_message *msgs[1] = { &msg };
+	struct pam_message msg = {.msg_style = style, .msg = text};
+	const struct pam_message *msgs[1] = {&msg};
 	struct pam_response *resp = NULL;
 	bool wants_answer = style == PAM_PROMPT_ECHO_OFF || style == PAM_PROMPT_ECHO_ON;
 	int rc;
@@ -245,7 +246,7 @@ out:
 EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct call c;
-	struct sendsec_request req = { .ask = ask, .ask_arg = &c };
+	struct sendsec_request req = {.ask = ask, .ask_arg = &c};
 	struct sendsec_outcome out;
 	enum source src;
 	int rc;
@@ -265,7 +266,7 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
 	rc = pam_code(sendsec_authenticate(c.ctx, &req, &out), PHASE_AUTH);
 	/* API-key logins name the account, not "apikey": PAM_USER becomes the account. */
 	if (rc == PAM_SUCCESS && out.account[0] != '\0' && strcmp(out.account, req.user) != 0 &&
-	    pam_set_item(pamh, PAM_USER, out.account) != PAM_SUCCESS)
+			pam_set_item(pamh, PAM_USER, out.account) != PAM_SUCCESS)
 		rc = PAM_SERVICE_ERR;
 out:
 	call_end(&c);

@@ -50,7 +50,7 @@ bool msg_utf8_valid(const char *s, size_t len)
 			cp = (cp << 6) | (p[i + k] & 0x3f);
 		}
 		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+				(cp >= 0xd800 && cp <= 0xdfff))
 			return false;
 		i += n + 1;
 	}
@@ -82,8 +82,8 @@ enum msg_status msg_plain_parse(const char *in, size_t len, struct msg_creds *ou
 	if (!msg_utf8_valid(authzid, zlen) || !msg_utf8_valid(authcid, clen))
 		return MSG_BAD;
 	if ((out->authzid = secret_strndup(authzid, zlen)) == NULL ||
-	    (out->authcid = secret_strndup(authcid, clen)) == NULL ||
-	    (out->password = secret_strndup(password, plen)) == NULL) {
+			(out->authcid = secret_strndup(authcid, clen)) == NULL ||
+			(out->password = secret_strndup(password, plen)) == NULL) {
 		msg_creds_clear(out);
 		return MSG_NOMEM;
 	}
@@ -125,7 +125,7 @@ enum msg_status msg_login_step(struct msg_login *l, const char *in, size_t len, 
 		if (in == NULL || len == 0 || len > MSG_FIELD_MAX || !msg_utf8_valid(in, len))
 			return login_fail(l, MSG_BAD);
 		if ((l->creds.authcid = secret_strndup(in, len)) == NULL ||
-		    (l->creds.authzid = secret_strndup("", 0)) == NULL)
+				(l->creds.authzid = secret_strndup("", 0)) == NULL)
 			return login_fail(l, MSG_NOMEM);
 		l->state = MSG_LOGIN_WANT_PASSWORD;
 		*prompt_out = MSG_LOGIN_PASSWORD_PROMPT;
@@ -138,8 +138,7 @@ enum msg_status msg_login_step(struct msg_login *l, const char *in, size_t len, 
 		l->state = MSG_LOGIN_FINISHED;
 		return MSG_DONE;
 	case MSG_LOGIN_FINISHED:
-	default:
-		return login_fail(l, MSG_BAD);
+	default: return login_fail(l, MSG_BAD);
 	}
 }
 
@@ -161,7 +160,8 @@ bool msg_rhost_from_ipport(const char *ipport, char *out, size_t outlen)
 	for (size_t i = 0; i < len; i++) {
 		char c = ipport[i];
 		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-		bool zone_char = hex || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') || c == '_' || c == '-' || c == '.';
+		bool zone_char = hex || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') || c == '_' || c == '-' ||
+				c == '.';
 
 		if (c == '%' && !in_zone)
 			in_zone = true;

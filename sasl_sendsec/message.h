@@ -13,9 +13,9 @@
 #define MSG_PLAIN_MAX 4096 /* longest PLAIN message, in bytes */
 
 enum msg_status {
-	MSG_DONE = 0,  /* credentials complete in the msg_creds */
-	MSG_CONTINUE,  /* send *prompt_out to the client and wait for its answer */
-	MSG_BAD,       /* malformed message or step out of order: a protocol error */
+	MSG_DONE = 0, /* credentials complete in the msg_creds */
+	MSG_CONTINUE, /* send *prompt_out to the client and wait for its answer */
+	MSG_BAD,      /* malformed message or step out of order: a protocol error */
 	MSG_NOMEM,
 };
 
@@ -48,7 +48,7 @@ struct msg_login {
 	struct msg_creds creds; /* filled as the answers arrive; complete after MSG_DONE */
 };
 
-#define MSG_LOGIN_USER_PROMPT "Username:"
+#define MSG_LOGIN_USER_PROMPT     "Username:"
 #define MSG_LOGIN_PASSWORD_PROMPT "Password:"
 
 void msg_login_init(struct msg_login *l);
@@ -59,8 +59,8 @@ void msg_login_init(struct msg_login *l);
  * credentials are in l->creds), or MSG_BAD / MSG_NOMEM (the state is finished and wiped). The user
  * name must be 1..MSG_FIELD_MAX bytes of UTF-8 without NUL; the password 1..MSG_FIELD_MAX bytes
  * without NUL. */
-enum msg_status msg_login_step(struct msg_login *l, const char *in, size_t len, const char **prompt_out)
-	SENDSEC_MUST_CHECK;
+enum msg_status msg_login_step(
+		struct msg_login *l, const char *in, size_t len, const char **prompt_out) SENDSEC_MUST_CHECK;
 
 /* Wipes whatever the exchange holds; the struct can be reused after msg_login_init. */
 void msg_login_clear(struct msg_login *l);

@@ -25,34 +25,31 @@
 /* The one global state of the plugin: created by the first sasl_server_plug_init, released by
  * the mech_free of the last registered mechanism. */
 struct plugin {
-	const sasl_utils_t *utils;  /* the library's global utils, valid until sasl_server_done */
+	const sasl_utils_t *utils;      /* the library's global utils, valid until sasl_server_done */
 	const sasl_utils_t *conn_utils; /* during a decision (under mutex): the connection's utils */
-	void *mutex;                /* guards ctx: the engine keeps one directory handle per service */
-	struct sendsec_ctx *ctx;    /* NULL: configuration refused, every step answers SASL_UNAVAIL */
-	char *service;              /* sendsec_service, or NULL: use the SASL service name */
-	int log_level;              /* enum sendsec_log_level: the configuration's log_level */
-	int refs;                   /* one per registered mechanism */
-	char load_error[768];       /* why ctx is NULL, repeated with every refusal */
+	void *mutex;                    /* guards ctx: the engine keeps one directory handle per service */
+	struct sendsec_ctx *ctx;        /* NULL: configuration refused, every step answers SASL_UNAVAIL */
+	char *service;                  /* sendsec_service, or NULL: use the SASL service name */
+	int log_level;                  /* enum sendsec_log_level: the configuration's log_level */
+	int refs;                       /* one per registered mechanism */
+	char load_error[768];           /* why ctx is NULL, repeated with every refusal */
 };
 
 static struct plugin *plugin_state;
 
 struct mech_conn {
 	struct plugin *p;
-	bool prompted;              /* PLAIN: the empty challenge was sent */
-	struct msg_login login;     /* LOGIN: the exchange */
+	bool prompted;          /* PLAIN: the empty challenge was sent */
+	struct msg_login login; /* LOGIN: the exchange */
 };
 
 static int sasl_log_level(enum sendsec_log_level level)
 {
 	switch (level) {
-	case SENDSEC_LOG_ERROR:
-		return SASL_LOG_ERR;
-	case SENDSEC_LOG_INFO:
-		return SASL_LOG_NOTE;
+	case SENDSEC_LOG_ERROR: return SASL_LOG_ERR;
+	case SENDSEC_LOG_INFO: return SASL_LOG_NOTE;
 	case SENDSEC_LOG_DEBUG:
-	default:
-		return SASL_LOG_DEBUG;
+	default: return SASL_LOG_DEBUG;
 	}
 }
 
@@ -71,7 +68,7 @@ static void emit(void *arg, enum sendsec_log_level level, const char *line)
 }
 
 static void plog(const struct plugin *p, enum sendsec_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+		__attribute__((format(printf, 3, 4)));
 
 static void plog(const struct plugin *p, enum sendsec_log_level level, const char *fmt, ...)
 {
@@ -107,20 +104,19 @@ static void conn_log(const struct plugin *p, sasl_server_params_t *sparams, enum
 static int sasl_code(const struct plugin *p, enum sendsec_result r, const struct sendsec_outcome *out)
 {
 	switch (r) {
-	case SENDSEC_OK:
-		return SASL_OK;
+	case SENDSEC_OK: return SASL_OK;
 	case SENDSEC_DENIED:
-	case SENDSEC_UNKNOWN_USER:
-		return SASL_BADAUTH;
+	case SENDSEC_UNKNOWN_USER: return SASL_BADAUTH;
 	case SENDSEC_CHANGE_REQUIRED:
 		/* Not SASL_EXPIRED: Postfix would tell the client "passphrase expired", confirming a
 		 * password that was often reset because it leaked. The answer is 535 like any failure. */
-		plog(p, SENDSEC_LOG_INFO, "password change required for %s: answering SASL_BADAUTH (535); "
-			"the password must be changed through PAM or sendsecctl passwd", out->account);
+		plog(p, SENDSEC_LOG_INFO,
+				"password change required for %s: answering SASL_BADAUTH (535); "
+				"the password must be changed through PAM or sendsecctl passwd",
+				out->account);
 		return SASL_BADAUTH;
 	case SENDSEC_UNAVAILABLE:
-	default:
-		return SASL_UNAVAIL;
+	default: return SASL_UNAVAIL;
 	}
 }
 
@@ -142,11 +138,12 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 
 	if (p->ctx == NULL) {
 		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s refused: the configuration was not loaded (%s)", mech,
-			p->load_error);
+				p->load_error);
 		return SASL_UNAVAIL;
 	}
-	if (ipport == NULL && sparams->utils->getprop(sparams->utils->conn, SASL_IPREMOTEPORT,
-			(const void **)&ipport) != SASL_OK)
+	if (ipport == NULL &&
+			sparams->utils->getprop(sparams->utils->conn, SASL_IPREMOTEPORT, (const void **)&ipport) !=
+					SASL_OK)
 		ipport = NULL;
 	memset(&req, 0, sizeof(req));
 	req.service = p->service != NULL ? p->service : sparams->service;
@@ -164,8 +161,8 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	rc = sasl_code(p, r, &out);
 	plog(p, SENDSEC_LOG_DEBUG, "%s: engine answered %s, SASL code %d", mech, sendsec_result_name(r), rc);
 	if (rc == SASL_OK && creds->authzid[0] != '\0' && strcmp(creds->authzid, out.account) != 0) {
-		plog(p, SENDSEC_LOG_INFO, "%s refused: %s may not act as another identity (authzid given)",
-			mech, out.account);
+		plog(p, SENDSEC_LOG_INFO, "%s refused: %s may not act as another identity (authzid given)", mech,
+				out.account);
 		rc = SASL_BADAUTH;
 	}
 	p->conn_utils = NULL;
@@ -174,9 +171,10 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 		return rc;
 	/* One call sets both identities; EXTERNALLY_VERIFIED: no auxprop lookup of a password. */
 	rc = sparams->canon_user(sparams->utils->conn, out.account, 0,
-		SASL_CU_AUTHID | SASL_CU_AUTHZID | SASL_CU_EXTERNALLY_VERIFIED, oparams);
+			SASL_CU_AUTHID | SASL_CU_AUTHZID | SASL_CU_EXTERNALLY_VERIFIED, oparams);
 	if (rc != SASL_OK) {
-		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s: canonicalising %s failed (SASL code %d)", mech, out.account, rc);
+		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s: canonicalising %s failed (SASL code %d)", mech,
+				out.account, rc);
 		return rc == SASL_NOMEM ? SASL_NOMEM : SASL_UNAVAIL;
 	}
 	oparams->doneflag = 1;
@@ -292,26 +290,26 @@ static void mech_free(void *glob_context, const sasl_utils_t *utils)
 }
 
 static sasl_server_plug_t mechanisms[] = {
-	{
-		.mech_name = "PLAIN",
-		.max_ssf = 0,
-		.security_flags = SECURITY_FLAGS,
-		.features = SASL_FEAT_WANT_CLIENT_FIRST | SASL_FEAT_ALLOWS_PROXY,
-		.mech_new = mech_new,
-		.mech_step = plain_step,
-		.mech_dispose = mech_dispose,
-		.mech_free = mech_free,
-	},
-	{
-		.mech_name = "LOGIN",
-		.max_ssf = 0,
-		.security_flags = SECURITY_FLAGS,
-		.features = 0,
-		.mech_new = mech_new,
-		.mech_step = login_step,
-		.mech_dispose = mech_dispose,
-		.mech_free = mech_free,
-	},
+		{
+				.mech_name = "PLAIN",
+				.max_ssf = 0,
+				.security_flags = SECURITY_FLAGS,
+				.features = SASL_FEAT_WANT_CLIENT_FIRST | SASL_FEAT_ALLOWS_PROXY,
+				.mech_new = mech_new,
+				.mech_step = plain_step,
+				.mech_dispose = mech_dispose,
+				.mech_free = mech_free,
+		},
+		{
+				.mech_name = "LOGIN",
+				.max_ssf = 0,
+				.security_flags = SECURITY_FLAGS,
+				.features = 0,
+				.mech_new = mech_new,
+				.mech_step = login_step,
+				.mech_dispose = mech_dispose,
+				.mech_free = mech_free,
+		},
 };
 
 #define N_MECHANISMS ((int)(sizeof(mechanisms) / sizeof(mechanisms[0])))
@@ -322,8 +320,8 @@ static char *get_option(const sasl_utils_t *utils, const char *name)
 	const char *value = NULL;
 	unsigned len = 0;
 
-	if (utils->getopt == NULL ||
-	    utils->getopt(utils->getopt_context, "sendsec", name, &value, &len) != SASL_OK || value == NULL)
+	if (utils->getopt == NULL || utils->getopt(utils->getopt_context, "sendsec", name, &value, &len) != SASL_OK ||
+			value == NULL)
 		return NULL;
 	if (len == 0)
 		len = (unsigned)strlen(value);
@@ -334,22 +332,22 @@ static char *get_option(const sasl_utils_t *utils, const char *name)
  * "smtp") now, while the application is root. Leaves p->ctx NULL on any failure. */
 static void load_config(struct plugin *p, const char *config_path)
 {
-	const struct sendsec_log log = { emit, p, SENDSEC_LOG_ERROR }; /* raised per service */
+	const struct sendsec_log log = {emit, p, SENDSEC_LOG_ERROR}; /* raised per service */
 	const struct sendsec_settings *s;
 	const char *service = p->service != NULL ? p->service : "smtp";
 	char err[512];
 
 	if (sendsec_ctx_new(config_path, true, NULL, 0, &log, &p->ctx, err, sizeof(err)) != SENDSEC_OK) {
 		snprintf(p->load_error, sizeof(p->load_error), "%s", err);
-		plog(p, SENDSEC_LOG_ERROR, "%s refused (%s): PLAIN and LOGIN will answer SASL_UNAVAIL",
-			config_path, err);
+		plog(p, SENDSEC_LOG_ERROR, "%s refused (%s): PLAIN and LOGIN will answer SASL_UNAVAIL", config_path,
+				err);
 		p->ctx = NULL;
 		return;
 	}
 	if ((s = sendsec_ctx_settings(p->ctx, service, err, sizeof(err))) == NULL) {
 		snprintf(p->load_error, sizeof(p->load_error), "service %s: %s", service, err);
 		plog(p, SENDSEC_LOG_ERROR, "%s: service %s refused (%s): PLAIN and LOGIN will answer SASL_UNAVAIL",
-			config_path, service, err);
+				config_path, service, err);
 		sendsec_ctx_free(p->ctx);
 		p->ctx = NULL;
 		return;
@@ -360,8 +358,8 @@ static void load_config(struct plugin *p, const char *config_path)
 __attribute__((visibility("default"))) int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion,
 		int *out_version, sasl_server_plug_t **pluglist, int *plugcount);
 
-int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion, int *out_version,
-		sasl_server_plug_t **pluglist, int *plugcount)
+int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion, int *out_version, sasl_server_plug_t **pluglist,
+		int *plugcount)
 {
 	struct plugin *p = plugin_state;
 	char *config_path;

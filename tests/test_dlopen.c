@@ -12,9 +12,19 @@
 
 /* Engine and glue names that must stay hidden in both modules. */
 static const char *const hidden[] = {
-	"sendsec_authenticate", "sendsec_ctx_new", "sendsec_config_load", "sendsec_hash_verify",
-	"sendsec_dir_connect", "sendsec_apikey_parse", "sendsec_totp_verify", "secret_strdup",
-	"sendsec_logf", "pam_sm_authenticate", "sasl_server_plug_init", "msg_parse_plain", NULL,
+		"sendsec_authenticate",
+		"sendsec_ctx_new",
+		"sendsec_config_load",
+		"sendsec_hash_verify",
+		"sendsec_dir_connect",
+		"sendsec_apikey_parse",
+		"sendsec_totp_verify",
+		"secret_strdup",
+		"sendsec_logf",
+		"pam_sm_authenticate",
+		"sasl_server_plug_init",
+		"msg_parse_plain",
+		NULL,
 };
 
 static int run(const char *cmd)
@@ -26,8 +36,9 @@ static int run(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	const char *pam_entry[] = { "pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_chauthtok", NULL };
-	const char *sasl_entry[] = { "sasl_server_plug_init", NULL };
+	const char *pam_entry[] = {
+			"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_chauthtok", NULL};
+	const char *sasl_entry[] = {"sasl_server_plug_init", NULL};
 	const char *const *entry;
 	char cmd[4096];
 	void *h;

@@ -12,18 +12,18 @@
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
 
 struct cli {
-	const char *config;   /* --config PATH or the default */
-	const char *service;  /* --service NAME, default "sendsecctl" */
-	bool verbose;         /* -v: engine log lines at debug level on stderr */
+	const char *config;      /* --config PATH or the default */
+	const char *service;     /* --service NAME, default "sendsecctl" */
+	bool verbose;            /* -v: engine log lines at debug level on stderr */
 	struct sendsec_ctx *ctx; /* created by cli_ctx() on first use */
 };
 
 struct cli_command {
-	const char *name;     /* "check-config", "key", ... */
-	const char *sub;      /* "create" for "key create", or NULL */
+	const char *name;                                   /* "check-config", "key", ... */
+	const char *sub;                                    /* "create" for "key create", or NULL */
 	int (*run)(struct cli *cli, int argc, char **argv); /* argv[0] is the (sub)command name */
-	const char *usage;    /* arguments, e.g. "USER --scope SVC[,SVC] [--expires TIME]" */
-	const char *help;     /* one line */
+	const char *usage; /* arguments, e.g. "USER --scope SVC[,SVC] [--expires TIME]" */
+	const char *help;  /* one line */
 };
 
 /* Each cmd_*.c file defines one NULL-terminated table. */

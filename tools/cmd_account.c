@@ -19,15 +19,18 @@ static int run_test(struct cli *cli, int argc, char **argv);
 enum { CMD_PASSWD, CMD_RESET, CMD_UNLOCK, CMD_STATUS, CMD_TEST };
 
 const struct cli_command cli_account_commands[] = {
-	[CMD_PASSWD] = { "passwd", NULL, run_passwd, "USER",
-		"set USER's password (read twice on a terminal, once from stdin); clears a forced reset" },
-	[CMD_RESET] = { "reset", NULL, run_reset, "USER | --all-before TIME",
-		"require a password change from USER, or from every account whose password is older than TIME" },
-	[CMD_UNLOCK] = { "unlock", NULL, run_unlock, "USER", "clear USER's lockout record" },
-	[CMD_STATUS] = { "status", NULL, run_status, "USER", "show USER's account state" },
-	[CMD_TEST] = { "test", NULL, run_test, "SERVICE USER [--rhost ADDR]",
-		"authenticate USER once for SERVICE (password, then a code if asked) and print the outcome" },
-	{ NULL, NULL, NULL, NULL, NULL },
+		[CMD_PASSWD] = {"passwd", NULL, run_passwd, "USER",
+				"set USER's password (read twice on a terminal, once from stdin); clears a forced "
+				"reset"},
+		[CMD_RESET] = {"reset", NULL, run_reset, "USER | --all-before TIME",
+				"require a password change from USER, or from every account whose password is older "
+				"than TIME"},
+		[CMD_UNLOCK] = {"unlock", NULL, run_unlock, "USER", "clear USER's lockout record"},
+		[CMD_STATUS] = {"status", NULL, run_status, "USER", "show USER's account state"},
+		[CMD_TEST] = {"test", NULL, run_test, "SERVICE USER [--rhost ADDR]",
+				"authenticate USER once for SERVICE (password, then a code if asked) and print the "
+				"outcome"},
+		{NULL, NULL, NULL, NULL, NULL},
 };
 
 /* Splits argv[1..] into up to max positional arguments, answering --help. Returns -1 on
@@ -101,7 +104,7 @@ static int run_passwd(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (isatty(STDIN_FILENO) == 1 &&
-	    ((again = cli_read_secret("Retype new password: ")) == NULL || !secret_streq(pw, again))) {
+			((again = cli_read_secret("Retype new password: ")) == NULL || !secret_streq(pw, again))) {
 		cli_error("the passwords do not match");
 		goto out;
 	}
@@ -111,7 +114,7 @@ static int run_passwd(struct cli *cli, int argc, char **argv)
 		printf("password changed for %s\n", out.account[0] != '\0' ? out.account : user);
 	} else if (r == SENDSEC_DENIED && (s = sendsec_ctx_settings(ctx, cli->service, err, sizeof(err))) != NULL) {
 		cli_error("password refused: it must be at least %d characters long (password_min_length)",
-			s->password_min_length);
+				s->password_min_length);
 	} else {
 		report_failure(user, r);
 	}
@@ -241,7 +244,7 @@ static enum sendsec_result ask_code(void *arg, const char *prompt, char **answer
 
 static int run_test(struct cli *cli, int argc, char **argv)
 {
-	struct sendsec_request req = { .ask = ask_code };
+	struct sendsec_request req = {.ask = ask_code};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx;
 	const char *pos[2];

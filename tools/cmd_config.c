@@ -10,18 +10,19 @@
 #include "hash.h"
 #include "secret.h"
 
-#define DEFAULT_OPSLIMIT 2ULL
+#define DEFAULT_OPSLIMIT     2ULL
 #define DEFAULT_MEMLIMIT_KIB ((size_t)65536)
 
 static int run_check_config(struct cli *cli, int argc, char **argv);
 static int run_hash(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_config_commands[] = {
-	{ "check-config", NULL, run_check_config, "[--quiet]",
-		"parse the config and print the effective settings of [global] and every [service NAME]" },
-	{ "hash", NULL, run_hash, "",
-		"read a password (terminal: twice) and print its argon2id hash at the configured cost" },
-	{ NULL, NULL, NULL, NULL, NULL },
+		{"check-config", NULL, run_check_config, "[--quiet]",
+				"parse the config and print the effective settings of [global] and every [service "
+				"NAME]"},
+		{"hash", NULL, run_hash, "",
+				"read a password (terminal: twice) and print its argon2id hash at the configured cost"},
+		{NULL, NULL, NULL, NULL, NULL},
 };
 
 static void emit_line(void *arg, const char *line)
@@ -95,13 +96,13 @@ static void hash_cost(const struct cli *cli, unsigned long long *ops_out, size_t
 	*ops_out = DEFAULT_OPSLIMIT;
 	*mem_out = DEFAULT_MEMLIMIT_KIB;
 	if (sendsec_config_load(cli->config, true, &cfg, err, sizeof(err)) == SENDSEC_OK &&
-	    sendsec_settings_resolve(cfg, cli->service, NULL, 0, &s, err, sizeof(err)) == SENDSEC_OK) {
+			sendsec_settings_resolve(cfg, cli->service, NULL, 0, &s, err, sizeof(err)) == SENDSEC_OK) {
 		*ops_out = s->argon2_opslimit;
 		*mem_out = s->argon2_memlimit_kib;
 	} else {
 		cli_error("%s", err);
 		cli_error("config not usable; hashing at the default cost (argon2_opslimit %llu, argon2_memlimit %zu)",
-			DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT_KIB);
+				DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT_KIB);
 	}
 	sendsec_settings_free(s);
 	sendsec_config_free(cfg);

@@ -17,13 +17,14 @@ static int run_revoke(struct cli *cli, int argc, char **argv);
 enum { CMD_CREATE, CMD_LIST, CMD_REVOKE };
 
 const struct cli_command cli_key_commands[] = {
-	[CMD_CREATE] = { "key", "create", run_create,
-		"USER --scope SVC[,SVC...] [--expires TIME] [--network CIDR[,CIDR...]] [--description TEXT]",
-		"create an API key for USER valid for the services SVC ('*': all) and print it once" },
-	[CMD_LIST] = { "key", "list", run_list, "USER",
-		"list USER's API keys: id, scopes, created, expires, state, networks, description" },
-	[CMD_REVOKE] = { "key", "revoke", run_revoke, "ID", "revoke the API key with this id" },
-	{ NULL, NULL, NULL, NULL, NULL },
+		[CMD_CREATE] = {"key", "create", run_create,
+				"USER --scope SVC[,SVC...] [--expires TIME] [--network CIDR[,CIDR...]] [--description "
+				"TEXT]",
+				"create an API key for USER valid for the services SVC ('*': all) and print it once"},
+		[CMD_LIST] = {"key", "list", run_list, "USER",
+				"list USER's API keys: id, scopes, created, expires, state, networks, description"},
+		[CMD_REVOKE] = {"key", "revoke", run_revoke, "ID", "revoke the API key with this id"},
+		{NULL, NULL, NULL, NULL, NULL},
 };
 
 /* Matches argv[*i] against "--name VALUE" or "--name=VALUE"; on a match sets *value and advances
@@ -74,7 +75,7 @@ static int run_create(struct cli *cli, int argc, char **argv)
 	const char *user = NULL, *scope = NULL, *expires = NULL, *networks = NULL, *desc = NULL;
 	const char **scopes = NULL;
 	char *scope_buf = NULL, key[SENDSEC_KEY_MAX + 1];
-	struct sendsec_key_request req = { 0 };
+	struct sendsec_key_request req = {0};
 	struct sendsec_ctx *ctx;
 	enum sendsec_result r;
 	int rc = CLI_USAGE, m;
@@ -85,9 +86,9 @@ static int run_create(struct cli *cli, int argc, char **argv)
 			return CLI_OK;
 		}
 		if ((m = option(argc, argv, &i, "--scope", &scope)) != 0 ||
-		    (m = option(argc, argv, &i, "--expires", &expires)) != 0 ||
-		    (m = option(argc, argv, &i, "--network", &networks)) != 0 ||
-		    (m = option(argc, argv, &i, "--description", &desc)) != 0) {
+				(m = option(argc, argv, &i, "--expires", &expires)) != 0 ||
+				(m = option(argc, argv, &i, "--network", &networks)) != 0 ||
+				(m = option(argc, argv, &i, "--description", &desc)) != 0) {
 			if (m < 0) {
 				cli_error("option '%s' needs a value", argv[i]);
 				return cli_usage(cmd);
@@ -122,8 +123,10 @@ static int run_create(struct cli *cli, int argc, char **argv)
 	if (r == SENDSEC_OK) {
 		printf("%s\n", key);
 		fflush(stdout);
-		fprintf(stderr, "sendsecctl: API key created for %s; it is shown only this once and cannot be shown again\n",
-			user);
+		fprintf(stderr,
+				"sendsecctl: API key created for %s; it is shown only this once and cannot be shown "
+				"again\n",
+				user);
 	} else if (r == SENDSEC_UNKNOWN_USER) {
 		cli_error("no account '%s'", user);
 	} else if (r == SENDSEC_DENIED) {
@@ -144,7 +147,8 @@ static void printable(const char *text, char *out, size_t outlen)
 {
 	size_t k = 0;
 
-	for (const unsigned char *p = (const unsigned char *)(text != NULL ? text : ""); *p != '\0' && k + 1 < outlen; p++)
+	for (const unsigned char *p = (const unsigned char *)(text != NULL ? text : ""); *p != '\0' && k + 1 < outlen;
+			p++)
 		out[k++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
 	out[k] = '\0';
 }

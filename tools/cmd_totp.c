@@ -22,13 +22,12 @@ static int run_recovery(struct cli *cli, int argc, char **argv);
 enum { CMD_ENROLL, CMD_REMOVE, CMD_RECOVERY };
 
 const struct cli_command cli_totp_commands[] = {
-	[CMD_ENROLL] = { "totp", "enroll", run_enroll, "USER [--issuer NAME] [--no-qr]",
-		"create a TOTP token for USER; prints the otpauth:// URI and its QR code once" },
-	[CMD_REMOVE] = { "totp", "remove", run_remove, "USER",
-		"delete USER's TOTP token and recovery codes" },
-	[CMD_RECOVERY] = { "recovery", NULL, run_recovery, "USER",
-		"replace USER's recovery codes with 10 new single-use codes; prints them once" },
-	{ NULL, NULL, NULL, NULL, NULL },
+		[CMD_ENROLL] = {"totp", "enroll", run_enroll, "USER [--issuer NAME] [--no-qr]",
+				"create a TOTP token for USER; prints the otpauth:// URI and its QR code once"},
+		[CMD_REMOVE] = {"totp", "remove", run_remove, "USER", "delete USER's TOTP token and recovery codes"},
+		[CMD_RECOVERY] = {"recovery", NULL, run_recovery, "USER",
+				"replace USER's recovery codes with 10 new single-use codes; prints them once"},
+		{NULL, NULL, NULL, NULL, NULL},
 };
 
 struct args {
@@ -92,7 +91,8 @@ static void report_failure(const char *user, enum sendsec_result rc, const char 
 		cli_error("no account '%s' (user_filter found none)", user);
 	else if (rc == SENDSEC_UNAVAILABLE)
 		cli_error("could not %s for '%s': the directory could not be used or holds bad data "
-			  "(see the messages above; -v for more)", what, user);
+			  "(see the messages above; -v for more)",
+				what, user);
 }
 
 #if HAVE_QRENCODE
@@ -100,7 +100,7 @@ static void report_failure(const char *user, enum sendsec_result rc, const char 
  * (as qrencode -t UTF8 does: readable on a dark terminal), with a 2-module quiet zone. */
 static bool print_qr(const char *text)
 {
-	static const char *const glyph[4] = { " ", "\u2584", "\u2580", "\u2588" }; /* by (top light, bottom light) */
+	static const char *const glyph[4] = {" ", "\u2584", "\u2580", "\u2588"}; /* by (top light, bottom light) */
 	const int quiet = 2;
 	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
 	int w;
@@ -111,7 +111,8 @@ static bool print_qr(const char *text)
 	for (int y = -quiet; y < w + quiet; y += 2) {
 		for (int x = -quiet; x < w + quiet; x++) {
 			bool top_dark = y >= 0 && y < w && x >= 0 && x < w && (qr->data[y * w + x] & 1);
-			bool bottom_dark = y + 1 >= 0 && y + 1 < w && x >= 0 && x < w && (qr->data[(y + 1) * w + x] & 1);
+			bool bottom_dark =
+					y + 1 >= 0 && y + 1 < w && x >= 0 && x < w && (qr->data[(y + 1) * w + x] & 1);
 
 			fputs(glyph[(!top_dark ? 2 : 0) | (!bottom_dark ? 1 : 0)], stdout);
 		}
@@ -139,8 +140,8 @@ static int run_enroll(struct cli *cli, int argc, char **argv)
 	rc = sendsec_admin_totp_enroll(ctx, cli->service, a.user, a.issuer, &uri);
 	if (rc != SENDSEC_OK) {
 		if (rc == SENDSEC_DENIED)
-			cli_error("'%s' already has a TOTP token; remove it first with 'sendsecctl totp remove %s'", a.user,
-				a.user);
+			cli_error("'%s' already has a TOTP token; remove it first with 'sendsecctl totp remove %s'",
+					a.user, a.user);
 		report_failure(a.user, rc, "enroll a token");
 		return cli_exit_code(rc);
 	}
@@ -154,8 +155,10 @@ static int run_enroll(struct cli *cli, int argc, char **argv)
 #endif
 	fflush(stdout);
 	secret_free(uri);
-	fprintf(stderr, "TOTP token created for %s. The URI above carries the secret and is shown only once.\n"
-		"Consider 'sendsecctl recovery %s' for recovery codes.\n", a.user, a.user);
+	fprintf(stderr,
+			"TOTP token created for %s. The URI above carries the secret and is shown only once.\n"
+			"Consider 'sendsecctl recovery %s' for recovery codes.\n",
+			a.user, a.user);
 	return CLI_OK;
 }
 
@@ -199,8 +202,10 @@ static int run_recovery(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < SENDSEC_RECOVERY_CODES; i++)
 			printf("%s\n", codes[i]);
 		fflush(stdout);
-		fprintf(stderr, "%d new recovery codes for %s; the old ones no longer work. Each works once,\n"
-			"in place of a verification code. They are shown only this once.\n", SENDSEC_RECOVERY_CODES, a.user);
+		fprintf(stderr,
+				"%d new recovery codes for %s; the old ones no longer work. Each works once,\n"
+				"in place of a verification code. They are shown only this once.\n",
+				SENDSEC_RECOVERY_CODES, a.user);
 	}
 	sodium_memzero(codes, sizeof(codes));
 	return cli_exit_code(rc);

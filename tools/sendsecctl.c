@@ -15,7 +15,11 @@
 #include "sendsec_build.h"
 
 static const struct cli_command *const tables[] = {
-	cli_config_commands, cli_account_commands, cli_key_commands, cli_totp_commands, NULL,
+		cli_config_commands,
+		cli_account_commands,
+		cli_key_commands,
+		cli_totp_commands,
+		NULL,
 };
 
 void cli_error(const char *fmt, ...)
@@ -37,7 +41,7 @@ bool cli_is_help(const char *arg)
 int cli_usage(const struct cli_command *cmd)
 {
 	fprintf(stderr, "usage: sendsecctl [--config PATH] [--service NAME] %s%s%s %s\n  %s\n", cmd->name,
-		cmd->sub != NULL ? " " : "", cmd->sub != NULL ? cmd->sub : "", cmd->usage, cmd->help);
+			cmd->sub != NULL ? " " : "", cmd->sub != NULL ? cmd->sub : "", cmd->usage, cmd->help);
 	return CLI_USAGE;
 }
 
@@ -109,8 +113,8 @@ static void print_help(void)
 	printf("usage: sendsecctl [--config PATH] [--service NAME] [-v] COMMAND [ARGS]\n\n");
 	for (size_t t = 0; tables[t] != NULL; t++)
 		for (const struct cli_command *c = tables[t]; c->name != NULL; c++)
-			printf("  %s%s%s %s\n      %s\n", c->name, c->sub != NULL ? " " : "", c->sub != NULL ? c->sub : "",
-				c->usage, c->help);
+			printf("  %s%s%s %s\n      %s\n", c->name, c->sub != NULL ? " " : "",
+					c->sub != NULL ? c->sub : "", c->usage, c->help);
 	printf("\nExit status: 0 success, 1 refused or not found, 2 usage or configuration error.\n");
 }
 
@@ -132,14 +136,14 @@ static const struct cli_command *find_command(const char *name, const char *sub,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "service", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+			{"config", required_argument, NULL, 'c'},
+			{"service", required_argument, NULL, 's'},
+			{"verbose", no_argument, NULL, 'v'},
+			{"help", no_argument, NULL, 'h'},
+			{"version", no_argument, NULL, 'V'},
+			{NULL, 0, NULL, 0},
 	};
-	struct cli cli = { .config = SENDSEC_DEFAULT_CONFIG, .service = "sendsecctl" };
+	struct cli cli = {.config = SENDSEC_DEFAULT_CONFIG, .service = "sendsecctl"};
 	const struct cli_command *cmd;
 	bool known;
 	int opt, rc;

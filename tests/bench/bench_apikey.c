@@ -19,7 +19,7 @@
 #include "itest.h"
 
 #define WARMUP 300
-#define BLOCK 100
+#define BLOCK  100
 
 struct floor {
 	LDAP *ld;
@@ -27,8 +27,8 @@ struct floor {
 	char filter[64];
 };
 
-static const char *const search_attrs[] = { "uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
-	"sendsecAllowedNetwork", NULL };
+static const char *const search_attrs[] = {
+		"uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled", "sendsecAllowedNetwork", NULL};
 
 static void die(const char *what)
 {
@@ -50,8 +50,9 @@ static void floor_open(struct floor *f, const char *id)
 	cred.bv_val = pw;
 	cred.bv_len = strlen(pw);
 	if (ldap_initialize(&f->ld, itest_env("URI")) != LDAP_SUCCESS ||
-	    ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
-	    ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) != LDAP_SUCCESS)
+			ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
+			ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) !=
+					LDAP_SUCCESS)
 		die("floor: cannot bind");
 	memset(pw, 0, sizeof(pw));
 	f->base = itest_env("BASE");
@@ -60,11 +61,12 @@ static void floor_open(struct floor *f, const char *id)
 
 static void floor_once(struct floor *f)
 {
-	struct timeval tv = { 5, 0 };
+	struct timeval tv = {5, 0};
 	LDAPMessage *res = NULL;
 
 	if (ldap_search_ext_s(f->ld, f->base, LDAP_SCOPE_SUBTREE, f->filter, (char **)search_attrs, 0, NULL, NULL, &tv,
-			0, &res) != LDAP_SUCCESS || ldap_count_entries(f->ld, res) != 1)
+			    0, &res) != LDAP_SUCCESS ||
+			ldap_count_entries(f->ld, res) != 1)
 		die("floor: search failed");
 	ldap_msgfree(res);
 }
@@ -124,7 +126,7 @@ int main(int argc, char **argv)
 	}
 	searches = ikey_search_count(audit_on, "smtp");
 	for (int r = 0; r < rounds; r++) {
-		double spent[3] = { 0, 0, 0 };
+		double spent[3] = {0, 0, 0};
 
 		/* Blocks of BLOCK iterations, alternating, so that load from elsewhere hits all three. */
 		for (int done = 0; done < n; done += BLOCK) {
@@ -148,8 +150,10 @@ int main(int argc, char **argv)
 		off_rate[r] = n / spent[2];
 		on_ratio[r] = on_rate[r] / floor_rate[r];
 		off_ratio[r] = off_rate[r] / floor_rate[r];
-		printf("round %d: floor %.0f searches/s, engine %.0f logins/s (audit on, %.1f%%), %.0f logins/s (audit off, %.1f%%)\n",
-			r + 1, floor_rate[r], on_rate[r], 100.0 * on_ratio[r], off_rate[r], 100.0 * off_ratio[r]);
+		printf("round %d: floor %.0f searches/s, engine %.0f logins/s (audit on, %.1f%%), %.0f logins/s (audit "
+		       "off, %.1f%%)\n",
+				r + 1, floor_rate[r], on_rate[r], 100.0 * on_ratio[r], off_rate[r],
+				100.0 * off_ratio[r]);
 	}
 	searches = ikey_search_count(audit_on, "smtp") - searches;
 	qsort(floor_rate, (size_t)rounds, sizeof(double), cmp_double);
@@ -157,15 +161,18 @@ int main(int argc, char **argv)
 	qsort(off_rate, (size_t)rounds, sizeof(double), cmp_double);
 	qsort(on_ratio, (size_t)rounds, sizeof(double), cmp_double);
 	qsort(off_ratio, (size_t)rounds, sizeof(double), cmp_double);
-	printf("iterations per round: %d (alternating blocks of %d), rounds: %d, warm-up: %d\n", n, BLOCK, rounds, WARMUP);
-	printf("/dev/log: %s\n", stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode) ?
-		"a socket (audit lines are sent to it)" : "no socket (syslog() cannot connect and drops the line)");
+	printf("iterations per round: %d (alternating blocks of %d), rounds: %d, warm-up: %d\n", n, BLOCK, rounds,
+			WARMUP);
+	printf("/dev/log: %s\n",
+			stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode)
+					? "a socket (audit lines are sent to it)"
+					: "no socket (syslog() cannot connect and drops the line)");
 	printf("engine searches per login: %.3f\n", (double)searches / ((double)n * rounds));
 	printf("median floor (plain libldap search):  %6.0f searches/s\n", floor_rate[rounds / 2]);
 	printf("median engine, audit line on:         %6.0f logins/s; median ratio %.1f%% of the floor\n",
-		on_rate[rounds / 2], 100.0 * on_ratio[rounds / 2]);
+			on_rate[rounds / 2], 100.0 * on_ratio[rounds / 2]);
 	printf("median engine, audit line off:        %6.0f logins/s; median ratio %.1f%% of the floor\n",
-		off_rate[rounds / 2], 100.0 * off_ratio[rounds / 2]);
+			off_rate[rounds / 2], 100.0 * off_ratio[rounds / 2]);
 	sodium_memzero(key, sizeof(key));
 	ldap_unbind_ext_s(f.ld, NULL, NULL);
 	sendsec_ctx_free(audit_on);

@@ -26,15 +26,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WARMUP 20
-#define BLOCK 20
+#define WARMUP     20
+#define BLOCK      20
 #define MAX_ROUNDS 15
 
 enum mode { PLUGIN_PW, PLUGIN_KEY, LDAP_PW, PAM_PW, PAM_KEY, N_MODES };
 
 static const char *const mode_name[N_MODES] = {
-	"plugin in-process, password", "plugin in-process, API key", "saslauthd -a ldap, password",
-	"saslauthd -a pam (pam_sendsec), password", "saslauthd -a pam (pam_sendsec), API key",
+		"plugin in-process, password",
+		"plugin in-process, API key",
+		"saslauthd -a ldap, password",
+		"saslauthd -a pam (pam_sendsec), password",
+		"saslauthd -a pam (pam_sendsec), API key",
 };
 
 static const char *plugin_dir, *conf_dir, *ldap_mux, *pam_mux, *user;
@@ -71,10 +74,10 @@ static int cb_log(void *context, int level, const char *message)
 #define CB(fn) ((sasl_callback_ft)(void (*)(void))(fn))
 
 static const sasl_callback_t callbacks[] = {
-	{ SASL_CB_GETPATH, CB(cb_getpath), NULL },
-	{ SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL },
-	{ SASL_CB_LOG, CB(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
+		{SASL_CB_GETPATH, CB(cb_getpath), NULL},
+		{SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL},
+		{SASL_CB_LOG, CB(cb_log), NULL},
+		{SASL_CB_LIST_END, NULL, NULL},
 };
 
 /* One login as smtpd makes it: new connection, PLAIN with an initial response, dispose. */
@@ -88,15 +91,15 @@ static bool plugin_login(const char *authcid, const char *secret)
 	int n, rc;
 
 	if (sasl_server_new("smtp", "mx.example.test", NULL, "127.0.0.1;25", "192.0.2.7;40000", NULL, 0, &conn) !=
-	    SASL_OK)
+			SASL_OK)
 		return false;
 	memset(&props, 0, sizeof(props));
 	props.security_flags = SASL_SEC_NOANONYMOUS;
 	props.max_ssf = 1;
 	sasl_setprop(conn, SASL_SEC_PROPS, &props);
 	n = snprintf(msg, sizeof(msg), "%c%s%c%s", '\0', authcid, '\0', secret);
-	rc = n > 0 && (size_t)n < sizeof(msg) ? sasl_server_start(conn, "PLAIN", msg, (unsigned)n, &out, &outlen) :
-		SASL_BADPROT;
+	rc = n > 0 && (size_t)n < sizeof(msg) ? sasl_server_start(conn, "PLAIN", msg, (unsigned)n, &out, &outlen)
+					      : SASL_BADPROT;
 	explicit_bzero(msg, sizeof(msg));
 	sasl_dispose(&conn);
 	return rc == SASL_OK;
@@ -135,7 +138,7 @@ static bool read_full(int fd, char *buf, size_t n)
  * connection per request, as libsasl2's saslauthd client does it. */
 static bool mux_login(const char *mux, const char *authcid, const char *secret)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char req[1024], reply[1024];
 	size_t at = 0, len;
 	int fd;
@@ -145,12 +148,12 @@ static bool mux_login(const char *mux, const char *authcid, const char *secret)
 		die("mux path too long");
 	memcpy(sa.sun_path, mux, strlen(mux) + 1);
 	if (!put_string(req, sizeof(req), &at, authcid) || !put_string(req, sizeof(req), &at, secret) ||
-	    !put_string(req, sizeof(req), &at, "smtp") || !put_string(req, sizeof(req), &at, ""))
+			!put_string(req, sizeof(req), &at, "smtp") || !put_string(req, sizeof(req), &at, ""))
 		die("request too long");
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		die("socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, req, at) == (ssize_t)at &&
-	    read_full(fd, reply, 2)) {
+			read_full(fd, reply, 2)) {
 		len = ((size_t)(unsigned char)reply[0] << 8) | (unsigned char)reply[1];
 		ok = len >= 2 && len < sizeof(reply) && read_full(fd, reply, len) && memcmp(reply, "OK", 2) == 0;
 	}
@@ -162,18 +165,12 @@ static bool mux_login(const char *mux, const char *authcid, const char *secret)
 static bool login(enum mode m)
 {
 	switch (m) {
-	case PLUGIN_PW:
-		return plugin_login(user, password);
-	case PLUGIN_KEY:
-		return plugin_login("apikey", key);
-	case LDAP_PW:
-		return mux_login(ldap_mux, user, password);
-	case PAM_PW:
-		return mux_login(pam_mux, user, password);
-	case PAM_KEY:
-		return mux_login(pam_mux, "apikey", key);
-	default:
-		return false;
+	case PLUGIN_PW: return plugin_login(user, password);
+	case PLUGIN_KEY: return plugin_login("apikey", key);
+	case LDAP_PW: return mux_login(ldap_mux, user, password);
+	case PAM_PW: return mux_login(pam_mux, user, password);
+	case PAM_KEY: return mux_login(pam_mux, "apikey", key);
+	default: return false;
 	}
 }
 
@@ -258,7 +255,7 @@ int main(int argc, char **argv)
 			}
 
 	for (long r = 0; r < rounds; r++) {
-		double spent[N_MODES] = { 0 };
+		double spent[N_MODES] = {0};
 
 		for (long done = 0; done < n; done += BLOCK)
 			for (int m = 0; m < N_MODES; m++) {
@@ -282,7 +279,7 @@ int main(int argc, char **argv)
 		printf(" logins/s (modes in the order below)\n");
 	}
 	printf("logins per round and mode: %ld (alternating blocks of %d), rounds: %ld, warm-up: %d per mode\n", n,
-		BLOCK, rounds, WARMUP);
+			BLOCK, rounds, WARMUP);
 	for (int m = 0; m < N_MODES; m++)
 		printf("median %-42s %7.1f logins/s\n", mode_name[m], median(rate[m], (int)rounds));
 	printf("median ratio plugin / saslauthd -a ldap, password: %5.2fx\n", median(ratio_ldap, (int)rounds));

@@ -51,7 +51,8 @@ static double timed(struct sendsec_ctx *ctx, const char *service, const char *us
 	t0 = itest_seconds() - t0;
 	if (out.result != want) {
 		fprintf(stderr, "bench_unknown_user: %s/%s gave %s (%s), wanted %s\n", service, user,
-			sendsec_result_name(out.result), sendsec_reason_name(out.reason), sendsec_result_name(want));
+				sendsec_result_name(out.result), sendsec_reason_name(out.reason),
+				sendsec_result_name(want));
 		exit(1);
 	}
 	return t0;
@@ -61,24 +62,26 @@ static double timed(struct sendsec_ctx *ctx, const char *service, const char *us
  * what a real account's does). Prints the parameters only. */
 static void check_alice_cost(struct sendsec_ctx *ctx)
 {
-	static const char *const attrs[] = { "userPassword", NULL };
+	static const char *const attrs[] = {"userPassword", NULL};
 	char err[256], want[64];
 	const struct sendsec_settings *s = sendsec_ctx_settings(ctx, "nolock", err, sizeof(err));
 	struct sendsec_dir *d = NULL;
 	struct sendsec_entry *e = NULL;
 	const char *pw;
 
-	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_OK || sendsec_dir_find_user(d, "alice", attrs, &e) != SENDSEC_OK)
+	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_OK ||
+			sendsec_dir_find_user(d, "alice", attrs, &e) != SENDSEC_OK)
 		exit(1);
-	snprintf(want, sizeof(want), "{ARGON2}$argon2id$v=19$m=%zu,t=%llu,p=1$", s->argon2_memlimit_kib, s->argon2_opslimit);
+	snprintf(want, sizeof(want), "{ARGON2}$argon2id$v=19$m=%zu,t=%llu,p=1$", s->argon2_memlimit_kib,
+			s->argon2_opslimit);
 	pw = sendsec_entry_first(e, "userPassword");
 	if (pw == NULL || strncmp(pw, want, strlen(want)) != 0) {
-		fprintf(stderr, "bench_unknown_user: alice's hash is not argon2id m=%zu,t=%llu\n", s->argon2_memlimit_kib,
-			s->argon2_opslimit);
+		fprintf(stderr, "bench_unknown_user: alice's hash is not argon2id m=%zu,t=%llu\n",
+				s->argon2_memlimit_kib, s->argon2_opslimit);
 		exit(1);
 	}
 	printf("alice's stored hash: argon2id m=%zu KiB, t=%llu (the engine's default cost)\n", s->argon2_memlimit_kib,
-		s->argon2_opslimit);
+			s->argon2_opslimit);
 	sendsec_entry_free(e);
 	sendsec_dir_free(d);
 }
@@ -129,10 +132,11 @@ int main(int argc, char **argv)
 	}
 	/* Default argon2 cost and rehash; password logins only (alice has no TOTP token). */
 	ctx = itest_ctx("methods password\n[service nolock]\nlockout_threshold 0\n"
-		"[service lockout]\nlockout_threshold 1000000\n");
+			"[service lockout]\nlockout_threshold 1000000\n");
 	itest_login(ctx, "nolock", "alice", itest_pw("alice"), "192.0.2.7", &out);
 	if (out.result != SENDSEC_OK) {
-		fprintf(stderr, "bench_unknown_user: alice's first login failed (%s)\n", sendsec_reason_name(out.reason));
+		fprintf(stderr, "bench_unknown_user: alice's first login failed (%s)\n",
+				sendsec_reason_name(out.reason));
 		return 1;
 	}
 	check_alice_cost(ctx);

@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		snprintf(rebuilt, sizeof(rebuilt), "%s%s_%s%s", prefix, k.id, k.secret,
 				text + len - SENDSEC_KEY_CHECK_LEN);
-		if (strcmp(rebuilt, text) != 0 || len != plen + SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
+		if (strcmp(rebuilt, text) != 0 ||
+				len != plen + SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
 			abort();
 	} else if (k.id[0] != '\0' || k.secret[0] != '\0') {
 		abort(); /* a refused key leaves nothing behind */

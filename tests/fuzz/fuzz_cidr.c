@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_entry(const struct sendsec_cidr *c)
 {
 	struct sendsec_cidr back, self = *c;
-	struct sendsec_cidr_list one = { &self, 1 };
+	struct sendsec_cidr_list one = {&self, 1};
 	char text[64];
 
 	if (c->prefix > 128)
@@ -28,7 +28,7 @@ static void check_entry(const struct sendsec_cidr *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sendsec_cidr_list list = { 0 }, copy = { 0 };
+	struct sendsec_cidr_list list = {0}, copy = {0};
 	struct sendsec_cidr c;
 	unsigned char addr[16];
 	char err[80];
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	if (sendsec_addr_parse(text, addr)) {
 		if (!sendsec_cidr_parse(text, strlen(text), &c) || c.prefix != 128 ||
-		    memcmp(c.addr, addr, sizeof(addr)) != 0)
+				memcmp(c.addr, addr, sizeof(addr)) != 0)
 			abort();
 	}
 	if (sendsec_cidr_list_add(&list, text, err, sizeof(err)) == SENDSEC_OK) {
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < list.n; i++)
 			check_entry(&list.items[i]);
 		if (!sendsec_cidr_list_copy(&copy, &list) || copy.n != list.n ||
-		    memcmp(copy.items, list.items, list.n * sizeof(*list.items)) != 0)
+				memcmp(copy.items, list.items, list.n * sizeof(*list.items)) != 0)
 			abort();
 	} else if (list.n != 0 || list.items != NULL || memchr(err, '\0', sizeof(err)) == NULL) {
 		abort();

@@ -90,8 +90,8 @@ static void fuzz_expand(const char *tmpl_bytes, size_t tlen, const char *value, 
 	outlen = strlen(out);
 	/* Only the template may bring filter syntax. */
 	if (count_special(out, outlen, '(') != count_special(tmpl, tlen, '(') ||
-	    count_special(out, outlen, ')') != count_special(tmpl, tlen, ')') ||
-	    count_special(out, outlen, '*') != count_special(tmpl, tlen, '*'))
+			count_special(out, outlen, ')') != count_special(tmpl, tlen, ')') ||
+			count_special(out, outlen, '*') != count_special(tmpl, tlen, '*'))
 		abort();
 	if (strchr(tmpl, '%') == NULL && strcmp(out, tmpl) != 0)
 		abort();

@@ -9,9 +9,9 @@
 
 #include "hash.h"
 
-#define ARGON2_MAX_M 65536
-#define ARGON2_MAX_T 3
-#define BCRYPT_MAX_COST 6
+#define ARGON2_MAX_M        65536
+#define ARGON2_MAX_T        3
+#define BCRYPT_MAX_COST     6
 #define SHACRYPT_MAX_ROUNDS 5000
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -39,8 +39,8 @@ static void fuzz_plain(const char *in, size_t len)
 	cl = strlen(c.authcid);
 	pl = strlen(c.password);
 	if (zl + cl + pl + 2 != len || len > MSG_PLAIN_MAX || memcmp(in, c.authzid, zl) != 0 || in[zl] != '\0' ||
-	    memcmp(in + zl + 1, c.authcid, cl) != 0 || in[zl + 1 + cl] != '\0' ||
-	    memcmp(in + zl + cl + 2, c.password, pl) != 0)
+			memcmp(in + zl + 1, c.authcid, cl) != 0 || in[zl + 1 + cl] != '\0' ||
+			memcmp(in + zl + cl + 2, c.password, pl) != 0)
 		abort();
 	msg_creds_clear(&c);
 }
@@ -89,7 +89,7 @@ static void fuzz_rhost(const uint8_t *data, size_t size)
 		size_t len = strlen(out);
 
 		if (len == 0 || len >= sizeof(out) || strncmp(text, out, len) != 0 || strchr(out, ';') != NULL ||
-		    (text[len] != '\0' && text[len] != ';'))
+				(text[len] != '\0' && text[len] != ';'))
 			abort();
 	} else if (out[0] != '\0') {
 		abort();
@@ -102,15 +102,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	switch (data[0] % 3) {
-	case 0:
-		fuzz_plain((const char *)data + 1, size - 1);
-		break;
-	case 1:
-		fuzz_login(data + 1, size - 1);
-		break;
-	default:
-		fuzz_rhost(data + 1, size - 1);
-		break;
+	case 0: fuzz_plain((const char *)data + 1, size - 1); break;
+	case 1: fuzz_login(data + 1, size - 1); break;
+	default: fuzz_rhost(data + 1, size - 1); break;
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@ static void round_trip(const unsigned char key[32], const unsigned char *secret,
 	if (sendsec_totp_seal(key, secret, len, &value) != SENDSEC_OK)
 		__builtin_trap();
 	if (sendsec_totp_unseal(key, false, value, strlen(value), again, &again_len) != SENDSEC_OK ||
-	    again_len != len || sodium_memcmp(again, secret, len) != 0)
+			again_len != len || sodium_memcmp(again, secret, len) != 0)
 		__builtin_trap();
 	sodium_memzero(again, sizeof(again));
 	free(value);
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* Without a key nothing sealed opens. */
 		if (sendsec_totp_unseal(NULL, allow_plain, value, size, secret, &secret_len) == SENDSEC_OK &&
-		    size >= 7 && memcmp(value, "{SEALED", 7) == 0)
+				size >= 7 && memcmp(value, "{SEALED", 7) == 0)
 			__builtin_trap();
 		sodium_memzero(secret, sizeof(secret));
 	}

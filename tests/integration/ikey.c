@@ -12,9 +12,9 @@ enum sendsec_result ikey_create(struct sendsec_ctx *ctx, const char *user, const
 		const char *networks, char *key_out, char *id_out)
 {
 	char buf[256], *save = NULL;
-	const char *list[16] = { NULL };
+	const char *list[16] = {NULL};
 	size_t n = 0;
-	struct sendsec_key_request req = { list, expires, networks, "integration test" };
+	struct sendsec_key_request req = {list, expires, networks, "integration test"};
 	enum sendsec_result rc;
 
 	snprintf(buf, sizeof(buf), "%s", scopes);
@@ -22,7 +22,8 @@ enum sendsec_result ikey_create(struct sendsec_ctx *ctx, const char *user, const
 		list[n++] = tok;
 	rc = sendsec_admin_key_create(ctx, "sendsecctl", user, &req, key_out, SENDSEC_KEY_MAX + 1);
 	if (rc == SENDSEC_OK && id_out != NULL) {
-		size_t plen = strlen(key_out) - (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN);
+		size_t plen = strlen(key_out) -
+				(SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN);
 
 		snprintf(id_out, SENDSEC_KEY_ID_LEN + 1, "%s", key_out + plen);
 	}
@@ -61,7 +62,7 @@ void ikey_wrong_secret(const char *key, const char *prefix, char *out)
 		out[0] = '\0';
 		return;
 	}
-	memcpy(out, key, secret_at);                       /* prefix, id, '_' of the real key */
+	memcpy(out, key, secret_at);                                   /* prefix, id, '_' of the real key */
 	memcpy(out + secret_at, parts.secret, SENDSEC_KEY_SECRET_LEN); /* another secret */
 	ikey_check_chars(out, check_at, out + check_at);
 	out[check_at + SENDSEC_KEY_CHECK_LEN] = '\0';

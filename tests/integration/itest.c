@@ -86,20 +86,23 @@ const char *itest_write_conf_uris(const char *uris, const char *extra)
 	char text[4096];
 
 	snprintf(text, sizeof(text), "uri %s\nbase %s\nbinddn %s\nbindpw_file %s\ntimeout 2\n%s", uris,
-		itest_env("BASE"), itest_env("BINDDN"), itest_env("BINDPW_FILE"), extra != NULL ? extra : "");
+			itest_env("BASE"), itest_env("BINDDN"), itest_env("BINDPW_FILE"), extra != NULL ? extra : "");
 	return itest_write_conf(false, text);
 }
 
 static void to_stderr(void *arg, enum sendsec_log_level level, const char *line)
 {
 	(void)arg;
-	fprintf(stderr, "  engine[%s]: %s\n", level == SENDSEC_LOG_ERROR ? "error" : level == SENDSEC_LOG_INFO ? "info" : "debug",
-		line);
+	fprintf(stderr, "  engine[%s]: %s\n",
+			level == SENDSEC_LOG_ERROR                  ? "error"
+					: level == SENDSEC_LOG_INFO ? "info"
+								    : "debug",
+			line);
 }
 
 struct sendsec_ctx *itest_ctx_from(const char *path)
 {
-	static const struct sendsec_log log = { to_stderr, NULL, SENDSEC_LOG_INFO };
+	static const struct sendsec_log log = {to_stderr, NULL, SENDSEC_LOG_INFO};
 	struct sendsec_ctx *ctx = NULL;
 	char err[512];
 
@@ -115,11 +118,11 @@ struct sendsec_ctx *itest_ctx(const char *extra)
 	return itest_ctx_from(itest_write_conf(true, extra));
 }
 
-enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user,
-		const char *password, const char *rhost, struct sendsec_outcome *out)
+enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user, const char *password,
+		const char *rhost, struct sendsec_outcome *out)
 {
 	struct sendsec_outcome tmp;
-	struct sendsec_request req = { service, user, password, rhost, NULL, NULL };
+	struct sendsec_request req = {service, user, password, rhost, NULL, NULL};
 
 	return sendsec_authenticate(ctx, &req, out != NULL ? out : &tmp);
 }
@@ -133,9 +136,10 @@ bool itest_expect(const char *file, int line, const char *what, const struct sen
 		printf("ok - %s\n", what);
 		return true;
 	}
-	fprintf(stderr, "%s:%d: not ok - %s: got %s/%s, wanted %s/%s\n", file, line, what, sendsec_result_name(out->result),
-		sendsec_reason_name(out->reason), sendsec_result_name(want_rc),
-		want_reason < 0 ? "*" : sendsec_reason_name((enum sendsec_reason)want_reason));
+	fprintf(stderr, "%s:%d: not ok - %s: got %s/%s, wanted %s/%s\n", file, line, what,
+			sendsec_result_name(out->result), sendsec_reason_name(out->reason),
+			sendsec_result_name(want_rc),
+			want_reason < 0 ? "*" : sendsec_reason_name((enum sendsec_reason)want_reason));
 	return false;
 }
 
@@ -181,8 +185,8 @@ static int run(const char *const argv[], const char *input, char *out_buf, size_
 
 int itest_ldapmodify(const char *ldif)
 {
-	const char *const argv[] = { "ldapmodify", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"),
-		"-y", itest_env("ROOTPW_FILE"), NULL };
+	const char *const argv[] = {"ldapmodify", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
+			itest_env("ROOTPW_FILE"), NULL};
 
 	return run(argv, ldif, NULL, 0);
 }
@@ -190,9 +194,9 @@ int itest_ldapmodify(const char *ldif)
 int itest_count_values(const char *dn, const char *attr)
 {
 	static char out[65536];
-	const char *const argv[] = { "ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", itest_env("URI"), "-D",
-		itest_env("ROOTDN"), "-y", itest_env("ROOTPW_FILE"), "-s", "base", "-b", dn,
-		"(objectClass=*)", attr, NULL };
+	const char *const argv[] = {"ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", itest_env("URI"), "-D",
+			itest_env("ROOTDN"), "-y", itest_env("ROOTPW_FILE"), "-s", "base", "-b", dn, "(objectClass=*)",
+			attr, NULL};
 	size_t alen = strlen(attr);
 	int count = 0;
 
@@ -210,7 +214,7 @@ int itest_count_values(const char *dn, const char *attr)
 
 int itest_slapd(const char *cmd)
 {
-	const char *const argv[] = { itest_env("SLAPD"), cmd, itest_env("DIR"), NULL };
+	const char *const argv[] = {itest_env("SLAPD"), cmd, itest_env("DIR"), NULL};
 
 	return run(argv, NULL, NULL, 0);
 }
@@ -232,12 +236,13 @@ bool itest_slapd_signal(int sig)
 
 int itest_dead_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+			getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
 		die("dead port");
 	close(fd);
 	return ntohs(sa.sin_port);

@@ -40,18 +40,18 @@ struct sendsec_ctx *itest_ctx_from(const char *path);
 struct sendsec_ctx *itest_ctx(const char *extra);
 
 /* One authentication; returns the result and fills *out (out may be NULL). */
-enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user,
-		const char *password, const char *rhost, struct sendsec_outcome *out);
+enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user, const char *password,
+		const char *rhost, struct sendsec_outcome *out);
 
 /* True when out has want_rc (and want_reason, unless it is -1); prints "ok - what" or
  * "not ok - what: got X/Y, wanted Z/W". EXPECT counts it as one CHECK of check.h. */
 bool itest_expect(const char *file, int line, const char *what, const struct sendsec_outcome *out,
 		enum sendsec_result want_rc, int want_reason);
-#define EXPECT(what, out, want_rc, want_reason)                                                 \
-	do {                                                                                    \
-		check_count++;                                                                  \
-		if (!itest_expect(__FILE__, __LINE__, (what), (out), (want_rc), (int)(want_reason))) \
-			check_failures++;                                                       \
+#define EXPECT(what, out, want_rc, want_reason)                                                                        \
+	do {                                                                                                           \
+		check_count++;                                                                                         \
+		if (!itest_expect(__FILE__, __LINE__, (what), (out), (want_rc), (int)(want_reason)))                   \
+			check_failures++;                                                                              \
 	} while (0)
 
 /* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */

@@ -16,7 +16,7 @@
 
 #define CONF "methods password apikey\nargon2_opslimit 3\nargon2_memlimit 4096\n"
 
-static struct itest_clock clock_ = { 0 };
+static struct itest_clock clock_ = {0};
 
 /* Rewrites the stored value of key id on user with disabled=1 (as the rootdn). */
 static bool disable_key(struct sendsec_ctx *ctx, const char *user, const char *id)
@@ -35,8 +35,9 @@ static bool disable_key(struct sendsec_ctx *ctx, const char *user, const char *i
 		if (sendsec_keyrec_format(&recs[i], &after) != SENDSEC_OK)
 			break;
 		snprintf(ldif, sizeof(ldif),
-			"dn: %s\nchangetype: modify\ndelete: sendsecApiKey\nsendsecApiKey: %s\n-\nadd: sendsecApiKey\nsendsecApiKey: %s\n",
-			itest_user_dn(user), before, after);
+				"dn: %s\nchangetype: modify\ndelete: sendsecApiKey\nsendsecApiKey: %s\n-\nadd: "
+				"sendsecApiKey\nsendsecApiKey: %s\n",
+				itest_user_dn(user), before, after);
 		ok = itest_ldapmodify(ldif) == 0;
 	}
 	free(before);
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 	CHECK(ikey_search_count(ctx, "smtp") == before);
 
 	/* A valid-looking key whose id no account holds. */
-	CHECK(sendsec_apikey_mint("ssk_", other, sizeof(other), &(struct sendsec_apikey){ 0 }) == SENDSEC_OK);
+	CHECK(sendsec_apikey_mint("ssk_", other, sizeof(other), &(struct sendsec_apikey){0}) == SENDSEC_OK);
 	itest_login(ctx, "smtp", "apikey", other, NULL, &out);
 	EXPECT("unknown key id: DENIED", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 
@@ -123,7 +124,8 @@ int main(int argc, char **argv)
 	itest_login(ctx, "smtp", "apikey", key, NULL, &out);
 	EXPECT("the account's key without expiry still works then", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	clock_.now = now;
-	CHECK(ikey_create(ctx, "alice", "smtp", now - 10, NULL, other, NULL) == SENDSEC_DENIED); /* past expiry refused */
+	CHECK(ikey_create(ctx, "alice", "smtp", now - 10, NULL, other, NULL) ==
+			SENDSEC_DENIED); /* past expiry refused */
 
 	/* Revocation: independent keys per account. */
 	CHECK(sendsec_admin_key_revoke(ctx, "sendsecctl", id2) == SENDSEC_OK);
@@ -158,8 +160,9 @@ int main(int argc, char **argv)
 
 	/* Account networks (sendsecAllowedNetwork) apply to keys too. */
 	CHECK(ikey_create(ctx, "carol", "smtp", 0, NULL, key2, NULL) == SENDSEC_OK);
-	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nadd: sendsecAllowedNetwork\nsendsecAllowedNetwork: 10.0.0.0/8\n",
-		itest_user_dn("carol"));
+	snprintf(ldif, sizeof(ldif),
+			"dn: %s\nchangetype: modify\nadd: sendsecAllowedNetwork\nsendsecAllowedNetwork: 10.0.0.0/8\n",
+			itest_user_dn("carol"));
 	CHECK(itest_ldapmodify(ldif) == 0);
 	itest_login(ctx, "smtp", "apikey", key2, "10.1.2.3", &out);
 	EXPECT("account network hit: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
@@ -172,14 +175,16 @@ int main(int argc, char **argv)
 
 		CHECK(sendsec_apikey_mint("ssk_", other, sizeof(other), &parts) == SENDSEC_OK);
 		snprintf(ldif, sizeof(ldif),
-			"dn: %s\nchangetype: modify\nadd: sendsecKeyId\nsendsecKeyId: %s\n-\nadd: sendsecApiKey\n"
-			"sendsecApiKey: v1;id=%s;hash=broken\n",
-			itest_user_dn("alice"), parts.id, parts.id);
+				"dn: %s\nchangetype: modify\nadd: sendsecKeyId\nsendsecKeyId: %s\n-\nadd: "
+				"sendsecApiKey\n"
+				"sendsecApiKey: v1;id=%s;hash=broken\n",
+				itest_user_dn("alice"), parts.id, parts.id);
 		sendsec_apikey_clear(&parts);
 	}
 	CHECK(itest_ldapmodify(ldif) == 0);
 	itest_login(ctx, "smtp", "apikey", other, NULL, &out);
-	EXPECT("malformed stored value for this id: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	EXPECT("malformed stored value for this id: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
+			SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "smtp", "apikey", key, NULL, &out);
 	EXPECT("a malformed value of another key is ignored", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 

@@ -51,9 +51,10 @@ int main(int argc, char **argv)
 	CHECK(ikey_create(ctx, "carol", "smtp", 0, NULL, key, NULL) == SENDSEC_OK);
 	sendsec_time_format_generalized(time(NULL), stamp, sizeof(stamp));
 	snprintf(ldif, sizeof(ldif),
-		"dn: %s\nchangetype: modify\nadd: sendsecFailureTime\nsendsecFailureTime: %.14s.000001Z\n"
-		"sendsecFailureTime: %.14s.000002Z\nsendsecFailureTime: %.14s.000003Z\nsendsecFailureTime: %.14s.000004Z\n",
-		itest_user_dn("carol"), stamp, stamp, stamp, stamp);
+			"dn: %s\nchangetype: modify\nadd: sendsecFailureTime\nsendsecFailureTime: %.14s.000001Z\n"
+			"sendsecFailureTime: %.14s.000002Z\nsendsecFailureTime: %.14s.000003Z\nsendsecFailureTime: "
+			"%.14s.000004Z\n",
+			itest_user_dn("carol"), stamp, stamp, stamp, stamp);
 	CHECK(itest_ldapmodify(ldif) == 0);
 	itest_login(ctx, "smtp", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("carol's password is locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);

@@ -24,7 +24,7 @@
 #include "check.h"
 #include "itest.h"
 
-#define DEVLOG "/dev/log"
+#define DEVLOG      "/dev/log"
 #define SECRET_MARK "Passw0rd" /* in every password this test types */
 
 static int sock = -1;
@@ -73,9 +73,11 @@ static void *reader(void *arg)
 			struct cmsghdr align;
 			char buf[CMSG_SPACE(sizeof(struct ucred))];
 		} control;
-		struct iovec iov = { buf, sizeof(buf) - 1 };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf) };
+		struct iovec iov = {buf, sizeof(buf) - 1};
+		struct msghdr msg = {.msg_iov = &iov,
+				.msg_iovlen = 1,
+				.msg_control = control.buf,
+				.msg_controllen = sizeof(control.buf)};
 		struct cmsghdr *c;
 		pid_t from = 0;
 		ssize_t n = recvmsg(sock, &msg, 0);
@@ -145,7 +147,7 @@ static void expect_line(const char *what, const char *want)
 	} else {
 		check_failures++;
 		fprintf(stderr, "not ok - %s\n  wanted: <86>… sendsec: %s\n  got:    %s\n", what, want,
-			strstr(got, SECRET_MARK) != NULL ? "[withheld: it holds a password]" : got);
+				strstr(got, SECRET_MARK) != NULL ? "[withheld: it holds a password]" : got);
 	}
 	check_count++;
 	if (take_own(extra, sizeof(extra), 50)) {
@@ -159,7 +161,8 @@ static void expect_line(const char *what, const char *want)
 	}
 }
 
-static void login(struct sendsec_ctx *ctx, const char *service, const char *user, const char *password, const char *rhost)
+static void login(
+		struct sendsec_ctx *ctx, const char *service, const char *user, const char *password, const char *rhost)
 {
 	struct sendsec_outcome out;
 
@@ -168,7 +171,7 @@ static void login(struct sendsec_ctx *ctx, const char *service, const char *user
 
 static struct sendsec_ctx *ctx_with_sink(const char *path)
 {
-	static const struct sendsec_log log = { sink, NULL, SENDSEC_LOG_DEBUG };
+	static const struct sendsec_log log = {sink, NULL, SENDSEC_LOG_DEBUG};
 	struct sendsec_ctx *ctx = NULL;
 	char err[512];
 
@@ -181,7 +184,7 @@ static struct sendsec_ctx *ctx_with_sink(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = DEVLOG };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = DEVLOG};
 	pthread_t thread;
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx, *down;
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	if (lstat(DEVLOG, &st) == 0) {
-		printf("# skipped: %s exists (a syslog daemon or another test owns it); this test needs its own\n", DEVLOG);
+		printf("# skipped: %s exists (a syslog daemon or another test owns it); this test needs its own\n",
+				DEVLOG);
 		return 77;
 	}
 	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
@@ -222,57 +226,63 @@ int main(int argc, char **argv)
 	}
 	pthread_detach(thread);
 
-	ctx = ctx_with_sink(itest_write_conf(true, ITEST_PASSWORD_ONLY "lockout_threshold 3\n"
-		"[service smtp]\nallow_networks 192.0.2.0/24\n"));
+	ctx = ctx_with_sink(itest_write_conf(true,
+			ITEST_PASSWORD_ONLY "lockout_threshold 3\n"
+					    "[service smtp]\nallow_networks 192.0.2.0/24\n"));
 
 	login(ctx, "sshd", "alice", itest_pw("alice"), "192.0.2.1");
 	expect_line("success", "service=sshd user=alice rhost=192.0.2.1 method=password result=success");
 	login(ctx, "smtp", "bob", itest_pw("bob"), "2001:db8::1");
 	expect_line("network (IPv6 client outside the smtp list)",
-		"service=smtp user=bob rhost=2001:db8::1 method=- result=failure reason=network");
+			"service=smtp user=bob rhost=2001:db8::1 method=- result=failure reason=network");
 	login(ctx, "smtp", "bob", itest_pw("bob"), "192.0.2.9");
 	expect_line("success on smtp (rehashed {SSHA}: still one line)",
-		"service=smtp user=bob rhost=192.0.2.9 method=password result=success");
+			"service=smtp user=bob rhost=192.0.2.9 method=password result=success");
 	login(ctx, "sshd", "bob", itest_pw("wrong"), "192.0.2.1");
-	expect_line("bad_password", "service=sshd user=bob rhost=192.0.2.1 method=password result=failure reason=bad_password");
+	expect_line("bad_password",
+			"service=sshd user=bob rhost=192.0.2.1 method=password result=failure reason=bad_password");
 	login(ctx, "sshd", "bob", "", "192.0.2.1");
-	expect_line("empty password", "service=sshd user=bob rhost=192.0.2.1 method=- result=failure reason=bad_password");
+	expect_line("empty password",
+			"service=sshd user=bob rhost=192.0.2.1 method=- result=failure reason=bad_password");
 	login(ctx, "sshd", "nosuchuser", itest_pw("alice"), NULL);
 	expect_line("unknown_user, rhost unknown",
-		"service=sshd user=nosuchuser rhost=- method=password result=failure reason=unknown_user");
+			"service=sshd user=nosuchuser rhost=- method=password result=failure reason=unknown_user");
 	login(ctx, "sshd", "dave", itest_pw("dave"), "192.0.2.1");
-	expect_line("disabled", "service=sshd user=dave rhost=192.0.2.1 method=password result=failure reason=disabled");
+	expect_line("disabled",
+			"service=sshd user=dave rhost=192.0.2.1 method=password result=failure reason=disabled");
 	login(ctx, "sshd", "erin", itest_pw("erin"), "192.0.2.1");
 	expect_line("reset_required",
-		"service=sshd user=erin rhost=192.0.2.1 method=password result=failure reason=reset_required");
+			"service=sshd user=erin rhost=192.0.2.1 method=password result=failure reason=reset_required");
 	login(ctx, "sshd", "mallory", itest_pw("mallory"), "192.0.2.1");
 	expect_line("unavailable (malformed stored hash)",
-		"service=sshd user=mallory rhost=192.0.2.1 method=password result=failure reason=unavailable");
+			"service=sshd user=mallory rhost=192.0.2.1 method=password result=failure reason=unavailable");
 	for (int i = 0; i < 3; i++) {
 		login(ctx, "sshd", "carol", itest_pw("wrong"), "192.0.2.1");
 		expect_line("bad_password before the lock",
-			"service=sshd user=carol rhost=192.0.2.1 method=password result=failure reason=bad_password");
+				"service=sshd user=carol rhost=192.0.2.1 method=password result=failure "
+				"reason=bad_password");
 	}
 	login(ctx, "sshd", "carol", itest_pw("carol"), "192.0.2.1");
 	expect_line("locked", "service=sshd user=carol rhost=192.0.2.1 method=password result=failure reason=locked");
 	login(ctx, "sshd", "x result=success", itest_pw("alice"), "1.2.3.4 evil=1");
 	expect_line("hostile user and rhost are sanitised",
-		"service=sshd user=x?result?success rhost=1.2.3.4?evil?1 method=password result=failure reason=unknown_user");
+			"service=sshd user=x?result?success rhost=1.2.3.4?evil?1 method=password result=failure "
+			"reason=unknown_user");
 
 	CHECK(sendsec_account_check(ctx, "sshd", "alice", "192.0.2.1", &out) == SENDSEC_OK);
 	expect_line("account check success", "service=sshd user=alice rhost=192.0.2.1 method=account result=success");
 	CHECK(sendsec_account_check(ctx, "sshd", "dave", "192.0.2.1", &out) == SENDSEC_DENIED);
 	expect_line("account check disabled",
-		"service=sshd user=dave rhost=192.0.2.1 method=account result=failure reason=disabled");
+			"service=sshd user=dave rhost=192.0.2.1 method=account result=failure reason=disabled");
 	CHECK(sendsec_account_check(ctx, "smtp", "alice", "198.51.100.1", &out) == SENDSEC_DENIED);
 	expect_line("account check network",
-		"service=smtp user=alice rhost=198.51.100.1 method=account result=failure reason=network");
+			"service=smtp user=alice rhost=198.51.100.1 method=account result=failure reason=network");
 
 	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%d", itest_dead_port());
 	down = ctx_with_sink(itest_write_conf_uris(uris, ITEST_PASSWORD_ONLY));
 	login(down, "sshd", "alice", itest_pw("alice"), "192.0.2.1");
 	expect_line("unavailable (directory down)",
-		"service=sshd user=alice rhost=192.0.2.1 method=password result=failure reason=unavailable");
+			"service=sshd user=alice rhost=192.0.2.1 method=password result=failure reason=unavailable");
 	sendsec_ctx_free(down);
 	sendsec_ctx_free(ctx);
 

@@ -29,10 +29,10 @@ int main(int argc, char **argv)
 	CHECK(itest_slapd("stop") == 0);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("server down: a real password is UNAVAILABLE (the server is needed)", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "sshd", "alice", "", NULL, &out);
 	EXPECT("server down: empty password still DENIED (no bind attempted)", &out, SENDSEC_DENIED,
-		SENDSEC_REASON_BAD_PASSWORD);
+			SENDSEC_REASON_BAD_PASSWORD);
 	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), "") == SENDSEC_DENIED);
 	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), itest_pw("alice")) == SENDSEC_UNAVAILABLE);
 	CHECK(sendsec_dir_search_count(d) == 0);

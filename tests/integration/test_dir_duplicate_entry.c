@@ -20,17 +20,19 @@ int main(int argc, char **argv)
 	EXPECT("one alice, bind mode: logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 
 	snprintf(ldif, sizeof(ldif),
-		"dn: ou=contractors,%s\nchangetype: add\nobjectClass: organizationalUnit\nou: contractors\n\n"
-		"dn: uid=alice,ou=contractors,%s\nchangetype: add\nobjectClass: inetOrgPerson\n"
-		"objectClass: posixAccount\nuid: alice\ncn: Alice Contractor\nsn: Contractor\nuidNumber: 30001\n"
-		"gidNumber: 30001\nhomeDirectory: /home/alice2\n",
-		itest_env("BASE"), itest_env("BASE"));
+			"dn: ou=contractors,%s\nchangetype: add\nobjectClass: organizationalUnit\nou: contractors\n\n"
+			"dn: uid=alice,ou=contractors,%s\nchangetype: add\nobjectClass: inetOrgPerson\n"
+			"objectClass: posixAccount\nuid: alice\ncn: Alice Contractor\nsn: Contractor\nuidNumber: "
+			"30001\n"
+			"gidNumber: 30001\nhomeDirectory: /home/alice2\n",
+			itest_env("BASE"), itest_env("BASE"));
 	CHECK(itest_ldapmodify(ldif) == 0);
 
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("two alices: the right password is UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "sshd", "alice", itest_pw("bob"), NULL, &out);
-	EXPECT("two alices: a wrong password is UNAVAILABLE too", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	EXPECT("two alices: a wrong password is UNAVAILABLE too", &out, SENDSEC_UNAVAILABLE,
+			SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "bindmode", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("two alices, bind mode: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	CHECK(sendsec_account_check(ctx, "sshd", "alice", NULL, &out) == SENDSEC_UNAVAILABLE);

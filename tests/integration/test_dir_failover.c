@@ -22,9 +22,11 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("dead first uri: alice logs in through the second", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	itest_login(ctx, "sshd", "carol", itest_pw("bob"), NULL, &out);
-	EXPECT("dead first uri: a wrong password is still a plain no", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	EXPECT("dead first uri: a wrong password is still a plain no", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
 	itest_login(ctx, "sshd", "nosuchuser", itest_pw("alice"), NULL, &out);
-	EXPECT("dead first uri: an unknown user is still unknown", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
+	EXPECT("dead first uri: an unknown user is still unknown", &out, SENDSEC_UNKNOWN_USER,
+			SENDSEC_REASON_UNKNOWN_USER);
 	sendsec_ctx_free(ctx);
 
 	/* The fixture first, then a dead one: the dead one is never needed. */
@@ -40,12 +42,13 @@ int main(int argc, char **argv)
 	t0 = itest_seconds();
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	took = itest_seconds() - t0;
-	EXPECT("all uris dead: the right password is UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	EXPECT("all uris dead: the right password is UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
+			SENDSEC_REASON_UNAVAILABLE);
 	printf("# all uris dead: answered in %.3f s\n", took);
 	CHECK(took < 2.0);
 	itest_login(ctx, "sshd", "nosuchuser", itest_pw("alice"), NULL, &out);
 	EXPECT("all uris dead: an unknown name is UNAVAILABLE, not UNKNOWN_USER", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

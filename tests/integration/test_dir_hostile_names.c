@@ -11,17 +11,26 @@
 #include "dir.h"
 #include "itest.h"
 
-static const char *const attrs[] = { "uid", NULL };
+static const char *const attrs[] = {"uid", NULL};
 
 int main(int argc, char **argv)
 {
 	static const char *const injected[] = {
-		"*)(uid=*))(|(uid=*", "*", "alice*", "*lice", "alice)(uid=bob", "alice)(|(uid=*)", "\\2a", "alice\\29",
+			"*)(uid=*))(|(uid=*",
+			"*",
+			"alice*",
+			"*lice",
+			"alice)(uid=bob",
+			"alice)(|(uid=*)",
+			"\\2a",
+			"alice\\29",
 	};
 	char long_name[301], err[256];
 	/* "\xff\xfe", a truncated two-byte sequence, an overlong '/', a lone continuation byte. */
-	static const char *const not_utf8[] = { "\xff\xfe", "al\xc3", "\xc0\xaf", "ali\x80" "ce" };
-	static const char *const controls[] = { "alice\n", "ali\tce", "alice\r\n(uid=bob)", "\x7f" };
+	static const char *const not_utf8[] = {"\xff\xfe", "al\xc3", "\xc0\xaf",
+			"ali\x80"
+			"ce"};
+	static const char *const controls[] = {"alice\n", "ali\tce", "alice\r\n(uid=bob)", "\x7f"};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY);
 	const struct sendsec_settings *s = sendsec_ctx_settings(ctx, "sshd", err, sizeof(err));
@@ -37,7 +46,8 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* The test can fail: unescaped, "(uid=*)" matches every seeded account. */
-	CHECK(sendsec_dir_search_all(d, s->base, "(&(objectClass=posixAccount)(uid=*))", attrs, &all, &n_all) == SENDSEC_OK);
+	CHECK(sendsec_dir_search_all(d, s->base, "(&(objectClass=posixAccount)(uid=*))", attrs, &all, &n_all) ==
+			SENDSEC_OK);
 	printf("# unescaped (uid=*) matches %zu accounts\n", n_all);
 	CHECK(n_all >= 2);
 	sendsec_entries_free(all, n_all);

@@ -14,7 +14,7 @@ static const char *conf_for(const char *uri)
 	char text[2048];
 
 	snprintf(text, sizeof(text), "uri %s\nbase %s\nsasl_mech EXTERNAL\ntimeout 2\nlockout_threshold 3\n%s", uri,
-		itest_env("BASE"), ITEST_PASSWORD_ONLY);
+			itest_env("BASE"), ITEST_PASSWORD_ONLY);
 	return itest_write_conf(false, text);
 }
 
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	ctx = itest_ctx_from(conf_for(itest_env("LDAPI")));
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("ldapi + EXTERNAL: alice logs in (userPassword readable as the service account)", &out, SENDSEC_OK,
-		SENDSEC_REASON_NONE);
+			SENDSEC_REASON_NONE);
 	itest_login(ctx, "sshd", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("ldapi + EXTERNAL: carol ({CRYPT}) logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	itest_login(ctx, "sshd", "alice", itest_pw("bob"), NULL, &out);
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	ctx = itest_ctx_from(conf_for(itest_env("URI")));
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("ldap:// + EXTERNAL: the service bind fails, UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

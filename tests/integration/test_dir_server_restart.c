@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 
 	CHECK(itest_slapd("stop") == 0);
 	itest_login(ctx, "smtp", "alice", itest_pw("alice"), "127.0.0.1", &out);
-	EXPECT("server stopped: the right password is UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	EXPECT("server stopped: the right password is UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
+			SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "smtp", "alice", itest_pw("alice"), "127.0.0.1", &out);
 	EXPECT("server still stopped: UNAVAILABLE again", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	itest_login(ctx, "smtp", "nosuchuser", itest_pw("alice"), "127.0.0.1", &out);
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 	CHECK(itest_slapd("restart") == 0);
 	itest_login(ctx, "smtp", "bob", itest_pw("bob"), "127.0.0.1", &out);
 	EXPECT("restart between logins: the stale connection is replaced transparently", &out, SENDSEC_OK,
-		SENDSEC_REASON_NONE);
+			SENDSEC_REASON_NONE);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

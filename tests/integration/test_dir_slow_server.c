@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 	t0 = itest_seconds();
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	took = itest_seconds() - t0;
-	EXPECT("slapd stopped (established connection): UNAVAILABLE", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	EXPECT("slapd stopped (established connection): UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
+			SENDSEC_REASON_UNAVAILABLE);
 	printf("# established connection: answered in %.2f s (timeout %d)\n", took, TIMEOUT);
 	CHECK(took < TIMEOUT * 3);
 
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	itest_login(fresh, "sshd", "bob", itest_pw("bob"), NULL, &out);
 	took = itest_seconds() - t0;
 	EXPECT("slapd stopped (new connection, bind never answered): UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	printf("# new connection: answered in %.2f s (timeout %d)\n", took, TIMEOUT);
 	CHECK(took < TIMEOUT * 3);
 

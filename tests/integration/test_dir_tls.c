@@ -20,7 +20,7 @@ static struct sendsec_ctx *tls_ctx(const char *uri, const char *tls_lines, bool 
 	if (!external)
 		return itest_ctx_from(itest_write_conf_uris(uri, tls_lines));
 	snprintf(text, sizeof(text), "uri %s\nbase %s\nsasl_mech EXTERNAL\ntimeout 2\n%s", uri, itest_env("BASE"),
-		tls_lines);
+			tls_lines);
 	return itest_ctx_from(itest_write_conf(false, text));
 }
 
@@ -70,32 +70,34 @@ int main(int argc, char **argv)
 	(void)argc;
 	snprintf(ca, sizeof(ca), "%stls_cacert %s\n", ITEST_PASSWORD_ONLY, itest_env("CA"));
 	snprintf(other_ca, sizeof(other_ca), "%stls_cacert %s\n", ITEST_PASSWORD_ONLY, itest_env("OTHER_CA"));
-	snprintf(never, sizeof(never), "%stls_cacert %s\ntls_reqcert never\n", ITEST_PASSWORD_ONLY, itest_env("OTHER_CA"));
+	snprintf(never, sizeof(never), "%stls_cacert %s\ntls_reqcert never\n", ITEST_PASSWORD_ONLY,
+			itest_env("OTHER_CA"));
 	snprintf(starttls_ca, sizeof(starttls_ca), "%sstarttls yes\n", ca);
 	snprintf(starttls_other, sizeof(starttls_other), "%sstarttls yes\n", other_ca);
 	snprintf(client, sizeof(client), "%stls_cert %s\ntls_key %s\n", ca, itest_env("CLIENT_CERT"),
-		itest_env("CLIENT_KEY"));
+			itest_env("CLIENT_KEY"));
 
 	login_once(itest_env("LDAPS_URI"), ca, false, &out);
 	EXPECT("ldaps:// with the CA that signed the server: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	login_once(itest_env("LDAPS_URI"), other_ca, false, &out);
 	EXPECT("ldaps:// with another CA (tls_reqcert demand by default): UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	login_once(itest_env("LDAPS_URI"), never, false, &out);
-	EXPECT("ldaps:// with another CA and tls_reqcert never (tests only): OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT("ldaps:// with another CA and tls_reqcert never (tests only): OK", &out, SENDSEC_OK,
+			SENDSEC_REASON_NONE);
 
 	login_once(itest_env("URI"), starttls_ca, false, &out);
 	EXPECT("ldap:// + starttls yes with the right CA: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	login_once(itest_env("URI"), starttls_other, false, &out);
 	EXPECT("ldap:// + starttls yes with another CA: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 
 	login_once(itest_env("LDAPS_URI"), client, true, &out);
 	EXPECT("ldaps:// + client certificate + sasl_mech EXTERNAL (mapped to the service account): OK", &out,
-		SENDSEC_OK, SENDSEC_REASON_NONE);
+			SENDSEC_OK, SENDSEC_REASON_NONE);
 	login_once(itest_env("LDAPS_URI"), ca, true, &out);
 	EXPECT("ldaps:// + sasl_mech EXTERNAL without a client certificate: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 
 	/* TLS settings are per handle: two live contexts with different CAs, used in turn, each
 	 * keeps its own answer (a process-global TLS context would make both pass or both fail). */
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
 	for (int round = 0; round < 2; round++) {
 		itest_login(bad, "sshd", "alice", itest_pw("alice"), NULL, &out);
 		EXPECT("two contexts: the one with another CA stays UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-			SENDSEC_REASON_UNAVAILABLE);
+				SENDSEC_REASON_UNAVAILABLE);
 		itest_login(good, "sshd", "alice", itest_pw("alice"), NULL, &out);
 		EXPECT("two contexts: the one with the right CA stays OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	}
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
 	 * process-wide instead of per handle would let one thread's CA leak into the other's
 	 * handshake. */
 	{
-		struct worker w[2] = { { "", "", SENDSEC_OK, 0 }, { "", "", SENDSEC_UNAVAILABLE, 0 } };
+		struct worker w[2] = {{"", "", SENDSEC_OK, 0}, {"", "", SENDSEC_UNAVAILABLE, 0}};
 		pthread_t th[2];
 		bool started[2];
 
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
 		CHECK(w[0].wrong == 0);
 		CHECK(w[1].wrong == 0);
 		printf("%s - two threads, %d rounds each: right CA always OK, other CA always UNAVAILABLE\n",
-			w[0].wrong == 0 && w[1].wrong == 0 ? "ok" : "not ok", WORKER_ROUNDS);
+				w[0].wrong == 0 && w[1].wrong == 0 ? "ok" : "not ok", WORKER_ROUNDS);
 	}
 
 	/* 192.0.2.1 is TEST-NET-1: nothing answers there, so a connect attempt would take the full
@@ -141,7 +143,7 @@ int main(int argc, char **argv)
 	login_once("ldap://192.0.2.1/", ITEST_PASSWORD_ONLY, false, &out);
 	elapsed = itest_seconds() - t0;
 	EXPECT("plain ldap:// to a non-loopback host without starttls: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
-		SENDSEC_REASON_UNAVAILABLE);
+			SENDSEC_REASON_UNAVAILABLE);
 	CHECK(elapsed < 1.0);
 	printf("%s - refused without connecting (%.3f s)\n", elapsed < 1.0 ? "ok" : "not ok", elapsed);
 	return check_report(argv[0]);

@@ -17,25 +17,25 @@ static void set_networks(const char *user, const char *values)
 {
 	char ldif[1024];
 
-	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: sendsecAllowedNetwork\n%s", itest_user_dn(user),
-		values);
+	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: sendsecAllowedNetwork\n%s",
+			itest_user_dn(user), values);
 	CHECK(itest_ldapmodify(ldif) == 0);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct net_case bob[] = {
-		{ "203.0.113.9", true },
-		{ "203.0.113.0", true },
-		{ "203.0.114.9", false },
-		{ "198.51.100.1", false },
-		{ "2001:db8:1::1", true },
-		{ "2001:db8:1:ffff::1", true },
-		{ "2001:db8:2::1", false },
-		{ "::ffff:203.0.113.9", true },
-		{ "::ffff:198.51.100.1", false },
-		{ NULL, false },
-		{ "garbage", false },
+			{"203.0.113.9", true},
+			{"203.0.113.0", true},
+			{"203.0.114.9", false},
+			{"198.51.100.1", false},
+			{"2001:db8:1::1", true},
+			{"2001:db8:1:ffff::1", true},
+			{"2001:db8:2::1", false},
+			{"::ffff:203.0.113.9", true},
+			{"::ffff:198.51.100.1", false},
+			{NULL, false},
+			{"garbage", false},
 	};
 	char what[160];
 	struct sendsec_outcome out;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 			EXPECT(what, &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 		snprintf(what, sizeof(what), "bob's list, account check from %s", r);
 		CHECK(sendsec_account_check(ctx, "sshd", "bob", bob[i].rhost, &out) ==
-			(bob[i].allowed ? SENDSEC_OK : SENDSEC_DENIED));
+				(bob[i].allowed ? SENDSEC_OK : SENDSEC_DENIED));
 		if (bob[i].allowed)
 			EXPECT(what, &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 		else

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "dave", itest_pw("dave"), NULL, &out);
 	EXPECT("flag removed: dave logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nadd: sendsecDisabled\nsendsecDisabled: FALSE\n",
-		itest_user_dn("dave"));
+			itest_user_dn("dave"));
 	CHECK(itest_ldapmodify(ldif) == 0);
 	itest_login(ctx, "sshd", "dave", itest_pw("dave"), NULL, &out);
 	EXPECT("sendsecDisabled FALSE: dave logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);

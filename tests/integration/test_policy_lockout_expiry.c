@@ -9,10 +9,11 @@
 
 int main(int argc, char **argv)
 {
-	struct itest_clock clock = { time(NULL) };
+	struct itest_clock clock = {time(NULL)};
 	struct sendsec_outcome out;
-	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY
-		"lockout_threshold 3\nlockout_interval 900\nlockout_duration 600\n[service nolock]\nlockout_threshold 0\n");
+	struct sendsec_ctx *ctx =
+			itest_ctx(ITEST_PASSWORD_ONLY "lockout_threshold 3\nlockout_interval 900\nlockout_duration "
+						      "600\n[service nolock]\nlockout_threshold 0\n");
 	const char *alice = itest_user_dn("alice"), *bob = itest_user_dn("bob");
 	time_t last;
 
@@ -32,7 +33,8 @@ int main(int argc, char **argv)
 
 	clock.now = last + 599;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
-	EXPECT("599 s after the last failure (duration 600): still locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	EXPECT("599 s after the last failure (duration 600): still locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
 
 	clock.now = last + 601;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);

@@ -58,7 +58,8 @@ int main(int argc, char **argv)
 	CHECK(hosts_ok(host_failing(conf, "alice", 1), host_failing(conf, "alice", 1)));
 	CHECK(itest_count_values(alice, "sendsecFailureTime") == 2);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "192.0.2.20", &out);
-	EXPECT("two failures on two hosts, threshold 3: the right password works", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT("two failures on two hosts, threshold 3: the right password works", &out, SENDSEC_OK,
+			SENDSEC_REASON_NONE);
 	CHECK(itest_count_values(alice, "sendsecFailureTime") == 0); /* the success cleared the record */
 
 	/* Three failures: two on one host, one on another, at the same time. */
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
 	CHECK(itest_count_values(alice, "sendsecFailureTime") == 3);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "192.0.2.20", &out);
 	EXPECT("three failures on two hosts: the right password is refused, locked", &out, SENDSEC_DENIED,
-		SENDSEC_REASON_LOCKED);
+			SENDSEC_REASON_LOCKED);
 	itest_login(ctx, "sshd", "alice", itest_pw("wrong"), "192.0.2.20", &out);
 	EXPECT("locked: a wrong password says locked too", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	CHECK(itest_count_values(alice, "sendsecFailureTime") == 3); /* refusals while locked add nothing */

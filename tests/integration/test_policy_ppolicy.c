@@ -19,8 +19,8 @@
  * exit status. */
 static int ldapmodify_relax(const char *ldif)
 {
-	const char *const argv[] = { "ldapmodify", "-x", "-e", "relax", "-H", itest_env("URI"), "-D",
-		itest_env("ROOTDN"), "-y", itest_env("ROOTPW_FILE"), NULL };
+	const char *const argv[] = {"ldapmodify", "-x", "-e", "relax", "-H", itest_env("URI"), "-D",
+			itest_env("ROOTDN"), "-y", itest_env("ROOTPW_FILE"), NULL};
 	int fds[2], status;
 	pid_t pid;
 
@@ -52,8 +52,8 @@ static int set_attr(const char *user, const char *attr, const char *value, bool 
 	char ldif[1024];
 
 	if (value != NULL)
-		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n", itest_user_dn(user), attr,
-			attr, value);
+		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n", itest_user_dn(user),
+				attr, attr, value);
 	else
 		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\ndelete: %s\n", itest_user_dn(user), attr);
 	return relax ? ldapmodify_relax(ldif) : itest_ldapmodify(ldif);
@@ -65,8 +65,8 @@ static int reset_password_via_server(const char *user)
 {
 	char pwfile[512];
 	const char *pw = itest_pw(user);
-	const char *const argv[] = { "ldappasswd", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
-		itest_env("ROOTPW_FILE"), "-T", pwfile, itest_user_dn(user), NULL };
+	const char *const argv[] = {"ldappasswd", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
+			itest_env("ROOTPW_FILE"), "-T", pwfile, itest_user_dn(user), NULL};
 	int fd, status;
 	pid_t pid;
 
@@ -98,9 +98,10 @@ static int reset_password_via_server(const char *user)
 int main(int argc, char **argv)
 {
 	struct sendsec_outcome out;
-	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY "rehash no\n"
-		"[service past]\npassword_reset_before 2020-06-01T12:00:00Z\n"
-		"[service future]\npassword_reset_before 2099-01-01T00:00:00Z\n");
+	struct sendsec_ctx *ctx =
+			itest_ctx(ITEST_PASSWORD_ONLY "rehash no\n"
+						      "[service past]\npassword_reset_before 2020-06-01T12:00:00Z\n"
+						      "[service future]\npassword_reset_before 2099-01-01T00:00:00Z\n");
 
 	(void)argc;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
@@ -109,7 +110,8 @@ int main(int argc, char **argv)
 	/* Locked by ppolicy. The overlay lets the rootdn write pwdAccountLockedTime directly. */
 	CHECK(set_attr("alice", "pwdAccountLockedTime", "20240101000000Z", false) == 0);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
-	EXPECT("pwdAccountLockedTime set: right password refused as locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	EXPECT("pwdAccountLockedTime set: right password refused as locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
 	CHECK(set_attr("alice", "pwdAccountLockedTime", "000001010000Z", false) == 0); /* ppolicy: locked for good */
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("pwdAccountLockedTime 000001010000Z: locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 	/* password_reset_before with pwdChangedTime (no sendsecPasswordChanged on carol). */
 	itest_login(ctx, "past", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("reset date in the past, no change time at all: CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
-		SENDSEC_REASON_RESET_REQUIRED);
+			SENDSEC_REASON_RESET_REQUIRED);
 	/* NO-USER-MODIFICATION: refused without Relax ("Constraint violation" on stderr is expected). */
 	CHECK(set_attr("carol", "pwdChangedTime", "20230101000000Z", false) != 0);
 	CHECK(set_attr("carol", "pwdChangedTime", "20230101000000Z", true) == 0);
@@ -138,28 +140,29 @@ int main(int argc, char **argv)
 	EXPECT("pwdChangedTime after the reset date: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	itest_login(ctx, "future", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("pwdChangedTime before the reset date: CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
-		SENDSEC_REASON_RESET_REQUIRED);
+			SENDSEC_REASON_RESET_REQUIRED);
 	CHECK(set_attr("carol", "pwdChangedTime", "20200601115959Z", true) == 0);
 	itest_login(ctx, "past", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("pwdChangedTime one second before the reset date: CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
-		SENDSEC_REASON_RESET_REQUIRED);
+			SENDSEC_REASON_RESET_REQUIRED);
 	/* sendsecPasswordChanged, when present, wins over pwdChangedTime. */
 	CHECK(set_attr("carol", "sendsecPasswordChanged", "20230101000000Z", false) == 0);
 	itest_login(ctx, "past", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("sendsecPasswordChanged after, pwdChangedTime before the reset date: OK", &out, SENDSEC_OK,
-		SENDSEC_REASON_NONE);
+			SENDSEC_REASON_NONE);
 
 	/* The pwdChangedTime the overlay writes itself (now) on a Password Modify. */
 	itest_login(ctx, "past", "frank", itest_pw("frank"), NULL, &out);
-	EXPECT("frank before any change: CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
+	EXPECT("frank before any change: CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
+			SENDSEC_REASON_RESET_REQUIRED);
 	CHECK(reset_password_via_server("frank") == 0);
 	CHECK(itest_count_values(itest_user_dn("frank"), "pwdChangedTime") == 1);
 	itest_login(ctx, "past", "frank", itest_pw("frank"), NULL, &out);
 	EXPECT("frank after a Password Modify (ppolicy's pwdChangedTime = now): OK", &out, SENDSEC_OK,
-		SENDSEC_REASON_NONE);
+			SENDSEC_REASON_NONE);
 	itest_login(ctx, "future", "frank", itest_pw("frank"), NULL, &out);
 	EXPECT("frank, reset date 2099: still CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
-		SENDSEC_REASON_RESET_REQUIRED);
+			SENDSEC_REASON_RESET_REQUIRED);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

@@ -16,7 +16,7 @@
 #include "itest.h"
 #include "totp_itest.h"
 
-#define CONF "methods password+totp apikey\nlockout_threshold 0\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"
+#define CONF   "methods password+totp apikey\nlockout_threshold 0\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"
 #define ROUNDS 5
 
 static struct itest_clock clk;
@@ -50,8 +50,11 @@ static void race2(const char *conf, const char *user, const char *const answers[
 				_exit(3);
 			totp_login(ctx, user, itest_pw(user), answers[i], false, &out);
 			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0 :
-			      out.result == SENDSEC_DENIED && out.reason == SENDSEC_REASON_TOTP_REPLAYED ? 1 : 2);
+			_exit(out.result == SENDSEC_OK ? 0
+							: out.result == SENDSEC_DENIED &&
+									out.reason == SENDSEC_REASON_TOTP_REPLAYED
+							? 1
+							: 2);
 		}
 	}
 	close(go[0]);
@@ -71,7 +74,7 @@ static void race2(const char *conf, const char *user, const char *const answers[
 
 static void race(const char *conf, const char *user, const char *answer, time_t t, int *ok_out, int *replayed_out)
 {
-	const char *const answers[2] = { answer, answer };
+	const char *const answers[2] = {answer, answer};
 
 	race2(conf, user, answers, t, ok_out, replayed_out);
 }
@@ -99,8 +102,8 @@ int main(int argc, char **argv)
 
 		totp_code(b32, false, "SHA1", 6, t, code);
 		race(conf, "alice", code, t, &ok, &replayed);
-		snprintf(what, sizeof(what), "round %d: one of two hosts wins the same code (%d ok, %d replayed)", r, ok,
-			replayed);
+		snprintf(what, sizeof(what), "round %d: one of two hosts wins the same code (%d ok, %d replayed)", r,
+				ok, replayed);
 		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
 		CHECK(ok == 1 && replayed == 1);
 	}
@@ -111,25 +114,29 @@ int main(int argc, char **argv)
 	sodium_bin2hex(hex, sizeof(hex), secret, sizeof(secret));
 	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret), sodium_base64_VARIANT_ORIGINAL);
 	snprintf(ldif, sizeof(ldif),
-		"dn: cn=bob-hand,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: oathTOTPToken\n"
-		"cn: bob-hand\noathSecret:: %s\noathTOTPParams: cn=totp-sha1-6,ou=params,%s\n\n"
-		"dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: oathTOTPUser\n-\nadd: oathTOTPToken\n"
-		"oathTOTPToken: cn=bob-hand,ou=tokens,%s\n",
-		itest_env("BASE"), b64, itest_env("BASE"), itest_user_dn("bob"), itest_env("BASE"));
+			"dn: cn=bob-hand,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: "
+			"oathTOTPToken\n"
+			"cn: bob-hand\noathSecret:: %s\noathTOTPParams: cn=totp-sha1-6,ou=params,%s\n\n"
+			"dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: oathTOTPUser\n-\nadd: "
+			"oathTOTPToken\n"
+			"oathTOTPToken: cn=bob-hand,ou=tokens,%s\n",
+			itest_env("BASE"), b64, itest_env("BASE"), itest_user_dn("bob"), itest_env("BASE"));
 	CHECK(itest_ldapmodify(ldif) == 0);
 	sodium_memzero(ldif, sizeof(ldif));
 	for (int r = 0; r < ROUNDS; r++) {
 		time_t t = t0 + 30 * r;
 
 		if (r > 0) {
-			snprintf(ldif, sizeof(ldif), "dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
-				itest_env("BASE"));
+			snprintf(ldif, sizeof(ldif),
+					"dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: "
+					"oathTOTPLastTimeStep\n",
+					itest_env("BASE"));
 			CHECK(itest_ldapmodify(ldif) == 0);
 		}
 		totp_code(hex, true, "SHA1", 6, t, code);
 		race(conf, "bob", code, t, &ok, &replayed);
-		snprintf(what, sizeof(what), "round %d, no stored step yet: one of two hosts wins (%d ok, %d replayed)", r, ok,
-			replayed);
+		snprintf(what, sizeof(what), "round %d, no stored step yet: one of two hosts wins (%d ok, %d replayed)",
+				r, ok, replayed);
 		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
 		CHECK(ok == 1 && replayed == 1);
 	}
@@ -139,16 +146,18 @@ int main(int argc, char **argv)
 	for (int r = 0; r < 3; r++) {
 		time_t t = t0 + 30 * (ROUNDS + 2 * r);
 		char next[16];
-		const char *const answers[2] = { code, next };
+		const char *const answers[2] = {code, next};
 
-		snprintf(ldif, sizeof(ldif), "dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
-			itest_env("BASE"));
+		snprintf(ldif, sizeof(ldif),
+				"dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
+				itest_env("BASE"));
 		CHECK(itest_ldapmodify(ldif) == 0);
 		totp_code(hex, true, "SHA1", 6, t, code);
 		totp_code(hex, true, "SHA1", 6, t + 30, next);
 		race2(conf, "bob", answers, t, &ok, &replayed);
-		snprintf(what, sizeof(what), "round %d, no stored step, two different codes: one host wins (%d ok, %d replayed)",
-			r, ok, replayed);
+		snprintf(what, sizeof(what),
+				"round %d, no stored step, two different codes: one host wins (%d ok, %d replayed)", r,
+				ok, replayed);
 		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
 		CHECK(ok == 1 && replayed == 1);
 		sodium_memzero(next, sizeof(next));
@@ -156,7 +165,7 @@ int main(int argc, char **argv)
 
 	/* One recovery code, two hosts: exactly one. */
 	{
-		const char *rec[] = { argv[1], "--config", conf, "recovery", "alice", NULL };
+		const char *rec[] = {argv[1], "--config", conf, "recovery", "alice", NULL};
 		char codes[1024];
 
 		CHECK(totp_run(rec, NULL, codes, sizeof(codes)) == 0);
@@ -165,8 +174,8 @@ int main(int argc, char **argv)
 
 			snprintf(one, sizeof(one), "%.19s", codes + 20 * r);
 			race(conf, "alice", one, t0, &ok, &replayed);
-			snprintf(what, sizeof(what), "recovery code %d: one of two hosts wins (%d ok, %d replayed)", r, ok,
-				replayed);
+			snprintf(what, sizeof(what), "recovery code %d: one of two hosts wins (%d ok, %d replayed)", r,
+					ok, replayed);
 			printf("%s - %s\n", ok == 1 ? "ok" : "not ok", what);
 			CHECK(ok == 1);
 			sodium_memzero(one, sizeof(one));

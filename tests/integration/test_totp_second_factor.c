@@ -15,7 +15,8 @@
 #include "itest.h"
 #include "totp_itest.h"
 
-#define BASE_CONF "methods password+totp apikey\nlockout_threshold 0\nrehash no\n" \
+#define BASE_CONF                                                                                                      \
+	"methods password+totp apikey\nlockout_threshold 0\nrehash no\n"                                               \
 	"argon2_opslimit 3\nargon2_memlimit 4096\n"
 
 static const char *sendsecctl;
@@ -50,9 +51,11 @@ static int add_params(const char *cn, const char *oid, unsigned digits, unsigned
 	char ldif[1024];
 
 	snprintf(ldif, sizeof(ldif),
-		"dn: cn=%s,ou=params,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: oathTOTPParams\n"
-		"cn: %s\noathOTPLength: %u\noathHMACAlgorithm: %s\noathTOTPTimeStepPeriod: 30\noathTOTPTimeStepWindow: %u\n",
-		cn, itest_env("BASE"), cn, digits, oid, window);
+			"dn: cn=%s,ou=params,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: "
+			"oathTOTPParams\n"
+			"cn: %s\noathOTPLength: %u\noathHMACAlgorithm: %s\noathTOTPTimeStepPeriod: "
+			"30\noathTOTPTimeStepWindow: %u\n",
+			cn, itest_env("BASE"), cn, digits, oid, window);
 	return itest_ldapmodify(ldif);
 }
 
@@ -68,11 +71,14 @@ static int add_plain_token(const char *user, const char *params_cn, char *hex_ou
 	sodium_bin2hex(hex_out, 41, secret, sizeof(secret));
 	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret), sodium_base64_VARIANT_ORIGINAL);
 	snprintf(ldif, sizeof(ldif),
-		"dn: cn=%s-hand,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: oathTOTPToken\n"
-		"cn: %s-hand\noathSecret:: %s\noathTOTPParams: cn=%s,ou=params,%s\n\n"
-		"dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: oathTOTPUser\n-\nadd: oathTOTPToken\n"
-		"oathTOTPToken: cn=%s-hand,ou=tokens,%s\n",
-		user, itest_env("BASE"), user, b64, params_cn, itest_env("BASE"), itest_user_dn(user), user, itest_env("BASE"));
+			"dn: cn=%s-hand,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\nobjectClass: "
+			"oathTOTPToken\n"
+			"cn: %s-hand\noathSecret:: %s\noathTOTPParams: cn=%s,ou=params,%s\n\n"
+			"dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: oathTOTPUser\n-\nadd: "
+			"oathTOTPToken\n"
+			"oathTOTPToken: cn=%s-hand,ou=tokens,%s\n",
+			user, itest_env("BASE"), user, b64, params_cn, itest_env("BASE"), itest_user_dn(user), user,
+			itest_env("BASE"));
 	rc = itest_ldapmodify(ldif);
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(b64, sizeof(b64));
@@ -92,7 +98,7 @@ static const char *write_key(const char *name)
 	snprintf(p, 512, "%s/%s", itest_env("DIR"), name);
 	randombytes_buf(key, sizeof(key));
 	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 || write(fd, key, sizeof(key)) != sizeof(key) ||
-	    close(fd) != 0) {
+			close(fd) != 0) {
 		perror(p);
 		exit(1);
 	}
@@ -111,8 +117,9 @@ static void test_prompt_and_append(void)
 
 	CHECK(totp_enroll(sendsecctl, conf, "alice", b32) == 0);
 	CHECK(strlen(b32) == 32); /* 20 bytes */
-	EXPECT("enrolled alice without a code is refused", (totp_login(ctx, "alice", itest_pw("alice"), NULL, false, &out), &out),
-		SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
+	EXPECT("enrolled alice without a code is refused",
+			(totp_login(ctx, "alice", itest_pw("alice"), NULL, false, &out), &out), SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_TOTP);
 
 	clk.now = t0;
 	totp_code(b32, false, "SHA1", 6, clk.now, code);
@@ -127,7 +134,7 @@ static void test_prompt_and_append(void)
 
 		totp_login(other_host, "alice", itest_pw("alice"), code, false, &out);
 		EXPECT("the same code on another context (host) is a replay too", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_TOTP_REPLAYED);
+				SENDSEC_REASON_TOTP_REPLAYED);
 		sendsec_ctx_free(other_host);
 	}
 
@@ -179,7 +186,7 @@ static void test_prompt_and_append(void)
 	totp_code(b32, false, "SHA1", 6, clk.now, code);
 	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
 	EXPECT("the current code after a later step was used is a replay", &out, SENDSEC_DENIED,
-		SENDSEC_REASON_TOTP_REPLAYED);
+			SENDSEC_REASON_TOTP_REPLAYED);
 
 	sodium_memzero(b32, sizeof(b32));
 	sodium_memzero(code, sizeof(code));
@@ -194,10 +201,11 @@ static void test_recovery_and_remove(void)
 {
 	struct sendsec_outcome out;
 	char codes[16][32], buf[256], typed[32];
-	const char *argv[] = { sendsecctl, "--config", NULL, "recovery", "alice", NULL };
+	const char *argv[] = {sendsecctl, "--config", NULL, "recovery", "alice", NULL};
 	char out_text[1024], *line, *save = NULL;
 	char *conf = copy(itest_write_conf(true, BASE_CONF));
-	char *conf_allow = copy(itest_write_conf(true, "methods password+totp\ntotp_unenrolled allow\nlockout_threshold 0\nrehash no\n"));
+	char *conf_allow = copy(itest_write_conf(
+			true, "methods password+totp\ntotp_unenrolled allow\nlockout_threshold 0\nrehash no\n"));
 	char *conf_deny = copy(itest_write_conf(true, "methods password+totp\nlockout_threshold 0\nrehash no\n"));
 	struct sendsec_ctx *ctx = ctx_for(conf);
 	int n = 0;
@@ -244,7 +252,7 @@ static void test_recovery_and_remove(void)
 
 	/* Remove: alice behaves like bob (no token). */
 	{
-		const char *rm[] = { sendsecctl, "--config", conf, "totp", "remove", "alice", NULL };
+		const char *rm[] = {sendsecctl, "--config", conf, "totp", "remove", "alice", NULL};
 		struct sendsec_ctx *deny = ctx_for(conf_deny), *allow = ctx_for(conf_allow);
 
 		CHECK(totp_run(rm, NULL, NULL, 0) == 0);
@@ -260,8 +268,8 @@ static void test_recovery_and_remove(void)
 		totp_login(allow, "alice", itest_pw("alice"), NULL, false, &out);
 		EXPECT("alice after totp remove, totp_unenrolled allow", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 		totp_login(ctx, "alice", itest_pw("alice"), NULL, false, &out);
-		EXPECT("alice after totp remove, password alone is enough only when methods allow it", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_BAD_TOTP);
+		EXPECT("alice after totp remove, password alone is enough only when methods allow it", &out,
+				SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
 		sendsec_ctx_free(deny);
 		sendsec_ctx_free(allow);
 	}
@@ -291,7 +299,7 @@ static void test_sha2_plain_tokens(void)
 	totp_code(hex, true, "SHA256", 8, clk.now, code);
 	totp_login(ctx, "carol", itest_pw("carol"), code, false, &out);
 	EXPECT("SHA256, 8 digits, plain secret written by ldapmodify, no last step yet", &out, SENDSEC_OK,
-		SENDSEC_REASON_NONE);
+			SENDSEC_REASON_NONE);
 	totp_login(ctx, "carol", itest_pw("carol"), code, false, &out);
 	EXPECT("SHA256 code again", &out, SENDSEC_DENIED, SENDSEC_REASON_TOTP_REPLAYED);
 	totp_code(hex, true, "SHA1", 8, clk.now + 30, code);
@@ -313,7 +321,8 @@ static void test_sha2_plain_tokens(void)
 	totp_login(ctx, "frank", itest_pw("frank"), code, false, &out);
 	EXPECT("params with an unknown algorithm OID", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	CHECK(itest_ldapmodify("dn: cn=frank-hand,ou=tokens,dc=example,dc=test\nchangetype: delete\n\n"
-			       "dn: uid=frank,ou=people,dc=example,dc=test\nchangetype: modify\ndelete: oathTOTPToken\n-\n"
+			       "dn: uid=frank,ou=people,dc=example,dc=test\nchangetype: modify\ndelete: "
+			       "oathTOTPToken\n-\n"
 			       "delete: objectClass\nobjectClass: oathTOTPUser\n") == 0);
 	sodium_memzero(hex, sizeof(hex));
 	sodium_memzero(code, sizeof(code));

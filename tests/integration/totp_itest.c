@@ -49,7 +49,7 @@ int totp_run(const char *const argv[], const char *input, char *out, size_t outl
 
 int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out)
 {
-	const char *argv[] = { sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL };
+	const char *argv[] = {sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL};
 	char out[4096];
 	const char *s;
 	size_t n;
@@ -58,7 +58,7 @@ int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char
 	b32_out[0] = '\0';
 	if (rc == 0) {
 		if (strncmp(out, "otpauth://totp/", 15) != 0 || (s = strstr(out, "secret=")) == NULL ||
-		    (n = strcspn(s + 7, "&\n")) == 0 || n >= 64)
+				(n = strcspn(s + 7, "&\n")) == 0 || n >= 64)
 			rc = -1;
 		else
 			snprintf(b32_out, 64, "%.*s", (int)n, s + 7);
@@ -70,8 +70,8 @@ int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char
 void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, time_t t, char *code_out)
 {
 	char mode[32], d[8], now[32], input[256], out[64];
-	const char *argv_b32[] = { "oathtool", "-b", mode, "-d", d, "-N", now, "-", NULL };
-	const char *argv_hex[] = { "oathtool", mode, "-d", d, "-N", now, "-", NULL };
+	const char *argv_b32[] = {"oathtool", "-b", mode, "-d", d, "-N", now, "-", NULL};
+	const char *argv_hex[] = {"oathtool", mode, "-d", d, "-N", now, "-", NULL};
 
 	snprintf(mode, sizeof(mode), "--totp=%s", alg);
 	snprintf(d, sizeof(d), "%u", digits);
@@ -105,10 +105,14 @@ static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
 enum sendsec_result totp_login(struct sendsec_ctx *ctx, const char *user, const char *password, const char *answer,
 		bool no_ask, struct sendsec_outcome *out)
 {
-	struct answer a = { answer };
+	struct answer a = {answer};
 	struct sendsec_request req = {
-		.service = "sshd", .user = user, .password = password, .rhost = "127.0.0.1",
-		.ask = no_ask ? NULL : ask, .ask_arg = &a,
+			.service = "sshd",
+			.user = user,
+			.password = password,
+			.rhost = "127.0.0.1",
+			.ask = no_ask ? NULL : ask,
+			.ask_arg = &a,
 	};
 
 	return sendsec_authenticate(ctx, &req, out);
@@ -116,8 +120,8 @@ enum sendsec_result totp_login(struct sendsec_ctx *ctx, const char *user, const 
 
 bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen)
 {
-	const char *argv[] = { "ldapsearch", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
-		itest_env("ROOTPW_FILE"), "-LLL", "-o", "ldif-wrap=no", "-s", "base", "-b", dn, attr, NULL };
+	const char *argv[] = {"ldapsearch", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
+			itest_env("ROOTPW_FILE"), "-LLL", "-o", "ldif-wrap=no", "-s", "base", "-b", dn, attr, NULL};
 	char buf[8192], prefix[128];
 	const char *s;
 	bool found = false;

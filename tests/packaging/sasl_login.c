@@ -23,8 +23,8 @@ static int cb_log(void *context, int level, const char *message)
 }
 
 static const sasl_callback_t callbacks[] = {
-	{ SASL_CB_LOG, (int (*)(void))(void (*)(void))cb_log, NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
+		{SASL_CB_LOG, (int (*)(void))(void (*)(void))cb_log, NULL},
+		{SASL_CB_LIST_END, NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -14,8 +14,8 @@ int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
 {
 	const void *item = NULL;
 	const struct pam_conv *conv;
-	struct pam_message msg = { .msg_style = PAM_PROMPT_ECHO_OFF, .msg = "First password: " };
-	const struct pam_message *msgs[1] = { &msg };
+	struct pam_message msg = {.msg_style = PAM_PROMPT_ECHO_OFF, .msg = "First password: "};
+	const struct pam_message *msgs[1] = {&msg};
 	struct pam_response *resp = NULL;
 
 	(void)flags;

@@ -58,11 +58,8 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
 			}
 			resp[i].resp = strdup(p->answers[p->next++]);
 			break;
-		case PAM_ERROR_MSG:
-			append(p->errors, sizeof(p->errors), msg[i]->msg);
-			break;
-		default:
-			break;
+		case PAM_ERROR_MSG: append(p->errors, sizeof(p->errors), msg[i]->msg); break;
+		default: break;
 		}
 	}
 	*resp_out = resp;
@@ -81,7 +78,7 @@ static void write_service_raw(const char *name, const char *args)
 		exit(1);
 	}
 	fprintf(f, "auth required %s %s\naccount required %s %s\npassword required %s %s\n", module_path, args,
-		module_path, args, module_path, args);
+			module_path, args, module_path, args);
 	fclose(f);
 }
 
@@ -96,7 +93,8 @@ static void write_service(const char *name, const char *extra)
 
 static void remove_confdir(void)
 {
-	const char *names[] = { "t", "bind", "first", "try", "stacked", "bracket", "badarg", "badkey", "open", "open.conf" };
+	const char *names[] = {
+			"t", "bind", "first", "try", "stacked", "bracket", "badarg", "badkey", "open", "open.conf"};
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -124,7 +122,7 @@ static pam_handle_t *open_pam(const char *service, const char *user, struct pers
 /* One pam_authenticate of user with the person typing answer (NULL: no answers). */
 static int auth(const char *service, const char *user, const char *answer)
 {
-	struct person p = { .answers = { answer }, .n = answer != NULL };
+	struct person p = {.answers = {answer}, .n = answer != NULL};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam(service, user, &p, &conv);
 	int rc = pam_authenticate(h, 0);
@@ -135,7 +133,7 @@ static int auth(const char *service, const char *user, const char *answer)
 
 static int account(const char *service, const char *user)
 {
-	struct person p = { .n = 0 };
+	struct person p = {.n = 0};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam(service, user, &p, &conv);
 	int rc = pam_acct_mgmt(h, 0);
@@ -145,10 +143,10 @@ static int account(const char *service, const char *user)
 }
 
 /* pam_chauthtok with the person answering old, new, retype; errors copied to errors_out. */
-static int chauthtok(const char *service, const char *user, const char *old_pw, const char *new_pw,
-		const char *retype, char *errors_out, size_t len)
+static int chauthtok(const char *service, const char *user, const char *old_pw, const char *new_pw, const char *retype,
+		char *errors_out, size_t len)
 {
-	struct person p = { .answers = { old_pw, new_pw, retype }, .n = 3 };
+	struct person p = {.answers = {old_pw, new_pw, retype}, .n = 3};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam(service, user, &p, &conv);
 	int rc = pam_chauthtok(h, 0);
@@ -160,9 +158,9 @@ static int chauthtok(const char *service, const char *user, const char *old_pw, 
 
 static void test_schemes(void)
 {
-	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS);  /* argon2id */
-	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS);  /* {CRYPT}$6$ */
-	CHECK(auth("t", "frank", "frank-Passw0rd!") == PAM_SUCCESS);  /* {ARGON2}$argon2i$ */
+	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS); /* argon2id */
+	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS); /* {CRYPT}$6$ */
+	CHECK(auth("t", "frank", "frank-Passw0rd!") == PAM_SUCCESS); /* {ARGON2}$argon2i$ */
 	CHECK(auth("t", "alice", "alice-Passw0rd?") == PAM_AUTH_ERR);
 	CHECK(auth("t", "carol", "") == PAM_AUTH_ERR);
 	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS); /* clears alice's failure record */
@@ -172,7 +170,7 @@ static void test_schemes(void)
 
 static void test_prompts(void)
 {
-	struct person p = { .answers = { "alice-Passw0rd!" }, .n = 1 };
+	struct person p = {.answers = {"alice-Passw0rd!"}, .n = 1};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam("t", "alice", &p, &conv);
 
@@ -212,13 +210,13 @@ static void test_reset_required(void)
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd!", "short", "short", errors, sizeof(errors)) == PAM_AUTHTOK_ERR);
 	CHECK(strstr(errors, "Password too short (minimum 12)") != NULL);
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd!", "erin-NewPassw0rd!", "erin-NewPassw0rd?", errors,
-		sizeof(errors)) == PAM_AUTHTOK_ERR);
+			      sizeof(errors)) == PAM_AUTHTOK_ERR);
 	CHECK(strstr(errors, "Passwords do not match") != NULL);
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd?", "erin-NewPassw0rd!", "erin-NewPassw0rd!", errors,
-		sizeof(errors)) == PAM_AUTHTOK_ERR);
+			      sizeof(errors)) == PAM_AUTHTOK_ERR);
 	CHECK(account("t", "erin") == PAM_NEW_AUTHTOK_REQD);
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd!", "erin-NewPassw0rd!", "erin-NewPassw0rd!", errors,
-		sizeof(errors)) == PAM_SUCCESS);
+			      sizeof(errors)) == PAM_SUCCESS);
 	CHECK(account("t", "erin") == PAM_SUCCESS);
 	CHECK(auth("t", "erin", "erin-NewPassw0rd!") == PAM_SUCCESS);
 	CHECK(auth("t", "erin", "erin-Passw0rd!") == PAM_AUTH_ERR);
@@ -245,8 +243,10 @@ static bool stored_hash(const char *name, char *buf, size_t len)
 	bool found = false;
 
 	snprintf(cmd, sizeof(cmd),
-		"ldapsearch -x -LLL -o ldif-wrap=no -H \"$SENDSEC_TEST_URI\" -D \"$SENDSEC_TEST_ROOTDN\" "
-		"-y \"$SENDSEC_TEST_ROOTPW_FILE\" -b \"uid=%s,ou=people,$SENDSEC_TEST_BASE\" -s base userPassword", name);
+			"ldapsearch -x -LLL -o ldif-wrap=no -H \"$SENDSEC_TEST_URI\" -D \"$SENDSEC_TEST_ROOTDN\" "
+			"-y \"$SENDSEC_TEST_ROOTPW_FILE\" -b \"uid=%s,ou=people,$SENDSEC_TEST_BASE\" -s base "
+			"userPassword",
+			name);
 	if ((f = popen(cmd, "r")) == NULL)
 		return false;
 	buf[0] = '\0';
@@ -262,7 +262,7 @@ static bool stored_hash(const char *name, char *buf, size_t len)
 static bool is_argon2id(const char *line)
 {
 	return strncmp(line, "userPassword:: e0FSR09OMn0kYXJnb24yaWQk", 39) == 0 ||
-		strncmp(line, "userPassword: {ARGON2}$argon2id$", 32) == 0;
+			strncmp(line, "userPassword: {ARGON2}$argon2id$", 32) == 0;
 }
 
 static void test_rehash(void)
@@ -281,7 +281,7 @@ static void test_rehash(void)
 static int auth_after_first(const char *service, const char *user, const char *first, const char *answer,
 		char *prompts_out, size_t len)
 {
-	struct person p = { .answers = { first, answer }, .n = answer != NULL ? 2 : 1 };
+	struct person p = {.answers = {first, answer}, .n = answer != NULL ? 2 : 1};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam(service, user, &p, &conv);
 	int rc = pam_authenticate(h, 0);
@@ -316,7 +316,7 @@ static void test_first_pass(void)
 	CHECK(auth_after_first("first", "alice", "alice-Passw0rd!", NULL, prompts, sizeof(prompts)) == PAM_SUCCESS);
 	CHECK(strcmp(prompts, "First password: |") == 0);
 	CHECK(auth_after_first("first", "alice", "alice-Passw0rd?", "alice-Passw0rd!", prompts, sizeof(prompts)) ==
-		PAM_AUTH_ERR);
+			PAM_AUTH_ERR);
 	CHECK(strcmp(prompts, "First password: |") == 0);
 	CHECK(auth_after_first("first", "alice", "", "alice-Passw0rd!", prompts, sizeof(prompts)) == PAM_AUTH_ERR);
 	CHECK(strcmp(prompts, "First password: |") == 0);
@@ -326,7 +326,7 @@ static void test_first_pass(void)
 	CHECK(strcmp(prompts, "First password: |") == 0);
 	/* Without either option the module asks even when an earlier module set PAM_AUTHTOK. */
 	CHECK(auth_after_first("stacked", "alice", "alice-Passw0rd?", "alice-Passw0rd!", prompts, sizeof(prompts)) ==
-		PAM_SUCCESS);
+			PAM_SUCCESS);
 	CHECK(strcmp(prompts, "First password: |Password: |") == 0);
 }
 

@@ -32,7 +32,7 @@ struct person {
 static const char *module_path;
 static const char *sendsecctl;
 static char confdir[256];
-static const char *service_names[] = { "totp", "append", "deny", "allow" };
+static const char *service_names[] = {"totp", "append", "deny", "allow"};
 
 static void record(struct person *p, const char *prompt)
 {
@@ -92,10 +92,11 @@ static void write_service(const char *name, const char *extra)
 	}
 	/* The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
 	 * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
-	fprintf(f, "auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
-		"lockout_threshold=0 %s\n"
-		"account required %s config=%s\n",
-		module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
+	fprintf(f,
+			"auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
+			"lockout_threshold=0 %s\n"
+			"account required %s config=%s\n",
+			module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
 	fclose(f);
 }
 
@@ -115,11 +116,11 @@ static void remove_confdir(void)
 /* One pam_authenticate (then pam_acct_mgmt when it succeeded) of user with the person typing
  * password and code. The prompts go to prompts_out, the final PAM_USER to user_out (both may
  * be NULL). */
-static int auth_full(const char *service, const char *user, const char *password, const char *code,
-		char *prompts_out, char *user_out, size_t len)
+static int auth_full(const char *service, const char *user, const char *password, const char *code, char *prompts_out,
+		char *user_out, size_t len)
 {
-	struct person p = { .password = password, .code = code };
-	struct pam_conv conv = { converse, &p };
+	struct person p = {.password = password, .code = code};
+	struct pam_conv conv = {converse, &p};
 	pam_handle_t *h = NULL;
 	const void *item = NULL;
 	int rc;
@@ -134,8 +135,9 @@ static int auth_full(const char *service, const char *user, const char *password
 	if (prompts_out != NULL)
 		snprintf(prompts_out, len, "%s", p.prompts);
 	if (user_out != NULL)
-		snprintf(user_out, len, "%s", pam_get_item(h, PAM_USER, &item) == PAM_SUCCESS && item != NULL ?
-			(const char *)item : "");
+		snprintf(user_out, len, "%s",
+				pam_get_item(h, PAM_USER, &item) == PAM_SUCCESS && item != NULL ? (const char *)item
+												: "");
 	pam_end(h, rc);
 	return rc;
 }
@@ -159,7 +161,7 @@ static void wrong_code(const char *code, char *out)
 /* Runs sendsecctl --config CONF args… and copies the first line of its output into out. */
 static int ctl_line(const char *const args[], char *out, size_t len)
 {
-	const char *argv[12] = { sendsecctl, "--config", itest_env("CONF") };
+	const char *argv[12] = {sendsecctl, "--config", itest_env("CONF")};
 	char text[2048];
 	size_t n = 3;
 	int rc;
@@ -213,7 +215,7 @@ static void test_codes(const char *b32)
 
 static void test_recovery(void)
 {
-	const char *args[] = { "recovery", "alice", NULL };
+	const char *args[] = {"recovery", "alice", NULL};
 	char code[64], prompts[256];
 
 	CHECK(ctl_line(args, code, sizeof(code)) == 0);
@@ -238,7 +240,7 @@ static void test_unenrolled(void)
 
 static void test_apikey(void)
 {
-	const char *args[] = { "key", "create", "alice", "--scope", "totp", NULL };
+	const char *args[] = {"key", "create", "alice", "--scope", "totp", NULL};
 	char key[256], prompts[256], user[256];
 
 	CHECK(ctl_line(args, key, sizeof(key)) == 0);

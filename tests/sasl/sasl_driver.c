@@ -31,10 +31,10 @@
 #include "check.h"
 
 #define SYSTEM_PLUGINS "/usr/lib/x86_64-linux-gnu/sasl2"
-#define APPNAME "smtpd"
+#define APPNAME        "smtpd"
 
 static const char *our_plugin; /* absolute path of the built libsendsec.so */
-static const char *sendsecctl;  /* absolute path of the built sendsecctl, or NULL */
+static const char *sendsecctl; /* absolute path of the built sendsecctl, or NULL */
 static char workdir[PATH_MAX];
 static pid_t main_pid;
 
@@ -116,7 +116,7 @@ static int run(char *const argv[])
 
 static void slapd(const char *action)
 {
-	char *argv[] = { (char *)env("SENDSEC_TEST_SLAPD"), (char *)action, (char *)env("SENDSEC_TEST_DIR"), NULL };
+	char *argv[] = {(char *)env("SENDSEC_TEST_SLAPD"), (char *)action, (char *)env("SENDSEC_TEST_DIR"), NULL};
 
 	if (run(argv) != 0)
 		die("slapd.sh %s failed", action);
@@ -154,7 +154,7 @@ static char *take_file(const char *path)
 	int fd = open(path, O_WRONLY);
 
 	if (fd >= 0) {
-		char zero[256] = { 0 };
+		char zero[256] = {0};
 
 		for (size_t done = 0; done < len; done += sizeof(zero))
 			if (write(fd, zero, len - done < sizeof(zero) ? len - done : sizeof(zero)) < 0)
@@ -180,11 +180,11 @@ static void chomp(char *s)
 }
 
 /* sendsecctl --config CONF ARGS... with stdout captured; returns it (malloc'd, wipe) or NULL. */
-static char *ctl_output(const char *conf, const char *a1, const char *a2, const char *a3, const char *a4,
-		const char *a5)
+static char *ctl_output(
+		const char *conf, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
 {
-	char *argv[] = { (char *)sendsecctl, (char *)"--config", (char *)conf, (char *)a1, (char *)a2, (char *)a3,
-		(char *)a4, (char *)a5, NULL };
+	char *argv[] = {(char *)sendsecctl, (char *)"--config", (char *)conf, (char *)a1, (char *)a2, (char *)a3,
+			(char *)a4, (char *)a5, NULL};
 	char out[PATH_MAX];
 	int rc;
 
@@ -202,7 +202,7 @@ static char *ctl_output(const char *conf, const char *a1, const char *a2, const 
  * reaches oathtool on stdin, not argv. Returns true and fills code_out[7]. */
 static bool totp_now(const char *base32, char code_out[7])
 {
-	char *argv[] = { (char *)"/usr/bin/oathtool", (char *)"--totp", (char *)"-b", (char *)"-", NULL };
+	char *argv[] = {(char *)"/usr/bin/oathtool", (char *)"--totp", (char *)"-b", (char *)"-", NULL};
 	char in[PATH_MAX], out[PATH_MAX], *line, *text;
 	bool ok;
 
@@ -232,8 +232,9 @@ static char base62_digit(unsigned v)
 
 static unsigned base62_value(char c)
 {
-	return c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A') + 10 :
-		(unsigned)(c - 'a') + 36;
+	return c >= '0' && c <= '9'            ? (unsigned)(c - '0')
+			: c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A') + 10
+					       : (unsigned)(c - 'a') + 36;
 }
 
 static void key_check_chars(const char *text, size_t len, char out[6])
@@ -327,10 +328,10 @@ static int cb_log(void *context, int level, const char *message)
 #define CB(fn) ((sasl_callback_ft)(void (*)(void))(fn))
 
 static const sasl_callback_t callbacks[] = {
-	{ SASL_CB_GETPATH, CB(cb_getpath), NULL },
-	{ SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL },
-	{ SASL_CB_LOG, CB(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
+		{SASL_CB_GETPATH, CB(cb_getpath), NULL},
+		{SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL},
+		{SASL_CB_LOG, CB(cb_log), NULL},
+		{SASL_CB_LIST_END, NULL, NULL},
 };
 
 /* Creates DIR/NAME/plugins with the given links (link name, target; in this creation order)
@@ -465,15 +466,15 @@ static bool username_is(sasl_conn_t *conn, const char *want)
 	const char *user = NULL;
 
 	return sasl_getprop(conn, SASL_USERNAME, (const void **)&user) == SASL_OK && user != NULL &&
-		strcmp(user, want) == 0;
+			strcmp(user, want) == 0;
 }
 
-#define CHECK_RC(expr, want)                                                                          \
-	do {                                                                                          \
-		int rc_ = (expr);                                                                     \
-		CHECK(rc_ == (want));                                                                 \
-		if (rc_ != (want))                                                                    \
-			fprintf(stderr, "    got %s (%d), want %s\n", sasl_errstring(rc_, NULL, NULL), rc_, #want); \
+#define CHECK_RC(expr, want)                                                                                           \
+	do {                                                                                                           \
+		int rc_ = (expr);                                                                                      \
+		CHECK(rc_ == (want));                                                                                  \
+		if (rc_ != (want))                                                                                     \
+			fprintf(stderr, "    got %s (%d), want %s\n", sasl_errstring(rc_, NULL, NULL), rc_, #want);    \
 	} while (0)
 
 /* The plugin name of the first mechanism called mech in the library's sorted list. */
@@ -495,7 +496,7 @@ static void info_cb(server_sasl_mechanism_t *m, sasl_info_callback_stage_t stage
 
 static struct first_mech first_mech(const char *mech)
 {
-	struct first_mech f = { mech, "", 0 };
+	struct first_mech f = {mech, "", 0};
 
 	sasl_server_plugin_info(mech, info_cb, &f);
 	return f;
@@ -510,7 +511,7 @@ static bool listmech_has(const char *mech)
 	bool found;
 
 	found = sasl_listmech(conn, NULL, " ", " ", " ", &list, &len, &count) == SASL_OK && list != NULL &&
-		strstr(list, mech) != NULL;
+			strstr(list, mech) != NULL;
 	sasl_dispose(&conn);
 	return found;
 }
@@ -518,9 +519,8 @@ static bool listmech_has(const char *mech)
 /* ---- scenarios (each in a child process) ------------------------------------------------ */
 
 static const char *const default_links[][2] = {
-	{ "libplain.so", SYSTEM_PLUGINS "/libplain.so" },
-	{ "liblogin.so", SYSTEM_PLUGINS "/liblogin.so" },
-	{ "libsendsec.so", NULL }, /* filled with our_plugin */
+		{"libplain.so", SYSTEM_PLUGINS "/libplain.so"}, {"liblogin.so", SYSTEM_PLUGINS "/liblogin.so"},
+		{"libsendsec.so", NULL}, /* filled with our_plugin */
 };
 
 static void standard_app(const char *name, const char *conf_text)
@@ -540,7 +540,7 @@ static char *sendsec_conf(const char *name, const char *extra)
 	char *text = read_file(env("SENDSEC_TEST_CONF")), *full, *path;
 
 	if (asprintf(&full, "%s\ntotp_unenrolled allow\n%s", text, extra) < 0 ||
-	    asprintf(&path, "%s/%s.conf", workdir, name) < 0)
+			asprintf(&path, "%s/%s.conf", workdir, name) < 0)
 		die("out of memory");
 	write_file(path, 0600, full);
 	free(full);
@@ -553,7 +553,8 @@ static char *conf_with(const char *sendsec_config, const char *extra)
 	char *text;
 
 	if (asprintf(&text, "mech_list: PLAIN LOGIN\n%s%s%s%s", sendsec_config != NULL ? "sendsec_config: " : "",
-		    sendsec_config != NULL ? sendsec_config : "", sendsec_config != NULL ? "\n" : "", extra) < 0)
+			    sendsec_config != NULL ? sendsec_config : "", sendsec_config != NULL ? "\n" : "",
+			    extra) < 0)
 		die("out of memory");
 	return text;
 }
@@ -618,14 +619,14 @@ static void scenario_main(void)
 			const char *msg;
 			unsigned len;
 		} bad[] = {
-			{ "one NUL", "alice\0secret", 12 },
-			{ "no NUL", "alicesecret", 11 },
-			{ "three NULs", "\0alice\0sec\0ret", 14 },
-			{ "empty password", "\0alice\0", 7 },
-			{ "empty authcid", "\0\0secret", 8 },
-			{ "invalid UTF-8 authcid", "\0al\xc3ice\0secret", 14 },
-			{ "overlong UTF-8 authcid", "\0\xc0\xafroot\0secret", 14 },
-			{ "empty message", "", 0 },
+				{"one NUL", "alice\0secret", 12},
+				{"no NUL", "alicesecret", 11},
+				{"three NULs", "\0alice\0sec\0ret", 14},
+				{"empty password", "\0alice\0", 7},
+				{"empty authcid", "\0\0secret", 8},
+				{"invalid UTF-8 authcid", "\0al\xc3ice\0secret", 14},
+				{"overlong UTF-8 authcid", "\0\xc0\xafroot\0secret", 14},
+				{"empty message", "", 0},
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			conn = new_conn("127.0.0.1;40000");
@@ -800,7 +801,7 @@ static void scenario_factors(void)
 	CHECK(username_is(conn, "alice"));
 	CHECK(!username_is(conn, "apikey"));
 	sasl_dispose(&conn);
-	CHECK_RC(plain_pw("alice", key, "alice"), SASL_OK);  /* the account's own name works too */
+	CHECK_RC(plain_pw("alice", key, "alice"), SASL_OK); /* the account's own name works too */
 	conn = new_conn("127.0.0.1;40000");
 	CHECK_RC(login(conn, "apikey", key, false), SASL_OK); /* LOGIN carries it the same way */
 	CHECK(username_is(conn, "alice"));
@@ -810,7 +811,7 @@ static void scenario_factors(void)
 	log_clear();
 	CHECK_RC(plain_pw("apikey", bad, NULL), SASL_BADAUTH);
 	CHECK(log_has("secret does not match"));
-	CHECK_RC(plain_pw("bob", key, NULL), SASL_BADAUTH);   /* alice's key does not name bob */
+	CHECK_RC(plain_pw("bob", key, NULL), SASL_BADAUTH); /* alice's key does not name bob */
 
 	/* bob enrols a TOTP token; his password alone no longer does. */
 	if ((uri = ctl_output(path, "totp", "enroll", "bob", "--no-qr", NULL)) == NULL)
@@ -916,7 +917,7 @@ static int reads_first(const char *dir, const char *a, const char *b)
  * and after) have been run: ext4 reads in name-hash order, tmpfs in reverse creation order. */
 static void run_orders(void)
 {
-	bool done[2] = { false, false };
+	bool done[2] = {false, false};
 	char name[64], link_name[64];
 	int k = 0;
 
@@ -925,11 +926,12 @@ static void run_orders(void)
 			snprintf(link_name, sizeof(link_name), "libsendsec.so");
 		else
 			snprintf(link_name, sizeof(link_name), "libsendsec-%d.so", i);
-		for (int ours_first_created = 0; ours_first_created < 2 && !(done[0] && done[1]); ours_first_created++) {
+		for (int ours_first_created = 0; ours_first_created < 2 && !(done[0] && done[1]);
+				ours_first_created++) {
 			const char *links[3][2] = {
-				{ "libplain.so", SYSTEM_PLUGINS "/libplain.so" },
-				{ "liblogin.so", SYSTEM_PLUGINS "/liblogin.so" },
-				{ link_name, our_plugin },
+					{"libplain.so", SYSTEM_PLUGINS "/libplain.so"},
+					{"liblogin.so", SYSTEM_PLUGINS "/liblogin.so"},
+					{link_name, our_plugin},
 			};
 			const char *ordered[3][2];
 			int ours_read_first;
@@ -946,7 +948,7 @@ static void run_orders(void)
 			if (done[ours_read_first])
 				continue;
 			printf("order: %s (created %s) is read %s libplain.so\n", link_name,
-				ours_first_created ? "first" : "last", ours_read_first ? "before" : "after");
+					ours_first_created ? "first" : "last", ours_read_first ? "before" : "after");
 			CHECK(in_child(ours_read_first ? "order-ours-first" : "order-libplain-first", scenario_order));
 			done[ours_read_first] = true;
 		}
@@ -956,7 +958,7 @@ static void run_orders(void)
 
 static void cleanup(void)
 {
-	char *argv[] = { (char *)"/bin/rm", (char *)"-rf", workdir, NULL };
+	char *argv[] = {(char *)"/bin/rm", (char *)"-rf", workdir, NULL};
 
 	if (workdir[0] != '\0' && getpid() == main_pid)
 		run(argv);

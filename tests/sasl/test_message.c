@@ -40,12 +40,12 @@ static void test_plain_bad(void)
 
 	CHECK(parse(NULL, 0, &c) == MSG_BAD);
 	CHECK(parse("", 0, &c) == MSG_BAD);
-	CHECK(parse("alicesecret", 11, &c) == MSG_BAD);         /* no NUL */
-	CHECK(parse("alice\0secret", 12, &c) == MSG_BAD);       /* one NUL */
-	CHECK(parse("\0alice\0sec\0ret", 14, &c) == MSG_BAD);   /* three NULs */
-	CHECK(parse("\0alice\0secret\0", 14, &c) == MSG_BAD);   /* trailing NUL */
-	CHECK(parse("\0alice\0", 7, &c) == MSG_BAD);            /* empty password */
-	CHECK(parse("\0\0secret", 8, &c) == MSG_BAD);           /* empty authcid */
+	CHECK(parse("alicesecret", 11, &c) == MSG_BAD);       /* no NUL */
+	CHECK(parse("alice\0secret", 12, &c) == MSG_BAD);     /* one NUL */
+	CHECK(parse("\0alice\0sec\0ret", 14, &c) == MSG_BAD); /* three NULs */
+	CHECK(parse("\0alice\0secret\0", 14, &c) == MSG_BAD); /* trailing NUL */
+	CHECK(parse("\0alice\0", 7, &c) == MSG_BAD);          /* empty password */
+	CHECK(parse("\0\0secret", 8, &c) == MSG_BAD);         /* empty authcid */
 	CHECK(parse("\0\0", 2, &c) == MSG_BAD);
 	CHECK(parse("\0al\xc3ice\0secret", 14, &c) == MSG_BAD); /* truncated sequence */
 	CHECK(parse("\0\xc0\xaf\0secret", 10, &c) == MSG_BAD);  /* overlong */
@@ -83,9 +83,9 @@ static void test_utf8(void)
 {
 	CHECK(msg_utf8_valid("", 0));
 	CHECK(msg_utf8_valid("abc", 3));
-	CHECK(msg_utf8_valid("\xe2\x82\xac", 3));     /* U+20AC */
-	CHECK(msg_utf8_valid("\xf0\x9f\x98\x80", 4)); /* U+1F600 */
-	CHECK(msg_utf8_valid("\xf4\x8f\xbf\xbf", 4)); /* U+10FFFF */
+	CHECK(msg_utf8_valid("\xe2\x82\xac", 3));      /* U+20AC */
+	CHECK(msg_utf8_valid("\xf0\x9f\x98\x80", 4));  /* U+1F600 */
+	CHECK(msg_utf8_valid("\xf4\x8f\xbf\xbf", 4));  /* U+10FFFF */
 	CHECK(!msg_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
 	CHECK(!msg_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
 	CHECK(!msg_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */

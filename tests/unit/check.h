@@ -9,13 +9,13 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		check_count++;                                                              \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			check_failures++;                                                   \
-		}                                                                           \
+#define CHECK(cond)                                                                                                    \
+	do {                                                                                                           \
+		check_count++;                                                                                         \
+		if (!(cond)) {                                                                                         \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                       \
+			check_failures++;                                                                              \
+		}                                                                                                      \
 	} while (0)
 
 #define CHECK_STR(a, b) CHECK((a) != NULL && strcmp((a), (b)) == 0)

@@ -9,7 +9,7 @@
 #include "check.h"
 
 #define ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-#define N_KEYS 1000
+#define N_KEYS   1000
 
 /* Reference CRC32, written table-driven so that it shares no code shape with apikey.c. */
 static uint32_t ref_crc32(const char *s, size_t n)
@@ -71,7 +71,7 @@ static int cmp_str(const void *a, const void *b)
 static void test_mint_round_trip(void)
 {
 	char **keys = calloc(N_KEYS, sizeof(*keys));
-	unsigned counts[62] = { 0 };
+	unsigned counts[62] = {0};
 	size_t n_ok = 0, n_check_ok = 0, n_distinct = 1, n_parts_ok = 0;
 	bool counts_ok = true;
 
@@ -136,7 +136,7 @@ static void test_single_change_denied(void)
 	sendsec_apikey_clear(&parts);
 	len = strlen(key);
 	for (size_t i = 0; i < len; i++) {
-		const char repl[] = { 'a', 'Z', '0', '_', '-', ' ' };
+		const char repl[] = {'a', 'Z', '0', '_', '-', ' '};
 		for (size_t r = 0; r < sizeof(repl); r++) {
 			if (repl[r] == key[i])
 				continue;
@@ -348,8 +348,8 @@ static void test_keyrec_round_trip(void)
 {
 	const char *desc = "CRM; a=b 100% \"sure\"\nline two \xc3\xa9t\xc3\xa9 \xe2\x80\x94 ok";
 	char smtp[] = "smtp", submission[] = "submission";
-	char *scopes[] = { smtp, submission, NULL };
-	struct sendsec_keyrec rec = { 0 }, back;
+	char *scopes[] = {smtp, submission, NULL};
+	struct sendsec_keyrec rec = {0}, back;
 	char *value = NULL, *again = NULL, err[256] = "";
 	bool printable = true;
 
@@ -373,8 +373,10 @@ static void test_keyrec_round_trip(void)
 	CHECK(count_char(value, ';') == 8);
 	CHECK(count_char(value, '=') == 9); /* one is the base64 padding of the hash */
 	CHECK(strncmp(value, "v1;id=4Fq9xK2bT0aZ;hash=", 24) == 0);
-	CHECK(strstr(value, ";scopes=smtp,submission;expires=20261128020000Z;created=20250301120000Z;"
-			    "networks=192.0.2.0/24,2001:db8::/32;disabled=1;desc=CRM%3B a%3Db 100%25 \"sure\"%0Aline") != NULL);
+	CHECK(strstr(value,
+			      ";scopes=smtp,submission;expires=20261128020000Z;created=20250301120000Z;"
+			      "networks=192.0.2.0/24,2001:db8::/32;disabled=1;desc=CRM%3B a%3Db 100%25 "
+			      "\"sure\"%0Aline") != NULL);
 
 	CHECK(sendsec_keyrec_parse(value, strlen(value), &back, err, sizeof(err)) == SENDSEC_OK);
 	CHECK_STR(back.id, "4Fq9xK2bT0aZ");
@@ -419,8 +421,8 @@ out:
 static void test_keyrec_format_refuses(void)
 {
 	char smtp[] = "smtp", smtp_mail[] = "smtp mail";
-	char *scopes[] = { smtp, NULL }, *bad_scopes[] = { smtp_mail, NULL }, *no_scopes[] = { NULL };
-	struct sendsec_keyrec rec = { 0 };
+	char *scopes[] = {smtp, NULL}, *bad_scopes[] = {smtp_mail, NULL}, *no_scopes[] = {NULL};
+	struct sendsec_keyrec rec = {0};
 	char *value = NULL, *longdesc;
 
 	memcpy(rec.id, "4Fq9xK2bT0aZ", 13);
@@ -451,8 +453,8 @@ static void test_keyrec_format_refuses(void)
 static void test_scope(void)
 {
 	char smtp[] = "smtp", submission[] = "submission", all[] = "*";
-	char *scopes[] = { smtp, submission, NULL }, *star[] = { all, NULL }, *none[] = { NULL };
-	struct sendsec_keyrec rec = { 0 };
+	char *scopes[] = {smtp, submission, NULL}, *star[] = {all, NULL}, *none[] = {NULL};
+	struct sendsec_keyrec rec = {0};
 
 	rec.scopes = scopes;
 	CHECK(sendsec_keyrec_in_scope(&rec, "smtp"));
@@ -505,70 +507,117 @@ struct bad_case {
 
 static void test_keyrec_malformed(void)
 {
-#define F_ID "id=4Fq9xK2bT0aZ"
-#define F_HASH "hash=" GOOD_HASH
-#define F_SCOPES "scopes=smtp"
-#define F_EXP "expires=-"
+#define F_ID      "id=4Fq9xK2bT0aZ"
+#define F_HASH    "hash=" GOOD_HASH
+#define F_SCOPES  "scopes=smtp"
+#define F_EXP     "expires=-"
 #define F_CREATED "created=20250301120000Z"
-#define F_NET "networks=-"
-#define F_DIS "disabled=0"
-#define F_DESC "desc=x"
-#define TAIL ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC
+#define F_NET     "networks=-"
+#define F_DIS     "disabled=0"
+#define F_DESC    "desc=x"
+#define TAIL      ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC
 	static const struct bad_case cases[] = {
-		{ "", "version" },
-		{ "v1", "id" },
-		{ "v2;" F_ID ";" F_HASH TAIL, "version" },
-		{ "v1 ;" F_ID ";" F_HASH TAIL, "version" },
-		{ "V1;" F_ID ";" F_HASH TAIL, "version" },
-		{ "v1;" F_HASH TAIL, "id" },
-		{ "v1;" F_ID TAIL, "hash" },
-		{ "v1;" F_ID ";" F_HASH ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_NET ";" F_DIS ";" F_DESC, "created" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DESC, "disabled" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS, "desc" },
-		{ "v1;" F_ID ";" F_HASH TAIL ";" F_SCOPES, "scopes" },
-		{ "v1;" F_ID ";" F_ID ";" F_HASH TAIL, "id" },
-		{ "v1;" F_ID ";" F_HASH TAIL ";desc=y", "desc" },
-		{ "v1;" F_ID ";" F_HASH TAIL ";", NULL },
-		{ "v1;;" F_ID ";" F_HASH TAIL, NULL },
-		{ "v1;" F_ID ";" F_HASH TAIL ";owner=bob", "unknown field 'owner'" },
-		{ "v1;" F_ID ";" F_HASH TAIL ";note", NULL },
-		{ "v1;id=4Fq9xK2bT0a;" F_HASH TAIL, "id" },
-		{ "v1;id=4Fq9xK2bT0aZZ;" F_HASH TAIL, "id" },
-		{ "v1;id=4Fq9xK2bT0a-;" F_HASH TAIL, "id" },
-		{ "v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH8" TAIL, "hash" },
-		{ "v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH==" TAIL, "hash" },
-		{ "v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH8=AAAA" TAIL, "hash" },
-		{ "v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmab-H8=" TAIL, "hash" },
-		{ "v1;" F_ID ";hash=" TAIL, "hash" },
-		{ "v1;" F_ID ";" F_HASH ";scopes=" ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";scopes=smtp,,imap" ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";scopes=smtp," ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";scopes=smtp mail" ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";scopes=**" ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=" ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=2026-11-28" ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=20261328020000Z" ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=19700101000000Z" ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=never" ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";created=-" ";" F_NET ";" F_DIS ";" F_DESC, "created" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=" ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=300.0.0.0/8" ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/8,,::1" ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/8 ::1" ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/33" ";" F_DIS ";" F_DESC, "networks" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled=2" ";" F_DESC, "disabled" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled=" ";" F_DESC, "disabled" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled=no" ";" F_DESC, "disabled" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=a=b", "desc" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=100%", "desc" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=%4", "desc" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=%zz", "desc" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=a%00b", "desc" },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=two\nlines", NULL },
-		{ "v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=\xc3\xa9", NULL },
+			{"", "version"},
+			{"v1", "id"},
+			{"v2;" F_ID ";" F_HASH TAIL, "version"},
+			{"v1 ;" F_ID ";" F_HASH TAIL, "version"},
+			{"V1;" F_ID ";" F_HASH TAIL, "version"},
+			{"v1;" F_HASH TAIL, "id"},
+			{"v1;" F_ID TAIL, "hash"},
+			{"v1;" F_ID ";" F_HASH ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "scopes"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC, "expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_NET ";" F_DIS ";" F_DESC, "created"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_DIS ";" F_DESC, "networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DESC, "disabled"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS, "desc"},
+			{"v1;" F_ID ";" F_HASH TAIL ";" F_SCOPES, "scopes"},
+			{"v1;" F_ID ";" F_ID ";" F_HASH TAIL, "id"},
+			{"v1;" F_ID ";" F_HASH TAIL ";desc=y", "desc"},
+			{"v1;" F_ID ";" F_HASH TAIL ";", NULL},
+			{"v1;;" F_ID ";" F_HASH TAIL, NULL},
+			{"v1;" F_ID ";" F_HASH TAIL ";owner=bob", "unknown field 'owner'"},
+			{"v1;" F_ID ";" F_HASH TAIL ";note", NULL},
+			{"v1;id=4Fq9xK2bT0a;" F_HASH TAIL, "id"},
+			{"v1;id=4Fq9xK2bT0aZZ;" F_HASH TAIL, "id"},
+			{"v1;id=4Fq9xK2bT0a-;" F_HASH TAIL, "id"},
+			{"v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH8" TAIL, "hash"},
+			{"v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH==" TAIL, "hash"},
+			{"v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmabdH8=AAAA" TAIL, "hash"},
+			{"v1;" F_ID ";hash=YTMl9Xtlj0mnqJAljD5dg522ot3WnimfZBmHwmab-H8=" TAIL, "hash"},
+			{"v1;" F_ID ";hash=" TAIL, "hash"},
+			{"v1;" F_ID ";" F_HASH ";scopes="
+			 ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"scopes"},
+			{"v1;" F_ID ";" F_HASH ";scopes=smtp,,imap"
+			 ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"scopes"},
+			{"v1;" F_ID ";" F_HASH ";scopes=smtp,"
+			 ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"scopes"},
+			{"v1;" F_ID ";" F_HASH ";scopes=smtp mail"
+			 ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"scopes"},
+			{"v1;" F_ID ";" F_HASH ";scopes=**"
+			 ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"scopes"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires="
+			 ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=2026-11-28"
+			 ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=20261328020000Z"
+			 ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=19700101000000Z"
+			 ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";expires=never"
+			 ";" F_CREATED ";" F_NET ";" F_DIS ";" F_DESC,
+					"expires"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";created=-"
+			 ";" F_NET ";" F_DIS ";" F_DESC,
+					"created"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks="
+			 ";" F_DIS ";" F_DESC,
+					"networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=300.0.0.0/8"
+			 ";" F_DIS ";" F_DESC,
+					"networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/8,,::1"
+			 ";" F_DIS ";" F_DESC,
+					"networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/8 ::1"
+			 ";" F_DIS ";" F_DESC,
+					"networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";networks=10.0.0.0/33"
+			 ";" F_DIS ";" F_DESC,
+					"networks"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled=2"
+			 ";" F_DESC,
+					"disabled"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled="
+			 ";" F_DESC,
+					"disabled"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";disabled=no"
+			 ";" F_DESC,
+					"disabled"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=a=b",
+					"desc"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=100%",
+					"desc"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=%4",
+					"desc"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=%zz",
+					"desc"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS ";desc=a%00b",
+					"desc"},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS
+			 ";desc=two\nlines",
+					NULL},
+			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS
+			 ";desc=\xc3\xa9",
+					NULL},
 	};
 	struct sendsec_keyrec rec;
 	char err[256];
@@ -577,7 +626,8 @@ static void test_keyrec_malformed(void)
 
 	for (size_t i = 0; i < n; i++) {
 		memset(err, 0, sizeof(err));
-		enum sendsec_result rc = sendsec_keyrec_parse(cases[i].value, strlen(cases[i].value), &rec, err, sizeof(err));
+		enum sendsec_result rc =
+				sendsec_keyrec_parse(cases[i].value, strlen(cases[i].value), &rec, err, sizeof(err));
 		if (rc == SENDSEC_UNAVAILABLE)
 			n_unavailable++;
 		else

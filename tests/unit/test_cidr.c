@@ -10,7 +10,7 @@
 /* True when text parses as a list and addr matches it; false on any parse failure. */
 static bool in_list(const char *list_text, const char *addr_text)
 {
-	struct sendsec_cidr_list list = { 0 };
+	struct sendsec_cidr_list list = {0};
 	unsigned char addr[16];
 	char err[128];
 	bool hit = false;
@@ -124,10 +124,29 @@ static void test_addr_parse(void)
 static void test_bad_entries(void)
 {
 	static const char *bad[] = {
-		"300.1.1.1", "1.2.3.4/33", "::1/129", "1.2.3.4/", "/24", "1.2.3.4/-1", "[::1]",
-		"1.2.3.4/24x", "", "1.2.3", "1.2.3.4.5", "1.2.3.4/+8", "1.2.3.4/08", "1.2.3.4/ 8",
-		"1.2.3.4/24/8", "::1/", "2001:db8::/1280", "2001:db8:::/32", "host.example",
-		"1.2.3.4 ", "1.2.3.4/4294967320", "0x7f.0.0.1", "01.2.3.4",
+			"300.1.1.1",
+			"1.2.3.4/33",
+			"::1/129",
+			"1.2.3.4/",
+			"/24",
+			"1.2.3.4/-1",
+			"[::1]",
+			"1.2.3.4/24x",
+			"",
+			"1.2.3",
+			"1.2.3.4.5",
+			"1.2.3.4/+8",
+			"1.2.3.4/08",
+			"1.2.3.4/ 8",
+			"1.2.3.4/24/8",
+			"::1/",
+			"2001:db8::/1280",
+			"2001:db8:::/32",
+			"host.example",
+			"1.2.3.4 ",
+			"1.2.3.4/4294967320",
+			"0x7f.0.0.1",
+			"01.2.3.4",
 	};
 	struct sendsec_cidr c;
 
@@ -154,20 +173,22 @@ static void test_bad_entries(void)
 
 static void test_list_add(void)
 {
-	struct sendsec_cidr_list list = { 0 };
+	struct sendsec_cidr_list list = {0};
 	unsigned char a[16];
 	char err[128];
 	char big[256 * 12 + 16];
 	size_t off = 0;
 
-	CHECK(sendsec_cidr_list_add(&list, "192.0.2.0/24, 2001:db8::/32\t10.0.0.1,,  ", err, sizeof(err)) == SENDSEC_OK);
+	CHECK(sendsec_cidr_list_add(&list, "192.0.2.0/24, 2001:db8::/32\t10.0.0.1,,  ", err, sizeof(err)) ==
+			SENDSEC_OK);
 	CHECK(list.n == 3);
 	CHECK(sendsec_addr_parse("10.0.0.1", a) && sendsec_cidr_list_match(&list, a));
 	CHECK(sendsec_addr_parse("10.0.0.2", a) && !sendsec_cidr_list_match(&list, a));
 
 	/* A bad entry anywhere leaves the list as it was and names the entry. */
 	err[0] = '\0';
-	CHECK(sendsec_cidr_list_add(&list, "172.16.0.0/12 300.1.1.1 198.51.100.0/24", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
+	CHECK(sendsec_cidr_list_add(&list, "172.16.0.0/12 300.1.1.1 198.51.100.0/24", err, sizeof(err)) ==
+			SENDSEC_UNAVAILABLE);
 	CHECK(list.n == 3);
 	CHECK(strstr(err, "\"300.1.1.1\"") != NULL);
 	CHECK(sendsec_addr_parse("172.16.0.1", a) && !sendsec_cidr_list_match(&list, a));
@@ -176,8 +197,9 @@ static void test_list_add(void)
 
 	/* A long bad entry is cut to 64 bytes in err; control bytes are not echoed. */
 	CHECK(sendsec_cidr_list_add(&list,
-		"1.2.3.4 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaBBBB", err,
-		sizeof(err)) == SENDSEC_UNAVAILABLE);
+			      "1.2.3.4 "
+			      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaBBBB",
+			      err, sizeof(err)) == SENDSEC_UNAVAILABLE);
 	CHECK(strstr(err, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"") != NULL);
 	CHECK(strstr(err, "B") == NULL && list.n == 3);
 	CHECK(sendsec_cidr_list_add(&list, "1.2.3.4\x1b[2J", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
@@ -214,7 +236,7 @@ static void test_list_add(void)
 
 static void test_copy(void)
 {
-	struct sendsec_cidr_list src = { 0 }, dst = { 0 }, empty = { 0 };
+	struct sendsec_cidr_list src = {0}, dst = {0}, empty = {0};
 	unsigned char a[16];
 	char err[128];
 

@@ -37,7 +37,7 @@ static const char *make_file(const void *data, size_t len, mode_t mode, uid_t ui
 	snprintf(path, sizeof(made[0]), "%s/f.XXXXXX", dir);
 	fd = mkstemp(path);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len || fchmod(fd, mode) != 0 ||
-	    (getuid() == 0 && fchown(fd, uid, 0) != 0)) {
+			(getuid() == 0 && fchown(fd, uid, 0) != 0)) {
 		fprintf(stderr, "cannot create a test file: %s\n", strerror(errno));
 		exit(2);
 	}
@@ -90,7 +90,7 @@ static bool value_refused(const char *key, const char *value)
 	snprintf(text, sizeof(text), "# only this key\n%s %s\n", key, value);
 	snprintf(want, sizeof(want), "t.conf:2: bad value for '%s': ", key);
 	if (sendsec_config_parse("t.conf", text, strlen(text), false, &cfg, err, sizeof(err)) == SENDSEC_OK ||
-	    strncmp(err, want, strlen(want)) != 0) {
+			strncmp(err, want, strlen(want)) != 0) {
 		fprintf(stderr, "  %s '%s' not refused as expected: '%s'\n", key, value, err);
 		sendsec_config_free(cfg);
 		return false;
@@ -109,8 +109,8 @@ static bool value_accepted(const char *key, const char *value)
 	return cfg != NULL;
 }
 
-static struct sendsec_settings *resolve(const struct sendsec_config *cfg, const char *service,
-		const char *const *args, size_t n_args)
+static struct sendsec_settings *resolve(
+		const struct sendsec_config *cfg, const char *service, const char *const *args, size_t n_args)
 {
 	struct sendsec_settings *s = NULL;
 	char err[512] = "";
@@ -329,42 +329,43 @@ out:
  * service without a section (or another section) keeps the global value. */
 static void test_precedence_every_key(void)
 {
-	const char *pw[3] = { make_text("one\n", 0600), make_text("two\n", 0600), make_text("three\n", 0600) };
-	unsigned char raw[32] = { 0 };
+	const char *pw[3] = {make_text("one\n", 0600), make_text("two\n", 0600), make_text("three\n", 0600)};
+	unsigned char raw[32] = {0};
 	const char *key[3];
 	struct {
 		const char *key, *v[3];
 	} cases[] = {
-		{ "uri", { "ldap://g", "ldaps://s1 ldaps://s2", "ldapi://" } },
-		{ "base", { "dc=g", "dc=s", "dc=a" } },
-		{ "binddn", { "cn=g", "cn=s", "cn=a" } },
-		{ "bindpw_file", { pw[0], pw[1], pw[2] } },
-		{ "starttls", { "yes", "no", "yes" } },
-		{ "tls_cacert", { "/g", "/s", "/a" } },
-		{ "tls_cert", { "/g", "/s", "/a" } },
-		{ "tls_key", { "/g", "/s", "/a" } },
-		{ "tls_reqcert", { "never", "allow", "try" } },
-		{ "timeout", { "10", "20", "30" } },
-		{ "user_filter", { "(uid=%u)", "(mail=%u)", "(cn=%u)" } },
-		{ "user_attr", { "g", "s", "a" } },
-		{ "password_check", { "bind", "local", "bind" } },
-		{ "rehash", { "no", "yes", "no" } },
-		{ "argon2_opslimit", { "3", "4", "5" } },
-		{ "argon2_memlimit", { "8", "1024", "2048" } },
-		{ "methods", { "password", "password+totp", "apikey password" } },
-		{ "totp_unenrolled", { "allow", "deny", "allow" } },
-		{ "otp_mode", { "append", "prompt", "append" } },
-		{ "totp_key_file", { NULL, NULL, NULL } },
-		{ "apikey_username", { "g", "s", "a" } },
-		{ "apikey_prefix", { "g_", "s_", "a_" } },
-		{ "allow_networks", { "10.0.0.0/8", "192.0.2.1", "2001:db8::/48" } },
-		{ "lockout_threshold", { "1", "2", "3" } },
-		{ "lockout_interval", { "1", "2", "3" } },
-		{ "lockout_duration", { "1", "2", "3" } },
-		{ "password_min_length", { "8", "9", "10" } },
-		{ "password_reset_before", { "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z" } },
-		{ "log_level", { "error", "debug", "error" } },
-		{ "sasl_mech", { "EXTERNAL", "EXTERNAL", "EXTERNAL" } },
+			{"uri", {"ldap://g", "ldaps://s1 ldaps://s2", "ldapi://"}},
+			{"base", {"dc=g", "dc=s", "dc=a"}},
+			{"binddn", {"cn=g", "cn=s", "cn=a"}},
+			{"bindpw_file", {pw[0], pw[1], pw[2]}},
+			{"starttls", {"yes", "no", "yes"}},
+			{"tls_cacert", {"/g", "/s", "/a"}},
+			{"tls_cert", {"/g", "/s", "/a"}},
+			{"tls_key", {"/g", "/s", "/a"}},
+			{"tls_reqcert", {"never", "allow", "try"}},
+			{"timeout", {"10", "20", "30"}},
+			{"user_filter", {"(uid=%u)", "(mail=%u)", "(cn=%u)"}},
+			{"user_attr", {"g", "s", "a"}},
+			{"password_check", {"bind", "local", "bind"}},
+			{"rehash", {"no", "yes", "no"}},
+			{"argon2_opslimit", {"3", "4", "5"}},
+			{"argon2_memlimit", {"8", "1024", "2048"}},
+			{"methods", {"password", "password+totp", "apikey password"}},
+			{"totp_unenrolled", {"allow", "deny", "allow"}},
+			{"otp_mode", {"append", "prompt", "append"}},
+			{"totp_key_file", {NULL, NULL, NULL}},
+			{"apikey_username", {"g", "s", "a"}},
+			{"apikey_prefix", {"g_", "s_", "a_"}},
+			{"allow_networks", {"10.0.0.0/8", "192.0.2.1", "2001:db8::/48"}},
+			{"lockout_threshold", {"1", "2", "3"}},
+			{"lockout_interval", {"1", "2", "3"}},
+			{"lockout_duration", {"1", "2", "3"}},
+			{"password_min_length", {"8", "9", "10"}},
+			{"password_reset_before",
+					{"2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"}},
+			{"log_level", {"error", "debug", "error"}},
+			{"sasl_mech", {"EXTERNAL", "EXTERNAL", "EXTERNAL"}},
 	};
 
 	for (int i = 0; i < 3; i++) {
@@ -377,13 +378,13 @@ static void test_precedence_every_key(void)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const char *k = cases[c].key;
 		char text[4096], arg[4096];
-		const char *args[1] = { arg };
+		const char *args[1] = {arg};
 		struct sendsec_config *cfg;
 		struct sendsec_settings *g, *sec, *a, *none;
 
 		snprintf(text, sizeof(text), "%s%s%s %s\n[service other]\ntimeout 7\n[service smtp]\n%s %s\n",
-				strcmp(k, "uri") == 0 ? "" : "uri ldap://x\n", strcmp(k, "base") == 0 ? "" : "base dc=x\n",
-				k, cases[c].v[0], k, cases[c].v[1]);
+				strcmp(k, "uri") == 0 ? "" : "uri ldap://x\n",
+				strcmp(k, "base") == 0 ? "" : "base dc=x\n", k, cases[c].v[0], k, cases[c].v[1]);
 		snprintf(arg, sizeof(arg), "%s=%s", k, cases[c].v[2]);
 		cfg = parse(text);
 		g = resolve(cfg, NULL, NULL, 0);
@@ -392,14 +393,15 @@ static void test_precedence_every_key(void)
 		none = resolve(cfg, "sshd", NULL, 0);
 		CHECK(g != NULL && sec != NULL && a != NULL && none != NULL);
 		if (g != NULL && sec != NULL && a != NULL && none != NULL) {
-			const char *want[4] = { cases[c].v[0], cases[c].v[1], cases[c].v[2], cases[c].v[0] };
-			const struct sendsec_settings *got[4] = { g, sec, a, none };
+			const char *want[4] = {cases[c].v[0], cases[c].v[1], cases[c].v[2], cases[c].v[0]};
+			const struct sendsec_settings *got[4] = {g, sec, a, none};
 
 			for (int i = 0; i < 4; i++) {
 				const char *value = printed(got[i], k);
 
 				if (value == NULL || strcmp(value, want[i]) != 0)
-					fprintf(stderr, "  key %s, case %d: printed '%s'\n", k, i, value != NULL ? value : "(not set)");
+					fprintf(stderr, "  key %s, case %d: printed '%s'\n", k, i,
+							value != NULL ? value : "(not set)");
 				CHECK_STR(value, want[i]);
 			}
 		}
@@ -508,7 +510,8 @@ static void test_file_errors(void)
 	CHECK(fails_with(MINIMAL "[service never]\nlog_level loud\n",
 			"t.conf:4: bad value for 'log_level': expected error, info or debug"));
 	/* text checks */
-	CHECK(parse_fails_with("uri ldap://x\nbase d\0c\n", sizeof("uri ldap://x\nbase d\0c\n") - 1, "t.conf:2: NUL byte"));
+	CHECK(parse_fails_with(
+			"uri ldap://x\nbase d\0c\n", sizeof("uri ldap://x\nbase d\0c\n") - 1, "t.conf:2: NUL byte"));
 	CHECK(fails_with("uri ldap://x\nbase \xc0\x80\n", "t.conf:2: invalid UTF-8"));
 	CHECK(fails_with("base \xed\xa0\x80\n", "t.conf:1: invalid UTF-8"));
 	CHECK(fails_with("base \xf5\x80\x80\x80\n", "t.conf:1: invalid UTF-8"));
@@ -553,39 +556,80 @@ static void test_file_errors(void)
 static void test_bad_values(void)
 {
 	static const char *const refused[][2] = {
-		{ "starttls", "on" }, { "starttls", "1" }, { "starttls", "Yes" },
-		{ "rehash", "off" },
-		{ "timeout", "0" }, { "timeout", "301" }, { "timeout", "-1" }, { "timeout", "+5" },
-		{ "timeout", "5x" }, { "timeout", "5 6" }, { "timeout", "99999999999999999999999" }, { "timeout", "0x10" },
-		{ "lockout_threshold", "1073741825" }, { "lockout_interval", "-1" }, { "lockout_duration", "1e3" },
-		{ "password_min_length", "0" }, { "password_min_length", "1025" },
-		{ "argon2_opslimit", "0" }, { "argon2_opslimit", "21" },
-		{ "argon2_memlimit", "7" }, { "argon2_memlimit", "4194305" },
-		{ "tls_reqcert", "hard" }, { "tls_reqcert", "DEMAND" },
-		{ "password_check", "remote" }, { "totp_unenrolled", "yes" }, { "otp_mode", "inline" },
-		{ "log_level", "warning" }, { "sasl_mech", "PLAIN" }, { "sasl_mech", "external" },
-		{ "uri", "http://x" }, { "uri", "ldap:/x" }, { "uri", "ldap://a ftp://b" },
-		{ "uri", "ldap://1 ldap://2 ldap://3 ldap://4 ldap://5 ldap://6 ldap://7 ldap://8 ldap://9" },
-		{ "methods", "password+apikey" }, { "methods", "apikey+totp" }, { "methods", "password+password" },
-		{ "methods", "password+" }, { "methods", "+totp" }, { "methods", "password++totp" },
-		{ "methods", "otp" }, { "methods", "Password" }, { "methods", "password+totp+password" },
-		{ "methods", "password totp password totp password totp password totp apikey" },
-		{ "allow_networks", "10.0.0.0/33" }, { "allow_networks", "any 10.0.0.0/8" },
-		{ "allow_networks", "example.org" }, { "allow_networks", ",," },
-		{ "password_reset_before", "2026-13-01T00:00:00Z" }, { "password_reset_before", "yesterday" },
-		{ "password_reset_before", "20260101000000Z" }, { "password_reset_before", "1970-01-01T00:00:00Z" },
-		{ "user_filter", "uid=%u" }, { "user_filter", "(uid=bob)" },
-		{ "apikey_prefix", "ssk-" }, { "apikey_prefix", "abcdefghijklmnopq" }, { "apikey_prefix", "s k" },
+			{"starttls", "on"},
+			{"starttls", "1"},
+			{"starttls", "Yes"},
+			{"rehash", "off"},
+			{"timeout", "0"},
+			{"timeout", "301"},
+			{"timeout", "-1"},
+			{"timeout", "+5"},
+			{"timeout", "5x"},
+			{"timeout", "5 6"},
+			{"timeout", "99999999999999999999999"},
+			{"timeout", "0x10"},
+			{"lockout_threshold", "1073741825"},
+			{"lockout_interval", "-1"},
+			{"lockout_duration", "1e3"},
+			{"password_min_length", "0"},
+			{"password_min_length", "1025"},
+			{"argon2_opslimit", "0"},
+			{"argon2_opslimit", "21"},
+			{"argon2_memlimit", "7"},
+			{"argon2_memlimit", "4194305"},
+			{"tls_reqcert", "hard"},
+			{"tls_reqcert", "DEMAND"},
+			{"password_check", "remote"},
+			{"totp_unenrolled", "yes"},
+			{"otp_mode", "inline"},
+			{"log_level", "warning"},
+			{"sasl_mech", "PLAIN"},
+			{"sasl_mech", "external"},
+			{"uri", "http://x"},
+			{"uri", "ldap:/x"},
+			{"uri", "ldap://a ftp://b"},
+			{"uri", "ldap://1 ldap://2 ldap://3 ldap://4 ldap://5 ldap://6 ldap://7 ldap://8 ldap://9"},
+			{"methods", "password+apikey"},
+			{"methods", "apikey+totp"},
+			{"methods", "password+password"},
+			{"methods", "password+"},
+			{"methods", "+totp"},
+			{"methods", "password++totp"},
+			{"methods", "otp"},
+			{"methods", "Password"},
+			{"methods", "password+totp+password"},
+			{"methods", "password totp password totp password totp password totp apikey"},
+			{"allow_networks", "10.0.0.0/33"},
+			{"allow_networks", "any 10.0.0.0/8"},
+			{"allow_networks", "example.org"},
+			{"allow_networks", ",,"},
+			{"password_reset_before", "2026-13-01T00:00:00Z"},
+			{"password_reset_before", "yesterday"},
+			{"password_reset_before", "20260101000000Z"},
+			{"password_reset_before", "1970-01-01T00:00:00Z"},
+			{"user_filter", "uid=%u"},
+			{"user_filter", "(uid=bob)"},
+			{"apikey_prefix", "ssk-"},
+			{"apikey_prefix", "abcdefghijklmnopq"},
+			{"apikey_prefix", "s k"},
 	};
 	static const char *const accepted[][2] = {
-		{ "starttls", "true" }, { "rehash", "false" }, { "timeout", "1" }, { "timeout", "005" },
-		{ "argon2_opslimit", "1" }, { "argon2_memlimit", "8" }, { "lockout_threshold", "1073741824" },
-		{ "uri", "LDAPS://upper.example" },
-		{ "uri", "ldap://1 ldap://2 ldap://3 ldap://4 ldap://5 ldap://6 ldap://7 ldap://8" },
-		{ "methods", "totp" },
-		{ "allow_networks", "any" }, { "allow_networks", "10.0.0.0/8,192.0.2.7 ::1" },
-		{ "apikey_prefix", "ABC123" }, { "apikey_prefix", "abcdefghijklmnop" },
-		{ "user_filter", "(|(uid=%u)(mail=%u))" }, { "password_reset_before", "2026-01-31T10:00:00+02:00" },
+			{"starttls", "true"},
+			{"rehash", "false"},
+			{"timeout", "1"},
+			{"timeout", "005"},
+			{"argon2_opslimit", "1"},
+			{"argon2_memlimit", "8"},
+			{"lockout_threshold", "1073741824"},
+			{"uri", "LDAPS://upper.example"},
+			{"uri", "ldap://1 ldap://2 ldap://3 ldap://4 ldap://5 ldap://6 ldap://7 ldap://8"},
+			{"methods", "totp"},
+			{"allow_networks", "any"},
+			{"allow_networks", "10.0.0.0/8,192.0.2.7 ::1"},
+			{"apikey_prefix", "ABC123"},
+			{"apikey_prefix", "abcdefghijklmnop"},
+			{"user_filter", "(|(uid=%u)(mail=%u))"},
+			{"password_reset_before", "2026-01-31T10:00:00+02:00"},
 	};
 
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
@@ -615,12 +659,12 @@ static void test_resolve_errors(void)
 	struct sendsec_config *cfg = parse(MINIMAL "[service smtp]\ntimeout 9\n");
 	struct sendsec_config *no_base = parse("uri ldap://x\n[service smtp]\nbase dc=x\n");
 	struct sendsec_config *no_uri = parse("base dc=x\n");
-	const char *args_bad[] = { "timeout=10", "debug" };
-	const char *args_unknown[] = { "foo=1" };
-	const char *args_value[] = { "log_level=info", "timeout=301" };
-	const char *args_empty[] = { "timeout=" };
-	const char *args_utf8[] = { "base=\xff" };
-	const char *args_ok[] = { "timeout=11", "timeout=12", "base=dc=a=b", "methods=password apikey" };
+	const char *args_bad[] = {"timeout=10", "debug"};
+	const char *args_unknown[] = {"foo=1"};
+	const char *args_value[] = {"log_level=info", "timeout=301"};
+	const char *args_empty[] = {"timeout="};
+	const char *args_utf8[] = {"base=\xff"};
+	const char *args_ok[] = {"timeout=11", "timeout=12", "base=dc=a=b", "methods=password apikey"};
 	struct sendsec_settings *s;
 	char err[8];
 
@@ -750,7 +794,7 @@ static bool secret_refused(const char *key, const char *path, bool check_owner, 
 
 	snprintf(want, sizeof(want), "%s: %s", path, want_suffix);
 	if (resolve_secret(key, path, check_owner, &s, err, sizeof(err)) == SENDSEC_OK || s != NULL ||
-	    strcmp(err, want) != 0) {
+			strcmp(err, want) != 0) {
 		fprintf(stderr, "  got '%s'\n  want '%s'\n", err, want);
 		sendsec_settings_free(s);
 		return false;
@@ -809,7 +853,8 @@ static void test_bindpw(void)
 		struct sendsec_settings *s;
 		char err[4096];
 
-		CHECK(resolve_secret("bindpw_file", make_text("s3cret\n", 0640), true, &s, err, sizeof(err)) == SENDSEC_OK);
+		CHECK(resolve_secret("bindpw_file", make_text("s3cret\n", 0640), true, &s, err, sizeof(err)) ==
+				SENDSEC_OK);
 		sendsec_settings_free(s);
 		CHECK(resolve_secret("bindpw_file", pw, false, &s, err, sizeof(err)) == SENDSEC_OK);
 		sendsec_settings_free(s);
@@ -817,7 +862,8 @@ static void test_bindpw(void)
 	if (getuid() == 0)
 		CHECK(secret_refused("bindpw_file", make_file("x\n", 2, 0600, 65534), true,
 				"is owned by uid 65534, not root; chown root"));
-	CHECK(secret_refused("bindpw_file", "/nonexistent/sendsec-bindpw", false, "cannot open: No such file or directory"));
+	CHECK(secret_refused(
+			"bindpw_file", "/nonexistent/sendsec-bindpw", false, "cannot open: No such file or directory"));
 	CHECK(secret_refused("bindpw_file", dir, false, "is not a regular file"));
 }
 
@@ -898,7 +944,7 @@ static void test_example_file(void)
 	CHECK(sendsec_config_load(path, false, &cfg, err, sizeof(err)) == SENDSEC_OK);
 	CHECK(sendsec_settings_resolve(cfg, "smtp", NULL, 0, &s, err, sizeof(err)) == SENDSEC_OK);
 	if ((f = fopen(path, "r")) != NULL && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)len + 1)) != NULL)
+			fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)len + 1)) != NULL)
 		CHECK(fread(text, 1, (size_t)len, f) == (size_t)len);
 	if (f != NULL)
 		fclose(f);

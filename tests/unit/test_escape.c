@@ -5,7 +5,7 @@
 #include "check.h"
 #include "escape.h"
 
-#define HOSTILE "*)(uid=*))(|(uid=*"
+#define HOSTILE         "*)(uid=*))(|(uid=*"
 #define HOSTILE_ESCAPED "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a"
 
 static enum sendsec_result esc(const char *value, char *out, size_t outlen)

@@ -13,10 +13,10 @@
 #include "check.h"
 #include "hash.h"
 
-#define PW "Tr0ub4dor-and-3"
+#define PW    "Tr0ub4dor-and-3"
 #define WRONG "Tr0ub4dor-and-4"
-#define OPS 2
-#define MEM 65536
+#define OPS   2
+#define MEM   65536
 
 /* Runs cmd and puts its first output line (without newline) into out; false on any failure. */
 static bool run(const char *cmd, char *out, size_t outlen)
@@ -151,13 +151,13 @@ static void test_ssha_vectors(void)
 	static const struct {
 		const char *scheme, *tool, *fallback;
 	} cases[] = {
-		{ "SSHA", "slappasswd -h '{SSHA}' -s '" PW "'", NULL },
-		{ "SSHA256", "slappasswd -o module-load=pw-sha2 -h '{SSHA256}' -s '" PW "'",
-			"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA256}'+"
-			"base64.b64encode(hashlib.sha256(b'" PW "'+s).digest()+s).decode())\"" },
-		{ "SSHA512", "slappasswd -o module-load=pw-sha2 -h '{SSHA512}' -s '" PW "'",
-			"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA512}'+"
-			"base64.b64encode(hashlib.sha512(b'" PW "'+s).digest()+s).decode())\"" },
+			{"SSHA", "slappasswd -h '{SSHA}' -s '" PW "'", NULL},
+			{"SSHA256", "slappasswd -o module-load=pw-sha2 -h '{SSHA256}' -s '" PW "'",
+					"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA256}'+"
+					"base64.b64encode(hashlib.sha256(b'" PW "'+s).digest()+s).decode())\""},
+			{"SSHA512", "slappasswd -o module-load=pw-sha2 -h '{SSHA512}' -s '" PW "'",
+					"python3 -c \"import hashlib,base64,os; s=os.urandom(8); print('{SSHA512}'+"
+					"base64.b64encode(hashlib.sha512(b'" PW "'+s).digest()+s).decode())\""},
 	};
 	bool have_pw_sha2 = access("/usr/lib/ldap/pw-sha2.so", R_OK) == 0;
 	char v[512], w[600];
@@ -200,8 +200,8 @@ static void test_ssha_vectors(void)
 
 static void test_crypt_vectors(void)
 {
-	static const char *const methods[] = { "yescrypt", "sha-512", "bcrypt" };
-	static const char *const prefixes[] = { "$y$", "$6$", "$2b$" };
+	static const char *const methods[] = {"yescrypt", "sha-512", "bcrypt"};
+	static const char *const prefixes[] = {"$y$", "$6$", "$2b$"};
 	char v[512], w[600], cmd[128];
 
 	for (size_t i = 0; i < 3; i++) {
@@ -261,7 +261,7 @@ static void test_unknown_and_bounds(void)
 	check_unavailable("", "unknown");
 	check_unavailable("{SSHA", "unknown");
 	check_unavailable("{MD5}X03MO1qnZdYdgyfeuILPmQ==", "unknown");
-	check_unavailable(PW, "unknown"); /* a cleartext value is never compared */
+	check_unavailable(PW, "unknown");                /* a cleartext value is never compared */
 	check_unavailable("$6$saltsalt$abc", "unknown"); /* crypt without {CRYPT} */
 	CHECK(sendsec_hash_verify(NULL, 0, PW, OPS, MEM, &name, NULL) == SENDSEC_UNAVAILABLE);
 	CHECK_STR(name, "unknown");

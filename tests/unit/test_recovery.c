@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 	CHECK(strstr(stored, norm + 4) == NULL);
 	CHECK(sendsec_recovery_store(norm, OPS, MEM, stored, 10) == SENDSEC_UNAVAILABLE);
 	snprintf(other, sizeof(other), "zzzz$%s", stored + 5);
-	vals[0] = (struct sendsec_val){ other, strlen(other) };
-	vals[1] = (struct sendsec_val){ stored, strlen(stored) };
+	vals[0] = (struct sendsec_val){other, strlen(other)};
+	vals[1] = (struct sendsec_val){stored, strlen(stored)};
 	if (memcmp(norm, "zzzz", 4) != 0) /* 1 in 2^20: the index would collide with the decoy */
 		CHECK(sendsec_recovery_find(vals, 2, norm) == &vals[1]);
 	CHECK(sendsec_recovery_find(vals, 1, "aaaabbbbccccdddd") == NULL);
@@ -61,9 +61,9 @@ int main(int argc, char **argv)
 	memcpy(out, norm, sizeof(out));
 	out[15] = out[15] == 'a' ? 'b' : 'a';
 	CHECK(sendsec_recovery_verify(&vals[1], out, OPS, MEM) == SENDSEC_DENIED);
-	vals[0] = (struct sendsec_val){ "abcd$garbage", 12 };
+	vals[0] = (struct sendsec_val){"abcd$garbage", 12};
 	CHECK(sendsec_recovery_verify(&vals[0], norm, OPS, MEM) == SENDSEC_UNAVAILABLE);
-	vals[0] = (struct sendsec_val){ "abcd", 4 };
+	vals[0] = (struct sendsec_val){"abcd", 4};
 	CHECK(sendsec_recovery_verify(&vals[0], norm, OPS, MEM) == SENDSEC_UNAVAILABLE);
 	return check_report(argv[0]);
 }

@@ -15,10 +15,9 @@ static const unsigned char rfc_seed20[] = "12345678901234567890";
 static const unsigned char rfc_seed32[] = "12345678901234567890123456789012";
 static const unsigned char rfc_seed64[] = "1234567890123456789012345678901234567890123456789012345678901234";
 
-static struct sendsec_totp_params params(enum sendsec_totp_alg alg, unsigned digits, unsigned period,
-		unsigned window)
+static struct sendsec_totp_params params(enum sendsec_totp_alg alg, unsigned digits, unsigned period, unsigned window)
 {
-	struct sendsec_totp_params p = { .alg = alg, .digits = digits, .period = period, .window = window };
+	struct sendsec_totp_params p = {.alg = alg, .digits = digits, .period = period, .window = window};
 
 	return p;
 }
@@ -81,12 +80,12 @@ static void test_rfc6238_vectors(void)
 		long long t;
 		const char *sha1, *sha256, *sha512;
 	} v[] = {
-		{ 59, "94287082", "46119246", "90693936" },
-		{ 1111111109, "07081804", "68084774", "25091201" },
-		{ 1111111111, "14050471", "67062674", "99943326" },
-		{ 1234567890, "89005924", "91819424", "93441116" },
-		{ 2000000000, "69279037", "90698825", "38618901" },
-		{ 20000000000LL, "65353130", "77737706", "47863826" },
+			{59, "94287082", "46119246", "90693936"},
+			{1111111109, "07081804", "68084774", "25091201"},
+			{1111111111, "14050471", "67062674", "99943326"},
+			{1234567890, "89005924", "91819424", "93441116"},
+			{2000000000, "69279037", "90698825", "38618901"},
+			{20000000000LL, "65353130", "77737706", "47863826"},
 	};
 	struct sendsec_totp_params p1 = params(SENDSEC_TOTP_SHA1, 8, 30, 1);
 	struct sendsec_totp_params p256 = params(SENDSEC_TOTP_SHA256, 8, 30, 1);
@@ -117,11 +116,11 @@ static void test_rfc6238_vectors(void)
 /* Codes made by oathtool are accepted at their own time, for every algorithm, length and period. */
 static void test_oathtool_codes_accepted(void)
 {
-	static const enum sendsec_totp_alg algs[] = { SENDSEC_TOTP_SHA1, SENDSEC_TOTP_SHA256, SENDSEC_TOTP_SHA512 };
-	static const size_t key_len[] = { 20, 32, 64 };
-	static const unsigned digits[] = { 6, 8 };
-	static const unsigned periods[] = { 30, 60 };
-	static const long long times[] = { 1700000000LL, 1234567891LL };
+	static const enum sendsec_totp_alg algs[] = {SENDSEC_TOTP_SHA1, SENDSEC_TOTP_SHA256, SENDSEC_TOTP_SHA512};
+	static const size_t key_len[] = {20, 32, 64};
+	static const unsigned digits[] = {6, 8};
+	static const unsigned periods[] = {30, 60};
+	static const long long times[] = {1700000000LL, 1234567891LL};
 	unsigned char secret[64];
 	char code[16], mine[9];
 
@@ -325,12 +324,12 @@ static void test_replay(void)
 			      &replayed) == SENDSEC_OK);
 	CHECK(step == TWIN_STEP + 1);
 	CHECK(!replayed);
-	CHECK(sendsec_totp_verify(rfc_seed20, 20, &p, (time_t)((TWIN_STEP + 1) * 30), true, TWIN_STEP + 1, a,
-			      &step, &replayed) == SENDSEC_DENIED);
+	CHECK(sendsec_totp_verify(rfc_seed20, 20, &p, (time_t)((TWIN_STEP + 1) * 30), true, TWIN_STEP + 1, a, &step,
+			      &replayed) == SENDSEC_DENIED);
 	CHECK(replayed);
 	/* neither used: the earlier step is the one recorded */
-	CHECK(sendsec_totp_verify(rfc_seed20, 20, &p, (time_t)((TWIN_STEP + 1) * 30), true, TWIN_STEP - 1, a,
-			      &step, &replayed) == SENDSEC_OK);
+	CHECK(sendsec_totp_verify(rfc_seed20, 20, &p, (time_t)((TWIN_STEP + 1) * 30), true, TWIN_STEP - 1, a, &step,
+			      &replayed) == SENDSEC_OK);
 	CHECK(step == TWIN_STEP);
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(a, sizeof(a));
@@ -402,8 +401,7 @@ static void test_seal_unseal(void)
 	value2 = NULL;
 	/* the largest secret round-trips; one byte more cannot be sealed */
 	CHECK(sendsec_totp_seal(key, secret, SENDSEC_TOTP_SECRET_MAX, &value2) == SENDSEC_OK);
-	CHECK(value2 != NULL &&
-			sendsec_totp_unseal(key, false, value2, strlen(value2), out, &out_len) == SENDSEC_OK &&
+	CHECK(value2 != NULL && sendsec_totp_unseal(key, false, value2, strlen(value2), out, &out_len) == SENDSEC_OK &&
 			out_len == SENDSEC_TOTP_SECRET_MAX && sodium_memcmp(out, secret, out_len) == 0);
 	free(value2);
 	value2 = NULL;
@@ -434,8 +432,7 @@ static void test_plain_secrets(void)
 	CHECK(out_len == 20);
 	CHECK(sendsec_totp_unseal(key, false, (const char *)raw, 20, out, &out_len) == SENDSEC_UNAVAILABLE);
 	CHECK(out_len == 0);
-	CHECK(sendsec_totp_unseal(key, true, (const char *)raw, SENDSEC_TOTP_SECRET_MAX, out, &out_len) ==
-			SENDSEC_OK);
+	CHECK(sendsec_totp_unseal(key, true, (const char *)raw, SENDSEC_TOTP_SECRET_MAX, out, &out_len) == SENDSEC_OK);
 	CHECK(out_len == SENDSEC_TOTP_SECRET_MAX);
 	CHECK(sendsec_totp_unseal(key, true, (const char *)raw, SENDSEC_TOTP_SECRET_MAX + 1, out, &out_len) ==
 			SENDSEC_UNAVAILABLE);
@@ -453,8 +450,9 @@ static void test_uri(void)
 	/* RFC 4648 test vector: "foobar" is MZXW6YTBOI======, sent without padding */
 	CHECK(sendsec_totp_uri("Example Corp", "alice smith@example.org", (const unsigned char *)"foobar", 6, &p,
 			      &uri) == SENDSEC_OK);
-	CHECK_STR(uri, "otpauth://totp/Example%20Corp:alice%20smith%40example.org?secret=MZXW6YTBOI"
-		       "&issuer=Example%20Corp&algorithm=SHA256&digits=8&period=60");
+	CHECK_STR(uri,
+			"otpauth://totp/Example%20Corp:alice%20smith%40example.org?secret=MZXW6YTBOI"
+			"&issuer=Example%20Corp&algorithm=SHA256&digits=8&period=60");
 	secret_free(uri);
 	uri = NULL;
 
