@@ -143,9 +143,7 @@ bool itest_expect(const char *file, int line, const char *what, const struct sen
 	return false;
 }
 
-/* Runs argv with stdin from input (may be NULL) and stdout to out_buf (may be NULL); returns the
- * exit status, or -1. */
-static int run(const char *const argv[], const char *input, char *out_buf, size_t out_len)
+int itest_run(const char *const argv[], const char *input, char *out_buf, size_t out_len)
 {
 	int in_pipe[2], out_pipe[2], status;
 	pid_t pid;
@@ -188,7 +186,7 @@ int itest_ldapmodify(const char *ldif)
 	const char *const argv[] = {"ldapmodify", "-x", "-H", itest_env("URI"), "-D", itest_env("ROOTDN"), "-y",
 			itest_env("ROOTPW_FILE"), NULL};
 
-	return run(argv, ldif, NULL, 0);
+	return itest_run(argv, ldif, NULL, 0);
 }
 
 int itest_count_values(const char *dn, const char *attr)
@@ -200,7 +198,7 @@ int itest_count_values(const char *dn, const char *attr)
 	size_t alen = strlen(attr);
 	int count = 0;
 
-	if (run(argv, NULL, out, sizeof(out)) != 0)
+	if (itest_run(argv, NULL, out, sizeof(out)) != 0)
 		return -1;
 	for (char *line = out; line != NULL && *line != '\0';) {
 		char *nl = strchr(line, '\n');
@@ -216,7 +214,7 @@ int itest_slapd(const char *cmd)
 {
 	const char *const argv[] = {itest_env("SLAPD"), cmd, itest_env("DIR"), NULL};
 
-	return run(argv, NULL, NULL, 0);
+	return itest_run(argv, NULL, NULL, 0);
 }
 
 bool itest_slapd_signal(int sig)

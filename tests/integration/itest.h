@@ -55,6 +55,9 @@ bool itest_expect(const char *file, int line, const char *what, const struct sen
 	} while (0)
 
 /* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */
+/* Runs argv (argv[0] looked up in PATH) with stdin from input (may be NULL) and stdout to out
+ * (may be NULL: discarded); returns the exit status, or -1. */
+int itest_run(const char *const argv[], const char *input, char *out, size_t outlen);
 int itest_ldapmodify(const char *ldif);
 /* Number of values of attr on the entry dn, read as the rootdn; -1 on error. */
 int itest_count_values(const char *dn, const char *attr);

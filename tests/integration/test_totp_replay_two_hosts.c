@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 		const char *rec[] = {argv[1], "--config", conf, "recovery", "alice", NULL};
 		char codes[1024];
 
-		CHECK(totp_run(rec, NULL, codes, sizeof(codes)) == 0);
+		CHECK(itest_run(rec, NULL, codes, sizeof(codes)) == 0);
 		for (int r = 0; r < 3; r++) {
 			char one[32];
 

@@ -211,7 +211,7 @@ static void test_recovery_and_remove(void)
 	int n = 0;
 
 	argv[2] = conf;
-	CHECK(totp_run(argv, NULL, out_text, sizeof(out_text)) == 0);
+	CHECK(itest_run(argv, NULL, out_text, sizeof(out_text)) == 0);
 	for (line = strtok_r(out_text, "\n", &save); line != NULL && n < 16; line = strtok_r(NULL, "\n", &save))
 		snprintf(codes[n++], sizeof(codes[0]), "%s", line);
 	sodium_memzero(out_text, sizeof(out_text));
@@ -255,8 +255,8 @@ static void test_recovery_and_remove(void)
 		const char *rm[] = {sendsecctl, "--config", conf, "totp", "remove", "alice", NULL};
 		struct sendsec_ctx *deny = ctx_for(conf_deny), *allow = ctx_for(conf_allow);
 
-		CHECK(totp_run(rm, NULL, NULL, 0) == 0);
-		CHECK(totp_run(rm, NULL, NULL, 0) == 1);
+		CHECK(itest_run(rm, NULL, NULL, 0) == 0);
+		CHECK(itest_run(rm, NULL, NULL, 0) == 1);
 		CHECK(itest_count_values(itest_user_dn("alice"), "sendsecRecoveryCode") == 0);
 		CHECK(itest_count_values(itest_user_dn("alice"), "oathTOTPToken") == 0);
 		totp_login(deny, "bob", itest_pw("bob"), NULL, false, &out);

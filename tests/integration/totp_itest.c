@@ -11,49 +11,13 @@
 
 #include "itest.h"
 
-int totp_run(const char *const argv[], const char *input, char *out, size_t outlen)
-{
-	int in_pipe[2], out_pipe[2], status;
-	size_t got = 0;
-	ssize_t r;
-	pid_t pid;
-
-	if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0)
-		return -1;
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(in_pipe[0], 0);
-		dup2(out_pipe[1], 1);
-		close(in_pipe[0]);
-		close(in_pipe[1]);
-		close(out_pipe[0]);
-		close(out_pipe[1]);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(in_pipe[0]);
-	close(out_pipe[1]);
-	if (input != NULL && write(in_pipe[1], input, strlen(input)) < 0)
-		perror("write");
-	close(in_pipe[1]);
-	while (out != NULL && got + 1 < outlen && (r = read(out_pipe[0], out + got, outlen - 1 - got)) > 0)
-		got += (size_t)r;
-	if (out != NULL)
-		out[got] = '\0';
-	close(out_pipe[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out)
 {
 	const char *argv[] = {sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL};
 	char out[4096];
 	const char *s;
 	size_t n;
-	int rc = totp_run(argv, NULL, out, sizeof(out));
+	int rc = itest_run(argv, NULL, out, sizeof(out));
 
 	b32_out[0] = '\0';
 	if (rc == 0) {
@@ -77,7 +41,7 @@ void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, t
 	snprintf(d, sizeof(d), "%u", digits);
 	snprintf(now, sizeof(now), "@%lld", (long long)t);
 	snprintf(input, sizeof(input), "%s\n", key);
-	if (totp_run(is_hex ? argv_hex : argv_b32, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
+	if (itest_run(is_hex ? argv_hex : argv_b32, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
 		fprintf(stderr, "oathtool failed\n");
 		exit(1);
 	}
@@ -128,7 +92,7 @@ bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen)
 
 	out[0] = '\0';
 	snprintf(prefix, sizeof(prefix), "\n%s: ", attr);
-	if (totp_run(argv, NULL, buf, sizeof(buf)) == 0 && (s = strstr(buf, prefix)) != NULL) {
+	if (itest_run(argv, NULL, buf, sizeof(buf)) == 0 && (s = strstr(buf, prefix)) != NULL) {
 		s += strlen(prefix);
 		snprintf(out, outlen, "%.*s", (int)strcspn(s, "\n"), s);
 		found = true;

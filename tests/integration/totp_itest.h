@@ -1,5 +1,5 @@
-/* totp_itest.h — helpers of the TOTP integration tests: run a program with stdin and captured
- * stdout, enroll through sendsecctl (keeping the base32 secret out of any output), codes from the
+/* totp_itest.h — helpers of the TOTP integration tests (on top of itest.h, whose itest_run runs
+ * programs): enroll through sendsecctl (keeping the base32 secret out of any output), codes from the
  * independent oathtool, logins with a scripted answer to the code prompt, and reads as the rootdn.
  * No helper prints a secret, a code or a URI. */
 #ifndef SENDSEC_TOTP_ITEST_H
@@ -10,10 +10,6 @@
 #include <time.h>
 
 #include "engine.h"
-
-/* Runs argv with input on stdin (may be NULL), stdout into out (NUL-terminated, may be NULL),
- * stderr inherited. Returns the exit status, or -1. */
-int totp_run(const char *const argv[], const char *input, char *out, size_t outlen);
 
 /* Runs "sendsecctl --config conf totp enroll user --no-qr" and extracts the base32 secret of the
  * printed URI into b32_out (>= 64 bytes). Returns sendsecctl's exit status (-1 when the output

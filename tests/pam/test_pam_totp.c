@@ -169,7 +169,7 @@ static int ctl_line(const char *const args[], char *out, size_t len)
 	for (size_t i = 0; args[i] != NULL && n < 11; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	rc = totp_run(argv, NULL, text, sizeof(text));
+	rc = itest_run(argv, NULL, text, sizeof(text));
 	snprintf(out, len, "%.*s", (int)strcspn(text, "\n"), text);
 	sodium_memzero(text, sizeof(text));
 	return rc;
