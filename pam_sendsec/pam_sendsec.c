@@ -334,6 +334,14 @@ static int change_password(struct call *c, const char *user)
 	return rc;
 }
 
+/* False only when the engine says the account is fine as it is (no reset pending). */
+static bool change_is_due(struct call *c, const char *user)
+{
+	struct sendsec_outcome out;
+
+	return sendsec_account_check(c->ctx, c->service, user, c->rhost, &out) != SENDSEC_OK;
+}
+
 EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct call c;
@@ -350,6 +358,10 @@ EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char 
 	}
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL) {
 		rc = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	if ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) && !change_is_due(&c, user)) {
+		rc = PAM_SUCCESS; /* only expired tokens were to be changed, and this one is not */
 		goto out;
 	}
 	rc = change_password(&c, user);

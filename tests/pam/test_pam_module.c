@@ -142,18 +142,24 @@ static int account(const char *service, const char *user)
 	return rc;
 }
 
-/* pam_chauthtok with the person answering old, new, retype; errors copied to errors_out. */
-static int chauthtok(const char *service, const char *user, const char *old_pw, const char *new_pw, const char *retype,
-		char *errors_out, size_t len)
+/* pam_chauthtok (with flags) with the person answering old, new, retype; errors copied to errors_out. */
+static int chauthtok_flags(const char *service, const char *user, int flags, const char *old_pw, const char *new_pw,
+		const char *retype, char *errors_out, size_t len)
 {
 	struct person p = {.answers = {old_pw, new_pw, retype}, .n = 3};
 	struct pam_conv conv;
 	pam_handle_t *h = open_pam(service, user, &p, &conv);
-	int rc = pam_chauthtok(h, 0);
+	int rc = pam_chauthtok(h, flags);
 
 	pam_end(h, rc);
 	snprintf(errors_out, len, "%s", p.errors);
 	return rc;
+}
+
+static int chauthtok(const char *service, const char *user, const char *old_pw, const char *new_pw, const char *retype,
+		char *errors_out, size_t len)
+{
+	return chauthtok_flags(service, user, 0, old_pw, new_pw, retype, errors_out, len);
 }
 
 static void test_schemes(void)
@@ -220,6 +226,11 @@ static void test_reset_required(void)
 	CHECK(account("t", "erin") == PAM_SUCCESS);
 	CHECK(auth("t", "erin", "erin-NewPassw0rd!") == PAM_SUCCESS);
 	CHECK(auth("t", "erin", "erin-Passw0rd!") == PAM_AUTH_ERR);
+	/* PAM_CHANGE_EXPIRED_AUTHTOK changes only what is due: carol has no reset pending. */
+	CHECK(chauthtok_flags("t", "carol", PAM_CHANGE_EXPIRED_AUTHTOK, "carol-Passw0rd!", "carol-Other-Passw0rd",
+			      "carol-Other-Passw0rd", errors, sizeof(errors)) == PAM_SUCCESS);
+	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS);
+	CHECK(auth("t", "carol", "carol-Other-Passw0rd") == PAM_AUTH_ERR);
 	/* A too-short password is refused for accounts without a reset flag too. */
 	CHECK(chauthtok("t", "carol", "carol-Passw0rd!", "tiny", "tiny", errors, sizeof(errors)) == PAM_AUTHTOK_ERR);
 	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS);
