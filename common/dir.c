@@ -536,6 +536,7 @@ static enum sendsec_result write_op(
 	case LDAP_SUCCESS: return SENDSEC_OK;
 	case LDAP_NO_SUCH_ATTRIBUTE:
 	case LDAP_TYPE_OR_VALUE_EXISTS:
+	case LDAP_CONSTRAINT_VIOLATION: /* e.g. a second value of a single-valued attribute */
 	case LDAP_ALREADY_EXISTS: return SENDSEC_DENIED;
 	case LDAP_NO_SUCH_OBJECT: return op == OP_DELETE ? SENDSEC_UNKNOWN_USER : SENDSEC_UNAVAILABLE;
 	default:

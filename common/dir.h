@@ -77,8 +77,8 @@ struct sendsec_mod {
 	size_t n;
 };
 /* Applies all mods in one modify operation (atomic on the server). OK; DENIED when the server
- * refused because a value to delete was not there or one to add already was (someone else got
- * there first); UNAVAILABLE otherwise. */
+ * refused because a value to delete was not there, one to add already was, or a single-valued
+ * attribute already has a value (someone else got there first); UNAVAILABLE otherwise. */
 enum sendsec_result sendsec_dir_modify(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods,
 		size_t n_mods) SENDSEC_MUST_CHECK;
 

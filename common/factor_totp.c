@@ -142,19 +142,6 @@ static bool is_digits(const char *code, unsigned n)
 	return true;
 }
 
-/* True when the token now has an oathTOTPLastTimeStep (another login stored one first). */
-static bool step_was_stored(struct sendsec_login *l)
-{
-	static const char *const attrs[] = {"oathTOTPLastTimeStep", NULL};
-	struct sendsec_entry *now = NULL;
-	bool has_step = false;
-
-	if (sendsec_dir_read(l->dir, l->token->dn, attrs, &now) == SENDSEC_OK)
-		has_step = sendsec_entry_first(now, "oathTOTPLastTimeStep") != NULL;
-	sendsec_entry_free(now);
-	return has_step;
-}
-
 /* Stores step as the last used one: delete old + add new in one modify (old NULL: add only;
  * the attribute is SINGLE-VALUE, so of two concurrent adds exactly one succeeds). */
 static enum sendsec_result advance(
@@ -172,10 +159,8 @@ static enum sendsec_result advance(
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "oathTOTPLastTimeStep", old, 1};
 	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &fresh, 1};
 	rc = sendsec_dir_modify(l->dir, l->token->dn, mods, n_mods);
-	/* Without an old value, the loser of a race gets "type or value exists" (same step: DENIED)
-	 * or a single-value constraint violation (another step: UNAVAILABLE); tell them apart. */
-	if (rc == SENDSEC_UNAVAILABLE && old == NULL && step_was_stored(l))
-		rc = SENDSEC_DENIED;
+	/* Without an old value, the loser of a race gets "type or value exists" (same step) or a
+	 * single-value constraint violation (another step); dir.c reports both as DENIED. */
 	if (rc == SENDSEC_DENIED) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO,
 				"account %s: another login stored this or a later TOTP step first", who(l));
