@@ -1,0 +1,23 @@
+/* test_result.c — result.c: every result and audit reason has the name DESIGN.md section 7 uses. */
+#include "check.h"
+#include "result.h"
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	CHECK_STR(sendsec_result_name(SENDSEC_OK), "success");
+	CHECK_STR(sendsec_result_name(SENDSEC_UNAVAILABLE), "unavailable");
+	CHECK_STR(sendsec_result_name((enum sendsec_result)99), "unavailable");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_BAD_PASSWORD), "bad_password");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_BAD_TOTP), "bad_totp");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_TOTP_REPLAYED), "totp_replayed");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_LOCKED), "locked");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_NETWORK), "network");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_SCOPE), "scope");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_EXPIRED), "expired");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_DISABLED), "disabled");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_UNKNOWN_USER), "unknown_user");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_UNAVAILABLE), "unavailable");
+	CHECK_STR(sendsec_reason_name((enum sendsec_reason)99), "unavailable");
+	return check_report(argv[0]);
+}
