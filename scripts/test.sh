@@ -34,7 +34,24 @@ SUITE_ARGS=""
 run_build plain -Dwerror=true -Dbuildtype=debugoptimized
 # The packages are built and installed once, from the plain configuration.
 SUITE_ARGS="--no-suite packaging"
+# While the sanitizer run goes, a stand-in syslog at /dev/log (these machines have none) keeps
+# everything the suite sends to syslog — audit lines, PAM and SASL log lines — so that it can be
+# searched for secrets below. (test_audit_lines, which binds /dev/log itself, runs in the plain
+# configuration and skips here.)
+SYSLOG="$OUT/syslog-asan.log"
+rm -f "$SYSLOG"
+LOGPID=
+trap '[ -n "$LOGPID" ] && kill "$LOGPID" 2>/dev/null' EXIT
+if [ ! -e /dev/log ]; then
+	python3 "$SRC/tests/lib/devlog.py" "$SYSLOG" /dev/log 2>/dev/null &
+	LOGPID=$!
+	i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+fi
 run_build asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+if [ -n "$LOGPID" ]; then
+	kill "$LOGPID" 2>/dev/null
+	wait "$LOGPID" 2>/dev/null
+fi
 SUITE_ARGS="--suite fuzz"
 export CC=clang
 run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
@@ -49,18 +66,29 @@ passed = failed = skipped = 0
 # whole API key, any otpauth:// URI (it carries a TOTP secret). Counted as one more test.
 secret = re.compile(r"[a-z]+-Passw0rd!|ssk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}|otpauth://")
 leaks = []
-for name in ("plain", "asan", "fuzz"):
-    log = os.path.join(out, name, "meson-logs", "testlog.txt")
+logs = [os.path.join(out, name, "meson-logs", "testlog.txt") for name in ("plain", "asan", "fuzz")]
+for log in logs + [os.path.join(out, "syslog-asan.log")]:
     if os.path.exists(log):
         for n, line in enumerate(open(log, errors="replace"), 1):
             if secret.search(line):
                 leaks.append(f"{log}:{n}")
 if leaks:
-    print("secret found in test output at: " + ", ".join(leaks[:10]))
+    print("secret found in test output or syslog at: " + ", ".join(leaks[:10]))
     failed += 1
 else:
     print("no secret in any test output: ok")
     passed += 1
+
+# The syslog capture must hold the suite's audit lines, or the search above proved nothing.
+syslog = os.path.join(out, "syslog-asan.log")
+if os.path.exists(syslog):
+    audit = sum(1 for line in open(syslog, errors="replace") if "sendsec: service=" in line)
+    if audit >= 100:
+        print(f"syslog of the sanitizer run: {audit} audit lines, no secret: ok")
+        passed += 1
+    else:
+        print(f"syslog of the sanitizer run holds only {audit} audit lines")
+        failed += 1
 for name in ("plain", "asan", "fuzz"):
     log = os.path.join(out, name, "meson-logs", "testlog.json")
     if not os.path.exists(log):
