@@ -262,10 +262,19 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	const char *code = NULL;
 
 	if (req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT) {
-		rc = sendsec_factor_password(l, req->password, reason);
-		if (rc != SENDSEC_OK)
+		/* The code is asked for even after a wrong password, so that the prompts do not tell
+		 * whether the password was right; the code is then not checked (nor its step used). */
+		enum sendsec_result pw = sendsec_factor_password(l, req->password, reason);
+
+		if (pw == SENDSEC_UNAVAILABLE) {
+			rc = pw;
 			goto out;
+		}
 		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		if (pw != SENDSEC_OK) {
+			rc = pw;
+			goto out;
+		}
 		if (rc != SENDSEC_OK || answer == NULL) {
 			rc = SENDSEC_DENIED;
 			*reason = SENDSEC_REASON_BAD_TOTP;
