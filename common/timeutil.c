@@ -136,6 +136,20 @@ static bool to_time(const struct civil *t, time_t *out)
 	return true;
 }
 
+/* The zone: 'Z' (or alt_z), or a signed offset ("+hhmm", or "+hh:mm" with colon) into *off. */
+static bool zone(struct cursor *c, char alt_z, bool colon, long *off)
+{
+	if (either(c, 'Z', alt_z)) {
+		*off = 0;
+		return true;
+	}
+	if (either(c, '+', '+'))
+		return offset(c, 1, colon, off);
+	if (either(c, '-', '-'))
+		return offset(c, -1, colon, off);
+	return false;
+}
+
 bool sendsec_time_parse_generalized(const char *text, size_t len, time_t *out)
 {
 	struct cursor c;
@@ -150,17 +164,7 @@ bool sendsec_time_parse_generalized(const char *text, size_t len, time_t *out)
 	/* RFC 4517 allows ',' as well as '.' before the fraction. */
 	if (!fraction(&c, '.', ','))
 		return false;
-	if (either(&c, 'Z', 'Z'))
-		t.offset = 0;
-	else if (either(&c, '+', '+')) {
-		if (!offset(&c, 1, false, &t.offset))
-			return false;
-	} else if (either(&c, '-', '-')) {
-		if (!offset(&c, -1, false, &t.offset))
-			return false;
-	} else
-		return false;
-	return at_end(&c) && to_time(&t, out);
+	return zone(&c, 'Z', false, &t.offset) && at_end(&c) && to_time(&t, out);
 }
 
 bool sendsec_time_parse_rfc3339(const char *text, size_t len, time_t *out)
@@ -178,17 +182,7 @@ bool sendsec_time_parse_rfc3339(const char *text, size_t len, time_t *out)
 		return false;
 	if (!fraction(&c, '.', '.'))
 		return false;
-	if (either(&c, 'Z', 'z'))
-		t.offset = 0;
-	else if (either(&c, '+', '+')) {
-		if (!offset(&c, 1, true, &t.offset))
-			return false;
-	} else if (either(&c, '-', '-')) {
-		if (!offset(&c, -1, true, &t.offset))
-			return false;
-	} else
-		return false;
-	return at_end(&c) && to_time(&t, out);
+	return zone(&c, 'z', true, &t.offset) && at_end(&c) && to_time(&t, out);
 }
 
 /* "YYYY-MM-DD", meaning midnight UTC. */
