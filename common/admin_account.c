@@ -49,7 +49,8 @@ static enum sendsec_result mark_reset(struct sendsec_dir *dir, const struct send
 	if (!sendsec_entry_has_class(e, "sendsecAccount"))
 		mods[n++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "objectClass", &account_class, 1};
 	mods[n++] = (struct sendsec_mod){SENDSEC_MOD_REPLACE, "sendsecResetRequired", &true_val, 1};
-	return sendsec_dir_modify(dir, e->dn, mods, n);
+	/* A conflict cannot come from a replace (only from the class, added meanwhile): a failure. */
+	return sendsec_decide_data(sendsec_dir_modify(dir, e->dn, mods, n));
 }
 
 /* The time the password was last changed (sendsecPasswordChanged, else pwdChangedTime); false
@@ -63,26 +64,14 @@ static bool password_changed(const struct sendsec_entry *e, time_t *out)
 	return t != NULL && sendsec_time_parse_generalized(t, strlen(t), out);
 }
 
-/* Begins a login for user and finds the account; OK with l->account set, else the result
- * (UNKNOWN_USER or UNAVAILABLE). Pair with sendsec_login_end in every case. */
-static enum sendsec_result find_account(
-		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
-{
-	if (sendsec_login_begin(ctx, service, user, NULL, l) != SENDSEC_OK)
-		return SENDSEC_UNAVAILABLE;
-	return sendsec_dir_find_user(l->dir, user, sendsec_account_attrs, &l->account);
-}
-
 enum sendsec_result sendsec_admin_reset(struct sendsec_ctx *ctx, const char *service, const char *user)
 {
 	struct sendsec_login l;
 	enum sendsec_result rc;
 
-	if ((rc = find_account(ctx, service, user, &l)) != SENDSEC_OK)
+	if ((rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	rc = mark_reset(l.dir, l.account);
-	if (rc == SENDSEC_DENIED) /* "already there" on a replace cannot happen; treat as a failure */
-		rc = SENDSEC_UNAVAILABLE;
 	if (rc == SENDSEC_OK)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: password reset required", user);
 out:
@@ -110,7 +99,7 @@ enum sendsec_result sendsec_admin_reset_all_before(
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "cannot build a filter for all accounts from user_filter");
 		goto out;
 	}
-	if (sendsec_dir_search_all(l.dir, l.s->base, filter, attrs, &entries, &n) != SENDSEC_OK)
+	if (sendsec_dir_search_all(l.dir, l.s->base, filter, attrs, &entries, &n) != SENDSEC_DIR_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (password_changed(entries[i], &changed) && changed >= before)
@@ -137,20 +126,21 @@ enum sendsec_result sendsec_admin_unlock(struct sendsec_ctx *ctx, const char *se
 	struct sendsec_mod locked = {SENDSEC_MOD_DELETE, "pwdAccountLockedTime", NULL, 0};
 	struct sendsec_login l;
 	size_t n = 0;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc;
 
-	if ((rc = find_account(ctx, service, user, &l)) != SENDSEC_OK)
+	if ((rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	if (sendsec_entry_values(l.account, "sendsecFailureTime", &n) != NULL && n > 0) {
-		rc = sendsec_dir_modify(l.dir, l.account->dn, &failures, 1);
-		if (rc == SENDSEC_DENIED)
-			rc = SENDSEC_OK; /* another host cleared it first */
+		st = sendsec_dir_modify(l.dir, l.account->dn, &failures, 1);
+		/* A conflict: another host cleared it first. */
+		rc = st == SENDSEC_DIR_CONFLICT ? SENDSEC_OK : sendsec_decide_data(st);
 		if (rc != SENDSEC_OK)
 			goto out;
 	}
 	/* ppolicy's lock: operational, usually writable only by the rootdn; best effort. */
 	if (sendsec_entry_first(l.account, "pwdAccountLockedTime") != NULL &&
-			sendsec_dir_modify(l.dir, l.account->dn, &locked, 1) == SENDSEC_UNAVAILABLE)
+			sendsec_dir_modify(l.dir, l.account->dn, &locked, 1) != SENDSEC_DIR_OK)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: pwdAccountLockedTime left in place (ppolicy)", user);
 	sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: unlocked", user);
 out:
@@ -169,7 +159,7 @@ enum sendsec_result sendsec_admin_status(
 	enum sendsec_result rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = find_account(ctx, service, user, &l)) != SENDSEC_OK)
+	if ((rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	snprintf(out->dn, sizeof(out->dn), "%s", l.account->dn);
 	name = sendsec_account_name(&l);

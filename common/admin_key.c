@@ -123,9 +123,8 @@ enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char
 		sodium_memzero(key_out, keylen);
 	if ((rc = sendsec_login_begin(ctx, service, user, NULL, &l)) != SENDSEC_OK)
 		goto out;
-	if ((rc = fill_request(&l, req, &rec)) != SENDSEC_OK)
-		goto out;
-	if ((rc = sendsec_dir_find_user(l.dir, user, attrs, &l.account)) != SENDSEC_OK)
+	/* The arguments first: a bad request is refused before any directory access. */
+	if ((rc = fill_request(&l, req, &rec)) != SENDSEC_OK || (rc = sendsec_login_find(&l, attrs)) != SENDSEC_OK)
 		goto out;
 	if ((rc = sendsec_apikey_mint(l.s->apikey_prefix, key_out, keylen, &parts)) != SENDSEC_OK)
 		goto out;
@@ -143,9 +142,8 @@ enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "objectClass", &account_class, 1};
 	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "sendsecApiKey", &value, 1};
 	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "sendsecKeyId", &id, 1};
-	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods);
-	if (rc == SENDSEC_DENIED) /* an id already there: 72 random bits, so something is wrong */
-		rc = SENDSEC_UNAVAILABLE;
+	/* A conflict is an id already there: 72 random bits, so something is wrong. */
+	rc = sendsec_decide_data(sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods));
 	if (rc == SENDSEC_OK)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "account %s: key %s created", user, rec.id);
 out:
@@ -171,9 +169,7 @@ enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *
 
 	*recs_out = NULL;
 	*n_out = 0;
-	if ((rc = sendsec_login_begin(ctx, service, user, NULL, &l)) != SENDSEC_OK)
-		goto out;
-	if ((rc = sendsec_dir_find_user(l.dir, user, attrs, &l.account)) != SENDSEC_OK)
+	if ((rc = sendsec_login_find_account(ctx, service, user, NULL, attrs, &l)) != SENDSEC_OK)
 		goto out;
 	v = sendsec_entry_values(l.account, "sendsecApiKey", &n);
 	if (n > 0 && (recs = calloc(n, sizeof(*recs))) == NULL) {
@@ -215,6 +211,7 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 	const struct sendsec_val *v;
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX], vid[SENDSEC_KEY_ID_LEN + 1];
 	size_t n = 0, k = 0, n_mods = 0;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc;
 
 	if ((rc = sendsec_login_begin(ctx, service, NULL, NULL, &l)) != SENDSEC_OK)
@@ -229,7 +226,8 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 	if (sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) != SENDSEC_OK ||
 			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
 		goto out;
-	if ((rc = sendsec_dir_search_one(l.dir, l.s->base, filter, attrs, &l.account)) != SENDSEC_OK)
+	if ((rc = sendsec_decide_lookup(sendsec_dir_search_one(l.dir, l.s->base, filter, attrs, &l.account))) !=
+			SENDSEC_OK)
 		goto out;
 	/* Every record of this id goes, malformed or not, with the id: one modify. */
 	v = sendsec_entry_values(l.account, "sendsecApiKey", &n);
@@ -244,9 +242,9 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k};
 	id_val.len = strlen(id);
 	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecKeyId", &id_val, 1};
-	rc = sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods);
-	if (rc == SENDSEC_DENIED) /* someone else revoked it first */
-		rc = SENDSEC_UNKNOWN_USER;
+	st = sendsec_dir_modify(l.dir, l.account->dn, mods, n_mods);
+	/* A conflict: someone else revoked it first, so there is no such key any more. */
+	rc = st == SENDSEC_DIR_CONFLICT ? SENDSEC_UNKNOWN_USER : sendsec_decide_admin(st);
 	if (rc == SENDSEC_OK)
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "%s: key %s revoked%s", l.account->dn, id,
 				k == 0 ? " (its id had no record)" : "");

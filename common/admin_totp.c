@@ -17,18 +17,6 @@
 #define SECRET_BYTES 20
 #define PARAMS_CN    "totp-sha1-6"
 
-/* Starts l for service and finds user's account. OK, UNKNOWN_USER or UNAVAILABLE. */
-static enum sendsec_result begin(
-		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_login *l)
-{
-	enum sendsec_result rc = sendsec_login_begin(ctx, service, user, NULL, l);
-
-	if (rc != SENDSEC_OK)
-		return SENDSEC_UNAVAILABLE;
-	rc = sendsec_dir_find_user(l->dir, user, sendsec_account_attrs, &l->account);
-	return rc == SENDSEC_OK || rc == SENDSEC_UNKNOWN_USER ? rc : SENDSEC_UNAVAILABLE;
-}
-
 static struct sendsec_val str_val(const char *s)
 {
 	return (struct sendsec_val){s, strlen(s)};
@@ -45,21 +33,21 @@ static enum sendsec_result ensure_ou(struct sendsec_login *l, const char *ou)
 			{SENDSEC_MOD_ADD, "objectClass", &cls, 1},
 			{SENDSEC_MOD_ADD, "ou", &name, 1},
 	};
-	enum sendsec_result rc;
+	enum sendsec_dir_status st;
 
 	if (snprintf(dn, sizeof(dn), "ou=%s,%s", ou, l->s->base) >= (int)sizeof(dn))
 		return SENDSEC_UNAVAILABLE;
-	rc = sendsec_dir_read(l->dir, dn, attrs, &e);
+	st = sendsec_dir_read(l->dir, dn, attrs, &e);
 	sendsec_entry_free(e);
-	if (rc == SENDSEC_UNKNOWN_USER) {
-		rc = sendsec_dir_add(l->dir, dn, add, 2);
-		if (rc == SENDSEC_DENIED) /* added meanwhile */
-			rc = SENDSEC_OK;
-		if (rc != SENDSEC_OK)
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-					"cannot create %s (does the service account may add it?)", dn);
+	if (st == SENDSEC_DIR_NO_ENTRY) {
+		st = sendsec_dir_add(l->dir, dn, add, 2);
+		if (st == SENDSEC_DIR_CONFLICT) /* added meanwhile */
+			st = SENDSEC_DIR_OK;
+		if (st != SENDSEC_DIR_OK)
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "cannot create %s (may the service account add it?)",
+					dn);
 	}
-	return rc == SENDSEC_OK ? rc : SENDSEC_UNAVAILABLE;
+	return sendsec_decide_data(st);
 }
 
 /* Reads (or creates with the defaults) the params entry; fills dn_out and *p. */
@@ -79,12 +67,13 @@ static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN
 			{SENDSEC_MOD_ADD, "oathTOTPTimeStepPeriod", &vp, 1},
 			{SENDSEC_MOD_ADD, "oathTOTPTimeStepWindow", &vw, 1},
 	};
-	enum sendsec_result rc;
+	enum sendsec_dir_status st;
+	enum sendsec_result rc = SENDSEC_OK;
 
 	if (snprintf(dn_out, DN_MAX, "cn=%s,ou=params,%s", PARAMS_CN, l->s->base) >= DN_MAX)
 		return SENDSEC_UNAVAILABLE;
-	rc = sendsec_dir_read(l->dir, dn_out, attrs, &e);
-	if (rc == SENDSEC_OK) {
+	st = sendsec_dir_read(l->dir, dn_out, attrs, &e);
+	if (st == SENDSEC_DIR_OK) {
 		if (!sendsec_totp_params_from_entry(e, p)) {
 			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
 					"%s has an unknown oathHMACAlgorithm or a value out of range", dn_out);
@@ -93,7 +82,7 @@ static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN
 		sendsec_entry_free(e);
 		return rc;
 	}
-	if (rc != SENDSEC_UNKNOWN_USER)
+	if (st != SENDSEC_DIR_NO_ENTRY)
 		return SENDSEC_UNAVAILABLE;
 	sendsec_totp_params_default(p);
 	snprintf(digits, sizeof(digits), "%u", p->digits);
@@ -105,12 +94,12 @@ static enum sendsec_result ensure_params(struct sendsec_login *l, char dn_out[DN
 	alg = str_val(sendsec_totp_alg_oid(p->alg));
 	if (ensure_ou(l, "params") != SENDSEC_OK)
 		return SENDSEC_UNAVAILABLE;
-	rc = sendsec_dir_add(l->dir, dn_out, add, 6);
-	if (rc == SENDSEC_DENIED) /* created meanwhile, with the same defaults */
-		rc = SENDSEC_OK;
-	if (rc != SENDSEC_OK)
+	st = sendsec_dir_add(l->dir, dn_out, add, 6);
+	if (st == SENDSEC_DIR_CONFLICT) /* created meanwhile, with the same defaults */
+		st = SENDSEC_DIR_OK;
+	if (st != SENDSEC_DIR_OK)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "cannot create the TOTP params entry %s", dn_out);
-	return rc == SENDSEC_OK ? rc : SENDSEC_UNAVAILABLE;
+	return sendsec_decide_data(st);
 }
 
 enum sendsec_result sendsec_admin_totp_enroll(
@@ -136,11 +125,12 @@ enum sendsec_result sendsec_admin_totp_enroll(
 			{SENDSEC_MOD_ADD, "oathTOTPToken", &v_token, 1},
 	};
 	const char *name;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc;
 
 	*uri_out = NULL;
 	randombytes_buf(secret, sizeof(secret));
-	rc = begin(ctx, service, user, &l);
+	rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l);
 	if (rc != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
@@ -173,22 +163,20 @@ enum sendsec_result sendsec_admin_totp_enroll(
 	v_account = str_val(l.account->dn);
 	v_user_cls = str_val("oathTOTPUser");
 	v_token = str_val(token_dn);
-	rc = sendsec_dir_add(l.dir, token_dn, token_attrs, 6);
-	if (rc != SENDSEC_OK) {
+	if (sendsec_dir_add(l.dir, token_dn, token_attrs, 6) != SENDSEC_DIR_OK) {
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "cannot add the token entry %s", token_dn);
-		rc = SENDSEC_UNAVAILABLE;
 		goto out;
 	}
-	rc = sendsec_dir_modify(l.dir, l.account->dn, link, 2);
-	if (rc != SENDSEC_OK) {
-		/* DENIED: another enrollment linked a token first. Either way, drop ours. */
-		if (sendsec_dir_delete(l.dir, token_dn) != SENDSEC_OK)
+	st = sendsec_dir_modify(l.dir, l.account->dn, link, 2);
+	if (st != SENDSEC_DIR_OK) {
+		/* CONFLICT: another enrollment linked a token first. Either way, drop ours. */
+		if (sendsec_dir_delete(l.dir, token_dn) != SENDSEC_DIR_OK)
 			sendsec_logf(l.log, SENDSEC_LOG_ERROR, "could not delete the unlinked token entry %s",
 					token_dn);
-		if (rc != SENDSEC_DENIED)
-			rc = SENDSEC_UNAVAILABLE;
+		rc = sendsec_decide_swap(st);
 		goto out;
 	}
+	rc = SENDSEC_OK;
 	*uri_out = uri;
 	uri = NULL;
 out:
@@ -210,9 +198,10 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 	};
 	size_t n_codes;
 	char *token_dn = NULL;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc;
 
-	rc = begin(ctx, service, user, &l);
+	rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l);
 	if (rc != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
@@ -226,16 +215,15 @@ enum sendsec_result sendsec_admin_totp_remove(struct sendsec_ctx *ctx, const cha
 	if (!sendsec_entry_has_class(l.account, "oathTOTPUser"))
 		mods[0].vals = NULL; /* not expected: the class requires the link */
 	/* Unlink first: from then on no login uses the token, whatever happens to its entry. */
-	rc = sendsec_dir_modify(l.dir, l.account->dn, mods[0].vals != NULL ? mods : mods + 1,
+	st = sendsec_dir_modify(l.dir, l.account->dn, mods[0].vals != NULL ? mods : mods + 1,
 			(mods[0].vals != NULL ? 3 : 2) - (n_codes == 0 ? 1 : 0));
-	if (rc != SENDSEC_OK) {
-		rc = rc == SENDSEC_DENIED ? SENDSEC_DENIED : SENDSEC_UNAVAILABLE; /* DENIED: removed meanwhile */
+	if (st != SENDSEC_DIR_OK) {
+		rc = sendsec_decide_swap(st); /* DENIED: removed meanwhile */
 		goto out;
 	}
-	rc = sendsec_dir_delete(l.dir, token_dn);
-	if (rc == SENDSEC_UNKNOWN_USER) {
-		rc = SENDSEC_OK; /* already gone */
-	} else if (rc != SENDSEC_OK) {
+	st = sendsec_dir_delete(l.dir, token_dn);
+	rc = SENDSEC_OK;
+	if (st != SENDSEC_DIR_OK && st != SENDSEC_DIR_NO_ENTRY) { /* NO_ENTRY: already gone */
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "token unlinked from %s, but its entry %s could not be deleted",
 				l.account->dn, token_dn);
 		rc = SENDSEC_UNAVAILABLE;
@@ -263,7 +251,7 @@ enum sendsec_result sendsec_admin_recovery(struct sendsec_ctx *ctx, const char *
 	memset(codes_out, 0, SENDSEC_RECOVERY_CODES * SENDSEC_RECOVERY_CODE_MAX);
 	memset(norm, 0, sizeof(norm));
 	memset(stored, 0, sizeof(stored));
-	rc = begin(ctx, service, user, &l);
+	rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l);
 	if (rc != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED; /* recovery codes stand in for TOTP codes: no token, no codes */
@@ -285,10 +273,8 @@ enum sendsec_result sendsec_admin_recovery(struct sendsec_ctx *ctx, const char *
 			goto out;
 		vals[i] = str_val(stored[i]);
 	}
-	rc = sendsec_dir_modify(
-			l.dir, l.account->dn, mods, sendsec_entry_has_class(l.account, "sendsecAccount") ? 1 : 2);
-	if (rc != SENDSEC_OK)
-		rc = SENDSEC_UNAVAILABLE;
+	rc = sendsec_decide_data(sendsec_dir_modify(
+			l.dir, l.account->dn, mods, sendsec_entry_has_class(l.account, "sendsecAccount") ? 1 : 2));
 out:
 	if (rc != SENDSEC_OK)
 		sodium_memzero(codes_out, SENDSEC_RECOVERY_CODES * SENDSEC_RECOVERY_CODE_MAX);

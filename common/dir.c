@@ -1,7 +1,8 @@
 /* dir.c — the directory layer over libldap: connection with failover, TLS and service bind, and
  * the few operations the engine needs (search, read, modify, add, delete, bind check, password
- * modify). Each operation that finds the server gone reconnects once and retries; every other
- * error is SENDSEC_UNAVAILABLE. Values copied out of the directory are wiped when freed. */
+ * modify), answered with enum sendsec_dir_status. Each operation that finds the server gone
+ * reconnects once and retries; every other error is SENDSEC_DIR_FAILED. Values copied out of the
+ * directory are wiped when freed. */
 #include "dir.h"
 
 #include <arpa/inet.h>
@@ -21,17 +22,31 @@ struct sendsec_dir {
 	unsigned long searches;
 };
 
-enum sendsec_result sendsec_dir_new(
+const char *sendsec_dir_status_name(enum sendsec_dir_status st)
+{
+	switch (st) {
+	case SENDSEC_DIR_OK: return "ok";
+	case SENDSEC_DIR_NO_ENTRY: return "no_entry";
+	case SENDSEC_DIR_CONFLICT: return "conflict";
+	case SENDSEC_DIR_BAD_CREDENTIALS: return "bad_credentials";
+	case SENDSEC_DIR_REFUSED: return "refused";
+	case SENDSEC_DIR_FAILED: return "failed";
+	}
+	return "failed";
+}
+
+enum sendsec_dir_status sendsec_dir_new(
 		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
 {
 	struct sendsec_dir *d = calloc(1, sizeof(*d));
 
+	*out = NULL;
 	if (d == NULL)
-		return SENDSEC_UNAVAILABLE;
+		return SENDSEC_DIR_FAILED;
 	d->s = s;
 	d->log = log;
 	*out = d;
-	return SENDSEC_OK;
+	return SENDSEC_DIR_OK;
 }
 
 static void disconnect(struct sendsec_dir *d)
@@ -151,12 +166,12 @@ static int service_bind(struct sendsec_dir *d, LDAP *ld)
 	return ldap_sasl_bind_s(ld, s->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
-enum sendsec_result sendsec_dir_connect(struct sendsec_dir *d)
+enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 {
 	int rc;
 
 	if (d->ld != NULL)
-		return SENDSEC_OK;
+		return SENDSEC_DIR_OK;
 	for (size_t i = 0; i < d->s->n_uris; i++) {
 		LDAP *ld = open_uri(d, d->s->uris[i]);
 
@@ -171,10 +186,10 @@ enum sendsec_result sendsec_dir_connect(struct sendsec_dir *d)
 		d->ld = ld;
 		d->uri_index = i;
 		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "connected to %s", d->s->uris[i]);
-		return SENDSEC_OK;
+		return SENDSEC_DIR_OK;
 	}
 	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered", d->s->n_uris);
-	return SENDSEC_UNAVAILABLE;
+	return SENDSEC_DIR_FAILED;
 }
 
 /* True when rc means the connection is gone and a reconnect may help. */
@@ -292,7 +307,7 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 
 	*res_out = NULL;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
 			return LDAP_SERVER_DOWN;
 		d->searches++;
 		rc = ldap_search_ext_s(
@@ -310,7 +325,7 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 	return rc;
 }
 
-static enum sendsec_result collect(
+static enum sendsec_dir_status collect(
 		struct sendsec_dir *d, LDAPMessage *res, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	int n = ldap_count_entries(d->ld, res);
@@ -320,30 +335,30 @@ static enum sendsec_result collect(
 	*entries_out = NULL;
 	*n_out = 0;
 	if (n < 0 || (list = calloc((size_t)n + 1, sizeof(*list))) == NULL)
-		return SENDSEC_UNAVAILABLE;
+		return SENDSEC_DIR_FAILED;
 	for (LDAPMessage *m = ldap_first_entry(d->ld, res); m != NULL; m = ldap_next_entry(d->ld, m)) {
 		if (k >= (size_t)n || (list[k] = copy_entry(d->ld, m)) == NULL) {
 			sendsec_entries_free(list, k);
-			return SENDSEC_UNAVAILABLE;
+			return SENDSEC_DIR_FAILED;
 		}
 		k++;
 	}
 	*entries_out = list;
 	*n_out = k;
-	return SENDSEC_OK;
+	return SENDSEC_DIR_OK;
 }
 
-static enum sendsec_result search(struct sendsec_dir *d, const char *base, int scope, const char *filter,
+static enum sendsec_dir_status search(struct sendsec_dir *d, const char *base, int scope, const char *filter,
 		const char *const *attrs, int sizelimit, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	LDAPMessage *res = NULL;
-	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	enum sendsec_dir_status rc = SENDSEC_DIR_FAILED;
 	int lrc = search_raw(d, base, scope, filter, attrs, sizelimit, &res);
 
 	*entries_out = NULL;
 	*n_out = 0;
 	if (lrc == LDAP_NO_SUCH_OBJECT) {
-		rc = SENDSEC_OK; /* the base is missing: no entries */
+		rc = SENDSEC_DIR_OK; /* the base is missing: no entries */
 		goto out;
 	}
 	if (lrc == LDAP_SIZELIMIT_EXCEEDED) {
@@ -361,22 +376,22 @@ out:
 	return rc;
 }
 
-static enum sendsec_result search_single(struct sendsec_dir *d, const char *base, int scope, const char *filter,
+static enum sendsec_dir_status search_single(struct sendsec_dir *d, const char *base, int scope, const char *filter,
 		const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	struct sendsec_entry **list = NULL;
 	size_t n = 0;
-	enum sendsec_result rc = search(d, base, scope, filter, attrs, 2, &list, &n);
+	enum sendsec_dir_status rc = search(d, base, scope, filter, attrs, 2, &list, &n);
 
 	*entry_out = NULL;
-	if (rc != SENDSEC_OK)
+	if (rc != SENDSEC_DIR_OK)
 		return rc;
 	if (n == 0) {
-		rc = SENDSEC_UNKNOWN_USER;
+		rc = SENDSEC_DIR_NO_ENTRY;
 	} else if (n > 1) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search matched %zu entries where one was expected",
 				n);
-		rc = SENDSEC_UNAVAILABLE;
+		rc = SENDSEC_DIR_FAILED;
 	} else {
 		*entry_out = list[0];
 		list[0] = NULL;
@@ -385,19 +400,19 @@ static enum sendsec_result search_single(struct sendsec_dir *d, const char *base
 	return rc;
 }
 
-enum sendsec_result sendsec_dir_search_one(struct sendsec_dir *d, const char *base, const char *filter,
+enum sendsec_dir_status sendsec_dir_search_one(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	return search_single(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, entry_out);
 }
 
-enum sendsec_result sendsec_dir_read(
+enum sendsec_dir_status sendsec_dir_read(
 		struct sendsec_dir *d, const char *dn, const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	return search_single(d, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, entry_out);
 }
 
-enum sendsec_result sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
+enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	return search(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, entries_out, n_out);
@@ -436,7 +451,7 @@ static bool is_sane_name(const char *user)
 	return true;
 }
 
-enum sendsec_result sendsec_dir_find_user(
+enum sendsec_dir_status sendsec_dir_find_user(
 		struct sendsec_dir *d, const char *user, const char *const *attrs, struct sendsec_entry **entry_out)
 {
 	char filter[4096];
@@ -445,11 +460,11 @@ enum sendsec_result sendsec_dir_find_user(
 	if (user == NULL || !is_sane_name(user)) {
 		sendsec_logf(d->log, SENDSEC_LOG_INFO,
 				"user name refused before lookup (empty, too long, not UTF-8 or control characters)");
-		return SENDSEC_UNKNOWN_USER;
+		return SENDSEC_DIR_NO_ENTRY;
 	}
 	if (sendsec_filter_expand(d->s->user_filter, user, strlen(user), filter, sizeof(filter)) != SENDSEC_OK) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot build the user filter");
-		return SENDSEC_UNAVAILABLE;
+		return SENDSEC_DIR_FAILED;
 	}
 	return sendsec_dir_search_one(d, d->s->base, filter, attrs, entry_out);
 }
@@ -511,16 +526,16 @@ static void free_mods(LDAPMod **list)
 
 enum sendsec_op { OP_MODIFY, OP_ADD, OP_DELETE };
 
-static enum sendsec_result write_op(
+static enum sendsec_dir_status write_op(
 		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
 {
 	LDAPMod **list = NULL;
 	int rc = LDAP_SERVER_DOWN;
 
 	if (op != OP_DELETE && (list = build_mods(mods, n, op == OP_ADD)) == NULL)
-		return SENDSEC_UNAVAILABLE;
+		return SENDSEC_DIR_FAILED;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
 			break;
 		rc = op == OP_MODIFY           ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL)
 				: op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL)
@@ -533,31 +548,31 @@ static enum sendsec_result write_op(
 	}
 	free_mods(list);
 	switch (rc) {
-	case LDAP_SUCCESS: return SENDSEC_OK;
+	case LDAP_SUCCESS: return SENDSEC_DIR_OK;
 	case LDAP_NO_SUCH_ATTRIBUTE:
 	case LDAP_TYPE_OR_VALUE_EXISTS:
 	case LDAP_CONSTRAINT_VIOLATION: /* e.g. a second value of a single-valued attribute */
-	case LDAP_ALREADY_EXISTS: return SENDSEC_DENIED;
-	case LDAP_NO_SUCH_OBJECT: return op == OP_DELETE ? SENDSEC_UNKNOWN_USER : SENDSEC_UNAVAILABLE;
+	case LDAP_ALREADY_EXISTS: return SENDSEC_DIR_CONFLICT;
+	case LDAP_NO_SUCH_OBJECT: return SENDSEC_DIR_NO_ENTRY;
 	default:
 		log_op_error(d, op == OP_MODIFY ? "modify" : op == OP_ADD ? "add" : "delete", rc);
-		return SENDSEC_UNAVAILABLE;
+		return SENDSEC_DIR_FAILED;
 	}
 }
 
-enum sendsec_result sendsec_dir_modify(
+enum sendsec_dir_status sendsec_dir_modify(
 		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods, size_t n_mods)
 {
 	return write_op(d, OP_MODIFY, dn, mods, n_mods);
 }
 
-enum sendsec_result sendsec_dir_add(
+enum sendsec_dir_status sendsec_dir_add(
 		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs, size_t n_attrs)
 {
 	return write_op(d, OP_ADD, dn, attrs, n_attrs);
 }
 
-enum sendsec_result sendsec_dir_delete(struct sendsec_dir *d, const char *dn)
+enum sendsec_dir_status sendsec_dir_delete(struct sendsec_dir *d, const char *dn)
 {
 	return write_op(d, OP_DELETE, dn, NULL, 0);
 }
@@ -587,30 +602,30 @@ static int user_bind(struct sendsec_dir *d, const char *dn, const char *password
 	return rc;
 }
 
-static enum sendsec_result bind_result(struct sendsec_dir *d, int rc)
+static enum sendsec_dir_status bind_status(struct sendsec_dir *d, int rc)
 {
 	if (rc == LDAP_SUCCESS)
-		return SENDSEC_OK;
+		return SENDSEC_DIR_OK;
 	if (rc == LDAP_INVALID_CREDENTIALS)
-		return SENDSEC_DENIED;
+		return SENDSEC_DIR_BAD_CREDENTIALS;
 	log_op_error(d, "user bind", rc);
-	return SENDSEC_UNAVAILABLE;
+	return SENDSEC_DIR_FAILED;
 }
 
-enum sendsec_result sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password)
+enum sendsec_dir_status sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password)
 {
 	LDAP *ld = NULL;
 	int rc;
 
 	if (password == NULL || password[0] == '\0')
-		return SENDSEC_DENIED; /* an empty simple bind is an anonymous bind */
+		return SENDSEC_DIR_BAD_CREDENTIALS; /* an empty simple bind is an anonymous bind */
 	rc = user_bind(d, dn, password, &ld);
 	if (ld != NULL)
 		ldap_unbind_ext_s(ld, NULL, NULL);
-	return bind_result(d, rc);
+	return bind_status(d, rc);
 }
 
-enum sendsec_result sendsec_dir_passwd_modify(
+enum sendsec_dir_status sendsec_dir_passwd_modify(
 		struct sendsec_dir *d, const char *dn, const char *old_password, const char *new_password)
 {
 	struct berval id = {.bv_val = (char *)dn, .bv_len = strlen(dn)};
@@ -620,11 +635,13 @@ enum sendsec_result sendsec_dir_passwd_modify(
 	LDAP *ld = NULL;
 	int rc;
 
-	if (old_password[0] == '\0' || new_password[0] == '\0')
-		return SENDSEC_DENIED;
+	if (old_password[0] == '\0')
+		return SENDSEC_DIR_BAD_CREDENTIALS;
+	if (new_password[0] == '\0')
+		return SENDSEC_DIR_REFUSED;
 	rc = user_bind(d, dn, old_password, &ld);
 	if (rc != LDAP_SUCCESS)
-		return bind_result(d, rc);
+		return bind_status(d, rc);
 	rc = ldap_passwd_s(ld, &id, &oldpw, &newpw, &gen, NULL, NULL);
 	if (gen.bv_val != NULL) {
 		sodium_memzero(gen.bv_val, gen.bv_len);
@@ -632,10 +649,10 @@ enum sendsec_result sendsec_dir_passwd_modify(
 	}
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	if (rc == LDAP_SUCCESS)
-		return SENDSEC_OK;
+		return SENDSEC_DIR_OK;
 	log_op_error(d, "password modify", rc);
-	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DENIED
-										  : SENDSEC_UNAVAILABLE;
+	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DIR_REFUSED
+										  : SENDSEC_DIR_FAILED;
 }
 
 const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)

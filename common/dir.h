@@ -1,9 +1,11 @@
 /* dir.h — the directory: one handle per settings, kept by a long-lived process. Connects to the
  * uri list in order (failover), with StartTLS/ldaps/ldapi, CA and client certificates, connect and
  * per-operation timeouts, and the service bind (binddn + password or SASL EXTERNAL). Every
- * operation reconnects once when the server went away. Anything unexpected from the server is
- * SENDSEC_UNAVAILABLE, never success. Values put into filters must be escaped by the caller
- * (escape.h); sendsec_dir_find_user does it. */
+ * operation reconnects once when the server went away. It answers in its own vocabulary (enum
+ * sendsec_dir_status: found, no such entry, lost a compare-and-swap, invalid credentials, failed),
+ * never with a login decision: the engine turns a status into a result in one place per caller
+ * kind (login.h). Anything unexpected from the server is SENDSEC_DIR_FAILED. Values put into
+ * filters must be escaped by the caller (escape.h); sendsec_dir_find_user does it. */
 #ifndef SENDSEC_DIR_H
 #define SENDSEC_DIR_H
 
@@ -13,6 +15,21 @@
 #include "config.h"
 #include "log.h"
 #include "result.h"
+
+/* What the directory answered. Not a decision: a lost compare-and-swap is not a wrong password,
+ * and a missing token entry is not an unknown user. */
+enum sendsec_dir_status {
+	SENDSEC_DIR_OK = 0,          /* done; for searches and reads: the entry was found */
+	SENDSEC_DIR_NO_ENTRY,        /* no such entry: none matched, or the DN does not exist */
+	SENDSEC_DIR_CONFLICT,        /* a write lost to another: the value to delete was gone, the value or
+	                              * entry to add was there, or a single-valued attribute had a value */
+	SENDSEC_DIR_BAD_CREDENTIALS, /* a bind as the user was refused: invalid credentials */
+	SENDSEC_DIR_REFUSED,         /* the server refused a password change (its password policy) */
+	SENDSEC_DIR_FAILED,          /* anything else: unreachable, timeout, error, more than one entry */
+};
+
+/* Static string, never NULL: "ok", "no_entry", "conflict", "bad_credentials", "refused", "failed". */
+const char *sendsec_dir_status_name(enum sendsec_dir_status st);
 
 struct sendsec_dir;
 
@@ -38,33 +55,34 @@ struct sendsec_entry {
 	size_t n_attrs;
 };
 
-/* Creates a handle; does not connect yet. settings must outlive the handle. */
-enum sendsec_result sendsec_dir_new(const struct sendsec_settings *s, const struct sendsec_log *log,
+/* Creates a handle; does not connect yet. settings must outlive the handle. OK or FAILED. */
+enum sendsec_dir_status sendsec_dir_new(const struct sendsec_settings *s, const struct sendsec_log *log,
 		struct sendsec_dir **out) SENDSEC_MUST_CHECK;
 void sendsec_dir_free(struct sendsec_dir *d);
 
-/* Connects and binds if not connected. OK or UNAVAILABLE (logged, with the URIs tried). */
-enum sendsec_result sendsec_dir_connect(struct sendsec_dir *d) SENDSEC_MUST_CHECK;
+/* Connects and binds if not connected. OK or FAILED (logged, with the URIs tried). */
+enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d) SENDSEC_MUST_CHECK;
 
 /* Searches the subtree under base with filter; exactly one entry ⇒ OK and *entry_out; none ⇒
- * SENDSEC_UNKNOWN_USER; more than one or any error ⇒ UNAVAILABLE. attrs NULL-terminated. */
-enum sendsec_result sendsec_dir_search_one(struct sendsec_dir *d, const char *base, const char *filter,
+ * NO_ENTRY; more than one or any error ⇒ FAILED. attrs NULL-terminated. */
+enum sendsec_dir_status sendsec_dir_search_one(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
-/* Reads one entry by DN (base scope); missing ⇒ UNKNOWN_USER. */
-enum sendsec_result sendsec_dir_read(struct sendsec_dir *d, const char *dn, const char *const *attrs,
+/* Reads one entry by DN (base scope); missing ⇒ NO_ENTRY. */
+enum sendsec_dir_status sendsec_dir_read(struct sendsec_dir *d, const char *dn, const char *const *attrs,
 		struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
 /* Searches every entry matching filter under base; *entries_out is a malloc'd array of *n_out
- * entries (free each, then the array, or use sendsec_entries_free). */
-enum sendsec_result sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
+ * entries (free each, then the array, or use sendsec_entries_free). A missing base is OK with
+ * no entries. */
+enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry ***entries_out, size_t *n_out) SENDSEC_MUST_CHECK;
 void sendsec_entries_free(struct sendsec_entry **entries, size_t n);
 
 /* Finds the account for user through user_filter (user escaped per RFC 4515). A user name that
- * is empty, longer than 256 bytes, not UTF-8 or contains control characters is UNKNOWN_USER
+ * is empty, longer than 256 bytes, not UTF-8 or contains control characters is NO_ENTRY
  * without any query. */
-enum sendsec_result sendsec_dir_find_user(struct sendsec_dir *d, const char *user, const char *const *attrs,
+enum sendsec_dir_status sendsec_dir_find_user(struct sendsec_dir *d, const char *user, const char *const *attrs,
 		struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
 /* One modification. op is SENDSEC_MOD_ADD, _DELETE or _REPLACE; vals may be NULL with n 0
@@ -76,24 +94,27 @@ struct sendsec_mod {
 	const struct sendsec_val *vals;
 	size_t n;
 };
-/* Applies all mods in one modify operation (atomic on the server). OK; DENIED when the server
+/* Applies all mods in one modify operation (atomic on the server). OK; CONFLICT when the server
  * refused because a value to delete was not there, one to add already was, or a single-valued
- * attribute already has a value (someone else got there first); UNAVAILABLE otherwise. */
-enum sendsec_result sendsec_dir_modify(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods,
+ * attribute already has a value (someone else got there first); NO_ENTRY when dn does not
+ * exist; FAILED otherwise. */
+enum sendsec_dir_status sendsec_dir_modify(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods,
 		size_t n_mods) SENDSEC_MUST_CHECK;
 
-/* Adds an entry (used by enrollment). Same results as modify; DENIED when it exists. */
-enum sendsec_result sendsec_dir_add(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs,
+/* Adds an entry (used by enrollment). Same statuses as modify; CONFLICT when it exists. */
+enum sendsec_dir_status sendsec_dir_add(struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs,
 		size_t n_attrs) SENDSEC_MUST_CHECK;
-enum sendsec_result sendsec_dir_delete(struct sendsec_dir *d, const char *dn) SENDSEC_MUST_CHECK;
+/* Deletes an entry: OK, NO_ENTRY when it is gone already, FAILED. */
+enum sendsec_dir_status sendsec_dir_delete(struct sendsec_dir *d, const char *dn) SENDSEC_MUST_CHECK;
 
 /* Checks password by a simple bind as dn on a separate connection over the same transport.
- * An empty password is DENIED before any bind. OK, DENIED (invalid credentials), UNAVAILABLE. */
-enum sendsec_result sendsec_dir_check_bind(
+ * An empty password is BAD_CREDENTIALS before any bind. OK, BAD_CREDENTIALS or FAILED. */
+enum sendsec_dir_status sendsec_dir_check_bind(
 		struct sendsec_dir *d, const char *dn, const char *password) SENDSEC_MUST_CHECK;
 
-/* RFC 3062 Password Modify as the user (bind as dn with old, then set new); OK, DENIED, UNAVAILABLE. */
-enum sendsec_result sendsec_dir_passwd_modify(struct sendsec_dir *d, const char *dn, const char *old_password,
+/* RFC 3062 Password Modify as the user (bind as dn with old, then set new): OK, BAD_CREDENTIALS
+ * (old is wrong or empty), REFUSED (the server's policy refused new), FAILED. */
+enum sendsec_dir_status sendsec_dir_passwd_modify(struct sendsec_dir *d, const char *dn, const char *old_password,
 		const char *new_password) SENDSEC_MUST_CHECK;
 
 /* Number of search operations sent on this handle since it was created (for tests and benchmarks). */

@@ -60,7 +60,7 @@ static void open_slot(struct sendsec_ctx *ctx, struct service_slot *slot, const 
 	slot->log = ctx->log;
 	if ((int)slot->log.max_level < slot->settings->log_level)
 		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
-	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_OK) {
+	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_DIR_OK) {
 		sendsec_settings_free(slot->settings);
 		slot->settings = NULL;
 		snprintf(slot->error, sizeof(slot->error), "out of memory");
@@ -195,6 +195,20 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 	return SENDSEC_OK;
 }
 
+enum sendsec_result sendsec_login_find(struct sendsec_login *l, const char *const *attrs)
+{
+	return sendsec_decide_lookup(sendsec_dir_find_user(
+			l->dir, l->user, attrs != NULL ? attrs : sendsec_account_attrs, &l->account));
+}
+
+enum sendsec_result sendsec_login_find_account(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *rhost, const char *const *attrs, struct sendsec_login *l)
+{
+	if (sendsec_login_begin(ctx, service, user, rhost, l) != SENDSEC_OK)
+		return SENDSEC_UNAVAILABLE;
+	return sendsec_login_find(l, attrs);
+}
+
 void sendsec_login_end(struct sendsec_login *l)
 {
 	sendsec_entry_free(l->account);
@@ -320,7 +334,7 @@ static enum sendsec_result password_path(
 	out->method = "password";
 	if (!any_alternative_with(l->s, SENDSEC_FACTOR_PASSWORD))
 		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	rc = sendsec_dir_find_user(l->dir, req->user, sendsec_account_attrs, &l->account);
+	rc = sendsec_login_find(l, NULL);
 	if (rc == SENDSEC_UNKNOWN_USER) {
 		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
 		return finish(l, out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
@@ -405,9 +419,7 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 
 	memset(out, 0, sizeof(*out));
 	out->method = "account";
-	if (sendsec_login_begin(ctx, service, user, rhost, &l) != SENDSEC_OK)
-		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
-	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
+	rc = sendsec_login_find_account(ctx, service, user, rhost, NULL, &l);
 	if (rc != SENDSEC_OK)
 		return finish(&l, out, rc,
 				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
@@ -436,7 +448,7 @@ static enum sendsec_result store_password(struct sendsec_login *l, const char *o
 	sendsec_time_format_generalized(l->now, stamp, sizeof(stamp));
 	when.len = strlen(stamp);
 	if (l->s->password_check == SENDSEC_CHECK_BIND && old_password != NULL) {
-		rc = sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password);
+		rc = sendsec_decide_bind(sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password));
 		if (rc != SENDSEC_OK)
 			return rc;
 		n_mods = 2;
@@ -447,9 +459,9 @@ static enum sendsec_result store_password(struct sendsec_login *l, const char *o
 			return rc;
 		pw.len = strlen(hash);
 	}
-	rc = sendsec_dir_modify(l->dir, l->account->dn, mods, n_mods);
+	rc = sendsec_decide_data(sendsec_dir_modify(l->dir, l->account->dn, mods, n_mods));
 	sodium_memzero(hash, sizeof(hash));
-	return rc == SENDSEC_DENIED ? SENDSEC_UNAVAILABLE : rc;
+	return rc;
 }
 
 enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char *service, const char *user,
@@ -461,9 +473,7 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 
 	memset(out, 0, sizeof(*out));
 	out->method = "chauthtok";
-	if (sendsec_login_begin(ctx, service, user, NULL, &l) != SENDSEC_OK)
-		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
-	rc = sendsec_dir_find_user(l.dir, user, sendsec_account_attrs, &l.account);
+	rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l);
 	if (rc != SENDSEC_OK)
 		return finish(&l, out, rc,
 				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);

@@ -28,7 +28,7 @@ static void rehash(struct sendsec_login *l, const struct sendsec_val *old, const
 			SENDSEC_OK)
 		goto out;
 	fresh.len = strlen(hash);
-	if (sendsec_dir_modify(l->dir, l->account->dn, mods, 2) == SENDSEC_OK)
+	if (sendsec_dir_modify(l->dir, l->account->dn, mods, 2) == SENDSEC_DIR_OK)
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: password rehashed to argon2id",
 				sendsec_account_name(l));
 	else
@@ -75,7 +75,7 @@ enum sendsec_result sendsec_factor_password(
 	if (password == NULL || password[0] == '\0')
 		return SENDSEC_DENIED;
 	if (l->s->password_check == SENDSEC_CHECK_BIND)
-		rc = sendsec_dir_check_bind(l->dir, l->account->dn, password);
+		rc = sendsec_decide_bind(sendsec_dir_check_bind(l->dir, l->account->dn, password));
 	else
 		rc = check_local(l, password);
 	if (rc == SENDSEC_UNAVAILABLE)

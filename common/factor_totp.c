@@ -77,6 +77,7 @@ static enum sendsec_result load_token(struct sendsec_login *l)
 {
 	struct sendsec_entry *params = NULL;
 	const char *token_dn, *params_dn;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 
 	if (l->token_read)
@@ -84,27 +85,21 @@ static enum sendsec_result load_token(struct sendsec_login *l)
 	l->token_read = true;
 	if ((token_dn = sendsec_entry_first(l->account, "oathTOTPToken")) == NULL)
 		goto out;
-	rc = sendsec_dir_read(l->dir, token_dn, token_attrs, &l->token);
-	if (rc != SENDSEC_OK) {
-		if (rc == SENDSEC_UNKNOWN_USER)
-			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-					"account %s: its TOTP token %s does not exist (or is not readable)", who(l),
-					token_dn);
-		rc = SENDSEC_UNAVAILABLE;
+	st = sendsec_dir_read(l->dir, token_dn, token_attrs, &l->token);
+	if (st == SENDSEC_DIR_NO_ENTRY)
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: its TOTP token %s does not exist (or is not readable)", who(l), token_dn);
+	if (sendsec_decide_data(st) != SENDSEC_OK)
 		goto out;
-	}
 	if ((params_dn = sendsec_entry_first(l->token, "oathTOTPParams")) != NULL) {
-		rc = sendsec_dir_read(l->dir, params_dn, params_attrs, &params);
-		if (rc != SENDSEC_OK) {
-			if (rc == SENDSEC_UNKNOWN_USER)
-				sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-						"account %s: TOTP params entry %s does not exist (or is not readable)",
-						who(l), params_dn);
-			rc = SENDSEC_UNAVAILABLE;
+		st = sendsec_dir_read(l->dir, params_dn, params_attrs, &params);
+		if (st == SENDSEC_DIR_NO_ENTRY)
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+					"account %s: TOTP params entry %s does not exist (or is not readable)", who(l),
+					params_dn);
+		if (sendsec_decide_data(st) != SENDSEC_OK)
 			goto out;
-		}
 	}
-	rc = SENDSEC_UNAVAILABLE;
 	if (!sendsec_totp_params_from_entry(params, &l->totp)) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
 				"account %s: TOTP params %s have an unknown oathHMACAlgorithm or a value out of range",
@@ -158,15 +153,13 @@ static enum sendsec_result advance(
 	if (old != NULL)
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "oathTOTPLastTimeStep", old, 1};
 	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "oathTOTPLastTimeStep", &fresh, 1};
-	rc = sendsec_dir_modify(l->dir, l->token->dn, mods, n_mods);
 	/* Without an old value, the loser of a race gets "type or value exists" (same step) or a
-	 * single-value constraint violation (another step); dir.c reports both as DENIED. */
+	 * single-value constraint violation (another step); dir.c reports both as CONFLICT. */
+	rc = sendsec_decide_swap(sendsec_dir_modify(l->dir, l->token->dn, mods, n_mods));
 	if (rc == SENDSEC_DENIED) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO,
 				"account %s: another login stored this or a later TOTP step first", who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
-	} else if (rc != SENDSEC_OK) {
-		rc = SENDSEC_UNAVAILABLE;
 	}
 	return rc;
 }
@@ -237,15 +230,14 @@ static enum sendsec_result check_recovery(struct sendsec_login *l, const char *n
 				who(l));
 	if (rc != SENDSEC_OK)
 		return rc;
-	rc = sendsec_dir_modify(l->dir, l->account->dn, &mod, 1);
+	rc = sendsec_decide_swap(sendsec_dir_modify(l->dir, l->account->dn, &mod, 1));
 	if (rc == SENDSEC_DENIED) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: recovery code was used by another login first",
 				who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
-		return SENDSEC_DENIED;
 	}
 	if (rc != SENDSEC_OK)
-		return SENDSEC_UNAVAILABLE;
+		return rc;
 	sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: recovery code used, %zu left", who(l), n - 1);
 	return SENDSEC_OK;
 }

@@ -37,6 +37,30 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 /* Frees the account and token entries. */
 void sendsec_login_end(struct sendsec_login *l);
 
+/* Finds the account of l->user (attrs NULL: sendsec_account_attrs) into l->account: OK,
+ * UNKNOWN_USER or UNAVAILABLE. */
+enum sendsec_result sendsec_login_find(struct sendsec_login *l, const char *const *attrs) SENDSEC_MUST_CHECK;
+/* Begins a login for user (sendsec_login_begin) and finds the account (sendsec_login_find): the
+ * first step of every decision and admin operation on an account. Pair with sendsec_login_end in
+ * every case. */
+enum sendsec_result sendsec_login_find_account(struct sendsec_ctx *ctx, const char *service, const char *user,
+		const char *rhost, const char *const *attrs, struct sendsec_login *l) SENDSEC_MUST_CHECK;
+
+/* Directory statuses turned into decisions, one function per caller kind (dir_decide.c). */
+/* Account lookups: OK; NO_ENTRY ⇒ UNKNOWN_USER; else UNAVAILABLE. */
+enum sendsec_result sendsec_decide_lookup(enum sendsec_dir_status st);
+/* Reads of linked entries (tokens, params) and writes that must simply happen: OK, else
+ * UNAVAILABLE (a missing token entry is bad data, never an unknown user). */
+enum sendsec_result sendsec_decide_data(enum sendsec_dir_status st);
+/* Compare-and-swap of single-use state: OK; CONFLICT ⇒ DENIED (another login used it first, the
+ * caller names the reason; never a wrong password); else UNAVAILABLE. */
+enum sendsec_result sendsec_decide_swap(enum sendsec_dir_status st);
+/* Password checks and changes as the user (bind, RFC 3062): OK; BAD_CREDENTIALS or REFUSED ⇒
+ * DENIED; else UNAVAILABLE. */
+enum sendsec_result sendsec_decide_bind(enum sendsec_dir_status st);
+/* Admin writes: OK; NO_ENTRY ⇒ UNKNOWN_USER; CONFLICT or REFUSED ⇒ DENIED; else UNAVAILABLE. */
+enum sendsec_result sendsec_decide_admin(enum sendsec_dir_status st);
+
 /* The attributes read with the account in its one search. */
 extern const char *const sendsec_account_attrs[];
 

@@ -85,18 +85,19 @@ void sendsec_policy_record_failure(struct sendsec_login *l)
 	char stamp[40], base[20];
 	struct sendsec_val when = {stamp, 0};
 	struct sendsec_mod mod = {SENDSEC_MOD_ADD, "sendsecFailureTime", &when, 1};
-	enum sendsec_result rc = SENDSEC_DENIED;
+	enum sendsec_dir_status st = SENDSEC_DIR_CONFLICT;
 
 	if (l->s->lockout_threshold <= 0 || l->account == NULL)
 		return;
 	sendsec_time_format_generalized(l->now, base, sizeof(base));
-	/* A random fraction keeps values distinct when two hosts fail in the same second. */
-	for (int attempt = 0; attempt < 3 && rc == SENDSEC_DENIED; attempt++) {
+	/* A random fraction keeps values distinct when two hosts fail in the same second; a
+	 * conflict means the same value is there already: draw another. */
+	for (int attempt = 0; attempt < 3 && st == SENDSEC_DIR_CONFLICT; attempt++) {
 		snprintf(stamp, sizeof(stamp), "%.14s.%06uZ", base, (unsigned)(randombytes_uniform(1000000)));
 		when.len = strlen(stamp);
-		rc = sendsec_dir_modify(l->dir, l->account->dn, &mod, 1);
+		st = sendsec_dir_modify(l->dir, l->account->dn, &mod, 1);
 	}
-	if (rc != SENDSEC_OK)
+	if (st != SENDSEC_DIR_OK)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not record the failed attempt",
 				sendsec_account_name(l));
 }
@@ -108,7 +109,8 @@ void sendsec_policy_clear_failures(struct sendsec_login *l)
 
 	if (sendsec_entry_values(l->account, "sendsecFailureTime", &n) == NULL || n == 0)
 		return;
-	if (sendsec_dir_modify(l->dir, l->account->dn, &mod, 1) == SENDSEC_UNAVAILABLE)
+	/* A conflict means another host cleared it first. */
+	if (sendsec_decide_swap(sendsec_dir_modify(l->dir, l->account->dn, &mod, 1)) == SENDSEC_UNAVAILABLE)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not clear the failure record",
 				sendsec_account_name(l));
 }

@@ -69,8 +69,8 @@ static void check_alice_cost(struct sendsec_ctx *ctx)
 	struct sendsec_entry *e = NULL;
 	const char *pw;
 
-	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_OK ||
-			sendsec_dir_find_user(d, "alice", attrs, &e) != SENDSEC_OK)
+	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_DIR_OK ||
+			sendsec_dir_find_user(d, "alice", attrs, &e) != SENDSEC_DIR_OK)
 		exit(1);
 	snprintf(want, sizeof(want), "{ARGON2}$argon2id$v=19$m=%zu,t=%llu,p=1$", s->argon2_memlimit_kib,
 			s->argon2_opslimit);

@@ -18,13 +18,13 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	s = sendsec_ctx_settings(ctx, "sshd", err, sizeof(err));
-	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_OK)
+	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_DIR_OK)
 		return 1;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("bind mode works: alice logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	itest_login(ctx, "sshd", "alice", "", NULL, &out);
 	EXPECT("bind mode, server up: empty password DENIED", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), "") == SENDSEC_DENIED);
+	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), "") == SENDSEC_DIR_BAD_CREDENTIALS);
 
 	CHECK(itest_slapd("stop") == 0);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
@@ -33,8 +33,8 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "alice", "", NULL, &out);
 	EXPECT("server down: empty password still DENIED (no bind attempted)", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), "") == SENDSEC_DENIED);
-	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), itest_pw("alice")) == SENDSEC_UNAVAILABLE);
+	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), "") == SENDSEC_DIR_BAD_CREDENTIALS);
+	CHECK(sendsec_dir_check_bind(d, itest_user_dn("alice"), itest_pw("alice")) == SENDSEC_DIR_FAILED);
 	CHECK(sendsec_dir_search_count(d) == 0);
 	CHECK(itest_slapd("restart") == 0);
 

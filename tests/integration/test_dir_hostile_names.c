@@ -42,12 +42,12 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	CHECK(s != NULL);
-	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_OK)
+	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_DIR_OK)
 		return 1;
 
 	/* The test can fail: unescaped, "(uid=*)" matches every seeded account. */
 	CHECK(sendsec_dir_search_all(d, s->base, "(&(objectClass=posixAccount)(uid=*))", attrs, &all, &n_all) ==
-			SENDSEC_OK);
+			SENDSEC_DIR_OK);
 	printf("# unescaped (uid=*) matches %zu accounts\n", n_all);
 	CHECK(n_all >= 2);
 	sendsec_entries_free(all, n_all);
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 		snprintf(what, sizeof(what), "filter metacharacters, name %zu: UNKNOWN_USER with alice's password", i);
 		itest_login(ctx, "sshd", injected[i], itest_pw("alice"), NULL, &out);
 		EXPECT(what, &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-		CHECK(sendsec_dir_find_user(d, injected[i], attrs, &e) == SENDSEC_UNKNOWN_USER && e == NULL);
+		CHECK(sendsec_dir_find_user(d, injected[i], attrs, &e) == SENDSEC_DIR_NO_ENTRY && e == NULL);
 		sendsec_entry_free(e);
 		e = NULL;
 	}
@@ -66,28 +66,28 @@ int main(int argc, char **argv)
 	before = sendsec_dir_search_count(d);
 	itest_login(ctx, "sshd", long_name, itest_pw("alice"), NULL, &out);
 	EXPECT("300-byte name: UNKNOWN_USER", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-	CHECK(sendsec_dir_find_user(d, long_name, attrs, &e) == SENDSEC_UNKNOWN_USER && e == NULL);
+	CHECK(sendsec_dir_find_user(d, long_name, attrs, &e) == SENDSEC_DIR_NO_ENTRY && e == NULL);
 	for (size_t i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
 		snprintf(what, sizeof(what), "non-UTF-8 name %zu: UNKNOWN_USER", i);
 		itest_login(ctx, "sshd", not_utf8[i], itest_pw("alice"), NULL, &out);
 		EXPECT(what, &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-		CHECK(sendsec_dir_find_user(d, not_utf8[i], attrs, &e) == SENDSEC_UNKNOWN_USER && e == NULL);
+		CHECK(sendsec_dir_find_user(d, not_utf8[i], attrs, &e) == SENDSEC_DIR_NO_ENTRY && e == NULL);
 	}
 	for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
 		snprintf(what, sizeof(what), "name with control character %zu: UNKNOWN_USER", i);
 		itest_login(ctx, "sshd", controls[i], itest_pw("alice"), NULL, &out);
 		EXPECT(what, &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-		CHECK(sendsec_dir_find_user(d, controls[i], attrs, &e) == SENDSEC_UNKNOWN_USER && e == NULL);
+		CHECK(sendsec_dir_find_user(d, controls[i], attrs, &e) == SENDSEC_DIR_NO_ENTRY && e == NULL);
 	}
 	CHECK(sendsec_dir_search_count(d) == before); /* refused before any query */
 
 	/* 256 bytes is the longest name looked up: it is searched (and not found). */
 	long_name[SENDSEC_DIR_NAME_MAX] = '\0';
-	CHECK(sendsec_dir_find_user(d, long_name, attrs, &e) == SENDSEC_UNKNOWN_USER && e == NULL);
+	CHECK(sendsec_dir_find_user(d, long_name, attrs, &e) == SENDSEC_DIR_NO_ENTRY && e == NULL);
 	CHECK(sendsec_dir_search_count(d) == before + 1);
 
 	/* And the plain name still works on the same handles. */
-	CHECK(sendsec_dir_find_user(d, "alice", attrs, &e) == SENDSEC_OK && e != NULL);
+	CHECK(sendsec_dir_find_user(d, "alice", attrs, &e) == SENDSEC_DIR_OK && e != NULL);
 	sendsec_entry_free(e);
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("alice herself still logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
