@@ -310,12 +310,12 @@ static const char *next_word(const char **p, size_t *len)
 static bool set_uris(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
 {
 	static const char *const schemes[] = {"ldap://", "ldaps://", "ldapi://"};
+	struct sendsec_uri_list *list = FIELD(s, k, struct sendsec_uri_list);
 	char *uris[SENDSEC_MAX_URIS] = {NULL};
 	size_t n = 0, len;
 	const char *p = value, *word;
 	bool ok = false;
 
-	(void)k;
 	while ((word = next_word(&p, &len)) != NULL) {
 		bool is_known = false;
 
@@ -335,10 +335,14 @@ static bool set_uris(const struct key *k, struct sendsec_settings *s, const char
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < s->n_uris; i++)
-		free(s->uris[i]);
-	memcpy(s->uris, uris, sizeof(uris));
-	s->n_uris = n;
+	if (n == 0) {
+		snprintf(why, whylen, "expected at least one URI");
+		goto out;
+	}
+	for (size_t i = 0; i < list->n; i++)
+		free(list->items[i]);
+	memcpy(list->items, uris, sizeof(uris));
+	list->n = n;
 	n = 0;
 	ok = true;
 out:
@@ -349,25 +353,71 @@ out:
 
 static bool uris_are_set(const struct key *k, const struct sendsec_settings *s)
 {
-	(void)k;
-	return s->n_uris > 0;
+	return CFIELD(s, k, struct sendsec_uri_list)->n > 0;
 }
 
 static void print_uris(const struct key *k, const struct sendsec_settings *s, FILE *f)
 {
-	(void)k;
-	for (size_t i = 0; i < s->n_uris; i++)
-		fprintf(f, "%s%s", i > 0 ? " " : "", s->uris[i]);
+	const struct sendsec_uri_list *list = CFIELD(s, k, struct sendsec_uri_list);
+
+	for (size_t i = 0; i < list->n; i++)
+		fprintf(f, "%s%s", i > 0 ? " " : "", list->items[i]);
 }
 
 static void clear_uris(const struct key *k, struct sendsec_settings *s)
 {
-	(void)k;
-	for (size_t i = 0; i < s->n_uris; i++) {
-		free(s->uris[i]);
-		s->uris[i] = NULL;
+	struct sendsec_uri_list *list = FIELD(s, k, struct sendsec_uri_list);
+
+	for (size_t i = 0; i < list->n; i++) {
+		free(list->items[i]);
+		list->items[i] = NULL;
 	}
-	s->n_uris = 0;
+	list->n = 0;
+}
+
+/* Two prefix lengths, IPv4 then IPv6 ("24 56"); stored in lockout_source_prefix4 and 6. */
+static bool set_source_prefix(
+		const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
+{
+	unsigned v4, v6;
+	int used = 0;
+
+	(void)k;
+	if (sscanf(value, "%3u %3u%n", &v4, &v6, &used) != 2 || value[used] != '\0' || v4 > 32 || v6 > 128 ||
+			strspn(value, "0123456789 \t") != strlen(value)) {
+		snprintf(why, whylen, "expected two prefix lengths, IPv4 (0..32) then IPv6 (0..128), such as 24 56");
+		return false;
+	}
+	s->lockout_source_prefix4 = (int)v4;
+	s->lockout_source_prefix6 = (int)v6;
+	return true;
+}
+
+static void print_source_prefix(const struct key *k, const struct sendsec_settings *s, FILE *f)
+{
+	(void)k;
+	fprintf(f, "%d %d", s->lockout_source_prefix4, s->lockout_source_prefix6);
+}
+
+/* "auto" (stored as -1, resolved by the user of the value) or a number in lo..hi. */
+static bool set_auto_int(const struct key *k, struct sendsec_settings *s, const char *value, char *why, size_t whylen)
+{
+	if (strcmp(value, "auto") == 0) {
+		*FIELD(s, k, int) = -1;
+		return true;
+	}
+	if (set_int(k, s, value, why, whylen))
+		return true;
+	snprintf(why, whylen, "expected auto or %lld..%lld", k->lo, k->hi);
+	return false;
+}
+
+static void print_auto_int(const struct key *k, const struct sendsec_settings *s, FILE *f)
+{
+	if (*CFIELD(s, k, int) < 0)
+		fputs("auto", f);
+	else
+		print_int(k, s, f);
 }
 
 static const struct {
@@ -533,6 +583,8 @@ static const struct type t_bool = {set_bool, always_set, print_bool, clear_nothi
 static const struct type t_enum = {set_enum, always_set, print_enum, clear_nothing};
 static const struct type t_enum_bool = {set_enum_bool, always_set, print_enum_bool, clear_nothing};
 static const struct type t_uris = {set_uris, uris_are_set, print_uris, clear_uris};
+static const struct type t_source_prefix = {set_source_prefix, always_set, print_source_prefix, clear_nothing};
+static const struct type t_auto_int = {set_auto_int, always_set, print_auto_int, clear_nothing};
 static const struct type t_methods = {set_methods, always_set, print_methods, clear_nothing};
 static const struct type t_networks = {set_networks, always_set, print_networks, clear_networks};
 static const struct type t_time = {set_time, time_is_set, print_time, clear_time};
@@ -549,7 +601,7 @@ static const char *const log_level_names[] = {"error", "info", "debug", NULL};
 /* In the order of DESIGN.md section 3; sendsec_settings_print follows it. */
 static const struct key keys[] = {
 		/* name                    type          field                         lo           hi         names             default                                 required */
-		{"uri", &t_uris, 0, 0, 0, NULL, NULL, true},
+		{"uri", &t_uris, OFF(uri), 0, 0, NULL, NULL, true},
 		{"base", &t_string, OFF(base), 0, 0, NULL, NULL, true},
 		{"binddn", &t_string, OFF(binddn), 0, 0, NULL, NULL, false},
 		{"bindpw_file", &t_string, OFF(bindpw_file), 0, 0, NULL, NULL, false},
@@ -580,6 +632,12 @@ static const struct key keys[] = {
 		{"password_min_length", &t_int, OFF(password_min_length), 1, 1024, NULL, "12", false},
 		{"password_reset_before", &t_time, OFF(password_reset_before), 0, 0, NULL, NULL, false},
 		{"log_level", &t_enum, OFF(log_level), 0, 0, log_level_names, "info", false},
+		{"read_uri", &t_uris, OFF(read_uri), 0, 0, NULL, NULL, false},
+		{"lockout_account_threshold", &t_int, OFF(lockout_account_threshold), 0, 1 << 30, NULL, "50", false},
+		{"lockout_source_prefix", &t_source_prefix, 0, 0, 0, NULL, "24 56", false},
+		{"hash_concurrency", &t_auto_int, OFF(hash_concurrency), 0, 4096, NULL, "auto", false},
+		{"apikey_max_idle", &t_int, OFF(apikey_max_idle), 0, 36500, NULL, "0", false},
+		{"apikey_touch_interval", &t_int, OFF(apikey_touch_interval), 0, 1 << 30, NULL, "3600", false},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -21,10 +21,16 @@ enum sendsec_password_check { SENDSEC_CHECK_LOCAL = 0, SENDSEC_CHECK_BIND };
 enum sendsec_otp_mode { SENDSEC_OTP_PROMPT = 0, SENDSEC_OTP_APPEND };
 enum sendsec_reqcert { SENDSEC_REQCERT_NEVER = 0, SENDSEC_REQCERT_ALLOW, SENDSEC_REQCERT_TRY, SENDSEC_REQCERT_DEMAND };
 
+/* A list of directory URIs, tried in order. */
+struct sendsec_uri_list {
+	char *items[SENDSEC_MAX_URIS];
+	size_t n;
+};
+
 /* The effective settings for one service. Strings are owned by the struct. */
 struct sendsec_settings {
-	char *uris[SENDSEC_MAX_URIS]; /* tried in order */
-	size_t n_uris;
+	struct sendsec_uri_list uri;      /* the providers: reads of password logins and every write */
+	struct sendsec_uri_list read_uri; /* replicas for API-key logins (section 10); empty: use uri */
 	char *base;
 	char *binddn;
 	char *bindpw_file;
@@ -49,8 +55,13 @@ struct sendsec_settings {
 	bool has_totp_key;
 	char *apikey_username;
 	char *apikey_prefix;
-	struct sendsec_cidr_list allow_networks; /* empty: any */
-	int lockout_threshold, lockout_interval, lockout_duration;
+	struct sendsec_cidr_list allow_networks;                   /* empty: any */
+	int lockout_threshold, lockout_interval, lockout_duration; /* threshold: per source */
+	int lockout_account_threshold;                             /* all sources together */
+	int lockout_source_prefix4, lockout_source_prefix6;        /* prefix lengths making one source */
+	int hash_concurrency; /* most hash verifications at once on the host; -1: auto (CPUs online), 0: no limit */
+	int apikey_max_idle;  /* days; 0: off */
+	int apikey_touch_interval; /* seconds between two writes of a key's last use */
 	int password_min_length;
 	time_t password_reset_before; /* 0: not set */
 	int log_level;                /* enum sendsec_log_level */

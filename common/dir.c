@@ -172,23 +172,23 @@ enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 
 	if (d->ld != NULL)
 		return SENDSEC_DIR_OK;
-	for (size_t i = 0; i < d->s->n_uris; i++) {
-		LDAP *ld = open_uri(d, d->s->uris[i]);
+	for (size_t i = 0; i < d->s->uri.n; i++) {
+		LDAP *ld = open_uri(d, d->s->uri.items[i]);
 
 		if (ld == NULL)
 			continue;
 		if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
-			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->s->uris[i],
+			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->s->uri.items[i],
 					ldap_err2string(rc));
 			ldap_unbind_ext_s(ld, NULL, NULL);
 			continue;
 		}
 		d->ld = ld;
 		d->uri_index = i;
-		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "connected to %s", d->s->uris[i]);
+		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "connected to %s", d->s->uri.items[i]);
 		return SENDSEC_DIR_OK;
 	}
-	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered", d->s->n_uris);
+	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered", d->s->uri.n);
 	return SENDSEC_DIR_FAILED;
 }
 
@@ -584,9 +584,9 @@ static int user_bind(struct sendsec_dir *d, const char *dn, const char *password
 	int rc = LDAP_SERVER_DOWN;
 
 	*ld_out = NULL;
-	for (size_t i = 0; i < d->s->n_uris; i++) {
-		size_t k = (d->uri_index + i) % d->s->n_uris; /* start with the one that worked last */
-		LDAP *ld = open_uri(d, d->s->uris[k]);
+	for (size_t i = 0; i < d->s->uri.n; i++) {
+		size_t k = (d->uri_index + i) % d->s->uri.n; /* start with the one that worked last */
+		LDAP *ld = open_uri(d, d->s->uri.items[k]);
 
 		if (ld == NULL)
 			continue;

@@ -176,8 +176,8 @@ static void test_defaults(void)
 	CHECK(s != NULL);
 	if (s == NULL)
 		goto out;
-	CHECK(s->n_uris == 1);
-	CHECK_STR(s->uris[0], "ldap://ldap.example.org");
+	CHECK(s->uri.n == 1);
+	CHECK_STR(s->uri.items[0], "ldap://ldap.example.org");
 	CHECK_STR(s->base, "dc=example,dc=org");
 	CHECK(s->binddn == NULL);
 	CHECK(s->bindpw_file == NULL);
@@ -260,10 +260,10 @@ static void test_every_field_set(void)
 	CHECK(s != NULL);
 	if (s == NULL)
 		goto out;
-	CHECK(s->n_uris == 3);
-	CHECK_STR(s->uris[0], "ldaps://a.example");
-	CHECK_STR(s->uris[1], "ldap://b.example:3890");
-	CHECK_STR(s->uris[2], "ldapi://%2Frun%2Fslapd.sock");
+	CHECK(s->uri.n == 3);
+	CHECK_STR(s->uri.items[0], "ldaps://a.example");
+	CHECK_STR(s->uri.items[1], "ldap://b.example:3890");
+	CHECK_STR(s->uri.items[2], "ldapi://%2Frun%2Fslapd.sock");
 	CHECK_STR(s->base, "ou=people,dc=example");
 	CHECK_STR(s->binddn, "cn=svc,dc=example");
 	CHECK_STR(s->bindpw_file, pw);
@@ -304,7 +304,7 @@ static void test_every_field_set(void)
 		struct lines *l = calloc(1, sizeof(*l));
 
 		sendsec_settings_print(s, collect, l);
-		CHECK(l->n == 30);
+		CHECK_INT(l->n, 36);
 		CHECK(strncmp(l->text[0], "uri ", 4) == 0);
 		CHECK_STR(l->text[1], "base ou=people,dc=example");
 		CHECK(strcmp(l->text[29], "log_level debug") == 0);
@@ -457,9 +457,9 @@ static void test_grammar(void)
 	cfg = parse("# comment\n\n   \t# indented comment\r\n  uri \t ldap://a   ldap://b  \r\n"
 		    "base dc=a#b \t\n\t[service smtp]  \ntimeout 7\n");
 	s = resolve(cfg, "smtp", NULL, 0);
-	CHECK(s != NULL && s->n_uris == 2 && s->timeout == 7);
+	CHECK(s != NULL && s->uri.n == 2 && s->timeout == 7);
 	CHECK(s != NULL && strcmp(s->base, "dc=a#b") == 0);
-	CHECK(s != NULL && strcmp(s->uris[1], "ldap://b") == 0);
+	CHECK(s != NULL && strcmp(s->uri.items[1], "ldap://b") == 0);
 	sendsec_settings_free(s);
 	sendsec_config_free(cfg);
 
@@ -913,7 +913,7 @@ static void test_print_unset(void)
 
 	if (s != NULL)
 		sendsec_settings_print(s, collect, l);
-	CHECK(l->n == 30);
+	CHECK_INT(l->n, 36);
 	CHECK_STR(l->text[0], "uri ldap://ldap.example.org");
 	CHECK_STR(l->text[2], "# binddn (not set)");
 	CHECK_STR(l->text[3], "# bindpw_file (not set)");
@@ -951,7 +951,7 @@ static void test_example_file(void)
 	CHECK(text != NULL && defaults != NULL);
 	if (text != NULL && defaults != NULL)
 		sendsec_settings_print(defaults, collect, l);
-	CHECK(l->n == 30);
+	CHECK_INT(l->n, 36);
 	for (size_t i = 0; i < l->n; i++) {
 		char want[8300];
 		const char *line = l->text[i];
