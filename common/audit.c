@@ -1,4 +1,5 @@
-/* audit.c — one sanitised key=value line per decision, to syslog authpriv. */
+/* audit.c — the audit lines: sanitised key=value pairs formatted with snprintf, handed to the
+ * installed sink or to syslog authpriv.info. */
 #include "audit.h"
 
 #include <stdbool.h>
@@ -41,13 +42,42 @@ void sendsec_audit_format(char *buf, size_t len, const char *service, const char
 			out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
 }
 
-void sendsec_audit(const struct sendsec_log *log, const char *service, const char *user, const char *rhost,
-		const struct sendsec_outcome *out)
+void sendsec_audit_emit(const struct sendsec_audit_sink *sink, const char *line)
+{
+	if (sink != NULL && sink->emit != NULL)
+		sink->emit(sink->arg, line);
+	else
+		syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
+}
+
+void sendsec_audit(const struct sendsec_audit_sink *sink, const struct sendsec_log *log, const char *service,
+		const char *user, const char *rhost, const struct sendsec_outcome *out)
 {
 	char line[512];
 
 	if (log != NULL && log->max_level < SENDSEC_LOG_INFO)
 		return;
 	sendsec_audit_format(line, sizeof(line), service, user, rhost, out);
-	syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
+	sendsec_audit_emit(sink, line);
+}
+
+void sendsec_audit_admin_format(
+		char *buf, size_t len, const char *action, const char *key_id, const char *reason, const char *file)
+{
+	char a[65], k[65], r[65], f[65];
+
+	clean(a, sizeof(a), action);
+	clean(k, sizeof(k), key_id);
+	clean(r, sizeof(r), reason);
+	clean(f, sizeof(f), file);
+	snprintf(buf, len, "sendsecctl: action=%s key=%s reason=%s file=%s", a, k, r, f);
+}
+
+void sendsec_audit_admin(const struct sendsec_audit_sink *sink, const char *action, const char *key_id,
+		const char *reason, const char *file)
+{
+	char line[512];
+
+	sendsec_audit_admin_format(line, sizeof(line), action, key_id, reason, file);
+	sendsec_audit_emit(sink, line);
 }

@@ -1,16 +1,70 @@
-/* test_audit.c — audit.c: the exact line of DESIGN.md section 7, sanitised values, and the
- * account name (not the typed name) on success. */
+/* test_audit.c — audit.c: the exact lines of DESIGN.md section 7 (a decision; sendsecctl's admin
+ * line), sanitised values, the account name (not the typed name) on success, and where a line
+ * goes: to the installed sink, or by default to syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line). The
+ * default is observed by defining syslog() (and glibc's fortified __syslog_chk) in this program,
+ * which the linker prefers to libc's; <syslog.h> is not included for that reason. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "audit.h"
 #include "check.h"
 
-int main(int argc, char **argv)
+#define AUTHPRIV_INFO ((10 << 3) | 6) /* LOG_AUTHPRIV | LOG_INFO: "<86>" on the wire */
+
+/* ---- what reached syslog ---- */
+
+static int syslog_calls, syslog_pri;
+static char syslog_line[1024];
+
+void syslog(int pri, const char *fmt, ...);
+void __syslog_chk(int pri, int flag, const char *fmt, ...);
+
+static void record_syslog(int pri, const char *fmt, va_list ap)
+{
+	syslog_calls++;
+	syslog_pri = pri;
+	vsnprintf(syslog_line, sizeof(syslog_line), fmt, ap);
+}
+
+void syslog(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_syslog(pri, fmt, ap);
+	va_end(ap);
+}
+
+void __syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, fmt);
+	record_syslog(pri, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- what reached an installed sink ---- */
+
+struct seen {
+	int n;
+	char line[1024];
+};
+
+static void keep(void *arg, const char *line)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	snprintf(s->line, sizeof(s->line), "%s", line);
+}
+
+static void check_format(void)
 {
 	struct sendsec_outcome out;
 	char line[512];
 
-	(void)argc;
 	memset(&out, 0, sizeof(out));
 	out.result = SENDSEC_OK;
 	out.method = "apikey";
@@ -49,5 +103,78 @@ int main(int argc, char **argv)
 			"-", &out);
 	CHECK(strstr(line, "user=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa rhost=") != NULL);
 	CHECK(strstr(line, "reason=unavailable") != NULL);
+}
+
+/* One decision line goes to the installed sink, once, and not to syslog; without a sink (NULL,
+ * or a zeroed one) it goes to syslog at authpriv.info as "%s"; log level error drops it. */
+static void check_sinks(void)
+{
+	struct sendsec_outcome out;
+	struct seen seen = {0};
+	const struct sendsec_audit_sink sink = {.emit = keep, .arg = &seen};
+	const struct sendsec_audit_sink zeroed = {0};
+	const struct sendsec_log info = {.max_level = SENDSEC_LOG_INFO};
+	const struct sendsec_log errors_only = {.max_level = SENDSEC_LOG_ERROR};
+	const char *want = "sendsec: service=sshd user=alice rhost=192.0.2.1 method=password result=success";
+
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_OK;
+	out.method = "password";
+	strcpy(out.account, "alice");
+
+	syslog_calls = 0;
+	sendsec_audit(&sink, &info, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_STR(seen.line, want);
+	CHECK_EQ_INT(syslog_calls, 0);
+
+	sendsec_audit(NULL, &info, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(syslog_calls, 1);
+	CHECK_EQ_INT(syslog_pri, AUTHPRIV_INFO);
+	CHECK_STR(syslog_line, want);
+	sendsec_audit(&zeroed, NULL, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(syslog_calls, 2);
+	CHECK_STR(syslog_line, want);
+
+	sendsec_audit(&sink, &errors_only, "sshd", "alice", "192.0.2.1", &out);
+	sendsec_audit(NULL, &errors_only, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_EQ_INT(syslog_calls, 2);
+}
+
+/* sendsecctl's admin line (DESIGN.md section 7), through the same sink and the same sanitising;
+ * admin lines do not depend on a log level. */
+static void check_admin(void)
+{
+	struct seen seen = {0};
+	const struct sendsec_audit_sink sink = {.emit = keep, .arg = &seen};
+	char line[512];
+
+	sendsec_audit_admin_format(line, sizeof(line), "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/app/.env");
+	CHECK_STR(line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked file=/srv/app/.env");
+
+	sendsec_audit_admin(&sink, "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/my app/.env\nsendsec: x=1");
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_STR(seen.line,
+			"sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked "
+			"file=/srv/my?app/.env?sendsec:?x?1");
+
+	/* Missing values print as "-", like the decision line's. */
+	sendsec_audit_admin_format(line, sizeof(line), "key_revoke", "4Fq9xK2bT0aZ", NULL, "");
+	CHECK_STR(line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=- file=-");
+
+	syslog_calls = 0;
+	sendsec_audit_admin(NULL, "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/app/.env");
+	CHECK_EQ_INT(syslog_calls, 1);
+	CHECK_EQ_INT(syslog_pri, AUTHPRIV_INFO);
+	CHECK_STR(syslog_line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked file=/srv/app/.env");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	check_format();
+	check_sinks();
+	check_admin();
 	return check_report(argv[0]);
 }
