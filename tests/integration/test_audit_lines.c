@@ -194,6 +194,17 @@ int main(int argc, char **argv)
 			"service=sshd user=x?result?success rhost=1.2.3.4?evil?1 method=password result=failure "
 			"reason=unknown_user");
 
+	login(ctx, "sshd", "ev\xffil\x1b[31m", itest_pw("alice"), "192.0.2.1");
+	expect_line("a name with byte ff and an escape sequence is UTF-8 without controls",
+			"service=sshd user=ev?il??31m rhost=192.0.2.1 method=password result=failure "
+			"reason=unknown_user");
+	login(ctx, "sshd",
+			"x\xc2\x9b"
+			"31m",
+			itest_pw("alice"), "192.0.2.1\xc2\x85");
+	expect_line("C1 controls (CSI, NEL) in user and rhost are replaced",
+			"service=sshd user=x?31m rhost=192.0.2.1? method=password result=failure reason=unknown_user");
+
 	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "alice", "192.0.2.1", &out), SENDSEC_OK);
 	expect_line("account check success", "service=sshd user=alice rhost=192.0.2.1 method=account result=success");
 	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "dave", "192.0.2.1", &out), SENDSEC_DENIED);

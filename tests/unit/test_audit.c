@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "check.h"
+#include "utf8.h"
 
 #define AUTHPRIV_INFO ((10 << 3) | 6) /* LOG_AUTHPRIV | LOG_INFO: "<86>" on the wire */
 
@@ -105,6 +106,64 @@ static void check_format(void)
 	CHECK(strstr(line, "reason=unavailable") != NULL);
 }
 
+/* The user field of a failed decision with this typed name. */
+static const char *user_field(const char *user)
+{
+	static char line[512];
+	struct sendsec_outcome out;
+	char *start, *end;
+
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_UNKNOWN_USER;
+	out.reason = SENDSEC_REASON_UNKNOWN_USER;
+	sendsec_audit_format(line, sizeof(line), "sshd", user, "192.0.2.1", &out);
+	if (!sendsec_utf8_is_valid(line, strlen(line)) || sendsec_utf8_has_control(line, strlen(line)))
+		return "[the line is not UTF-8 without controls]";
+	if ((start = strstr(line, " user=")) == NULL || (end = strstr(start, " rhost=")) == NULL)
+		return "[no user field]";
+	*end = '\0';
+	return start + 6;
+}
+
+/* Values are valid UTF-8 without control characters (C0, DEL, C1): every byte of an ill-formed
+ * sequence and every control becomes '?'; well-formed characters stay; the 64-byte cut never
+ * splits a character. */
+static void check_hostile_bytes(void)
+{
+	char name[80];
+
+	CHECK_STR(user_field("ev\xffil\x1b[31m"), "ev?il??31m");
+	CHECK_STR(user_field("a\xc2\x9b"
+			     "31m"),
+			"a?31m");                   /* C1 CSI, well-formed UTF-8 */
+	CHECK_STR(user_field("a\xc2\x85z"), "a?z"); /* C1 NEL */
+	CHECK_STR(user_field("a\x7f"), "a?");
+	CHECK_STR(user_field("a\x9b"
+			     "31m"),
+			"a?31m");                          /* a raw C1 byte is not UTF-8 */
+	CHECK_STR(user_field("a\xed\xa0\x80"), "a???");    /* a surrogate */
+	CHECK_STR(user_field("\xc0\xaf"), "??");           /* an overlong '/' */
+	CHECK_STR(user_field("\xf4\x90\x80\x80"), "????"); /* past U+10FFFF */
+	CHECK_STR(user_field("\xe2\x82"), "??");           /* cut short */
+	CHECK_STR(user_field("J\xc3\xbcrgen"), "J\xc3\xbcrgen");
+	CHECK_STR(user_field("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
+
+	/* 62 + a two-byte character = 64 bytes: kept whole. 63 + it: the character is dropped. */
+	memset(name, 'a', 62);
+	strcpy(name + 62, "\xc3\xbc");
+	CHECK_EQ_INT(strlen(user_field(name)), 64);
+	memset(name, 'a', 63);
+	strcpy(name + 63, "\xc3\xbc");
+	CHECK_EQ_INT(strlen(user_field(name)), 63);
+	memset(name, 'a', 61);
+	strcpy(name + 61, "\xf0\x9f\x98\x80");
+	CHECK_EQ_INT(strlen(user_field(name)), 61);
+	/* '?' replacements count toward the 64 bytes as well. */
+	memset(name, '\xff', 70);
+	name[70] = '\0';
+	CHECK_EQ_INT(strlen(user_field(name)), 64);
+}
+
 /* One decision line goes to the installed sink, once, and not to syslog; without a sink (NULL,
  * or a zeroed one) it goes to syslog at authpriv.info as "%s"; log level error drops it. */
 static void check_sinks(void)
@@ -174,6 +233,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	check_format();
+	check_hostile_bytes();
 	check_sinks();
 	check_admin();
 	return check_report(argv[0]);
