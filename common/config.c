@@ -20,6 +20,7 @@
 #include "log.h"
 #include "secret.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 #define MAX_LINE         4096
 #define MAX_FILE         (1024 * 1024)
@@ -662,42 +663,6 @@ const char *sendsec_config_service_name(const struct sendsec_config *cfg, size_t
 	return (cfg == NULL || i >= cfg->n_services) ? NULL : cfg->services[i].name;
 }
 
-/* True when n bytes are well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
-static bool utf8_is_valid(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], cp, min;
-		size_t extra;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			extra = 2, cp = c & 0x0f, min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i - 1 < extra)
-			return false;
-		for (size_t j = 1; j <= extra; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += extra + 1;
-	}
-	return true;
-}
-
 /* Checks one line of text (file line or argument): length, NUL, control characters, UTF-8. */
 static bool text_is_valid(const char *p, size_t n, char *why, size_t whylen)
 {
@@ -717,7 +682,7 @@ static bool text_is_valid(const char *p, size_t n, char *why, size_t whylen)
 			return false;
 		}
 	}
-	if (!utf8_is_valid((const unsigned char *)p, n)) {
+	if (!sendsec_utf8_is_valid(p, n)) {
 		snprintf(why, whylen, "invalid UTF-8");
 		return false;
 	}

@@ -33,6 +33,15 @@ static void sink(void *arg, enum sendsec_log_level level, const char *line)
 		snprintf(sink_lines[n_sink++], sizeof(sink_lines[0]), "%s", line);
 }
 
+/* True when an engine log line since line number since contains what. */
+static bool logged_since(size_t since, const char *what)
+{
+	for (size_t i = since; i < n_sink; i++)
+		if (strstr(sink_lines[i], what) != NULL)
+			return true;
+	return false;
+}
+
 /* The audit lines of the contexts with a sink, in order. */
 static char audit_lines[128][1024];
 static size_t n_audit, n_taken;
@@ -147,6 +156,7 @@ int main(int argc, char **argv)
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx, *down, *plain;
 	char uris[128];
+	size_t before;
 
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -204,6 +214,17 @@ int main(int argc, char **argv)
 			itest_pw("alice"), "192.0.2.1\xc2\x85");
 	expect_line("C1 controls (CSI, NEL) in user and rhost are replaced",
 			"service=sshd user=x?31m rhost=192.0.2.1? method=password result=failure reason=unknown_user");
+	/* A surrogate is not UTF-8: the name is refused before any lookup (dir.c once let it through
+	 * to the directory), and the audit line shows one '?' per byte. */
+	before = n_sink;
+	login(ctx, "sshd", "a\xed\xa0\x80", itest_pw("alice"), "192.0.2.1");
+	expect_line("a surrogate in the name",
+			"service=sshd user=a??? rhost=192.0.2.1 method=password result=failure reason=unknown_user");
+	check_count++;
+	if (!logged_since(before, "user name refused before lookup")) {
+		fprintf(stderr, "not ok - a name with a surrogate reached the directory\n");
+		check_failures++;
+	}
 
 	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "alice", "192.0.2.1", &out), SENDSEC_OK);
 	expect_line("account check success", "service=sshd user=alice rhost=192.0.2.1 method=account result=success");
