@@ -1,9 +1,8 @@
-/* audit.h — the audit lines of DESIGN.md section 7, each handed whole to a sink that the front end
- * installs (sendsec_ctx_set_audit_sink); by default syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line):
- *   "sendsec: service=… user=… rhost=… method=… [key=…] result=success|failure [reason=…]"
- *   "sendsecctl: action=… key=… reason=… file=…"   (an administrative action on a key)
- * The functions take only these fields, so no secret can reach a line. Values are sanitised (no
- * spaces, no controls, at most 64 bytes; "-" when empty). */
+/* audit.h — the audit lines of DESIGN.md section 7 ("sendsec: service=… result=…" per decision,
+ * "sendsecctl: action=… key=… reason=… file=…" per admin action on a key), handed whole to the sink
+ * the front end installs, by default syslog(LOG_AUTHPRIV | LOG_INFO). Only these fields are taken, so
+ * no secret can reach a line. Each value is valid UTF-8 of [A-Za-z0-9._@:+-/] and non-control
+ * characters above U+009F ('?' for the rest), at most 64 bytes cut between characters, "-" if empty. */
 #ifndef SENDSEC_AUDIT_H
 #define SENDSEC_AUDIT_H
 
