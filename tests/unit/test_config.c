@@ -304,7 +304,7 @@ static void test_every_field_set(void)
 		struct lines *l = calloc(1, sizeof(*l));
 
 		sendsec_settings_print(s, collect, l);
-		CHECK_INT(l->n, 36);
+		CHECK_EQ_INT(l->n, 36);
 		CHECK(strncmp(l->text[0], "uri ", 4) == 0);
 		CHECK_STR(l->text[1], "base ou=people,dc=example");
 		CHECK(strcmp(l->text[29], "log_level debug") == 0);
@@ -913,7 +913,7 @@ static void test_print_unset(void)
 
 	if (s != NULL)
 		sendsec_settings_print(s, collect, l);
-	CHECK_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 36);
 	CHECK_STR(l->text[0], "uri ldap://ldap.example.org");
 	CHECK_STR(l->text[2], "# binddn (not set)");
 	CHECK_STR(l->text[3], "# bindpw_file (not set)");
@@ -951,7 +951,7 @@ static void test_example_file(void)
 	CHECK(text != NULL && defaults != NULL);
 	if (text != NULL && defaults != NULL)
 		sendsec_settings_print(defaults, collect, l);
-	CHECK_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 36);
 	for (size_t i = 0; i < l->n; i++) {
 		char want[8300];
 		const char *line = l->text[i];
