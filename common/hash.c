@@ -69,12 +69,12 @@ static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_ar
 static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_args *a);
 
 static const struct scheme schemes[] = {
-		{ARGON2_PREFIX, false, "ARGON2", NULL, verify_argon2},
-		{"$argon2", true, "ARGON2", NULL, verify_argon2},
-		{"{CRYPT}", false, "CRYPT", NULL, verify_crypt},
-		{"{SSHA}", false, "SSHA", &nettle_sha1, verify_ssha},
-		{"{SSHA256}", false, "SSHA256", &nettle_sha256, verify_ssha},
-		{"{SSHA512}", false, "SSHA512", &nettle_sha512, verify_ssha},
+		{.prefix = ARGON2_PREFIX, .name = "ARGON2", .verify = verify_argon2},
+		{.prefix = "$argon2", .keep_prefix = true, .name = "ARGON2", .verify = verify_argon2},
+		{.prefix = "{CRYPT}", .name = "CRYPT", .verify = verify_crypt},
+		{.prefix = "{SSHA}", .name = "SSHA", .digest = &nettle_sha1, .verify = verify_ssha},
+		{.prefix = "{SSHA256}", .name = "SSHA256", .digest = &nettle_sha256, .verify = verify_ssha},
+		{.prefix = "{SSHA512}", .name = "SSHA512", .digest = &nettle_sha512, .verify = verify_ssha},
 };
 
 static bool yescrypt_cost_ok(const char *params, const struct verify_args *a);
