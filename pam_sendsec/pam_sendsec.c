@@ -327,7 +327,7 @@ static int change_password(struct call *c, const char *user)
 	if (rc != PAM_SUCCESS)
 		return rc;
 	rc = pam_code(sendsec_change_password(c->ctx, c->service, user, old_pw, new_pw, &out), PHASE_PASSWORD);
-	if (out.result == SENDSEC_DENIED && strlen(new_pw) < (size_t)c->settings->password_min_length) {
+	if (out.reason == SENDSEC_REASON_PASSWORD_TOO_SHORT) {
 		snprintf(msg, sizeof(msg), "Password too short (minimum %d)", c->settings->password_min_length);
 		tell(c, msg);
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "itest.h"
 
 #define MAX_ANSWERS 8
 
@@ -233,7 +234,22 @@ static void test_reset_required(void)
 	CHECK(auth("t", "carol", "carol-Other-Passw0rd") == PAM_AUTH_ERR);
 	/* A too-short password is refused for accounts without a reset flag too. */
 	CHECK(chauthtok("t", "carol", "carol-Passw0rd!", "tiny", "tiny", errors, sizeof(errors)) == PAM_AUTHTOK_ERR);
+	CHECK(strstr(errors, "Password too short (minimum 12)") != NULL);
 	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS);
+}
+
+/* The rule lives in the engine, which names it: the module picks its message from the reason. */
+static void test_too_short_reason(void)
+{
+	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY);
+	struct sendsec_outcome out;
+
+	CHECK(sendsec_change_password(ctx, "t", "carol", itest_pw("carol"), "elevenchars", &out) == SENDSEC_DENIED);
+	EXPECT("11 characters under password_min_length 12", &out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
+	CHECK(sendsec_change_password(ctx, "t", "carol", "carol-Passw0rd?", "long-enough-1234", &out) ==
+			SENDSEC_DENIED);
+	EXPECT("wrong current password", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	sendsec_ctx_free(ctx);
 }
 
 static void test_bind_mode(void)
@@ -436,6 +452,7 @@ int main(int argc, char **argv)
 	test_hostile_names();
 	test_disabled();
 	test_reset_required();
+	test_too_short_reason();
 	test_bind_mode();
 	test_rehash();
 	test_first_pass();
