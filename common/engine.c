@@ -271,6 +271,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			goto out;
 		}
 		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		/* The code is checked against the time it arrived, not the time the login began. */
+		l->now = l->ctx->now(l->ctx->now_arg);
 		if (pw != SENDSEC_OK) {
 			rc = pw;
 			goto out;
