@@ -24,9 +24,9 @@ dir=$(mktemp -d /tmp/sendsec-pamprofile.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail=0
 
-grep -q '^root:' /etc/passwd && ! grep -q '^alice:' /etc/passwd || {
+if ! grep -q '^root:' /etc/passwd || grep -q '^alice:' /etc/passwd; then
 	echo "FAIL: this test needs root in /etc/passwd and no local alice"; exit 1
-}
+fi
 if grep -qx 'Default: no' "$profile"; then
 	echo "ok: the profile is off by default"
 else
@@ -38,6 +38,7 @@ cp -a /etc/pam.d/. "$dir/pamd/"
 cp /usr/share/pam-configs/* "$dir/configs/"
 cp "$profile" "$dir/configs/sendsec"
 [ ! -d /var/lib/pam ] || cp -a /var/lib/pam/. "$dir/state/"
+# shellcheck disable=SC2016 # $1 is expanded by the inner sh
 if ! unshare -m sh -c 'mount --bind "$1/pamd" /etc/pam.d && mount --bind "$1/configs" /usr/share/pam-configs &&
 		mount --bind "$1/state" /var/lib/pam &&
 		DEBIAN_FRONTEND=noninteractive pam-auth-update --force --enable sendsec' sh "$dir" >"$dir/pau.log" 2>&1; then
