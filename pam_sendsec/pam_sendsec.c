@@ -1,7 +1,7 @@
 /* pam_sendsec.c — the Linux-PAM module: translates PAM items, module arguments and the
  * conversation into calls of the sendsec engine (common/engine.h) and engine results into PAM
  * codes, in one function. Prompts and messages go through Linux-PAM's own helpers (pam_prompt,
- * pam_get_authtok, pam_error). A context is created per call (no state between calls, no
+ * pam_get_authtok and its _noverify/_verify, pam_error). A context is created per call (no state between calls, no
  * globals), with the root-owned config check always on. Every password we copy is wiped before
  * it is freed. The module asks for no failure delay: that is the stack's (pam_faildelay). */
 #include <security/pam_ext.h>
@@ -295,6 +295,23 @@ static int current_password(const struct call *c, const char **pw_out)
 			: PAM_AUTHTOK_RECOVERY_ERR;
 }
 
+/* The new password: an earlier module's PAM_AUTHTOK (pam_pwquality's), else asked twice with
+ * Linux-PAM's prompts and mismatch message; under use_authtok and use_first_pass never asked
+ * (pam_get_authtok_noverify reads them from argv). Not pam_get_authtok, which asks twice too:
+ * Linux-PAM 1.5.2 (Debian 12) leaks the first answer, unwiped, when the retype prompt fails
+ * (fixed in 1.5.3). Returns PAM_SUCCESS or PAM_AUTHTOK_ERR (also for a mistyped retype). */
+static int new_password(const struct call *c, const char **pw_out)
+{
+	const void *item = NULL;
+	bool stored = pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL;
+
+	if (pam_get_authtok_noverify(c->pamh, pw_out, NULL) != PAM_SUCCESS)
+		return PAM_AUTHTOK_ERR;
+	if (!stored && pam_get_authtok_verify(c->pamh, pw_out, NULL) != PAM_SUCCESS)
+		return PAM_AUTHTOK_ERR;
+	return PAM_SUCCESS;
+}
+
 /* The preliminary pass: the directory answers and knows the account, and a change is due when
  * only expired passwords are to be changed. Then the current password is asked for here, as
  * pam_unix does, so that it comes before the new one that a module such as pam_pwquality asks
@@ -312,10 +329,8 @@ static int chauthtok_prelim(struct call *c, const char *user)
 	return current_password(c, &old_pw);
 }
 
-/* The update pass: the current password (always required, also for root), the new one (an
- * earlier module's PAM_AUTHTOK, else asked twice; never asked under use_authtok and
- * use_first_pass), then the change. pam_get_authtok_noverify and _verify would let us check the
- * new password between the two prompts, but the engine decides in one call. */
+/* The update pass: the current password (always required, also for root), the new one, then
+ * the change. */
 static int chauthtok_update(struct call *c, const char *user)
 {
 	struct sendsec_outcome out;
@@ -327,10 +342,8 @@ static int chauthtok_update(struct call *c, const char *user)
 		return PAM_SUCCESS; /* only expired passwords were to be changed, and this one is not */
 	if ((rc = current_password(c, &old_pw)) != PAM_SUCCESS)
 		return rc;
-	/* Failed conversation, no stored one under use_authtok, or a mistyped retype (which
-	 * pam_get_authtok reports itself, as PAM_TRY_AGAIN): the new password was not obtained. */
-	if (pam_get_authtok(c->pamh, PAM_AUTHTOK, &new_pw, NULL) != PAM_SUCCESS)
-		return PAM_AUTHTOK_ERR;
+	if ((rc = new_password(c, &new_pw)) != PAM_SUCCESS)
+		return rc;
 	rc = pam_code(sendsec_change_password(c->ctx, c->service, user, old_pw, new_pw, &out), PHASE_PASSWORD);
 	if (out.reason == SENDSEC_REASON_PASSWORD_TOO_SHORT)
 		tell(c, "Password too short (minimum %d)", c->settings->password_min_length);
