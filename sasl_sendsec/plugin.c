@@ -2,9 +2,11 @@
  * credentials go to the sendsec engine. It reads the SASL options sendsec_config and
  * sendsec_service once, loads the configuration (and the service's secrets) in
  * sasl_server_plug_init while the application is still root, and keeps one engine context
- * guarded by the SASL mutex. Parsing lives in message.c; policy and the audit line are the
+ * guarded by a mutex of its own: libsasl2's default mutex functions do nothing unless the
+ * application calls sasl_set_mutex, which threaded hosts rarely do. Parsing lives in message.c; policy and the audit line are the
  * engine's. A configuration that cannot be loaded still registers the mechanisms, which then
  * answer SASL_UNAVAIL: failing closed instead of letting libplain answer for the same names. */
+#include <pthread.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
 #include <stdarg.h>
@@ -27,7 +29,8 @@
 struct plugin {
 	const sasl_utils_t *utils;      /* the library's global utils, valid until sasl_server_done */
 	const sasl_utils_t *conn_utils; /* during a decision (under mutex): the connection's utils */
-	void *mutex;                    /* guards ctx: the engine keeps one directory handle per service */
+	pthread_mutex_t mutex;          /* guards ctx and conn_utils: one directory handle per service */
+	bool has_mutex;                 /* mutex was initialised */
 	struct sendsec_ctx *ctx;        /* NULL: configuration refused, every step answers SASL_UNAVAIL */
 	char *service;                  /* sendsec_service, or NULL: use the SASL service name */
 	int log_level;                  /* enum sendsec_log_level: the configuration's log_level */
@@ -152,7 +155,7 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	req.rhost = msg_rhost_from_ipport(ipport, rhost, sizeof(rhost)) ? rhost : NULL;
 	req.ask = NULL; /* SASL has no prompt: a TOTP code is appended to the password */
 
-	if (p->utils->mutex_lock(p->mutex) != SASL_OK) {
+	if (pthread_mutex_lock(&p->mutex) != 0) {
 		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s refused: cannot take the plugin mutex", mech);
 		return SASL_UNAVAIL;
 	}
@@ -166,7 +169,7 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 		rc = SASL_BADAUTH;
 	}
 	p->conn_utils = NULL;
-	p->utils->mutex_unlock(p->mutex);
+	pthread_mutex_unlock(&p->mutex);
 	if (rc != SASL_OK)
 		return rc;
 	/* One call sets both identities; EXTERNALLY_VERIFIED: no auxprop lookup of a password. */
@@ -271,8 +274,8 @@ static void plugin_free(struct plugin *p)
 	if (p == NULL)
 		return;
 	sendsec_ctx_free(p->ctx);
-	if (p->mutex != NULL)
-		p->utils->mutex_free(p->mutex);
+	if (p->has_mutex)
+		pthread_mutex_destroy(&p->mutex);
 	free(p->service);
 	free(p);
 }
@@ -377,10 +380,12 @@ int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion, int *out_ve
 		p->log_level = SENDSEC_LOG_INFO;
 		p->service = get_option(utils, "sendsec_service");
 		snprintf(p->load_error, sizeof(p->load_error), "no mutex");
-		if ((p->mutex = utils->mutex_alloc()) == NULL)
-			plog(p, SENDSEC_LOG_ERROR, "cannot allocate a mutex: PLAIN and LOGIN will answer SASL_UNAVAIL");
-		else
+		if (pthread_mutex_init(&p->mutex, NULL) != 0) {
+			plog(p, SENDSEC_LOG_ERROR, "cannot create a mutex: PLAIN and LOGIN will answer SASL_UNAVAIL");
+		} else {
+			p->has_mutex = true;
 			load_config(p, config_path);
+		}
 		plugin_state = p;
 	}
 	free(config_path);
