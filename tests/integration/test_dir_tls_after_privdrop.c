@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,9 @@ int main(int argc, char **argv)
 	uid_t ruid, euid, suid;
 
 	(void)argc;
+	/* As smtpd does (Postfix ignores SIGPIPE): libldap writes to the dead TLS connection after
+	 * the restart, before it notices that the server went away. */
+	signal(SIGPIPE, SIG_IGN);
 	/* The service account binds with the client certificate (EXTERNAL): the key is needed on
 	 * every connection, not only the CA file. */
 	snprintf(text, sizeof(text),
