@@ -99,14 +99,29 @@ static const sasl_callback_t callbacks[] = {
 
 const char *host_init(const char *plugin, const char *extra)
 {
-	const char *tmp = getenv("TMPDIR"), *fixture_conf = getenv("SENDSEC_TEST_CONF");
-	char path[PATH_MAX], *text, *full;
+	const char *fixture_conf = getenv("SENDSEC_TEST_CONF");
+	char *text, *full;
+	const char *path;
+
+	if (fixture_conf == NULL || fixture_conf[0] == '\0')
+		host_die("SENDSEC_TEST_CONF is not set: run me under tests/fixtures/with-slapd.sh");
+	text = read_file(fixture_conf);
+	if (asprintf(&full, "%s\n%s", text, extra) < 0)
+		host_die("out of memory");
+	path = host_init_text(plugin, full);
+	free(full);
+	free(text);
+	return path;
+}
+
+const char *host_init_text(const char *plugin, const char *conf_text)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[PATH_MAX], *text;
 	int rc;
 
 	if (plugin[0] != '/')
 		host_die("the plugin path must be absolute: %s", plugin);
-	if (fixture_conf == NULL || fixture_conf[0] == '\0')
-		host_die("SENDSEC_TEST_CONF is not set: run me under tests/fixtures/with-slapd.sh");
 	if (dlopen(plugin, RTLD_NOW | RTLD_NODELETE) == NULL)
 		host_die("dlopen %s: %s", plugin, dlerror());
 	snprintf(workdir, sizeof(workdir), "%s/sendsec-sasl-host.XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
@@ -120,13 +135,8 @@ const char *host_init(const char *plugin, const char *extra)
 	if (symlink(plugin, path) != 0)
 		host_die("symlink %s: %s", path, strerror(errno));
 
-	text = read_file(fixture_conf);
-	if (asprintf(&full, "%s\n%s", text, extra) < 0)
-		host_die("out of memory");
 	path_join(sendsec_conf, sizeof(sendsec_conf), workdir, "sendsec.conf");
-	write_file(sendsec_conf, 0600, full);
-	free(full);
-	free(text);
+	write_file(sendsec_conf, 0600, conf_text);
 
 	if (asprintf(&text, "mech_list: PLAIN\nsendsec_config: %s\n", sendsec_conf) < 0)
 		host_die("out of memory");

@@ -18,6 +18,9 @@ void host_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
  * path (valid until host_done). */
 const char *host_init(const char *plugin, const char *extra);
 
+/* Like host_init, but the sendsec.conf is text alone (not the fixture's). */
+const char *host_init_text(const char *plugin, const char *text);
+
 /* sasl_server_done and removal of the temp dir. */
 void host_done(void);
 
