@@ -211,20 +211,36 @@ void host_password(const char *name, bool is_wrong, char *out, size_t len)
 	snprintf(out, len, "%s-Passw0rd%s", name, is_wrong ? "?" : "!");
 }
 
-int host_plain(const char *user, const char *password, char *user_out, size_t len)
+/* A server connection as smtpd makes it (service smtp, noanonymous); exits on failure. */
+static sasl_conn_t *new_conn(void)
 {
 	sasl_security_properties_t props = {.security_flags = SASL_SEC_NOANONYMOUS, .max_ssf = 1};
 	sasl_conn_t *conn = NULL;
-	const char *out = NULL, *name = NULL;
-	unsigned outlen = 0;
-	char msg[512];
-	int n, rc;
+	int rc;
 
 	rc = sasl_server_new("smtp", "mx.example.test", NULL, "127.0.0.1;25", "127.0.0.1;40000", NULL, 0, &conn);
 	if (rc != SASL_OK)
 		host_die("sasl_server_new: %s", sasl_errstring(rc, NULL, NULL));
 	if (sasl_setprop(conn, SASL_SEC_PROPS, &props) != SASL_OK)
 		host_die("sasl_setprop SEC_PROPS");
+	return conn;
+}
+
+void host_conn_cycle(void)
+{
+	sasl_conn_t *conn = new_conn();
+
+	sasl_dispose(&conn);
+}
+
+int host_plain(const char *user, const char *password, char *user_out, size_t len)
+{
+	sasl_conn_t *conn = new_conn();
+	const char *out = NULL, *name = NULL;
+	unsigned outlen = 0;
+	char msg[512];
+	int n, rc;
+
 	n = snprintf(msg, sizeof(msg), "%c%s%c%s", '\0', user, '\0', password);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		host_die("PLAIN message too long");

@@ -32,6 +32,10 @@ void host_password(const char *name, bool is_wrong, char *out, size_t len);
  * (truncated to len; "" when absent). */
 int host_plain(const char *user, const char *password, char *user_out, size_t len);
 
+/* A connection that does not authenticate (an SMTP session without AUTH): sasl_server_new,
+ * then sasl_dispose. */
+void host_conn_cycle(void);
+
 /* Runs "sendsecctl --config CONF key create ACCOUNT --scope smtp" and returns the key
  * (malloc'd; wipe and free it), or exits 2. */
 char *host_key_create(const char *sendsecctl, const char *conf, const char *account);
