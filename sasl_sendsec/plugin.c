@@ -331,6 +331,24 @@ static char *get_option(const sasl_utils_t *utils, const char *name)
 	return len == 0 ? NULL : strndup(value, len);
 }
 
+/* libldap initialises itself at its first call and, on the way, installs its own SASL mutex
+ * functions (sasl_set_mutex) and calls sasl_client_init(NULL). Loading the configuration makes
+ * that first call now when it builds the TLS context, inside sasl_server_init, where libsasl2
+ * still accepts sasl_set_mutex although it already allocated mutexes with the functions in
+ * place: the next sasl_dispose would lock one with libldap's function and crash. Initialising
+ * the client side first makes libsasl2 refuse the change (libldap makes the same call right
+ * after, and never undoes it either). False when that failed. */
+static bool lock_mutex_functions(struct plugin *p)
+{
+	int rc = sasl_client_init(NULL);
+
+	if (rc == SASL_OK)
+		return true;
+	snprintf(p->load_error, sizeof(p->load_error), "sasl_client_init failed: %s", sasl_errstring(rc, NULL, NULL));
+	plog(p, SENDSEC_LOG_ERROR, "%s: PLAIN and LOGIN will answer SASL_UNAVAIL", p->load_error);
+	return false;
+}
+
 /* Loads the configuration and the secrets of the service we expect (sendsec_service, else
  * "smtp") now, while the application is root. Leaves p->ctx NULL on any failure. */
 static void load_config(struct plugin *p, const char *config_path)
@@ -384,7 +402,8 @@ int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion, int *out_ve
 			plog(p, SENDSEC_LOG_ERROR, "cannot create a mutex: PLAIN and LOGIN will answer SASL_UNAVAIL");
 		} else {
 			p->has_mutex = true;
-			load_config(p, config_path);
+			if (lock_mutex_functions(p))
+				load_config(p, config_path);
 		}
 		plugin_state = p;
 	}
