@@ -5,15 +5,14 @@
 #include "dir.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <ldap.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "escape.h"
 #include "secret.h"
+#include "tls.h"
 
 struct sendsec_dir {
 	const struct sendsec_settings *s;
@@ -97,23 +96,9 @@ static int reqcert_value(enum sendsec_reqcert r)
 	return LDAP_OPT_X_TLS_DEMAND;
 }
 
-/* True when a connection to uri needs TLS: ldaps://, or ldap:// with starttls. */
-static bool needs_tls(const struct sendsec_settings *s, const char *uri)
-{
-	return strncasecmp(uri, "ldaps://", 8) == 0 || (s->starttls && strncasecmp(uri, "ldap://", 7) == 0);
-}
-
-/* Logs why the TLS file of key (path) cannot be read, if it cannot. */
-static bool tls_file_ok(struct sendsec_dir *d, const char *key, const char *path)
-{
-	if (path == NULL || access(path, R_OK) == 0)
-		return true;
-	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "%s %s: %s", key, path, strerror(errno));
-	return false;
-}
-
 /* Builds, now, the TLS context that every connection of this handle shares: the CA file, the
- * client certificate and key are read here and never again. The SASL plugin creates its handles
+ * client certificate and key are read here and never again. The CA file is tls_cacert, else the
+ * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL plugin creates its handles
  * while the application is still root; Postfix's smtpd then runs as postfix in a chroot where
  * these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
  * handle; LDAP_OPT_X_TLS_CTX hands the context out (one reference, released in
@@ -124,24 +109,21 @@ static void load_tls(struct sendsec_dir *d)
 {
 	const struct sendsec_settings *s = d->s;
 	int reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
-	bool is_needed = false;
+	char err[512];
 	LDAP *t = NULL;
 
-	for (size_t i = 0; i < s->n_uris; i++)
-		is_needed = is_needed || needs_tls(s, s->uris[i]);
-	if (!is_needed)
+	if (!sendsec_tls_is_needed(s))
 		return;
-	if (!tls_file_ok(d, "tls_cacert", s->tls_cacert) || !tls_file_ok(d, "tls_cert", s->tls_cert) ||
-			!tls_file_ok(d, "tls_key", s->tls_key))
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "%s", err);
 		goto fail;
+	}
 	if ((rc = ldap_initialize(&t, NULL)) != LDAP_SUCCESS) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot create a TLS template handle: %s", ldap_err2string(rc));
 		goto fail;
 	}
 	if (ldap_set_option(t, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
-			(s->tls_cacert != NULL &&
-					ldap_set_option(t, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) !=
-							LDAP_OPT_SUCCESS) ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_CACERTFILE, sendsec_tls_cacert(s)) != LDAP_OPT_SUCCESS ||
 			(s->tls_cert != NULL &&
 					ldap_set_option(t, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) != LDAP_OPT_SUCCESS) ||
 			(s->tls_key != NULL &&
@@ -177,7 +159,7 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 				uri);
 		return NULL;
 	}
-	if (needs_tls(s, uri) && d->tls_ctx == NULL) {
+	if (sendsec_tls_uri_needs_tls(s, uri) && d->tls_ctx == NULL) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "refusing %s: no TLS context (see the error at load)", uri);
 		return NULL;
 	}
