@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "check.h"
 #include "ikey.h"
@@ -33,7 +34,21 @@ static long rss_kib(void)
 	return kib;
 }
 
-/* Number of open descriptors (entries of /proc/self/fd, less the one opendir holds), or -1. */
+/* True when fd is a Unix datagram socket: syslog's, which glibc opens and closes as /dev/log
+ * comes and goes (other tests bind their own /dev/log), so it is not counted. */
+static bool is_syslog_socket(int fd)
+{
+	int domain = 0, type = 0;
+	socklen_t len = sizeof(domain);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
+		return false;
+	len = sizeof(type);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && domain == AF_UNIX && type == SOCK_DGRAM;
+}
+
+/* Number of open descriptors (entries of /proc/self/fd, less the one opendir holds and any
+ * syslog socket), or -1. */
 static int open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -42,11 +57,14 @@ static int open_fds(void)
 
 	if (d == NULL)
 		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
+	while ((e = readdir(d)) != NULL) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && fd != dirfd(d) && !is_syslog_socket(fd))
 			n++;
+	}
 	closedir(d);
-	return n - 1;
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -107,7 +125,7 @@ int main(int argc, char **argv)
 			rss_start > 0 && rss_end - rss_start < 1024 ? "ok" : "not ok", rss_start, rss_end,
 			rss_end - rss_start);
 	CHECK(fds_start >= 0 && fds_end == fds_start);
-	printf("%s - open descriptors %d at 10%%, %d at 100%% (want equal)\n",
+	printf("%s - open descriptors (syslog's aside) %d at 10%%, %d at 100%% (want equal)\n",
 			fds_start >= 0 && fds_end == fds_start ? "ok" : "not ok", fds_start, fds_end);
 	CHECK(host_errors() == 0);
 	printf("%s - %lu SASL error lines (want 0)\n", host_errors() == 0 ? "ok" : "not ok", host_errors());
