@@ -3,9 +3,10 @@
  * sendsec_service once, loads the configuration (and the service's secrets) in
  * sasl_server_plug_init while the application is still root, and keeps one engine context
  * guarded by a mutex of its own: libsasl2's default mutex functions do nothing unless the
- * application calls sasl_set_mutex, which threaded hosts rarely do. Parsing lives in message.c; policy and the audit line are the
- * engine's. A configuration that cannot be loaded still registers the mechanisms, which then
- * answer SASL_UNAVAIL: failing closed instead of letting libplain answer for the same names. */
+ * application calls sasl_set_mutex, which threaded hosts rarely do. Parsing lives in message.c;
+ * policy and the audit line are the engine's. A configuration that cannot be loaded still
+ * registers the mechanisms, which then answer SASL_UNAVAIL: failing closed instead of letting
+ * libplain answer for the same names. */
 #include <pthread.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
