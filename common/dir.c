@@ -98,9 +98,9 @@ static int reqcert_value(enum sendsec_reqcert r)
 
 /* Builds, now, the TLS context that every connection of this handle shares: the CA file, the
  * client certificate and key are read here and never again. The CA file is tls_cacert, else the
- * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL plugin creates its handles
- * while the application is still root; Postfix's smtpd then runs as postfix in a chroot where
- * these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
+ * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL
+ * plugin creates its handles while the application is still root; Postfix's smtpd then runs as
+ * postfix in a chroot where these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
  * handle; LDAP_OPT_X_TLS_CTX hands the context out (one reference, released in
  * sendsec_dir_free) and sets it on each connection (one reference each, released by unbind).
  * Without a URI that needs TLS, nothing is built; on failure d->tls_ctx stays NULL and
