@@ -619,7 +619,7 @@ static const struct key keys[] = {
 		{"rehash", &t_bool, OFF(rehash), 0, 0, NULL, "yes", false},
 		{"argon2_opslimit", &t_ull, OFF(argon2_opslimit), OPSLIMIT_LO, 20, NULL, "2", false},
 		{"argon2_memlimit", &t_size, OFF(argon2_memlimit_kib), MEMLIMIT_LO, 4 << 20, NULL, "65536", false},
-		{"methods", &t_methods, 0, 0, 0, NULL, "password+totp apikey", false},
+		{"methods", &t_methods, 0, 0, 0, NULL, "password+totp", false},
 		{"totp_unenrolled", &t_enum_bool, OFF(totp_unenrolled_allow), 0, 0, unenrolled_names, "deny", false},
 		{"otp_mode", &t_enum, OFF(otp_mode), 0, 0, otp_mode_names, "prompt", false},
 		{"totp_key_file", &t_string, OFF(totp_key_file), 0, 0, NULL, NULL, false},

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_sshd_totp.sh MODULE.so SENDSECCTL — a real sshd asks for the password and then the TOTP code
-# through pam_sendsec.so (default methods "password+totp apikey", otp_mode prompt) in one
+# through pam_sendsec.so (default methods "password+totp", otp_mode prompt) in one
 # keyboard-interactive dialogue, against the test slapd (run me through tests/fixtures/with-slapd.sh).
 # alice is enrolled with sendsecctl; codes come from oathtool at real time, the secret on its stdin.
 # Cases: password + the current code ⇒ LOGIN-OK; the same code in a second ssh ⇒ refused (replay);

@@ -4,6 +4,7 @@
  * totp_unenrolled, recovery codes (once each, printed and typed forms) and totp remove.
  * Usage (under with-slapd.sh): test_totp_second_factor PATH/TO/sendsecctl */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,52 @@ static void test_sealed(void)
 	free(conf_other);
 }
 
+/* DESIGN.md section 3: the default methods are "password+totp", and a service takes API keys only
+ * when its methods list apikey. A key with scope '*' therefore does not open sshd without the code;
+ * the key user name is refused there before any lookup, and a key typed as alice's password is a
+ * wrong password. */
+static void test_key_needs_apikey_method(void)
+{
+	struct sendsec_outcome out;
+	const char *create[] = {sendsecctl, "--config", NULL, "key", "create", "alice", "--scope", "*", NULL};
+	char text[1024], key[256];
+	char *conf_default = copy(itest_write_conf(true, "lockout_threshold 0\nrehash no\n"));
+	char *conf_keys = copy(itest_write_conf(
+			true, "lockout_threshold 0\nrehash no\n[service smtp]\nmethods password+totp apikey\n"));
+	struct sendsec_ctx *dflt = ctx_for(conf_default), *keys = ctx_for(conf_keys);
+
+	create[2] = conf_default;
+	CHECK(itest_run(create, NULL, text, sizeof(text)) == 0);
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(text, "\n"), text);
+	sodium_memzero(text, sizeof(text));
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+
+	itest_login(keys, "smtp", "apikey", key, "127.0.0.1", &out);
+	EXPECT("a key with scope * where methods list apikey", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.account, "alice");
+
+	totp_login(dflt, "apikey", key, NULL, true, &out);
+	EXPECT("a key with scope * on sshd under the default methods", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	totp_login(keys, "apikey", key, NULL, true, &out);
+	EXPECT("a key on sshd when only [service smtp] lists apikey", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	itest_login(dflt, "smtp", "apikey", key, "127.0.0.1", &out);
+	EXPECT("a key on smtp under the default methods", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	totp_login(dflt, "alice", key, "000000", false, &out);
+	EXPECT("a key as alice's password on sshd is a wrong password", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	/* Refused before any lookup: the answer comes with the directory frozen. */
+	CHECK(itest_slapd_signal(SIGSTOP));
+	totp_login(dflt, "apikey", key, NULL, true, &out);
+	CHECK(itest_slapd_signal(SIGCONT));
+	EXPECT("user apikey on sshd, directory frozen: refused without a lookup", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_SCOPE);
+	sodium_memzero(key, sizeof(key));
+	sendsec_ctx_free(dflt);
+	sendsec_ctx_free(keys);
+	free(conf_default);
+	free(conf_keys);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -386,5 +433,6 @@ int main(int argc, char **argv)
 	test_recovery_and_remove();
 	test_sha2_plain_tokens();
 	test_sealed();
+	test_key_needs_apikey_method();
 	return check_report(argv[0]);
 }

@@ -1,9 +1,11 @@
 /* test_pam_totp.c — the TOTP second factor through the real libpam (pam_start_confdir) with
- * pam_sendsec.so and the default methods "password+totp apikey", against the test slapd: alice
+ * pam_sendsec.so and the default methods "password+totp" (API keys on the service "totp" only, which
+ * lists apikey in its [service] section), against the test slapd: alice
  * enrolled by sendsecctl, codes from the independent oathtool at real time. Password then code
  * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
  * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
- * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account).
+ * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account); a
+ * key with scope '*' refused on sshd, whose methods (the default) do not list apikey.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
  * No password, code or key is ever printed: failures name the case, not the secret. */
 #include <dlfcn.h>
@@ -32,7 +34,8 @@ struct person {
 static const char *module_path;
 static const char *sendsecctl;
 static char confdir[256];
-static const char *service_names[] = {"totp", "append", "deny", "allow"};
+static char *conf; /* the fixture's sendsec.conf plus [service totp] taking API keys */
+static const char *service_names[] = {"totp", "append", "deny", "allow", "sshd"};
 
 static void record(struct person *p, const char *prompt)
 {
@@ -96,7 +99,7 @@ static void write_service(const char *name, const char *extra)
 			"auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
 			"lockout_threshold=0 %s\n"
 			"account required %s config=%s\n",
-			module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
+			module_path, conf, extra, module_path, conf);
 	fclose(f);
 }
 
@@ -161,7 +164,7 @@ static void wrong_code(const char *code, char *out)
 /* Runs sendsecctl --config CONF args… and copies the first line of its output into out. */
 static int ctl_line(const char *const args[], char *out, size_t len)
 {
-	const char *argv[12] = {sendsecctl, "--config", itest_env("CONF")};
+	const char *argv[12] = {sendsecctl, "--config", conf};
 	char text[2048];
 	size_t n = 3;
 	int rc;
@@ -258,6 +261,24 @@ static void test_apikey(void)
 	sodium_memzero(key, sizeof(key));
 }
 
+/* DESIGN.md section 3: the default methods are "password+totp" and only a service whose methods
+ * list apikey takes keys. A key with scope '*' is refused on sshd (no [service sshd] section, so
+ * the defaults apply), as user apikey and as the account's own name. */
+static void test_apikey_default_methods(void)
+{
+	const char *args[] = {"key", "create", "alice", "--scope", "*", NULL};
+	char key[256], prompts[256], user[256];
+
+	CHECK(ctl_line(args, key, sizeof(key)) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
+	CHECK(strcmp(user, "alice") == 0);
+	CHECK_INT(auth_full("sshd", "apikey", key, NULL, prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	CHECK(strcmp(user, "apikey") == 0);
+	CHECK_INT(auth_full("sshd", "alice", key, "000000", prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	sodium_memzero(key, sizeof(key));
+}
+
 int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/sendsec-pamtotp.XXXXXX", b32[64];
@@ -278,12 +299,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(confdir, sizeof(confdir), "%s", tmpl);
+	if ((conf = strdup(itest_write_conf(true, "[service totp]\nmethods password+totp apikey\n"))) == NULL)
+		return 1;
 	write_service("totp", "");
 	write_service("append", "otp_mode=append");
 	write_service("deny", "totp_unenrolled=deny");
 	write_service("allow", "totp_unenrolled=allow");
+	write_service("sshd", "");
 
-	if (totp_enroll(sendsecctl, itest_env("CONF"), "alice", b32) != 0) {
+	if (totp_enroll(sendsecctl, conf, "alice", b32) != 0) {
 		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
 		remove_confdir();
 		return 1;
@@ -292,6 +316,7 @@ int main(int argc, char **argv)
 	test_recovery();
 	test_unenrolled();
 	test_apikey();
+	test_apikey_default_methods();
 	sodium_memzero(b32, sizeof(b32));
 	remove_confdir();
 	return check_report(argv[0]);
