@@ -425,6 +425,8 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
 	if (sendsec_policy_is_disabled(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	if (sendsec_policy_is_admin_locked(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	if (!sendsec_policy_service_network_ok(&l) || !sendsec_policy_account_network_ok(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	if (sendsec_policy_reset_required(&l))
