@@ -64,10 +64,17 @@ enum sendsec_result sendsec_decide_admin(enum sendsec_dir_status st);
 /* The attributes read with the account in its one search. */
 extern const char *const sendsec_account_attrs[];
 
-/* Password factor: checks password for login->account (local hash or bind). OK, DENIED
- * (reason bad_password) or UNAVAILABLE. Rehashes a weak local hash after success. */
+/* Password factor: checks password for login->account (local hash, or a bind beside one dummy
+ * verification at the configured cost). OK, DENIED (reason bad_password) or UNAVAILABLE.
+ * Rehashes a weak local hash after success. */
 enum sendsec_result sendsec_factor_password(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* Costs what sendsec_factor_password costs and decides nothing, for a login refused before its
+ * password is checked (unknown name; locked, disabled or network-refused account; an appended
+ * password too short to hold the code): one dummy verification at the configured cost, and in
+ * bind mode beside a bind to a DN that cannot exist, as a real check binds beside one. */
+void sendsec_password_standin(struct sendsec_login *l, const char *password);
 
 /* True when the account has a TOTP token (oathTOTPToken). */
 bool sendsec_account_has_token(const struct sendsec_login *l);

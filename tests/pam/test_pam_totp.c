@@ -5,7 +5,8 @@
  * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
  * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
  * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account); a
- * key with scope '*' refused on sshd, whose methods (the default) do not list apikey.
+ * key with scope '*' refused on sshd, whose methods (the default) do not list apikey; the same two
+ * prompts for unknown, disabled, locked and network-refused accounts as for an enrolled one.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
  * No password, code or key is ever printed: failures name the case, not the secret. */
 #include <dlfcn.h>
@@ -35,7 +36,7 @@ static const char *module_path;
 static const char *sendsecctl;
 static char confdir[256];
 static char *conf; /* the fixture's sendsec.conf plus [service totp] taking API keys */
-static const char *service_names[] = {"totp", "append", "deny", "allow", "sshd"};
+static const char *service_names[] = {"totp", "append", "deny", "allow", "sshd", "lock"};
 
 static void record(struct person *p, const char *prompt)
 {
@@ -261,6 +262,54 @@ static void test_apikey(void)
 	sodium_memzero(key, sizeof(key));
 }
 
+/* Issue 11 item 1: the prompts do not tell who exists, who has a token or who is locked, disabled
+ * or refused by network: each of them sees "Password: " then "Verification code: ", as alice
+ * (enrolled) does with a wrong password. */
+/* CHECK_STR for prompt sequences, printing both when they differ (prompts hold no secret). */
+#define CHECK_PROMPTS(got, want)                                                                                       \
+	do {                                                                                                           \
+		CHECK_STR(got, want);                                                                                  \
+		if (strcmp(got, want) != 0)                                                                            \
+			fprintf(stderr, "  prompts: got '%s', wanted '%s'\n", got, want);                              \
+	} while (0)
+
+static void test_prompts_alike(void)
+{
+	const char *const both = "Password: |Verification code: |";
+	char prompts[256];
+
+	CHECK_INT(auth("totp", "alice", "alice-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	CHECK_INT(auth("totp", "nosuchuser", "some-Passw0rd!", "000000", prompts, sizeof(prompts)), PAM_USER_UNKNOWN);
+	CHECK_PROMPTS(prompts, both);
+	CHECK_INT(auth("totp", "dave", itest_pw("dave"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	/* mallory may log in from 192.0.2.0/24 only; these logins have no PAM_RHOST. */
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
+	CHECK_INT(auth("totp", "mallory", itest_pw("mallory"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	/* The service "lock" locks after one failure: carol's right password is then refused. */
+	CHECK_INT(auth("lock", "carol", "carol-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	CHECK_INT(auth("lock", "carol", itest_pw("carol"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	/* bob has no token: totp_unenrolled deny asks him too; allow lets his right password in at
+	 * once (enrollment shows to whoever knows the password) but asks after a wrong one. */
+	CHECK_INT(auth("deny", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	CHECK_INT(auth("allow", "bob", "bob-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_PROMPTS(prompts, both);
+	CHECK_INT(auth("allow", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_SUCCESS);
+	CHECK_PROMPTS(prompts, "Password: |");
+	/* otp_mode=append: one prompt for everybody. */
+	CHECK_INT(auth("append", "nosuchuser", "some-Passw0rd!000000", NULL, prompts, sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_PROMPTS(prompts, "Password: |");
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "delete: sendsecAllowedNetwork\n") == 0);
+}
+
 /* DESIGN.md section 3: the default methods are "password+totp" and only a service whose methods
  * list apikey takes keys. A key with scope '*' is refused on sshd (no [service sshd] section, so
  * the defaults apply), as user apikey and as the account's own name. */
@@ -306,6 +355,7 @@ int main(int argc, char **argv)
 	write_service("deny", "totp_unenrolled=deny");
 	write_service("allow", "totp_unenrolled=allow");
 	write_service("sshd", "");
+	write_service("lock", "lockout_threshold=1");
 
 	if (totp_enroll(sendsecctl, conf, "alice", b32) != 0) {
 		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
@@ -317,6 +367,7 @@ int main(int argc, char **argv)
 	test_unenrolled();
 	test_apikey();
 	test_apikey_default_methods();
+	test_prompts_alike();
 	sodium_memzero(b32, sizeof(b32));
 	remove_confdir();
 	return check_report(argv[0]);
