@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	itest_login(local, "sshd", "nosuchuser", "some-Passw0rd!", "192.0.2.7", &out);
 	EXPECT("local mode: unknown name", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
 	usleep(300000);
-	CHECK_INT(binds_since(at, 0).n, 0);
+	CHECK_EQ_INT(binds_since(at, 0).n, 0);
 
 	sendsec_ctx_free(bind);
 	sendsec_ctx_free(local);

@@ -102,7 +102,7 @@ static void account_check(struct sendsec_ctx *ctx, const char *user, struct send
 {
 	enum sendsec_result rc = sendsec_account_check(ctx, "sshd", user, "192.0.2.7", out);
 
-	CHECK_INT(rc, out->result);
+	CHECK_RESULT(rc, out->result);
 }
 
 /* ppolicy's "locked by an administrator until unlocked" (000001010000Z) is about the account:

@@ -452,7 +452,7 @@ static unsigned prompts_of(struct sendsec_ctx *ctx, const char *user, const char
 	};
 	enum sendsec_result rc = sendsec_authenticate(ctx, &req, out);
 
-	CHECK_INT(rc, out->result);
+	CHECK_RESULT(rc, out->result);
 	return c.n;
 }
 
@@ -491,46 +491,46 @@ static void test_prompts_tell_nothing(void)
 	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
 			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
 
-	CHECK_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("enrolled, wrong password: asked for the code", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_INT(prompts_of(ctx, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("unknown name: asked for the code too", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-	CHECK_INT(prompts_of(ctx, "dave", itest_pw("dave"), "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "dave", itest_pw("dave"), "127.0.0.1", &out), 1);
 	EXPECT("disabled account: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
-	CHECK_INT(prompts_of(ctx, "mallory", itest_pw("mallory"), "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "mallory", itest_pw("mallory"), "127.0.0.1", &out), 1);
 	EXPECT("account refused by network: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
-	CHECK_INT(prompts_of(ctx, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("no token, totp_unenrolled deny, wrong password: asked", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_INT(prompts_of(ctx, "bob", itest_pw("bob"), "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "bob", itest_pw("bob"), "127.0.0.1", &out), 1);
 	EXPECT("no token, totp_unenrolled deny, right password: asked, then refused", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_TOTP);
 	/* Two failures lock erin (lockout_threshold 2; the wrong password above was the first). */
-	CHECK_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	CHECK_INT(prompts_of(ctx, "erin", itest_pw("erin"), "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "erin", itest_pw("erin"), "127.0.0.1", &out), 1);
 	EXPECT("locked account, right password: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 
-	CHECK_INT(prompts_of(allow, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(allow, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("no token, totp_unenrolled allow, wrong password: asked", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_INT(prompts_of(allow, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(allow, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
 	EXPECT("no token, totp_unenrolled allow, right password: in without the prompt", &out, SENDSEC_OK,
 			SENDSEC_REASON_NONE);
-	CHECK_INT(prompts_of(allow, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
-	CHECK_INT(prompts_of(either, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(allow, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(either, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("methods password password+totp, no token, wrong password: asked", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_INT(prompts_of(either, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(either, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
 	EXPECT("methods password password+totp, no token, right password: no prompt", &out, SENDSEC_OK,
 			SENDSEC_REASON_NONE);
-	CHECK_INT(prompts_of(either, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(either, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
 
 	/* No prompt for anybody when the code is appended or no method has totp. */
-	CHECK_INT(prompts_of(append, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
-	CHECK_INT(prompts_of(append, "carol", "carol-wrong-Passw0rd!12345678", "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(append, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(append, "carol", "carol-wrong-Passw0rd!12345678", "127.0.0.1", &out), 0);
 	EXPECT("append mode, enrolled, wrong password: no prompt", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_INT(prompts_of(pw, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
-	CHECK_INT(prompts_of(pw, "dave", itest_pw("dave"), "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(pw, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(pw, "dave", itest_pw("dave"), "127.0.0.1", &out), 0);
 
 	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
 			       "delete: sendsecAllowedNetwork\n") == 0);

@@ -141,26 +141,26 @@ int main(int argc, char **argv)
 	ctx = itest_ctx_from(conf);
 	CHECK(ikey_create(ctx, "bob", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 
-	CHECK_INT(account_only("bob"), PAM_SUCCESS);
-	CHECK_INT(login("smtp", "apikey", key), PAM_SUCCESS);
-	CHECK_INT(login("sshd", "bob", itest_pw("bob")), PAM_SUCCESS);
+	CHECK_EQ_INT(account_only("bob"), PAM_SUCCESS);
+	CHECK_EQ_INT(login("smtp", "apikey", key), PAM_SUCCESS);
+	CHECK_EQ_INT(login("sshd", "bob", itest_pw("bob")), PAM_SUCCESS);
 
 	/* Locked by an administrator until unlocked. */
 	CHECK(set_locked_time("bob", "000001010000Z") == 0);
-	CHECK_INT(account_only("bob"), PAM_AUTH_ERR);
-	CHECK_INT(login("smtp", "apikey", key), PAM_AUTH_ERR);
-	CHECK_INT(login("smtp", "bob", key), PAM_AUTH_ERR);
-	CHECK_INT(login("sshd", "bob", itest_pw("bob")), PAM_AUTH_ERR);
+	CHECK_EQ_INT(account_only("bob"), PAM_AUTH_ERR);
+	CHECK_EQ_INT(login("smtp", "apikey", key), PAM_AUTH_ERR);
+	CHECK_EQ_INT(login("smtp", "bob", key), PAM_AUTH_ERR);
+	CHECK_EQ_INT(login("sshd", "bob", itest_pw("bob")), PAM_AUTH_ERR);
 
 	/* Locked after failed binds (a real time): passwords only. */
 	CHECK(set_locked_time("bob", "20240101000000Z") == 0);
-	CHECK_INT(account_only("bob"), PAM_SUCCESS);
-	CHECK_INT(login("smtp", "apikey", key), PAM_SUCCESS);
-	CHECK_INT(login("sshd", "bob", itest_pw("bob")), PAM_AUTH_ERR);
+	CHECK_EQ_INT(account_only("bob"), PAM_SUCCESS);
+	CHECK_EQ_INT(login("smtp", "apikey", key), PAM_SUCCESS);
+	CHECK_EQ_INT(login("sshd", "bob", itest_pw("bob")), PAM_AUTH_ERR);
 
 	CHECK(set_locked_time("bob", NULL) == 0);
-	CHECK_INT(account_only("bob"), PAM_SUCCESS);
-	CHECK_INT(login("sshd", "bob", itest_pw("bob")), PAM_SUCCESS);
+	CHECK_EQ_INT(account_only("bob"), PAM_SUCCESS);
+	CHECK_EQ_INT(login("sshd", "bob", itest_pw("bob")), PAM_SUCCESS);
 
 	sodium_memzero(key, sizeof(key));
 	sendsec_ctx_free(ctx);

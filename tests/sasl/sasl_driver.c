@@ -775,8 +775,8 @@ static int plain_pw(const char *user, const char *pw, const char *want_user)
 }
 
 /* The second factors through SASL (DESIGN.md sections 2 and 5), with the methods
- * "password+totp apikey" (the default takes no API keys): an API key with user "apikey" authenticates the account that owns it
- * (SASL_USERNAME alice, never "apikey"); a wrong key of valid shape is refused; bob, enrolled
+ * "password+totp apikey" (the default takes no API keys): an API key with user "apikey"
+ * authenticates the account that owns it (SASL_USERNAME alice, never "apikey"); a wrong key of valid shape is refused; bob, enrolled
  * here, needs his TOTP code appended to the password, which works once; a recovery code appended
  * in its printed form works once. */
 static void scenario_factors(void)
