@@ -51,8 +51,10 @@ def seed(op=0, methods=1, cfg1=0, cfg2=0, cfg3=0, clock=0x1234,
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    # regress-*: inputs the fuzzer found (each reproduces a fixed bug); kept as they are
     for f in os.listdir(OUT):
-        os.unlink(os.path.join(OUT, f))
+        if not f.startswith("regress-"):
+            os.unlink(os.path.join(OUT, f))
     seeds = {}
 
     # methods x token state x totp_unenrolled x otp_mode
@@ -116,6 +118,10 @@ def main():
     seeds["disabled"] = seed(acct0=EXISTS | LINK | DISABLED)
     seeds["disabled-false"] = seed(acct0=EXISTS | LINK | NOTDISABLED)
     seeds["ppolicy-locked"] = seed(acct0=EXISTS | LINK | PPOLICY)
+    seeds["ppolicy-locked-binds"] = seed(acct0=EXISTS | LINK, uid=8)
+    seeds["ppolicy-key"] = seed(methods=2, acct0=EXISTS | PPOLICY, keys=1, password=8, user=2)
+    seeds["ppolicy-key-binds"] = seed(methods=2, acct0=EXISTS, keys=1, password=8, user=2, uid=8)
+    seeds["ppolicy-account"] = seed(op=1, acct0=EXISTS | PPOLICY)
     for t, i, f in ((1, 0, 0x01), (2, 0, 0x03), (2, 0, 0x2b), (2, 1, 0x0b), (2, 2, 0x43), (3, 0, 0x05), (3, 0, 0x1d),
                     (3, 1, 0x65), (3, 3, 0x07), (0, 0, 0x07), (2, 0, 0x81), (3, 2, 0x64)):
         seeds["lockout-t%d-i%d-f%02x" % (t, i, f)] = seed(methods=0, cfg2=(t << 2) | (i << 4), fails=f,

@@ -13,6 +13,7 @@
  * at struct input and written out by engine_seeds.py, which makes the seed corpus. */
 #include <errno.h>
 #include <liboath/oath.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@
 #include "standin_dir.h"
 #include "timeutil.h"
 #include "totp.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,10 +53,12 @@ void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
-/* Only while armed (inside one engine call) are allocations counted and failed: libFuzzer's own
- * allocations are wrapped too when it is linked in. */
+/* Only while armed (inside one engine call) and only on the thread that armed it are allocations
+ * counted and failed: libFuzzer's own allocations are wrapped too when it is linked in, and the
+ * engine may run a dummy hash verification on a thread of its own (its order is not ours). */
 static struct {
 	bool armed;
+	pthread_t thread;
 	unsigned long count;   /* allocations seen while armed */
 	unsigned long fail_at; /* 0: none; else the fail_at-th allocation fails */
 	bool fail_after;       /* and every one after it */
@@ -63,7 +67,7 @@ static struct {
 
 static bool alloc_fails(void)
 {
-	if (!alloc.armed)
+	if (!alloc.armed || !pthread_equal(pthread_self(), alloc.thread))
 		return false;
 	alloc.count++;
 	if (alloc.fail_at == 0)
@@ -509,7 +513,9 @@ static void add_time(struct sendsec_entry *e, const char *attr, time_t t, bool f
  *   acct[6] keys: bits 0-2: 0 none, 1 key 0 scope *, 2 scope smtp, 3 expired, 4 disabled,
  *           5 networks 10/8, 6 raw record, 7 scope * and scope smtp (two records); bit 3: no
  *           sendsecKeyId; bit 4: a record of key 1 holding key 0's hash; bit 5: expires later
- *   acct[7] bits 0-1 uid: 0 alice, 1 Alice, 2 none, 3 raw; bit 2: cn "Alice Smith" */
+ *   acct[7] bits 0-1 uid: 0 alice, 1 Alice, 2 none, 3 raw; bit 2: cn "Alice Smith"; bit 3:
+ *           pwdAccountLockedTime a minute ago (ppolicy's lock after failed binds) unless bit 4 of
+ *           acct[0] sets the administrator's lock */
 static const char *const account_networks[8] = {
 		NULL, "10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32", NULL, NULL, "garbage", "10.0.0.0/8 192.0.2.0/24"};
 
@@ -520,7 +526,7 @@ static bool build_account(const struct input *in, struct model *m)
 	static const int spacing[4] = {1, 60, 400, 1000}, age[4] = {0, 100, 1000, 100000};
 
 	m->exists = f & 1;
-	m->dup = (f & 3) == 3; /* a second account, only beside the first */
+	m->dup = (f & 3) == 3; /* a second account with the same uid, only beside the first */
 	m->has_link = f & 128;
 	switch (in->acct[7] & 3) {
 	case 0: m->uid = "alice"; break;
@@ -529,10 +535,12 @@ static bool build_account(const struct input *in, struct model *m)
 	default: m->uid = in->raw[R_MISC]; break;
 	}
 	m->name = m->user_attr_cn ? ((in->acct[7] & 4) ? "Alice Smith" : NULL) : m->uid;
+	if (m->uid == NULL)
+		m->dup = false;
 	if (m->dup) {
 		e = standin_entry_new(DUP_DN);
 		add(e, "objectClass", "posixAccount");
-		add(e, "uid", m->uid != NULL ? m->uid : "alice");
+		add(e, "uid", m->uid);
 		add(e, "userPassword", k.argon2id[0]);
 		standin_put(e);
 	}
@@ -550,7 +558,9 @@ static bool build_account(const struct input *in, struct model *m)
 	else if (f & 8)
 		add(e, "sendsecDisabled", "FALSE");
 	if (f & 16)
-		add(e, "pwdAccountLockedTime", "000001010000Z");
+		add(e, "pwdAccountLockedTime", "000001010000Z"); /* ppolicy: locked by an administrator */
+	else if (in->acct[7] & 8)
+		add_time(e, "pwdAccountLockedTime", m->now - 60, false); /* ppolicy: locked after failed binds */
 	if (f & 32)
 		add(e, "sendsecResetRequired", "TRUE");
 	if (f & 64)
@@ -1032,6 +1042,8 @@ static time_t fixed_now(void *arg)
 
 static struct {
 	const struct input *in;
+	const uint8_t *data;
+	size_t size;
 	enum sendsec_result rc;
 	const struct sendsec_outcome *out;
 } ctx_report;
@@ -1065,6 +1077,10 @@ static void report(const char *what, const char *detail)
 	/* FUZZ_ENGINE_SURVEY=1: report every broken invariant of a corpus instead of stopping at the first */
 	if (getenv("FUZZ_ENGINE_SURVEY") == NULL)
 		abort();
+	fprintf(stderr, "  input:");
+	for (size_t i = 0; i < ctx_report.size; i++)
+		fprintf(stderr, "%02x", ctx_report.data[i]);
+	fprintf(stderr, "\n");
 }
 
 static bool network_ok(const char *list_text, const char *rhost)
@@ -1112,7 +1128,7 @@ static bool is_locked(const struct input *in, const struct model *m)
 	time_t t[9];
 	size_t n = 0, values = (size_t)(in->acct[3] & 7) + ((in->acct[3] & 128) ? 1 : 0);
 
-	if (in->acct[0] & 16)
+	if (in->acct[0] & 16 || in->acct[7] & 8)
 		return true;
 	if (m->threshold <= 0 || values < (size_t)m->threshold)
 		return false;
@@ -1259,7 +1275,11 @@ static void collect_ops(struct ops_seen *o)
 			if (strcasecmp(op->attr, "sendsecPasswordChanged") == 0)
 				o->final_write = s;
 			break;
-		case STANDIN_CHECK_BIND: o->bind = s; break;
+		case STANDIN_CHECK_BIND:
+			/* the account's bind, not the stand-in bind of a refused login */
+			if (strcasecmp(op->target, ACCOUNT_DN) == 0 || strcasecmp(op->target, DUP_DN) == 0)
+				o->bind = s;
+			break;
 		case STANDIN_PASSWD_MODIFY: o->passwd_modify = s; break;
 		default: break;
 		}
@@ -1272,9 +1292,14 @@ static void collect_ops(struct ops_seen *o)
 			report(what, #cond);                                                                           \
 	} while (0)
 
+/* True when the user names the account: a name dir.c would look up (1..256 bytes of UTF-8
+ * without controls) that equals its uid without regard to case. */
 static bool user_is_account(const struct model *m)
 {
-	return m->user != NULL && m->uid != NULL && strcasecmp(m->user, m->uid) == 0;
+	size_t len = m->user != NULL ? strlen(m->user) : 0;
+
+	return len > 0 && len <= SENDSEC_DIR_NAME_MAX && sendsec_utf8_is_valid(m->user, len) &&
+			!sendsec_utf8_has_control(m->user, len) && m->uid != NULL && strcasecmp(m->user, m->uid) == 0;
 }
 
 /* Checks one authenticate decision. */
@@ -1340,6 +1365,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 				"a key works only in its scope");
 		REQUIRE(m->key_kind != 5 || network_ok("10.0.0.0/8", m->rhost), "a key works only from its networks");
 		REQUIRE(strcmp(m->user, "apikey") == 0 || user_is_account(m), "a key works for its own account");
+		REQUIRE(!(in->acct[0] & 16), "no key opens an account locked by an administrator");
 		REQUIRE(strcmp(out->key_id, k.key_parts[0].id) == 0, "a key success names the key");
 		REQUIRE(o.key_search == SENDSEC_DIR_OK, "a key success needs the search");
 		return;
@@ -1449,6 +1475,7 @@ static void check_account(const struct input *in, const struct model *m, const s
 		return;
 	REQUIRE(o.find == SENDSEC_DIR_OK && m->exists && !m->dup && user_is_account(m), "the account was found");
 	REQUIRE(!(in->acct[0] & 4), "a disabled account is refused");
+	REQUIRE(!(in->acct[0] & 16), "an account locked by an administrator is refused");
 	REQUIRE(network_ok(m->allow_networks, m->rhost) && account_network_ok(in, m), "a refused network is refused");
 	if (out->result == SENDSEC_OK) {
 		REQUIRE(!reset_required(in, m), "an account that must change its password is told so");
@@ -1577,15 +1604,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seen.public = public;
 	seen.m = &m;
 	ctx_report.in = &in;
+	ctx_report.data = data;
+	ctx_report.size = size;
 	ctx_report.out = NULL;
 
 	/* alloc_mode bit 1: the allocation to fail is one of sendsec_ctx_new's, else one of the
 	 * decision's (counted from its start) */
 	memset(&alloc, 0, sizeof(alloc));
+	alloc.thread = pthread_self();
 	alloc.fail_at = in.alloc_at;
 	alloc.fail_after = in.alloc_mode & 1;
 	alloc.armed = in.alloc_mode & 2;
 	rc = sendsec_ctx_new(k.conf, false, NULL, 0, &log, &ctx, err, sizeof(err));
+	if (getenv("FUZZ_ENGINE_VERBOSE") != NULL)
+		fprintf(stderr, "context: %s after %lu allocations (%lu failed)\n", sendsec_result_name(rc),
+				alloc.count, alloc.failed);
 	if (rc != SENDSEC_OK) {
 		alloc.armed = false;
 		REQUIRE(ctx == NULL, "a refused context is not handed out");
