@@ -80,6 +80,14 @@ static enum sendsec_result open_slots(struct sendsec_ctx *ctx, char *err, size_t
 	for (size_t i = 0; i < n; i++)
 		open_slot(ctx, &ctx->slots[i + 1], sendsec_config_service_name(ctx->cfg, i));
 	ctx->n_slots = n + 1;
+	/* A slot whose name could not be copied cannot be found: its service's logins would take
+	 * the global settings (or crash on the missing name). Refuse the whole context instead. */
+	for (size_t i = 0; i < ctx->n_slots; i++) {
+		if (ctx->slots[i].name == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return SENDSEC_UNAVAILABLE;
+		}
+	}
 	return SENDSEC_OK;
 }
 
