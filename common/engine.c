@@ -489,8 +489,11 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 	return finish(&l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
 }
 
-/* Writes the new password: argon2id hash in local mode, RFC 3062 as the user in bind mode. */
-static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password)
+/* Writes the new password: argon2id hash in local mode, RFC 3062 as the user in bind mode. Sets
+ * *reason_out for a result other than OK: in bind mode the directory may refuse the old password
+ * (bad_password) or, by its own policy, the new one (password_refused). */
+static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password,
+		enum sendsec_reason *reason_out)
 {
 	char hash[SENDSEC_HASH_MAX], stamp[32];
 	struct sendsec_val pw = {hash, 0}, when = {stamp, 0};
@@ -502,10 +505,17 @@ static enum sendsec_result store_password(struct sendsec_login *l, const char *o
 	size_t n_mods = 3;
 	enum sendsec_result rc;
 
+	*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	sendsec_time_format_generalized(l->now, stamp, sizeof(stamp));
 	when.len = strlen(stamp);
 	if (l->s->password_check == SENDSEC_CHECK_BIND && old_password != NULL) {
-		rc = sendsec_decide_bind(sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password));
+		enum sendsec_dir_status st =
+				sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password);
+
+		rc = sendsec_decide_bind(st);
+		if (rc == SENDSEC_DENIED)
+			*reason_out = st == SENDSEC_DIR_REFUSED ? SENDSEC_REASON_PASSWORD_REFUSED
+								: SENDSEC_REASON_BAD_PASSWORD;
 		if (rc != SENDSEC_OK)
 			return rc;
 		n_mods = 2;
@@ -548,6 +558,6 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		if (rc != SENDSEC_OK)
 			return finish(&l, out, rc, reason);
 	}
-	rc = store_password(&l, old_password, new_password);
-	return finish(&l, out, rc, rc == SENDSEC_OK ? SENDSEC_REASON_NONE : SENDSEC_REASON_UNAVAILABLE);
+	rc = store_password(&l, old_password, new_password, &reason);
+	return finish(&l, out, rc, reason);
 }

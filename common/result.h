@@ -29,6 +29,7 @@ enum sendsec_reason {
 	SENDSEC_REASON_UNAVAILABLE,
 	SENDSEC_REASON_RESET_REQUIRED,
 	SENDSEC_REASON_PASSWORD_TOO_SHORT, /* a new password under password_min_length */
+	SENDSEC_REASON_PASSWORD_REFUSED,   /* a new password the directory's own policy refused (bind mode) */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

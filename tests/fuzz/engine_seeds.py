@@ -170,6 +170,8 @@ def main():
             seeds["change-o%d-n%d" % (o, n)] = seed(op=2, change=o | (n << 2), raw={R_NEWPW: "fuzzed new password"})
         seeds["change-o%d-bind" % o] = seed(op=2, cfg1=BIND, change=o)
     seeds["change-short-allowed"] = seed(op=2, cfg2=64, change=1 | (1 << 2))
+    # the directory's policy refuses the new password (bind mode): denied with reason password_refused
+    seeds["change-bind-policy-refused"] = seed(op=2, cfg1=BIND, change=1, sched=[NONE, NONE, REFUSED])
     seeds["change-locked"] = seed(op=2, acct0=EXISTS | PPOLICY, change=1)
     seeds["change-reset"] = seed(op=2, acct0=EXISTS | RESETREQ, change=1)
 

@@ -933,7 +933,7 @@ static struct {
 static const char vocabulary[] = "sendsec: service= user= rhost= method=password+totp recovery apikey account "
 				 "chauthtok key= result=success failure reason=bad_password bad_totp totp_replayed "
 				 "locked network scope expired disabled unknown_user unavailable reset_required "
-				 "password_too_short source_locked busy idle token= authz=";
+				 "password_too_short password_refused source_locked busy idle token= authz=";
 
 static void report(const char *what, const char *detail);
 
