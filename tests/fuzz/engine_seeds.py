@@ -144,6 +144,9 @@ def main():
     seeds["section-sshd"] = seed(cfg1=SECTION)
     seeds["section-smtp"] = seed(cfg1=SECTION, service=1)
     seeds["broken-smtp"] = seed(cfg2=128, service=1)
+    seeds["override-append"] = seed(cfg3=1, password=2, ask=1)
+    seeds["override-allow"] = seed(cfg3=2, acct0=EXISTS)
+    seeds["override-broken"] = seed(cfg3=3)
     seeds["service-raw"] = seed(service=3, raw={R_MISC: "imap"})
 
     # API keys

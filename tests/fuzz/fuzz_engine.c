@@ -382,6 +382,8 @@ struct model {
 	/* config */
 	const char *service_cfg; /* the service the settings were written for ("sshd") or NULL: global */
 	bool broken_smtp;        /* [service smtp] cannot be resolved */
+	bool broken_override;    /* a PAM argument no service can resolve */
+	const char *override;    /* one "key=value" PAM argument, or NULL */
 	unsigned alts[3];
 	size_t n_alts;
 	bool otp_append, unenrolled_allow, bind_check, rehash, has_key, user_attr_cn, reset_set;
@@ -428,7 +430,14 @@ static bool any_alt_with(const struct model *m, unsigned f)
 	return false;
 }
 
-/* Writes the config file for the input. */
+/* Writes the config file for the input (cfg[0..3]):
+ *   cfg[0] methods: methods_table
+ *   cfg[1] bits: 0 otp_mode append, 1 totp_unenrolled allow, 2 password_check bind, 3 rehash no,
+ *          4 totp_key_file, 5 user_attr cn, 6 password_reset_before, 7 methods for sshd only
+ *          (the other services take keys only)
+ *   cfg[2] bits 0-1 allow_networks, 2-3 lockout_threshold 0/1/3/5, 4-5 interval and duration,
+ *          6 password_min_length 4, 7 a [service smtp] that cannot be resolved
+ *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key */
 static void write_config(const struct input *in, struct model *m)
 {
 	static char last_text[2048];
@@ -441,8 +450,8 @@ static void write_config(const struct input *in, struct model *m)
 #define PUT(...) (len += (size_t)snprintf(text + len, sizeof(text) - len, __VA_ARGS__))
 	m->n_alts = methods_table[in->cfg[0] % N_METHODS].n;
 	memcpy(m->alts, methods_table[in->cfg[0] % N_METHODS].alts, sizeof(m->alts));
-	m->otp_append = in->cfg[1] & 1;
-	m->unenrolled_allow = in->cfg[1] & 2;
+	m->otp_append = (in->cfg[1] & 1) || (in->cfg[3] & 3) == 1;
+	m->unenrolled_allow = (in->cfg[1] & 2) || (in->cfg[3] & 3) == 2;
 	m->bind_check = in->cfg[1] & 4;
 	m->rehash = !(in->cfg[1] & 8);
 	m->has_key = in->cfg[1] & 16;
@@ -455,6 +464,13 @@ static void write_config(const struct input *in, struct model *m)
 	m->duration = intervals[(in->cfg[2] >> 4) & 3][1];
 	m->min_len = (in->cfg[2] & 64) ? 4 : 12;
 	m->broken_smtp = in->cfg[2] & 128;
+	/* cfg[3] bits 0-1: a PAM argument applied on top of every section */
+	switch (in->cfg[3] & 3) {
+	case 1: m->override = "otp_mode=append"; break;
+	case 2: m->override = "totp_unenrolled=allow"; break;
+	case 3: m->override = "no_such_key=1", m->broken_override = true; break;
+	default: m->override = NULL; break;
+	}
 
 	PUT("uri ldap://127.0.0.1:9/\nbase " SERVICE_DIR "\nargon2_opslimit %d\nargon2_memlimit %d\n", OPSLIMIT,
 			MEMLIMIT);
@@ -1440,7 +1456,7 @@ liveness:
 			(in->acct[0] & 4) || !service_net || !account_net || locked || !any_alt_with(m, F_P) ||
 			m->password == NULL || m->password[0] == '\0' || o.injected_other)
 		return;
-	if (m->service != NULL && strcmp(m->service, "smtp") == 0 && m->broken_smtp)
+	if ((m->service != NULL && strcmp(m->service, "smtp") == 0 && m->broken_smtp) || m->broken_override)
 		return;
 	if (!needs_code || (!m->has_link && m->unenrolled_allow)) {
 		if (!pw_matches(m, m->password, strlen(m->password)) || (needs_code && m->has_link))
@@ -1552,7 +1568,7 @@ static void check_common(const struct model *m, enum sendsec_result rc, const st
 			"the audit line says the result");
 	if (rc != SENDSEC_OK)
 		REQUIRE(strstr(seen.audit, sendsec_reason_name(out->reason)) != NULL, "the audit line says why");
-	if (m->broken_smtp && m->service != NULL && strcmp(m->service, "smtp") == 0)
+	if ((m->broken_smtp && m->service != NULL && strcmp(m->service, "smtp") == 0) || m->broken_override)
 		REQUIRE(rc == SENDSEC_UNAVAILABLE, "a service whose settings are broken is unavailable");
 }
 
@@ -1639,7 +1655,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alloc.fail_at = in.alloc_at;
 	alloc.fail_after = in.alloc_mode & 1;
 	alloc.armed = in.alloc_mode & 2;
-	rc = sendsec_ctx_new(k.conf, false, NULL, 0, &log, &ctx, err, sizeof(err));
+	rc = sendsec_ctx_new(k.conf, false, &m.override, m.override != NULL ? 1 : 0, &log, &ctx, err, sizeof(err));
 	if (getenv("FUZZ_ENGINE_VERBOSE") != NULL)
 		fprintf(stderr, "context: %s after %lu allocations (%lu failed)\n", sendsec_result_name(rc),
 				alloc.count, alloc.failed);
