@@ -1364,6 +1364,12 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 		REQUIRE(out->result == SENDSEC_UNAVAILABLE, "a failed compare-and-swap must give unavailable");
 	}
 
+	/* The prompts say nothing (issue 11): a refused password login where a code would be asked
+	 * for is asked for it, whatever the reason. */
+	if (prompt && any_alt_with(m, F_T) && any_alt_with(m, F_P) && !is_key_route && m->user != NULL &&
+			m->user[0] != '\0' && m->password != NULL && m->password[0] != '\0' && service_net &&
+			(out->result == SENDSEC_DENIED || out->result == SENDSEC_UNKNOWN_USER) && alloc.failed == 0)
+		REQUIRE(seen.n_ask == 1, "a refused password login is asked for the code as an enrolled one is");
 	if (out->result != SENDSEC_OK)
 		goto liveness;
 
