@@ -221,12 +221,30 @@ static void make_ssha(const char *pw, char *out, size_t outlen)
 	sodium_bin2base64(out + 6, outlen - 6, buf, sizeof(buf), sodium_base64_VARIANT_ORIGINAL);
 }
 
+static struct {
+	char text[2048];
+	size_t len;
+} last_config; /* what k.conf holds */
+
+/* (Re)makes the temporary directory with the TOTP key file; the config is written per input. A
+ * directory someone else cleaned out of /tmp during a long run is made again. */
+static void write_files(void)
+{
+	FILE *f;
+
+	if (mkdir(k.dir, 0700) != 0 && errno != EEXIST)
+		die("cannot make the temporary directory");
+	if ((f = fopen(k.key_file, "wb")) == NULL || fwrite(k.key, 1, 32, f) != 32 || fclose(f) != 0)
+		die("cannot write the TOTP key file");
+	chmod(k.key_file, 0600);
+	last_config.len = 0;
+}
+
 static void setup(void)
 {
 	struct crypt_data cd = {0};
 	char argon2i[crypto_pwhash_argon2i_STRBYTES];
 	const char *c;
-	FILE *f;
 
 	randombytes_set_implementation(&rng_impl);
 	if (sodium_init() < 0)
@@ -242,9 +260,7 @@ static void setup(void)
 		k.key[i] = (unsigned char)i;
 		k.other_key[i] = (unsigned char)(0xa0 + i);
 	}
-	if ((f = fopen(k.key_file, "wb")) == NULL || fwrite(k.key, 1, 32, f) != 32 || fclose(f) != 0)
-		die("cannot write the TOTP key file");
-	chmod(k.key_file, 0600);
+	write_files();
 	for (int i = 0; i < 2; i++)
 		if (sendsec_hash_make(known_pw[i], OPSLIMIT, MEMLIMIT, k.argon2id[i], sizeof(k.argon2id[i])) !=
 				SENDSEC_OK)
@@ -440,8 +456,6 @@ static bool any_alt_with(const struct model *m, unsigned f)
  *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key */
 static void write_config(const struct input *in, struct model *m)
 {
-	static char last_text[2048];
-	static size_t last_len;
 	char text[2048];
 	size_t len = 0;
 	const char *methods = methods_table[in->cfg[0] % N_METHODS].text;
@@ -498,12 +512,14 @@ static void write_config(const struct input *in, struct model *m)
 	if (len >= sizeof(text))
 		die("config too long");
 	/* the same config as the last input's is on disk already */
-	if (len == last_len && memcmp(text, last_text, len) == 0)
+	if (access(k.key_file, R_OK) != 0)
+		write_files();
+	if (len == last_config.len && memcmp(text, last_config.text, len) == 0)
 		return;
 	if ((f = fopen(k.conf, "w")) == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0)
 		die("cannot write the config");
-	memcpy(last_text, text, len);
-	last_len = len;
+	memcpy(last_config.text, text, len);
+	last_config.len = len;
 }
 
 static void add(struct sendsec_entry *e, const char *attr, const char *val)
