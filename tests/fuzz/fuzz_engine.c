@@ -372,21 +372,22 @@ static void parse_input(const uint8_t *data, size_t size, struct input *in)
 
 enum { F_P = SENDSEC_FACTOR_PASSWORD, F_T = SENDSEC_FACTOR_TOTP, F_A = SENDSEC_FACTOR_APIKEY };
 
+/* Each methods value with what the model needs of it: the factors that are an alternative on their
+ * own (password alone, a key) and the factors that appear in any alternative. */
 static const struct {
 	const char *text;
-	unsigned alts[3];
-	size_t n;
+	unsigned alone, anywhere;
 } methods_table[] = {
-		{"password", {F_P}, 1},
-		{"password+totp", {F_P | F_T}, 1},
-		{"password+totp apikey", {F_P | F_T, F_A}, 2},
-		{"password password+totp", {F_P, F_P | F_T}, 2},
-		{"apikey", {F_A}, 1},
-		{"totp", {F_T}, 1},
-		{"password apikey", {F_P, F_A}, 2},
-		{"totp+password", {F_P | F_T}, 1},
-		{"totp password+totp", {F_T, F_P | F_T}, 2},
-		{"apikey password+totp password", {F_A, F_P | F_T, F_P}, 3},
+		{"password", F_P, F_P},
+		{"password+totp", 0, F_P | F_T},
+		{"password+totp apikey", F_A, F_P | F_T | F_A},
+		{"password password+totp", F_P, F_P | F_T},
+		{"apikey", F_A, F_A},
+		{"totp", F_T, F_T},
+		{"password apikey", F_P | F_A, F_P | F_A},
+		{"totp+password", 0, F_P | F_T},
+		{"totp password+totp", F_T, F_P | F_T},
+		{"apikey password+totp password", F_A | F_P, F_A | F_P | F_T},
 };
 #define N_METHODS (sizeof(methods_table) / sizeof(methods_table[0]))
 
@@ -396,12 +397,11 @@ static const int intervals[4][2] = {{900, 900}, {60, 60}, {3600, 100}, {0, 900}}
 
 struct model {
 	/* config */
-	const char *service_cfg; /* the service the settings were written for ("sshd") or NULL: global */
-	bool broken_smtp;        /* [service smtp] cannot be resolved */
-	bool broken_override;    /* a PAM argument no service can resolve */
-	const char *override;    /* one "key=value" PAM argument, or NULL */
-	unsigned alts[3];
-	size_t n_alts;
+	const char *service_cfg;  /* the service the settings were written for ("sshd") or NULL: global */
+	bool broken_smtp;         /* [service smtp] cannot be resolved */
+	bool broken_override;     /* a PAM argument no service can resolve */
+	const char *override;     /* one "key=value" PAM argument, or NULL */
+	unsigned alone, anywhere; /* methods_table's, for the service asked for */
 	bool otp_append, unenrolled_allow, bind_check, rehash, has_key, user_attr_cn, reset_set;
 	const char *allow_networks; /* NULL: any */
 	int threshold, interval, duration, min_len;
@@ -430,20 +430,15 @@ struct model {
 	int key_kind;
 };
 
-static bool has_alt(const struct model *m, unsigned set)
+/* True when factor f is an alternative on its own (has) or part of any alternative (any). */
+static bool has_alt(const struct model *m, unsigned f)
 {
-	for (size_t i = 0; i < m->n_alts; i++)
-		if (m->alts[i] == set)
-			return true;
-	return false;
+	return (m->alone & f) != 0;
 }
 
 static bool any_alt_with(const struct model *m, unsigned f)
 {
-	for (size_t i = 0; i < m->n_alts; i++)
-		if (m->alts[i] & f)
-			return true;
-	return false;
+	return (m->anywhere & f) != 0;
 }
 
 /* Writes the config file for the input (cfg[0..3]):
@@ -462,8 +457,8 @@ static void write_config(const struct input *in, struct model *m)
 	FILE *f;
 
 #define PUT(...) (len += (size_t)snprintf(text + len, sizeof(text) - len, __VA_ARGS__))
-	m->n_alts = methods_table[in->cfg[0] % N_METHODS].n;
-	memcpy(m->alts, methods_table[in->cfg[0] % N_METHODS].alts, sizeof(m->alts));
+	m->alone = methods_table[in->cfg[0] % N_METHODS].alone;
+	m->anywhere = methods_table[in->cfg[0] % N_METHODS].anywhere;
 	m->otp_append = (in->cfg[1] & 1) || (in->cfg[3] & 3) == 1;
 	m->unenrolled_allow = (in->cfg[1] & 2) || (in->cfg[3] & 3) == 2;
 	m->bind_check = in->cfg[1] & 4;
@@ -894,8 +889,8 @@ static void build_request(const struct input *in, struct model *m)
 	m->op = in->op % 3;
 	m->service = ((in->req[0] >> 3) & 3) == 3 ? in->raw[R_MISC] : services[(in->req[0] >> 3) & 3];
 	if (m->service_cfg != NULL && (m->service == NULL || strcmp(m->service, m->service_cfg) != 0)) {
-		m->alts[0] = F_A;
-		m->n_alts = 1;
+		m->alone = F_A;
+		m->anywhere = F_A;
 	}
 	m->user = (in->req[0] & 7) == 4 ? in->raw[R_USER] : users[in->req[0] & 7];
 	m->rhost = (in->req[4] & 7) == 5 ? in->raw[R_RHOST] : rhosts[in->req[4] & 7];

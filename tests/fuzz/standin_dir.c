@@ -237,7 +237,7 @@ enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 	return injected ? op->status : end(op, SENDSEC_DIR_OK);
 }
 
-/* ---- entries ---- */
+/* ---- entries (read with common/dir_entry.c, as dir.c's are) ---- */
 
 void sendsec_entry_free(struct sendsec_entry *e)
 {
@@ -261,40 +261,6 @@ void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sendsec_entry_free(entries[i]);
 	free(entries);
-}
-
-const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)
-{
-	const struct sendsec_attr *a = e != NULL ? find_attr(e, attr) : NULL;
-
-	*n_out = a != NULL ? a->n : 0;
-	return a != NULL ? a->vals : NULL;
-}
-
-const char *sendsec_entry_first(const struct sendsec_entry *e, const char *attr)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, attr, &n);
-
-	return n > 0 ? v[0].ptr : NULL;
-}
-
-bool sendsec_entry_has_class(const struct sendsec_entry *e, const char *cls)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, "objectClass", &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v[i].ptr, cls) == 0)
-			return true;
-	return false;
-}
-
-bool sendsec_entry_is_true(const struct sendsec_entry *e, const char *attr)
-{
-	const char *v = sendsec_entry_first(e, attr);
-
-	return v != NULL && strcmp(v, "TRUE") == 0;
 }
 
 /* True when attrs (NULL-terminated, NULL: all user attributes) asks for name. */
