@@ -1381,10 +1381,11 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 			m->user[0] != '\0' && m->password != NULL && m->password[0] != '\0' && service_net &&
 			(out->result == SENDSEC_DENIED || out->result == SENDSEC_UNKNOWN_USER) && alloc.failed == 0)
 		REQUIRE(seen.n_ask == 1, "a refused password login is asked for the code as an enrolled one is");
-	if (out->result != SENDSEC_OK)
+	if (out->result != SENDSEC_OK && out->result != SENDSEC_CHANGE_REQUIRED)
 		goto liveness;
 
-	/* A yes: everything it stands on must hold. */
+	/* A yes (change_required is one too: PAM's authenticate answers PAM_SUCCESS and leaves the
+	 * change to acct_mgmt): everything it stands on must hold. */
 	REQUIRE(out->account[0] != '\0', "a success names the account");
 	REQUIRE(m->name != NULL && strcmp(out->account, m->name) == 0, "a success names the account's user_attr");
 	REQUIRE(m->exists, "a success needs the account");
@@ -1399,6 +1400,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 									  : -1;
 
 		REQUIRE(is_key_route && has_alt(m, F_A), "a key succeeds only where apikey is a method");
+		REQUIRE(out->result == SENDSEC_OK, "a key login is a plain success or a no");
 		REQUIRE(key == 0, "only key 0 has a record with its hash");
 		REQUIRE(!(in->acct[6] & 8), "a key is found by its sendsecKeyId");
 		REQUIRE(m->key_kind != 0 && m->key_kind != 3 && m->key_kind != 4 && m->key_kind != 6 &&
@@ -1419,7 +1421,8 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 	REQUIRE(o.find == SENDSEC_DIR_OK, "a success needs the account lookup");
 	REQUIRE(user_is_account(m), "the account is the user's");
 	REQUIRE(!locked, "a locked account never succeeds");
-	REQUIRE(!reset, "an account that must change its password never gets a plain success");
+	REQUIRE(reset == (out->result == SENDSEC_CHANGE_REQUIRED),
+			"an account that must change its password gets change_required, never a plain success");
 	REQUIRE(out->method != NULL, "a success names its method");
 	if (strcmp(out->method, "password") == 0) {
 		REQUIRE(pw_matches(m, m->password, strlen(m->password)), "a password success needs the password");
