@@ -262,8 +262,9 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 	out->reason = rc == SENDSEC_OK ? SENDSEC_REASON_NONE : reason;
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
 		snprintf(out->account, sizeof(out->account), "%s", name);
-	if (rc == SENDSEC_OK && out->account[0] == '\0') {
-		/* Success without an identity to report is not a success. */
+	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && out->account[0] == '\0') {
+		/* Success without an identity to report is not a success, nor is one that must change
+		 * its password first (PAM's authenticate answers it with PAM_SUCCESS). */
 		out->result = rc = SENDSEC_UNAVAILABLE;
 		out->reason = SENDSEC_REASON_UNAVAILABLE;
 	}
