@@ -140,6 +140,8 @@ def main():
     seeds["user-null"] = seed(user=6)
     seeds["user-attr-cn"] = seed(methods=0, cfg1=CN, uid=4)
     seeds["user-attr-cn-missing"] = seed(methods=0, cfg1=CN)
+    seeds["user-attr-cn-missing-reset"] = seed(methods=0, cfg1=CN, acct0=EXISTS | RESETREQ)
+    seeds["user-attr-cn-missing-account"] = seed(op=1, cfg1=CN, acct0=EXISTS | RESETREQ)
     seeds["no-uid"] = seed(uid=2)
     seeds["section-sshd"] = seed(cfg1=SECTION)
     seeds["section-smtp"] = seed(cfg1=SECTION, service=1)
