@@ -46,6 +46,9 @@ struct sendsec_keyrec {
 	bool disabled;
 	struct sendsec_cidr_list networks; /* empty: any */
 	char *description;
+	time_t used;                 /* last use (written by the touch); 0: never used */
+	bool used_has_addr;          /* the last use came with a client address */
+	unsigned char used_addr[16]; /* that address (IPv4-mapped for IPv4), when used_has_addr */
 };
 
 /* Parses one stored value (text form documented in apikey.c and sendsecctl(8)). Returns
@@ -61,5 +64,13 @@ void sendsec_apikey_hash(const struct sendsec_apikey *key, unsigned char hash_ou
 bool sendsec_apikey_matches(const struct sendsec_apikey *key, const struct sendsec_keyrec *rec);
 /* True when service is in rec's scopes ("*" matches all). */
 bool sendsec_keyrec_in_scope(const struct sendsec_keyrec *rec, const char *service);
+
+/* Lifecycle (DESIGN.md section 12): the one home of the idle and touch rules. */
+/* Seconds since the key's last use, or since its creation when it was never used (0 if ahead). */
+time_t sendsec_keyrec_idle_seconds(const struct sendsec_keyrec *rec, time_t now);
+/* True when max_idle_days > 0 and the key has been idle for more than that many days. */
+bool sendsec_keyrec_is_idle(const struct sendsec_keyrec *rec, time_t now, int max_idle_days);
+/* True when a use at now should write the last use: never written, or interval seconds passed. */
+bool sendsec_keyrec_touch_due(const struct sendsec_keyrec *rec, time_t now, int interval);
 
 #endif
