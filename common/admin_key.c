@@ -16,7 +16,7 @@
 #include "login.h"
 
 #define FILTER_MAX 128
-#define ATTEMPTS   5 /* reads and writes of one record before a lost race is given up */
+#define ATTEMPTS   10 /* reads and writes of one record before a lost race is given up */
 
 static const struct sendsec_val account_class = {"sendsecAccount", 14};
 
@@ -254,8 +254,9 @@ static const struct sendsec_val *key_value(const struct sendsec_login *l, const 
 	return k == 1 ? found : NULL;
 }
 
-/* One attempt at deleting every record of id and the id from l->account: the directory's status. */
-static enum sendsec_dir_status revoke_once(struct sendsec_login *l, const char *id, size_t *n_records_out)
+/* One attempt at deleting every record of id (and the id too, when with_id) from l->account, in
+ * one modify: the directory's status; OK without a write when there is nothing to delete. */
+static enum sendsec_dir_status revoke_once(struct sendsec_login *l, const char *id, bool with_id, size_t *n_records_out)
 {
 	struct sendsec_val *doomed = NULL, id_val = {id, strlen(id)};
 	struct sendsec_mod mods[2];
@@ -264,7 +265,7 @@ static enum sendsec_dir_status revoke_once(struct sendsec_login *l, const char *
 	size_t n = 0, k = 0, n_mods = 0;
 	enum sendsec_dir_status st = SENDSEC_DIR_FAILED;
 
-	/* Every record of this id goes, malformed or not, with the id: one modify. */
+	/* Every record of this id goes, malformed or not. */
 	v = sendsec_entry_values(l->account, "sendsecApiKey", &n);
 	if (n > 0 && (doomed = calloc(n, sizeof(*doomed))) == NULL)
 		goto out;
@@ -273,11 +274,48 @@ static enum sendsec_dir_status revoke_once(struct sendsec_login *l, const char *
 			doomed[k++] = v[i];
 	if (k > 0)
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k};
-	mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecKeyId", &id_val, 1};
-	st = sendsec_dir_modify(l->dir, l->account->dn, mods, n_mods);
+	if (with_id)
+		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecKeyId", &id_val, 1};
+	st = n_mods == 0 ? SENDSEC_DIR_OK : sendsec_dir_modify(l->dir, l->account->dn, mods, n_mods);
 	*n_records_out = k;
 out:
 	free(doomed);
+	return st;
+}
+
+/* After the first attempt lost to a change of the record: deletes the id alone (from then on no
+ * login finds the key, so no new touch starts), then the record(s), read again by DN until the
+ * write wins. CONFLICT only when the id was gone already (revoked by someone else). */
+static enum sendsec_dir_status revoke_contended(
+		struct sendsec_login *l, const char *id, const char *const *attrs, size_t *n_records_out)
+{
+	const struct sendsec_val id_val = {id, strlen(id)};
+	const struct sendsec_mod del_id = {.op = SENDSEC_MOD_DELETE, .attr = "sendsecKeyId", .vals = &id_val, .n = 1};
+	enum sendsec_dir_status st;
+	char *dn = strdup(l->account->dn);
+
+	if (dn == NULL)
+		return SENDSEC_DIR_FAILED;
+	if ((st = sendsec_dir_modify(l->dir, dn, &del_id, 1)) != SENDSEC_DIR_OK)
+		goto out;
+	st = SENDSEC_DIR_CONFLICT;
+	for (int attempt = 0; attempt < ATTEMPTS && st == SENDSEC_DIR_CONFLICT; attempt++) {
+		sendsec_entry_free(l->account);
+		l->account = NULL;
+		if ((st = sendsec_dir_read(l->dir, dn, attrs, &l->account)) != SENDSEC_DIR_OK)
+			break;
+		st = revoke_once(l, id, false, n_records_out);
+	}
+	if (st != SENDSEC_DIR_OK) {
+		/* The key is revoked (no id, so no login finds it); its record is inert but left over. */
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"%s: key %s revoked, but its sendsecApiKey record could not be removed (%s): delete it "
+				"by hand",
+				dn, id, sendsec_dir_status_name(st));
+		st = SENDSEC_DIR_OK;
+	}
+out:
+	free(dn);
 	return st;
 }
 
@@ -285,7 +323,7 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 {
 	static const char *const attrs[] = {"sendsecApiKey", "sendsecKeyId", NULL};
 	struct sendsec_login l;
-	enum sendsec_dir_status st = SENDSEC_DIR_CONFLICT;
+	enum sendsec_dir_status st;
 	size_t k = 0;
 	enum sendsec_result rc;
 
@@ -297,20 +335,18 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 				id != NULL ? id : "");
 		goto out;
 	}
-	/* A conflict means the value read changed: a login wrote its last use (read again and
-	 * retry) or someone else revoked the key (the next read finds no such key). */
-	for (int attempt = 0; attempt < ATTEMPTS && st == SENDSEC_DIR_CONFLICT; attempt++) {
-		if ((rc = find_key_account(&l, id, attrs)) != SENDSEC_OK)
-			goto out;
-		st = revoke_once(&l, id, &k);
-	}
-	rc = sendsec_decide_admin(st);
+	if ((rc = find_key_account(&l, id, attrs)) != SENDSEC_OK)
+		goto out;
+	/* Usually one modify deletes the record(s) and the id. It conflicts when the record changed
+	 * since the read: a login wrote its last use, or the key was rotated or revoked meanwhile. */
+	st = revoke_once(&l, id, true, &k);
+	if (st == SENDSEC_DIR_CONFLICT)
+		st = revoke_contended(&l, id, attrs, &k);
+	/* A conflict now: someone else revoked it first, so there is no such key any more. */
+	rc = st == SENDSEC_DIR_CONFLICT ? SENDSEC_UNKNOWN_USER : sendsec_decide_admin(st);
 	if (rc == SENDSEC_OK)
-		sendsec_logf(l.log, SENDSEC_LOG_INFO, "%s: key %s revoked%s", l.account->dn, id,
-				k == 0 ? " (its id had no record)" : "");
-	else if (st == SENDSEC_DIR_CONFLICT)
-		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "key %s changed on every one of %d attempts; not revoked", id,
-				ATTEMPTS);
+		sendsec_logf(l.log, SENDSEC_LOG_INFO, "%s: key %s revoked%s", l.account != NULL ? l.account->dn : "-",
+				id, k == 0 ? " (its id had no record)" : "");
 out:
 	sendsec_login_end(&l);
 	return rc;
