@@ -13,6 +13,7 @@
 
 #include "escape.h"
 #include "secret.h"
+#include "utf8.h"
 
 struct sendsec_dir {
 	const struct sendsec_settings *s;
@@ -421,34 +422,10 @@ enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char
 /* A user name we are willing to put into a filter: 1..256 bytes of valid UTF-8, no controls. */
 static bool is_sane_name(const char *user)
 {
-	const unsigned char *p = (const unsigned char *)user;
 	size_t len = strlen(user);
 
-	if (len == 0 || len > SENDSEC_DIR_NAME_MAX)
-		return false;
-	while (*p != '\0') {
-		size_t extra;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			extra = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			extra = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			extra = 3;
-		else
-			return false;
-		for (size_t i = 1; i <= extra; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += extra + 1;
-	}
-	return true;
+	return len != 0 && len <= SENDSEC_DIR_NAME_MAX && sendsec_utf8_is_valid(user, len) &&
+			!sendsec_utf8_has_control(user, len);
 }
 
 enum sendsec_dir_status sendsec_dir_find_user(

@@ -31,6 +31,7 @@ struct sendsec_ctx {
 	char **overrides;
 	size_t n_overrides;
 	struct sendsec_log log;
+	struct sendsec_audit_sink audit; /* zeroed: syslog */
 	time_t (*now)(void *arg);
 	void *now_arg;
 	struct service_slot *slots; /* [0]: global settings, then one per [service] section */
@@ -163,6 +164,16 @@ void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), vo
 	ctx->now_arg = arg;
 }
 
+void sendsec_ctx_set_audit_sink(struct sendsec_ctx *ctx, const struct sendsec_audit_sink *sink)
+{
+	ctx->audit = sink != NULL ? *sink : (struct sendsec_audit_sink){0};
+}
+
+const struct sendsec_audit_sink *sendsec_ctx_audit_sink(const struct sendsec_ctx *ctx)
+{
+	return &ctx->audit;
+}
+
 const struct sendsec_settings *sendsec_ctx_settings(
 		struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
 {
@@ -248,7 +259,7 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		out->result = rc = SENDSEC_UNAVAILABLE;
 		out->reason = SENDSEC_REASON_UNAVAILABLE;
 	}
-	sendsec_audit(l->log, l->service, l->user, l->rhost, out);
+	sendsec_audit(&l->ctx->audit, l->log, l->service, l->user, l->rhost, out);
 	sendsec_login_end(l);
 	return rc;
 }

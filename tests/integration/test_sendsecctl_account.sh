@@ -281,7 +281,7 @@ done
 for c in check-config hash passwd reset unlock status test; do
 	ctl "$c" --help
 	expect 0 "sendsecctl $c --help"
-	err_has "^usage: sendsecctl .*$c" "$c --help prints its usage"
+	out_has "^usage: sendsecctl .*$c" "$c --help prints its usage on stdout"
 done
 
 # --- no secret in any output ---------------------------------------------------------------------
