@@ -56,7 +56,8 @@ struct seen {
 	enum sendsec_key_state state;
 	bool is_looked_up; /* false: the lookup failed (state unknown) */
 	char account[SENDSEC_NAME_MAX + 1];
-	const char *action; /* with --revoke: "revoked", "already revoked", "revoke failed", or NULL */
+	const char *action; /* with --revoke: "revoked", "already revoked", "revoke failed", or NULL;
+	                     * printed on the line of the hit that caused it, then NULL */
 };
 
 struct scan {
@@ -68,7 +69,7 @@ struct scan {
 	struct seen *seen;
 	size_t n_seen, cap_seen;
 	unsigned long long n_hits;
-	size_t n_live, n_failed_lookups, n_unreadable;
+	size_t n_live, n_failed_lookups, n_failed_revokes, n_unreadable;
 	bool out_of_memory;
 };
 
@@ -127,9 +128,14 @@ static struct seen *look_up(struct scan *sc, const struct sendsec_apikey *key)
 	r = sendsec_admin_key_revoke(sc->ctx, sc->cli->service, s->id);
 	if (r == SENDSEC_OK) {
 		s->action = "revoked";
+		s->state = SENDSEC_KEY_REVOKED;
 		audit_leak_revoked(sc, s->id);
+	} else if (r == SENDSEC_UNKNOWN_USER) {
+		s->action = "already_revoked";
+		s->state = SENDSEC_KEY_REVOKED;
 	} else {
-		s->action = r == SENDSEC_UNKNOWN_USER ? "already revoked" : "revoke failed";
+		s->action = "revoke_failed";
+		sc->n_failed_revokes++;
 	}
 out:
 	sodium_memzero(hash, sizeof(hash));
@@ -139,7 +145,7 @@ out:
 static void on_hit(void *arg, const struct sendsec_keyscan_hit *hit)
 {
 	struct scan *sc = arg;
-	const struct seen *s = look_up(sc, &hit->key);
+	struct seen *s = look_up(sc, &hit->key);
 	char path[PATH_MAX_SCAN], account[2 * SENDSEC_NAME_MAX];
 
 	sc->n_hits++;
@@ -149,10 +155,14 @@ static void on_hit(void *arg, const struct sendsec_keyscan_hit *hit)
 		return;
 	}
 	printable(s->account[0] != '\0' ? s->account : "-", account, sizeof(account));
-	/* A failed lookup reads "unknown" here; the reason is on stderr and in the exit status. */
+	/* A failed lookup reads "unknown" here; the reason is on stderr and in the exit status. The
+	 * line of the hit that revoked the key says live and revoked; later ones say revoked. */
 	printf("%s:%llu: key=%s account=%s state=%s%s%s\n", path, hit->line, s->id, account,
-			sc->ctx == NULL ? "unchecked" : sendsec_key_state_name(s->state),
+			sc->ctx == NULL                     ? "unchecked"
+					: s->action != NULL ? sendsec_key_state_name(SENDSEC_KEY_LIVE)
+							    : sendsec_key_state_name(s->state),
 			s->action != NULL ? " action=" : "", s->action != NULL ? s->action : "");
+	s->action = NULL;
 	fflush(stdout);
 }
 
@@ -278,6 +288,9 @@ static int run_scan(struct cli *cli, const struct cli_args *a)
 	if (sc.n_unreadable > 0)
 		cli_error("%zu path%s could not be read: the scan is incomplete", sc.n_unreadable,
 				sc.n_unreadable == 1 ? "" : "s");
+	if (sc.n_failed_revokes > 0)
+		cli_error("%zu live key%s could not be revoked (see the messages above)", sc.n_failed_revokes,
+				sc.n_failed_revokes == 1 ? "" : "s");
 	if (sc.n_failed_lookups > 0)
 		cli_error("%zu key%s could not be looked up (see the messages above)", sc.n_failed_lookups,
 				sc.n_failed_lookups == 1 ? "" : "s");
