@@ -20,52 +20,6 @@
 
 static const struct sendsec_val account_class = {"sendsecAccount", 14};
 
-static bool is_base62(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static bool valid_id(const char *id)
-{
-	if (id == NULL || strlen(id) != SENDSEC_KEY_ID_LEN)
-		return false;
-	for (const char *p = id; *p != '\0'; p++)
-		if (!is_base62((unsigned char)*p))
-			return false;
-	return true;
-}
-
-/* A service name as the stored grammar allows it ("*" or 1*(ALPHA / DIGIT / "." / "_" / "-")). */
-static bool valid_scope(const char *s)
-{
-	if (strcmp(s, "*") == 0)
-		return true;
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!is_base62((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
-			return false;
-	return true;
-}
-
-/* Copies the id field of a stored value into id_out (13 bytes); false when it has none readable. */
-static bool value_id(const char *v, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1])
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && v[i] != ';')
-			continue;
-		if (i - start == 3 + SENDSEC_KEY_ID_LEN && memcmp(v + start, "id=", 3) == 0) {
-			memcpy(id_out, v + start + 3, SENDSEC_KEY_ID_LEN);
-			id_out[SENDSEC_KEY_ID_LEN] = '\0';
-			return valid_id(id_out);
-		}
-		start = i + 1;
-	}
-	return false;
-}
-
 /* Fills rec's scopes, networks and description from req (copies, owned by rec). DENIED (logged)
  * on a bad argument, UNAVAILABLE on out of memory. */
 static enum sendsec_result fill_request(
@@ -79,7 +33,7 @@ static enum sendsec_result fill_request(
 		return SENDSEC_DENIED;
 	}
 	while (req->scopes[n] != NULL) {
-		if (!valid_scope(req->scopes[n])) {
+		if (!sendsec_apikey_is_scope(req->scopes[n])) {
 			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "scope '%s' is not a service name or '*'",
 					req->scopes[n]);
 			return SENDSEC_DENIED;
@@ -172,7 +126,7 @@ static void parse_records(const struct sendsec_login *l, const struct sendsec_en
 	for (size_t i = 0; i < n; i++) {
 		if (sendsec_keyrec_parse(v[i].ptr, v[i].len, &recs[i], err, sizeof(err)) == SENDSEC_OK)
 			continue;
-		if (!value_id(v[i].ptr, v[i].len, recs[i].id))
+		if (!sendsec_keyrec_value_id(v[i].ptr, v[i].len, recs[i].id))
 			snprintf(recs[i].id, sizeof(recs[i].id), "?");
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: key %s: %s", who, recs[i].id, err);
 	}
@@ -220,7 +174,7 @@ static bool id_filter(const char *id, char filter[FILTER_MAX])
 {
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1];
 
-	return valid_id(id) && sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) == SENDSEC_OK &&
+	return sendsec_apikey_is_id(id) && sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) == SENDSEC_OK &&
 			snprintf(filter, FILTER_MAX, "(sendsecKeyId=%s)", escaped) < FILTER_MAX;
 }
 
@@ -246,7 +200,7 @@ static const struct sendsec_val *key_value(const struct sendsec_login *l, const 
 
 	v = sendsec_entry_values(l->account, "sendsecApiKey", &n);
 	for (size_t i = 0; i < n; i++) {
-		if (value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0) {
+		if (sendsec_keyrec_value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0) {
 			found = &v[i];
 			k++;
 		}
@@ -270,7 +224,7 @@ static enum sendsec_dir_status revoke_once(struct sendsec_login *l, const char *
 	if (n > 0 && (doomed = calloc(n, sizeof(*doomed))) == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0)
+		if (sendsec_keyrec_value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0)
 			doomed[k++] = v[i];
 	if (k > 0)
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k};
@@ -330,7 +284,7 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 	if ((rc = sendsec_login_begin(ctx, service, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
-	if (!valid_id(id)) {
+	if (!sendsec_apikey_is_id(id)) {
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "'%s' is not a key id (12 letters and digits)",
 				id != NULL ? id : "");
 		goto out;
@@ -441,7 +395,7 @@ enum sendsec_result sendsec_admin_key_rotate(struct sendsec_ctx *ctx, const char
 	if ((rc = sendsec_login_begin(ctx, service, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
-	if (!valid_id(id) || overlap < 0) {
+	if (!sendsec_apikey_is_id(id) || overlap < 0) {
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "%s",
 				overlap < 0 ? "the overlap is negative" : "not a key id (12 letters and digits)");
 		goto out;

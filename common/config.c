@@ -1193,6 +1193,28 @@ static bool apply_override(const char *arg, size_t argno, struct sendsec_setting
 	return true;
 }
 
+/* Where key's effective value was set: argument *argno_out (counted from 1), else 0 and the
+ * line in the service's section or the global part (0 when not set at all) is returned. */
+static unsigned key_origin(const struct sendsec_config *cfg, const struct section *sec, const char *const *overrides,
+		size_t n_overrides, const char *key, size_t *argno_out)
+{
+	size_t key_len = strlen(key);
+	const struct section *layers[2] = {sec, &cfg->global};
+
+	*argno_out = 0;
+	for (size_t i = n_overrides; i-- > 0;) {
+		if (strncmp(overrides[i], key, key_len) == 0 && overrides[i][key_len] == '=') {
+			*argno_out = i + 1;
+			return 0;
+		}
+	}
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; layers[l] != NULL && i < layers[l]->n; i++)
+			if (strcmp(layers[l]->items[i].key->name, key) == 0)
+				return layers[l]->items[i].line;
+	return 0;
+}
+
 enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, const char *service,
 		const char *const *overrides, size_t n_overrides, struct sendsec_settings **out, char *err,
 		size_t errlen)
@@ -1200,6 +1222,8 @@ enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, c
 	struct sendsec_settings *s = NULL;
 	const struct section *sec;
 	char why[WHY_LEN];
+	size_t argno;
+	unsigned line;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 
 	*out = NULL;
@@ -1234,6 +1258,17 @@ enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, c
 					service != NULL ? service : "(none)");
 			goto out;
 		}
+	}
+	/* binddn alone would be a simple bind with an empty password: an unauthenticated bind. */
+	if (s->binddn != NULL && s->bindpw_file == NULL) {
+		line = key_origin(cfg, sec, overrides, n_overrides, "binddn", &argno);
+		if (argno > 0)
+			fail(err, errlen, "argument %zu: 'binddn' is set without 'bindpw_file' (service %s)", argno,
+					service != NULL ? service : "(none)");
+		else
+			fail(err, errlen, "%s:%u: 'binddn' is set without 'bindpw_file' (service %s)", cfg->name, line,
+					service != NULL ? service : "(none)");
+		goto out;
 	}
 	if (s->bindpw_file != NULL && !read_bindpw(s, cfg->check_owner, err, errlen))
 		goto out;

@@ -50,14 +50,14 @@ int main(int argc, char **argv)
 	login_at(ctx, t0 + 90 * DAY + 1, "smtp", used, SENDSEC_DENIED, SENDSEC_REASON_IDLE,
 			"30 days and 1 s after its last use: DENIED idle");
 	CHECK(ikey_record(ctx, "carol", id_used, &rec));
-	CHECK_INT(rec.used, t0 + 60 * DAY); /* the refusal wrote nothing */
+	CHECK_EQ_INT(rec.used, t0 + 60 * DAY); /* the refusal wrote nothing */
 	sendsec_keyrec_clear(&rec);
 
 	/* Never used: counted from its creation. */
 	login_at(ctx, t0 + 30 * DAY + 1, "smtp", never, SENDSEC_DENIED, SENDSEC_REASON_IDLE,
 			"never used, 30 days and 1 s after creation: DENIED idle");
 	CHECK(ikey_record(ctx, "carol", id_never, &rec));
-	CHECK_INT(rec.used, 0);
+	CHECK_EQ_INT(rec.used, 0);
 	sendsec_keyrec_clear(&rec);
 
 	/* The rule is per service, and 0 turns it off. */

@@ -45,7 +45,7 @@ static void successor_keeps_terms(struct sendsec_ctx *ctx, time_t t0)
 
 	clock_.now = t0 + 10;
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, 7 * DAY, next, sizeof(next), &old_expires) == SENDSEC_OK);
-	CHECK_INT(old_expires, t0 + 10 + 7 * DAY);
+	CHECK_EQ_INT(old_expires, t0 + 10 + 7 * DAY);
 	CHECK(strncmp(next, "ssk_", 4) == 0 && strlen(next) == strlen(key) && strcmp(next, key) != 0);
 	snprintf(next_id, sizeof(next_id), "%.12s", next + 4);
 	CHECK(strcmp(next_id, id) != 0);
@@ -70,13 +70,13 @@ static void successor_keeps_terms(struct sendsec_ctx *ctx, time_t t0)
 
 	CHECK(ikey_record(ctx, "bob", id, &old_rec));
 	CHECK(ikey_record(ctx, "bob", next_id, &next_rec));
-	CHECK_INT(old_rec.expires, t0 + 10 + 7 * DAY);
-	CHECK_INT(next_rec.expires, 0);
-	CHECK_INT(next_rec.created, t0 + 10);
+	CHECK_EQ_INT(old_rec.expires, t0 + 10 + 7 * DAY);
+	CHECK_EQ_INT(next_rec.expires, 0);
+	CHECK_EQ_INT(next_rec.created, t0 + 10);
 	CHECK(next_rec.scopes != NULL && next_rec.scopes[0] != NULL && strcmp(next_rec.scopes[0], "smtp") == 0 &&
 			next_rec.scopes[1] != NULL && strcmp(next_rec.scopes[1], "submission") == 0 &&
 			next_rec.scopes[2] == NULL);
-	CHECK_INT(next_rec.networks.n, 2);
+	CHECK_EQ_INT(next_rec.networks.n, 2);
 	CHECK_STR(next_rec.description, "integration test");
 	CHECK(!next_rec.disabled);
 	sendsec_keyrec_clear(&old_rec);
@@ -86,7 +86,7 @@ static void successor_keeps_terms(struct sendsec_ctx *ctx, time_t t0)
 	clock_.now = t0 + 10 + 7 * DAY;
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, DAY, next, sizeof(next), &old_expires) == SENDSEC_DENIED);
 	CHECK(next[0] == '\0'); /* nothing to show */
-	CHECK_INT(itest_count_values(itest_user_dn("bob"), "sendsecKeyId"), 2);
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("bob"), "sendsecKeyId"), 2);
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(next, sizeof(next));
 }
@@ -101,10 +101,10 @@ static void expiry_and_edges(struct sendsec_ctx *ctx, time_t t0)
 	clock_.now = t0;
 	CHECK(ikey_create(ctx, "bob", "smtp", t0 + 3600, NULL, key, id) == SENDSEC_OK);
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, 7 * DAY, next, sizeof(next), &old_expires) == SENDSEC_OK);
-	CHECK_INT(old_expires, t0 + 3600);
+	CHECK_EQ_INT(old_expires, t0 + 3600);
 	snprintf(next_id, sizeof(next_id), "%.12s", next + 4);
 	CHECK(ikey_record(ctx, "bob", next_id, &rec));
-	CHECK_INT(rec.expires, t0 + 3600);
+	CHECK_EQ_INT(rec.expires, t0 + 3600);
 	sendsec_keyrec_clear(&rec);
 	login_at(ctx, t0 + 3600, "smtp", next, NULL, SENDSEC_DENIED, SENDSEC_REASON_EXPIRED,
 			"successor of a key with an expiry: expires with it");
@@ -113,7 +113,7 @@ static void expiry_and_edges(struct sendsec_ctx *ctx, time_t t0)
 	clock_.now = t0;
 	CHECK(ikey_create(ctx, "bob", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, 0, next, sizeof(next), &old_expires) == SENDSEC_OK);
-	CHECK_INT(old_expires, t0);
+	CHECK_EQ_INT(old_expires, t0);
 	login_at(ctx, t0, "smtp", key, NULL, SENDSEC_DENIED, SENDSEC_REASON_EXPIRED, "overlap 0: old key refused");
 	login_at(ctx, t0, "smtp", next, NULL, SENDSEC_OK, SENDSEC_REASON_NONE, "overlap 0: successor OK");
 
@@ -123,8 +123,8 @@ static void expiry_and_edges(struct sendsec_ctx *ctx, time_t t0)
 	clock_.now = t0 + 6;
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, 60, next, sizeof(next), &old_expires) == SENDSEC_OK);
 	CHECK(ikey_record(ctx, "bob", id, &rec));
-	CHECK_INT(rec.used, t0 + 5); /* the old key's last use is kept */
-	CHECK_INT(rec.expires, t0 + 66);
+	CHECK_EQ_INT(rec.used, t0 + 5); /* the old key's last use is kept */
+	CHECK_EQ_INT(rec.expires, t0 + 66);
 	sendsec_keyrec_clear(&rec);
 
 	/* Unknown and malformed ids, a negative overlap. */

@@ -91,55 +91,55 @@ int main(int argc, char **argv)
 	CHECK(last_use_is(ctx, id, 0, NULL)); /* never used */
 
 	/* The first use is written at once, in the same login, after its one search. */
-	CHECK_INT(login_at(ctx, t0, "smtp", key, "192.0.2.7", SENDSEC_OK, "first use: OK"), 1);
-	CHECK_INT(new_writes(NULL), 1);
+	CHECK_EQ_INT(login_at(ctx, t0, "smtp", key, "192.0.2.7", SENDSEC_OK, "first use: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 1);
 	CHECK(last_use_is(ctx, id, t0, "192.0.2.7"));
 
 	/* Within the interval: no write, whatever the address. */
-	CHECK_INT(login_at(ctx, t0 + 1, "smtp", key, "198.51.100.9", SENDSEC_OK, "t+1 s: OK"), 1);
-	CHECK_INT(login_at(ctx, t0 + 60, "smtp", key, NULL, SENDSEC_OK, "t+60 s: OK"), 1);
-	CHECK_INT(login_at(ctx, t0 + 3599, "smtp", key, "198.51.100.9", SENDSEC_OK, "t+3599 s: OK"), 1);
-	CHECK_INT(new_writes(NULL), 0);
+	CHECK_EQ_INT(login_at(ctx, t0 + 1, "smtp", key, "198.51.100.9", SENDSEC_OK, "t+1 s: OK"), 1);
+	CHECK_EQ_INT(login_at(ctx, t0 + 60, "smtp", key, NULL, SENDSEC_OK, "t+60 s: OK"), 1);
+	CHECK_EQ_INT(login_at(ctx, t0 + 3599, "smtp", key, "198.51.100.9", SENDSEC_OK, "t+3599 s: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 0);
 	CHECK(last_use_is(ctx, id, t0, "192.0.2.7"));
 
 	/* The interval has passed: one write, with this login's time and address. */
-	CHECK_INT(login_at(ctx, t0 + 3600, "smtp", key, "2001:db8::9", SENDSEC_OK, "t+3600 s: OK"), 1);
-	CHECK_INT(new_writes(NULL), 1);
+	CHECK_EQ_INT(login_at(ctx, t0 + 3600, "smtp", key, "2001:db8::9", SENDSEC_OK, "t+3600 s: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 1);
 	CHECK(last_use_is(ctx, id, t0 + 3600, "2001:db8::9"));
-	CHECK_INT(login_at(ctx, t0 + 3601, "smtp", key, NULL, SENDSEC_OK, "t+3601 s: OK"), 1);
-	CHECK_INT(new_writes(NULL), 0);
+	CHECK_EQ_INT(login_at(ctx, t0 + 3601, "smtp", key, NULL, SENDSEC_OK, "t+3601 s: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 0);
 
 	/* Refused logins write nothing, even when the interval has passed. */
-	CHECK_INT(login_at(ctx, t0 + 9000, "imap", key, NULL, SENDSEC_DENIED, "out of scope: DENIED"), 1);
+	CHECK_EQ_INT(login_at(ctx, t0 + 9000, "imap", key, NULL, SENDSEC_DENIED, "out of scope: DENIED"), 1);
 	{
 		char forged[SENDSEC_KEY_MAX + 1];
 
 		ikey_wrong_secret(key, "ssk_", forged);
-		CHECK_INT(login_at(ctx, t0 + 9000, "smtp", forged, NULL, SENDSEC_DENIED, "wrong secret: DENIED"), 1);
+		CHECK_EQ_INT(login_at(ctx, t0 + 9000, "smtp", forged, NULL, SENDSEC_DENIED, "wrong secret: DENIED"), 1);
 	}
-	CHECK_INT(new_writes(NULL), 0);
+	CHECK_EQ_INT(new_writes(NULL), 0);
 	CHECK(last_use_is(ctx, id, t0 + 3600, "2001:db8::9"));
 
 	/* A use without a client address is written as such. */
-	CHECK_INT(login_at(ctx, t0 + 7200, "smtp", key, NULL, SENDSEC_OK, "t+7200 s, no address: OK"), 1);
-	CHECK_INT(new_writes(NULL), 1);
+	CHECK_EQ_INT(login_at(ctx, t0 + 7200, "smtp", key, NULL, SENDSEC_OK, "t+7200 s, no address: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 1);
 	CHECK(last_use_is(ctx, id, t0 + 7200, NULL));
 
 	/* A second host reads the value the first one wrote: nothing to write. */
 	host2 = itest_ctx(CONF);
 	sendsec_ctx_set_clock(host2, itest_clock_now, &clock_);
-	CHECK_INT(login_at(ctx, t0 + 10800, "smtp", key, "192.0.2.7", SENDSEC_OK, "host 1 at t+3 h: OK"), 1);
-	CHECK_INT(login_at(host2, t0 + 10801, "smtp", key, "192.0.2.8", SENDSEC_OK, "host 2 at t+3 h: OK"), 1);
-	CHECK_INT(new_writes(&lost), 1);
-	CHECK_INT(lost, 0);
+	CHECK_EQ_INT(login_at(ctx, t0 + 10800, "smtp", key, "192.0.2.7", SENDSEC_OK, "host 1 at t+3 h: OK"), 1);
+	CHECK_EQ_INT(login_at(host2, t0 + 10801, "smtp", key, "192.0.2.8", SENDSEC_OK, "host 2 at t+3 h: OK"), 1);
+	CHECK_EQ_INT(new_writes(&lost), 1);
+	CHECK_EQ_INT(lost, 0);
 	CHECK(last_use_is(ctx, id, t0 + 10800, "192.0.2.7"));
 
 	/* apikey_touch_interval 0: every use is written. */
 	every = itest_ctx(CONF "apikey_touch_interval 0\n");
 	sendsec_ctx_set_clock(every, itest_clock_now, &clock_);
 	for (int i = 0; i < 3; i++)
-		CHECK_INT(login_at(every, t0 + 10802, "smtp", key, "192.0.2.7", SENDSEC_OK, "interval 0: OK"), 1);
-	CHECK_INT(new_writes(NULL), 3);
+		CHECK_EQ_INT(login_at(every, t0 + 10802, "smtp", key, "192.0.2.7", SENDSEC_OK, "interval 0: OK"), 1);
+	CHECK_EQ_INT(new_writes(NULL), 3);
 
 	/* The touches replaced the one value each time: still one record and one id. */
 	CHECK(itest_count_values(itest_user_dn("alice"), "sendsecApiKey") == 1);

@@ -84,10 +84,10 @@ static void stale_touch_after_revoke(struct sendsec_ctx *ctx)
 	CHECK(ikey_create(ctx, "alice", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 	CHECK(read_like_a_login(ctx, id, &l, &stored, &rec));
 	CHECK(sendsec_admin_key_revoke(ctx, "sendsecctl", id) == SENDSEC_OK);
-	CHECK_INT(values_with_id(id), 0);
+	CHECK_EQ_INT(values_with_id(id), 0);
 	if (stored != NULL)
-		CHECK_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_CONFLICT);
-	CHECK_INT(values_with_id(id), 0);
+		CHECK_EQ_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_CONFLICT);
+	CHECK_EQ_INT(values_with_id(id), 0);
 	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
 	EXPECT("revoked, after a touch that read before the revoke: DENIED", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
@@ -97,8 +97,8 @@ static void stale_touch_after_revoke(struct sendsec_ctx *ctx)
 	CHECK(ikey_create(ctx, "alice", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 	CHECK(read_like_a_login(ctx, id, &l, &stored, &rec));
 	if (stored != NULL)
-		CHECK_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_OK);
-	CHECK_INT(values_with_id(id), 2); /* one record, one id */
+		CHECK_EQ_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_OK);
+	CHECK_EQ_INT(values_with_id(id), 2); /* one record, one id */
 	sendsec_keyrec_clear(&rec);
 	sendsec_login_end(&l);
 	CHECK(sendsec_admin_key_revoke(ctx, "sendsecctl", id) == SENDSEC_OK);
@@ -118,12 +118,12 @@ static void stale_touch_after_rotate(struct sendsec_ctx *ctx)
 	CHECK(ikey_create(ctx, "alice", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 	CHECK(read_like_a_login(ctx, id, &l, &stored, &rec));
 	CHECK(sendsec_admin_key_rotate(ctx, "sendsecctl", id, 3600, next, sizeof(next), &old_expires) == SENDSEC_OK);
-	CHECK_INT(old_expires, clock_.now + 3600);
+	CHECK_EQ_INT(old_expires, clock_.now + 3600);
 	if (stored != NULL)
-		CHECK_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_CONFLICT);
+		CHECK_EQ_INT(sendsec_apikey_touch(&l, stored, &rec), SENDSEC_DIR_CONFLICT);
 	CHECK(ikey_record(ctx, "alice", id, &now_stored));
-	CHECK_INT(now_stored.expires, clock_.now + 3600); /* not "never" again */
-	CHECK_INT(now_stored.used, 0);
+	CHECK_EQ_INT(now_stored.expires, clock_.now + 3600); /* not "never" again */
+	CHECK_EQ_INT(now_stored.used, 0);
 	sendsec_keyrec_clear(&now_stored);
 	clock_.now += 3600;
 	itest_login(ctx, "smtp", "apikey", key, NULL, &out);
@@ -177,8 +177,8 @@ static void revoke_under_load(struct sendsec_ctx *ctx, int round, unsigned *lost
 		if (pids[w] > 0 && waitpid(pids[w], &status, 0) == pids[w] && WIFEXITED(status) &&
 				WEXITSTATUS(status) == 0)
 			workers_ok++;
-	CHECK_INT(workers_ok, WORKERS);
-	CHECK_INT(values_with_id(id), 0);
+	CHECK_EQ_INT(workers_ok, WORKERS);
+	CHECK_EQ_INT(values_with_id(id), 0);
 	itest_login(ctx, "smtp", "apikey", key, NULL, &out);
 	EXPECT("revoked under load: DENIED", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	CHECK(ikey_stats_key_writes(itest_user_dn("alice"), &ok_after, &lost_after));

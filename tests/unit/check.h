@@ -62,18 +62,6 @@ static inline void check_str(
 		}                                                                                                      \
 	} while (0)
 
-/* CHECK(a == b) for integers and enums, printing both values when they differ. */
-#define CHECK_INT(a, b)                                                                                                \
-	do {                                                                                                           \
-		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                                        \
-		check_count++;                                                                                         \
-		if (check_a_ != check_b_) {                                                                            \
-			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, #a, #b,  \
-					check_a_, check_b_);                                                           \
-			check_failures++;                                                                              \
-		}                                                                                                      \
-	} while (0)
-
 static inline int check_report(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, check_count, check_failures);

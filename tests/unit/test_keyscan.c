@@ -52,7 +52,7 @@ static void scan(const char *prefix, const char *buf, size_t len, const size_t *
 		sendsec_keyscan_feed(&s, buf + at, n);
 		at += n;
 	}
-	CHECK_INT(sendsec_keyscan_end(&s), f->n);
+	CHECK_EQ_INT(sendsec_keyscan_end(&s), f->n);
 }
 
 /* What the scanner must find: every position where sendsec_apikey_parse accepts klen bytes. */
@@ -157,17 +157,17 @@ static void test_text(void)
 	CHECK(len < sizeof(text));
 
 	scan("ssk_", text, len, NULL, 0, &got);
-	CHECK_INT(got.n, 4);
+	CHECK_EQ_INT(got.n, 4);
 	if (got.n == 4) {
 		CHECK_STR(got.ids[0], id1);
-		CHECK_INT(got.lines[0], 2);
+		CHECK_EQ_INT(got.lines[0], 2);
 		CHECK_STR(got.ids[1], id2);
-		CHECK_INT(got.lines[1], 3);
+		CHECK_EQ_INT(got.lines[1], 3);
 		CHECK_STR(got.ids[2], id3);
-		CHECK_INT(got.lines[2], 3);
+		CHECK_EQ_INT(got.lines[2], 3);
 		CHECK_STR(got.ids[3], id1);
-		CHECK_INT(got.lines[3], 11);
-		CHECK_INT(got.offsets[0], strlen("# config\nAPI_KEY="));
+		CHECK_EQ_INT(got.lines[3], 11);
+		CHECK_EQ_INT(got.offsets[0], strlen("# config\nAPI_KEY="));
 	}
 	CHECK(got.secret_ok);
 	reference("ssk_", text, len, &want);
@@ -175,7 +175,7 @@ static void test_text(void)
 
 	/* The other fleet's prefix finds only its own key. */
 	scan("test-", text, len, NULL, 0, &got);
-	CHECK_INT(got.n, 1);
+	CHECK_EQ_INT(got.n, 1);
 	CHECK(got.n == 1 && strcmp(got.ids[0], id_other) == 0 && got.lines[0] == 6);
 
 	/* Every two-way split, and byte by byte. */
@@ -210,24 +210,24 @@ static void test_edges(void)
 	len = (size_t)snprintf(text, sizeof(text), "s%s%sssk_ssk_%s", k1, k2, k1);
 	scan("ssk_", text, len, NULL, 0, &got);
 	reference("ssk_", text, len, &want);
-	CHECK_INT(got.n, 3);
+	CHECK_EQ_INT(got.n, 3);
 	CHECK(same(&got, &want));
 	CHECK(got.n == 3 && strcmp(got.ids[0], id1) == 0 && strcmp(got.ids[1], id2) == 0 &&
 			strcmp(got.ids[2], id1) == 0 && got.offsets[0] == 1);
 	/* A stream shorter than a key; an empty stream; a key cut at its last character. */
 	scan("ssk_", k1, strlen(k1) - 1, NULL, 0, &got);
-	CHECK_INT(got.n, 0);
+	CHECK_EQ_INT(got.n, 0);
 	scan("ssk_", "", 0, NULL, 0, &got);
-	CHECK_INT(got.n, 0);
+	CHECK_EQ_INT(got.n, 0);
 	scan("ssk_", k1, strlen(k1), (const size_t[]){strlen(k1) - 1, 1}, 2, &got);
-	CHECK_INT(got.n, 1);
+	CHECK_EQ_INT(got.n, 1);
 	/* A key whose body is one character longer or shorter is not a key of this format. */
 	memmove(text, k1, strlen(k1) + 1);
 	memmove(text + 20, text + 21, strlen(text + 21) + 1); /* one secret character less */
 	fix_check(text, strlen(text));
 	strcat(text, "xxxxxxxx"); /* so that a whole key's length fits */
 	scan("ssk_", text, strlen(text), NULL, 0, &got);
-	CHECK_INT(got.n, 0);
+	CHECK_EQ_INT(got.n, 0);
 	sodium_memzero(text, sizeof(text));
 	sodium_memzero(k1, sizeof(k1));
 	sodium_memzero(k2, sizeof(k2));
@@ -255,7 +255,7 @@ static void test_binary(void)
 		memcpy(buf + at, key, klen);
 	}
 	reference("ssk_", buf, SIZE, &want);
-	CHECK_INT(want.n, PLANTED);
+	CHECK_EQ_INT(want.n, PLANTED);
 	for (int round = 0; round < 20; round++) {
 		for (size_t i = 0; i < 7; i++)
 			sizes[i] = 1 + randombytes_uniform(round < 10 ? 200 : 20000);
@@ -287,7 +287,7 @@ static void test_begin_end(void)
 	CHECK(sendsec_keyscan_begin(&s, "ssk_", collect, &f));
 	sendsec_keyscan_feed(&s, key, 40); /* the first 40 bytes stay in the carry */
 	CHECK(s.carry_len == 40);
-	CHECK_INT(sendsec_keyscan_end(&s), 0);
+	CHECK_EQ_INT(sendsec_keyscan_end(&s), 0);
 	for (size_t i = 0; i < sizeof(s); i++)
 		wiped = wiped && ((const unsigned char *)&s)[i] == 0;
 	CHECK(wiped);
