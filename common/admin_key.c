@@ -174,7 +174,8 @@ static bool id_filter(const char *id, char filter[FILTER_MAX])
 {
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1];
 
-	return sendsec_apikey_is_id(id) && sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) == SENDSEC_OK &&
+	return sendsec_apikey_is_id(id) &&
+			sendsec_filter_escape(id, strlen(id), escaped, sizeof(escaped)) == SENDSEC_OK &&
 			snprintf(filter, FILTER_MAX, "(sendsecKeyId=%s)", escaped) < FILTER_MAX;
 }
 
