@@ -3,7 +3,8 @@
  * (sendsecKeyId=<id>) returns the account with everything the decision needs, the key's last use
  * included (apikey_max_idle). After a success the last use is written when apikey_touch_interval
  * has passed, by one compare-and-swap on the value that was read (sendsec_apikey_touch). No lockout
- * is read or written here and no expensive hash is computed: a key carries 256 random bits. */
+ * is read or written here (only ppolicy's administrative lock, which is about the account, is
+ * honoured) and no expensive hash is computed: a key carries 256 random bits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ enum sendsec_result sendsec_factor_apikey(
 		struct sendsec_login *l, const char *key_text, char *key_id_out, enum sendsec_reason *reason_out)
 {
 	const char *attrs[] = {l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
-			"sendsecAllowedNetwork", NULL};
+			"sendsecAllowedNetwork", "pwdAccountLockedTime", NULL};
 	struct sendsec_apikey key;
 	struct sendsec_keyrec rec = {0};
 	const struct sendsec_val *stored = NULL;
@@ -157,6 +158,8 @@ enum sendsec_result sendsec_factor_apikey(
 				l->s->apikey_username);
 	} else if (rec.disabled || sendsec_policy_is_disabled(l)) {
 		*reason_out = SENDSEC_REASON_DISABLED;
+	} else if (sendsec_policy_is_admin_locked(l)) {
+		*reason_out = SENDSEC_REASON_LOCKED; /* ppolicy's lock after failed binds is about passwords */
 	} else if (rec.expires != 0 && l->now >= rec.expires) {
 		*reason_out = SENDSEC_REASON_EXPIRED;
 	} else if (sendsec_keyrec_is_idle(&rec, l->now, l->s->apikey_max_idle)) {
