@@ -123,11 +123,11 @@ check '[ "$(wc -l <"$D/key4")" -eq 1 ] && grep -Eq "^ssk_[0-9A-Za-z]{12}_[0-9A-Z
 	"rotate prints the successor alone on one line of stdout"
 check 'grep -q "shown only this once" "$D/err" && grep -q "$id4" "$D/err" && ! grep -q ssk_ "$D/err"' \
 	"the note names the successor's id, without the key"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
 expect 0 "the successor logs in at once"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key3" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key3" >"$D/out" 2>"$D/err"; rc=$?
 expect 0 "the old key still logs in during the overlap"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 198.51.100.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 198.51.100.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "the successor keeps the old key's networks"
 ctl key list carol
 old_exp=$(grep "^$id3	" "$D/out" | cut -f4)
@@ -139,7 +139,7 @@ check 'grep -q "^$id4	smtp,submission	[0-9TZ:-]*	never	[0-9TZ:-]*	192.0.2.9	acti
 ctl key rotate "$id4" --overlap 0
 expect 0 "rotate with overlap 0"
 mv "$D/out" "$D/key5"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key4" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "overlap 0: the old key is refused at once"
 ctl key rotate "$id4"
 expect 1 "rotating an expired key is refused"

@@ -28,10 +28,13 @@ R=$D/repo
 fails=0
 n=0
 umask 077
+# The fixture's config with API keys on smtp (the default methods take none).
+CONF=$D/sendsecctl-scan.conf
+{ cat "$SENDSEC_TEST_CONF"; printf '[service smtp]\nmethods password+totp apikey\n'; } >"$CONF"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-ctl() { "$CTL" --config "$SENDSEC_TEST_CONF" "$@" >"$D/out" 2>"$D/err"; rc=$?; }
+ctl() { "$CTL" --config "$CONF" "$@" >"$D/out" 2>"$D/err"; rc=$?; }
 expect() {
 	if [ "$rc" -eq "$1" ]; then ok "$2"; else
 		not_ok "$2 (exit $rc, wanted $1)"
@@ -48,7 +51,7 @@ no_secret_in() {
 	secrets >"$D/secrets"
 	! grep -qF -f "$D/secrets" "$@"
 }
-login() { "$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey <"$1" >/dev/null 2>&1; }
+login() { "$CTL" --config "$CONF" test smtp apikey <"$1" >/dev/null 2>&1; }
 
 # ---- keys ----
 new_key() { # new_key NAME USER: a key for USER into $D/k_NAME
@@ -140,7 +143,7 @@ check 'no_secret_in "$D/out" "$D/err"' "no secret printed"
 
 # ---- scan the history from standard input ----
 git -C "$R" log -p >"$D/log.txt"
-"$CTL" --config "$SENDSEC_TEST_CONF" scan - <"$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" scan - <"$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "git log -p | scan -: exit 1"
 hline=$(grep -n "SMTP_PASSWORD=ssk_" "$D/log.txt" | head -1 | cut -d: -f1)
 check 'grep -q "^-:$hline: key=$ID_HISTORY account=alice state=live$" "$D/out"' \
@@ -156,7 +159,7 @@ grep -n "LOOKALIKE=" "$D/log.txt" | cut -d: -f1 | sed 's/^/-:/; s/$/:/' >"$D/loo
 check '[ "$(wc -l <"$D/lookalike-lines")" -ge 2 ] && ! grep -qF -f "$D/lookalike-lines" "$D/out"' \
 	"look-alikes with wrong check characters (one of them a real key with its last character changed) are not reported"
 check 'no_secret_in "$D/out" "$D/err"' "no secret printed"
-"$CTL" --config "$SENDSEC_TEST_CONF" scan <"$D/log.txt" >"$D/out2" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" scan <"$D/log.txt" >"$D/out2" 2>"$D/err"; rc=$?
 check '[ "$rc" -eq 1 ] && cmp -s "$D/out" "$D/out2"' "no PATH reads standard input too"
 
 # ---- --revoke, with the audit lines captured in a private mount namespace ----
@@ -180,7 +183,7 @@ exit $status
 NS
 : >"$D/syslog"
 D=$D SRC=$SRC unshare -m --propagation private sh "$D/ns.sh" \
-	"$CTL" --config "$SENDSEC_TEST_CONF" scan --revoke "$R/deploy" "$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
+	"$CTL" --config "$CONF" scan --revoke "$R/deploy" "$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
 [ "$rc" -eq 97 ] && { not_ok "a private mount namespace for /dev/log"; cat "$D/err"; }
 expect 1 "scan --revoke: live keys were found, exit 1"
 check 'grep -q "key=$ID_HISTORY account=alice state=live action=revoked" "$D/out" && grep -q "key=$ID_TREE account=bob state=live action=revoked" "$D/out"' \
@@ -229,7 +232,7 @@ with open(sys.argv[2], "wb") as f:
         f.write(b"ssk_" + os.urandom(70))
 PY
 size=$(wc -c <"$D/big")
-"$CTL" --config "$SENDSEC_TEST_CONF" scan - <"$D/big" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" scan - <"$D/big" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "a $((size / 1048576)) MiB partly binary stream: the live key found"
 check '[ "$(grep -c "key=$(id_of "$D/k_successor") account=alice state=live" "$D/out")" -eq 10 ]' \
 	"all 10 copies found, among random bytes and partial prefixes"
