@@ -182,7 +182,8 @@ kill "$dl"; wait "$dl"
 exit $status
 NS
 : >"$D/syslog"
-D=$D SRC=$SRC unshare -m --propagation private sh "$D/ns.sh" \
+export D SRC
+unshare -m --propagation private sh "$D/ns.sh" \
 	"$CTL" --config "$CONF" scan --revoke "$R/deploy" "$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
 [ "$rc" -eq 97 ] && { not_ok "a private mount namespace for /dev/log"; cat "$D/err"; }
 expect 1 "scan --revoke: live keys were found, exit 1"
