@@ -163,6 +163,17 @@ def main():
     seeds["key-later"] = seed(methods=2, keys=1 | 32, password=8, user=2)
     seeds["key-not-a-method"] = seed(methods=1, keys=1, password=8, user=2)
     seeds["key-disabled-account"] = seed(methods=2, acct0=EXISTS | DISABLED, keys=1, password=8, user=2)
+    # idle keys (apikey_max_idle, cfg3 bits 2-3) and last-use writes (apikey_touch_interval, bits 4-5)
+    key = dict(methods=2, password=8, user=2)
+    seeds["key-idle-1day-never-used"] = seed(cfg3=1 << 2, keys=1, **key)
+    seeds["key-idle-30-used-recently"] = seed(cfg3=2 << 2, keys=1 | (1 << 6), **key)
+    seeds["key-idle-30-used-long-ago"] = seed(cfg3=2 << 2, keys=1 | (2 << 6), **key)
+    seeds["key-touch-every-login"] = seed(cfg3=1 << 4, keys=1 | (1 << 6), **key)
+    seeds["key-touch-due"] = seed(keys=1 | (1 << 6), **key)
+    seeds["key-touch-not-due"] = seed(cfg3=2 << 4, keys=1 | (1 << 6), **key)
+    seeds["key-touch-failed"] = seed(keys=1, sched=[NONE, FAILED], **key)
+    seeds["key-touch-conflict"] = seed(keys=1, sched=[NONE, CONFLICT], **key)
+    seeds["key-touch-two-records"] = seed(keys=7 | 16, **key)
     seeds["key-network"] = seed(methods=2, keys=5, password=8, user=2, rhost=4)
 
     # account_check and change_password

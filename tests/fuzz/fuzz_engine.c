@@ -173,7 +173,7 @@ static struct {
 	char *sealed, *sealed_other;
 	char key_text[2][SENDSEC_KEY_MAX];
 	struct sendsec_apikey key_parts[2];
-	char *rec[8]; /* sendsecApiKey values, see key_record() */
+	char *rec[9]; /* sendsecApiKey values, made in setup() */
 } k;
 
 static void die(const char *what)
@@ -189,12 +189,17 @@ static void cleanup(void)
 	rmdir(k.dir);
 }
 
+#define KEY_CREATED (BASE_TIME - 86400)
+
 static char *format_record(const struct sendsec_apikey *key, const char *scope, time_t expires, bool disabled,
-		const char *networks, const struct sendsec_apikey *hash_of)
+		const char *networks, const struct sendsec_apikey *hash_of, time_t used)
 {
 	char *scopes[2] = {(char *)scope, NULL}, err[128], *value = NULL;
-	struct sendsec_keyrec rec = {
-			.scopes = scopes, .expires = expires, .created = BASE_TIME - 86400, .disabled = disabled};
+	struct sendsec_keyrec rec = {.scopes = scopes,
+			.expires = expires,
+			.created = KEY_CREATED,
+			.disabled = disabled,
+			.used = used};
 
 	snprintf(rec.id, sizeof(rec.id), "%s", key->id);
 	sendsec_apikey_hash(hash_of, rec.hash);
@@ -282,13 +287,15 @@ static void setup(void)
 	for (int i = 0; i < 2; i++)
 		if (sendsec_apikey_mint("ssk_", k.key_text[i], sizeof(k.key_text[i]), &k.key_parts[i]) != SENDSEC_OK)
 			die("cannot mint a key");
-	k.rec[0] = format_record(&k.key_parts[0], "*", 0, false, NULL, &k.key_parts[0]);
-	k.rec[1] = format_record(&k.key_parts[0], "smtp", 0, false, NULL, &k.key_parts[0]);
-	k.rec[2] = format_record(&k.key_parts[0], "*", BASE_TIME - 86400, false, NULL, &k.key_parts[0]);
-	k.rec[3] = format_record(&k.key_parts[0], "*", 0, true, NULL, &k.key_parts[0]);
-	k.rec[4] = format_record(&k.key_parts[0], "*", 0, false, "10.0.0.0/8", &k.key_parts[0]);
-	k.rec[5] = format_record(&k.key_parts[0], "*", BASE_TIME + 2 * 86400, false, NULL, &k.key_parts[0]);
-	k.rec[6] = format_record(&k.key_parts[1], "*", 0, false, NULL, &k.key_parts[0]); /* KEY1, wrong hash */
+	k.rec[0] = format_record(&k.key_parts[0], "*", 0, false, NULL, &k.key_parts[0], 0);
+	k.rec[1] = format_record(&k.key_parts[0], "smtp", 0, false, NULL, &k.key_parts[0], 0);
+	k.rec[2] = format_record(&k.key_parts[0], "*", BASE_TIME - 86400, false, NULL, &k.key_parts[0], 0);
+	k.rec[3] = format_record(&k.key_parts[0], "*", 0, true, NULL, &k.key_parts[0], 0);
+	k.rec[4] = format_record(&k.key_parts[0], "*", 0, false, "10.0.0.0/8", &k.key_parts[0], 0);
+	k.rec[5] = format_record(&k.key_parts[0], "*", BASE_TIME + 2 * 86400, false, NULL, &k.key_parts[0], 0);
+	k.rec[6] = format_record(&k.key_parts[1], "*", 0, false, NULL, &k.key_parts[0], 0); /* KEY1, wrong hash */
+	k.rec[7] = format_record(&k.key_parts[0], "*", 0, false, NULL, &k.key_parts[0], BASE_TIME - 3600);
+	k.rec[8] = format_record(&k.key_parts[0], "*", 0, false, NULL, &k.key_parts[0], BASE_TIME - 40 * 86400);
 	k.ready = true;
 }
 
@@ -428,6 +435,9 @@ struct model {
 	uint64_t last;
 	/* key records: which key (0, 1) has a usable record, with its rules */
 	int key_kind;
+	time_t key_used;     /* key 0's last use, 0: never */
+	size_t n_key_values; /* sendsecApiKey values of the account */
+	int max_idle, touch_interval;
 };
 
 /* True when factor f is an alternative on its own (has) or part of any alternative (any). */
@@ -448,7 +458,8 @@ static bool any_alt_with(const struct model *m, unsigned f)
  *          (the other services take keys only)
  *   cfg[2] bits 0-1 allow_networks, 2-3 lockout_threshold 0/1/3/5, 4-5 interval and duration,
  *          6 password_min_length 4, 7 a [service smtp] that cannot be resolved
- *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key */
+ *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key;
+ *          bits 2-3 apikey_max_idle 0/1/30/0 days; bits 4-5 apikey_touch_interval 3600/0/2^30/60 */
 static void write_config(const struct input *in, struct model *m)
 {
 	char text[2048];
@@ -473,6 +484,8 @@ static void write_config(const struct input *in, struct model *m)
 	m->duration = intervals[(in->cfg[2] >> 4) & 3][1];
 	m->min_len = (in->cfg[2] & 64) ? 4 : 12;
 	m->broken_smtp = in->cfg[2] & 128;
+	m->max_idle = (const int[]){0, 1, 30, 0}[(in->cfg[3] >> 2) & 3];
+	m->touch_interval = (const int[]){3600, 0, 1 << 30, 60}[(in->cfg[3] >> 4) & 3];
 	/* cfg[3] bits 0-1: a PAM argument applied on top of every section */
 	switch (in->cfg[3] & 3) {
 	case 1: m->override = "otp_mode=append"; break;
@@ -497,6 +510,7 @@ static void write_config(const struct input *in, struct model *m)
 		PUT("allow_networks %s\n", m->allow_networks);
 	PUT("lockout_threshold %d\nlockout_interval %d\nlockout_duration %d\npassword_min_length %d\n", m->threshold,
 			m->interval, m->duration, m->min_len);
+	PUT("apikey_max_idle %d\napikey_touch_interval %d\n", m->max_idle, m->touch_interval);
 	/* methods for every service, or for sshd only (the others then take keys only) */
 	if (m->service_cfg != NULL)
 		PUT("methods apikey\n[service %s]\n", m->service_cfg);
@@ -546,7 +560,8 @@ static void add_time(struct sendsec_entry *e, const char *attr, time_t t, bool f
  *           code 0's index
  *   acct[6] keys: bits 0-2: 0 none, 1 key 0 scope *, 2 scope smtp, 3 expired, 4 disabled,
  *           5 networks 10/8, 6 raw record, 7 scope * and scope smtp (two records); bit 3: no
- *           sendsecKeyId; bit 4: a record of key 1 holding key 0's hash; bit 5: expires later
+ *           sendsecKeyId; bit 4: a record of key 1 holding key 0's hash; bit 5: expires later;
+ *           bits 6-7 (scope *): last used never, an hour before BASE_TIME, 40 days before
  *   acct[7] bits 0-1 uid: 0 alice, 1 Alice, 2 none, 3 raw; bit 2: cn "Alice Smith"; bit 3:
  *           pwdAccountLockedTime a minute ago (ppolicy's lock after failed binds) unless bit 4 of
  *           acct[0] sets the administrator's lock */
@@ -688,11 +703,17 @@ static void build_account(const struct input *in, struct model *m)
 	if (m->key_kind != 0) {
 		static const int rec_of[8] = {-1, 0, 1, 2, 3, 4, -1, 0};
 
+		static const time_t used[4] = {0, BASE_TIME - 3600, BASE_TIME - 40 * 86400, 0};
+		int r = rec_of[m->key_kind];
+
+		if (m->key_kind == 1 && (in->acct[6] & 32))
+			r = 5;
+		else if (m->key_kind == 1 && used[in->acct[6] >> 6] != 0)
+			r = (in->acct[6] >> 6) == 1 ? 7 : 8, m->key_used = used[in->acct[6] >> 6];
 		if (m->key_kind == 6)
 			add(e, "sendsecApiKey", in->raw[R_KEYREC]);
 		else
-			add(e, "sendsecApiKey",
-					k.rec[(in->acct[6] & 32) && m->key_kind == 1 ? 5 : rec_of[m->key_kind]]);
+			add(e, "sendsecApiKey", k.rec[r]);
 		if (m->key_kind == 7)
 			add(e, "sendsecApiKey", k.rec[1]);
 		if (!(in->acct[6] & 8))
@@ -702,6 +723,7 @@ static void build_account(const struct input *in, struct model *m)
 		add(e, "sendsecApiKey", k.rec[6]);
 		add(e, "sendsecKeyId", k.key_parts[1].id);
 	}
+	sendsec_entry_values(e, "sendsecApiKey", &m->n_key_values);
 	standin_put(e);
 }
 
@@ -1276,13 +1298,21 @@ struct ops_seen {
 	int bind;            /* last bind status, -1: none */
 	int passwd_modify;   /* -1: none */
 	int final_write;     /* change_password's write of sendsecPasswordChanged, -1: none */
+	int touch;           /* a key\'s last-use write, -1: none */
 	bool injected_other; /* an injected status other than FAILED */
 	bool injected_any;
 };
 
 static void collect_ops(struct ops_seen *o)
 {
-	*o = (struct ops_seen){-1, -1, -1, -1, false, -1, -1, -1, false, false};
+	*o = (struct ops_seen){.find = -1,
+			.key_search = -1,
+			.token_read = -1,
+			.last_swap = -1,
+			.bind = -1,
+			.passwd_modify = -1,
+			.final_write = -1,
+			.touch = -1};
 	for (size_t i = 0; i < standin_n_ops(); i++) {
 		const struct standin_op *op = standin_op_at(i);
 		int s = (int)op->status;
@@ -1311,6 +1341,8 @@ static void collect_ops(struct ops_seen *o)
 			}
 			if (strcasecmp(op->attr, "sendsecPasswordChanged") == 0)
 				o->final_write = s;
+			if (strcasecmp(op->attr, "sendsecApiKey") == 0)
+				o->touch = s;
 			break;
 		case STANDIN_CHECK_BIND:
 			/* the account's bind, not the stand-in bind of a refused login */
@@ -1337,6 +1369,39 @@ static bool user_is_account(const struct model *m)
 
 	return len > 0 && len <= SENDSEC_DIR_NAME_MAX && sendsec_utf8_is_valid(m->user, len) &&
 			!sendsec_utf8_has_control(m->user, len) && m->uid != NULL && strcasecmp(m->user, m->uid) == 0;
+}
+
+/* The key's values after a key success: as many as before, key 0's record still there once, and
+ * its last use written (now) when the write was due and went through, else unchanged. */
+static void check_key_after(const struct model *m, const struct ops_seen *o, const struct sendsec_entry *after)
+{
+	time_t since = m->now - (m->key_used != 0 ? m->key_used : KEY_CREATED);
+	bool due = m->key_used == 0 || m->now - m->key_used >= m->touch_interval;
+	size_t n, found = 0;
+	const struct sendsec_val *v = sendsec_entry_values(after, "sendsecApiKey", &n);
+	struct sendsec_keyrec rec = {0};
+	char id[SENDSEC_KEY_ID_LEN + 1], err[128];
+
+	REQUIRE(m->max_idle == 0 || since <= (time_t)m->max_idle * 86400, "an idle key never succeeds");
+	REQUIRE(n == m->n_key_values, "a last-use write replaces the value, never adds or drops one");
+	for (size_t i = 0; i < n; i++) {
+		if (!sendsec_keyrec_value_id(v[i].ptr, v[i].len, id) || strcmp(id, k.key_parts[0].id) != 0)
+			continue;
+		found++;
+		sendsec_keyrec_clear(&rec);
+		if (sendsec_keyrec_parse(v[i].ptr, v[i].len, &rec, err, sizeof(err)) != SENDSEC_OK)
+			report("key 0's record no longer parses", err);
+	}
+	REQUIRE(found == 1, "key 0 keeps exactly one record");
+	if (o->touch == SENDSEC_DIR_OK)
+		REQUIRE(rec.used == m->now, "a last-use write stores now");
+	else
+		REQUIRE(rec.used == m->key_used, "no write, no change");
+	if (due && !o->injected_any && alloc.failed == 0)
+		REQUIRE(o->touch == SENDSEC_DIR_OK, "a due last use is written");
+	if (!due)
+		REQUIRE(o->touch == -1, "a last use is written at most once per interval");
+	sendsec_keyrec_clear(&rec);
 }
 
 /* Checks one authenticate decision. */
@@ -1413,6 +1478,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 		REQUIRE(!(in->acct[0] & 16), "no key opens an account locked by an administrator");
 		REQUIRE(strcmp(out->key_id, k.key_parts[0].id) == 0, "a key success names the key");
 		REQUIRE(o.key_search == SENDSEC_DIR_OK, "a key success needs the search");
+		check_key_after(m, &o, account_after);
 		return;
 	}
 	REQUIRE(!is_key_route, "a key-shaped login never succeeds as a password");
