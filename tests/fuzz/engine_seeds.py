@@ -25,7 +25,7 @@ APPEND, ALLOW, BIND, NOREHASH, KEYFILE, CN, RESET, SECTION = (1 << i for i in ra
 # acct[0] bits
 EXISTS, DUP, DISABLED, NOTDISABLED, PPOLICY, RESETREQ, PWDRESET, LINK = (1 << i for i in range(8))
 # statuses in the schedule
-NONE, FAILED, CONFLICT, NO_ENTRY, BAD_CRED, REFUSED = 0, 4, 5, 6, 7, 0x87
+NONE, FAILED, CONFLICT, NO_ENTRY, BAD_CRED, REFUSED, TWIN = 0, 4, 5, 6, 7, 0x87, 0x85
 
 
 def seed(op=0, methods=1, cfg1=0, cfg2=0, cfg3=0, clock=0x1234,
@@ -87,6 +87,10 @@ def main():
     seeds["code-replayed"] = seed(code=0, last=128)
     seeds["code-last-before"] = seed(code=0, last=127)
     seeds["code-last-raw"] = seed(code=0, last=255, raw={R_LAST: "18446744073709551616"})
+    # another login used the same code (or recovery code) first: its write is there, this one lost
+    seeds["code-twin-prompt"] = seed(code=0, sched=[NONE, NONE, TWIN])
+    seeds["code-twin-append"] = seed(cfg1=APPEND, password=2, ask=0, sched=[NONE, NONE, TWIN])
+    seeds["recovery-twin"] = seed(code=7, recovery=1, sched=[NONE, NONE, TWIN])
     seeds["ask-refuses"] = seed(ask=2)
     seeds["ask-no-answer"] = seed(ask=3)
     seeds["recovery-prompt"] = seed(code=7, recovery=3)
@@ -173,6 +177,7 @@ def main():
     seeds["key-touch-not-due"] = seed(cfg3=2 << 4, keys=1 | (1 << 6), **key)
     seeds["key-touch-failed"] = seed(keys=1, sched=[NONE, FAILED], **key)
     seeds["key-touch-conflict"] = seed(keys=1, sched=[NONE, CONFLICT], **key)
+    seeds["key-touch-twin"] = seed(keys=1, sched=[NONE, TWIN], **key)
     seeds["key-touch-two-records"] = seed(keys=7 | 16, **key)
     seeds["key-network"] = seed(methods=2, keys=5, password=8, user=2, rhost=4)
 

@@ -320,13 +320,15 @@ enum {
 #define RAW_MAX 96
 
 struct input {
-	uint8_t op;      /* 0 authenticate, 1 account_check, 2 change_password */
-	uint8_t cfg[4];  /* see write_config */
-	uint16_t clock;  /* now = BASE_TIME + clock */
-	uint8_t acct[8]; /* see build_account */
-	uint8_t tok[4];  /* see build_token */
-	uint8_t req[6];  /* see build_request */
-	uint8_t sched[8];
+	uint8_t op;         /* 0 authenticate, 1 account_check, 2 change_password */
+	uint8_t cfg[4];     /* see write_config */
+	uint16_t clock;     /* now = BASE_TIME + clock */
+	uint8_t acct[8];    /* see build_account */
+	uint8_t tok[4];     /* see build_token */
+	uint8_t req[6];     /* see build_request */
+	uint8_t sched[8];   /* the i-th directory operation: bits 0-2 0..3 answer normally, 4 FAILED,
+	                   * 5 CONFLICT (with bit 7: another login made the same write first, applied),
+	                   * 6 NO_ENTRY, 7 BAD_CREDENTIALS (with bit 7: REFUSED) */
 	uint16_t alloc_at;  /* 0: no allocation fails; else the alloc_at-th while armed */
 	uint8_t alloc_mode; /* bit 0: every allocation after it fails too; bit 1: in sendsec_ctx_new */
 	char raw[N_RAW][RAW_MAX + 1];
@@ -1298,7 +1300,8 @@ struct ops_seen {
 	int bind;            /* last bind status, -1: none */
 	int passwd_modify;   /* -1: none */
 	int final_write;     /* change_password's write of sendsecPasswordChanged, -1: none */
-	int touch;           /* a key\'s last-use write, -1: none */
+	int touch;           /* a key's last-use write, -1: none */
+	bool touch_twin;     /* and another login made that same write first */
 	bool injected_other; /* an injected status other than FAILED */
 	bool injected_any;
 };
@@ -1341,8 +1344,10 @@ static void collect_ops(struct ops_seen *o)
 			}
 			if (strcasecmp(op->attr, "sendsecPasswordChanged") == 0)
 				o->final_write = s;
-			if (strcasecmp(op->attr, "sendsecApiKey") == 0)
+			if (strcasecmp(op->attr, "sendsecApiKey") == 0) {
 				o->touch = s;
+				o->touch_twin = op->twin;
+			}
 			break;
 		case STANDIN_CHECK_BIND:
 			/* the account's bind, not the stand-in bind of a refused login */
@@ -1393,7 +1398,7 @@ static void check_key_after(const struct model *m, const struct ops_seen *o, con
 			report("key 0's record no longer parses", err);
 	}
 	REQUIRE(found == 1, "key 0 keeps exactly one record");
-	if (o->touch == SENDSEC_DIR_OK)
+	if (o->touch == SENDSEC_DIR_OK || o->touch_twin)
 		REQUIRE(rec.used == m->now, "a last-use write stores now");
 	else
 		REQUIRE(rec.used == m->key_used, "no write, no change");
@@ -1694,6 +1699,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		schedule[i] = statuses[in.sched[i] & 7];
 		if ((in.sched[i] & 0x87) == 0x87)
 			schedule[i] = SENDSEC_DIR_REFUSED;
+		if ((in.sched[i] & 0x87) == 0x85)
+			schedule[i] = STANDIN_TWIN;
 	}
 	standin_set_schedule(schedule, 8);
 

@@ -178,7 +178,8 @@ static struct standin_op *begin(enum standin_kind kind, const char *target, bool
 	*injected_out = i < st.n_schedule && st.schedule[i] != STANDIN_NONE;
 	if (*injected_out) {
 		op->injected = true;
-		op->status = (enum sendsec_dir_status)st.schedule[i];
+		op->twin = st.schedule[i] == STANDIN_TWIN;
+		op->status = op->twin ? SENDSEC_DIR_CONFLICT : (enum sendsec_dir_status)st.schedule[i];
 	}
 	return op;
 }
@@ -625,6 +626,12 @@ enum sendsec_dir_status sendsec_dir_modify(
 	struct standin_op *op = begin_write(STANDIN_MODIFY, dn, mods, n_mods, &injected);
 
 	(void)d;
+	if (injected && op->twin) {
+		/* Another login made this very write first: it is applied, and this one is told it lost. */
+		enum sendsec_dir_status st_twin = apply_all(dn, mods, n_mods);
+
+		return end(op, st_twin == SENDSEC_DIR_OK ? SENDSEC_DIR_CONFLICT : st_twin);
+	}
 	return injected ? op->status : end(op, apply_all(dn, mods, n_mods));
 }
 
