@@ -630,6 +630,7 @@ enum sendsec_dir_status sendsec_dir_modify(
 		/* Another login made this very write first: it is applied, and this one is told it lost. */
 		enum sendsec_dir_status st_twin = apply_all(dn, mods, n_mods);
 
+		op->twin = st_twin == SENDSEC_DIR_OK; /* else nothing was written, and that is the answer */
 		return end(op, st_twin == SENDSEC_DIR_OK ? SENDSEC_DIR_CONFLICT : st_twin);
 	}
 	return injected ? op->status : end(op, apply_all(dn, mods, n_mods));
