@@ -295,16 +295,17 @@ static void ask_anyway(const struct sendsec_login *l, const struct sendsec_reque
 	secret_free(answer);
 }
 
-/* Splits an appended code of n characters off password. Returns a malloc'd password part (wipe
- * it) and points *code_out into password, or NULL when password is too short. */
-static char *split_appended(const char *password, size_t n, const char **code_out)
+/* Splits an appended code of n characters off password: OK with a malloc'd password part in
+ * *pw_out (wipe it) and *code_out pointing into password; DENIED when password is too short to
+ * hold the code; UNAVAILABLE when the copy cannot be made (out of memory is not a wrong code). */
+static enum sendsec_result split_appended(const char *password, size_t n, char **pw_out, const char **code_out)
 {
 	size_t len = strlen(password);
 
 	if (n == 0 || len <= n)
-		return NULL;
+		return SENDSEC_DENIED;
 	*code_out = password + len - n;
-	return secret_strndup(password, len - n);
+	return (*pw_out = secret_strndup(password, len - n)) != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
 }
 
 /* The second factor for an account that has a token: asked through the callback, or taken
@@ -353,12 +354,13 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		}
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
-		pw_part = split_appended(req->password, n != 0 ? n : digits, &code);
-		if (pw_part == NULL) {
-			/* Too short to hold the code: refused, at the cost of a password check. */
+		rc = split_appended(req->password, n != 0 ? n : digits, &pw_part, &code);
+		if (rc == SENDSEC_DENIED) /* too short to hold the code: refused, at the cost of a check */
 			sendsec_password_standin(l, req->password);
+		if (rc == SENDSEC_UNAVAILABLE)
+			*reason = SENDSEC_REASON_UNAVAILABLE;
+		if (rc != SENDSEC_OK)
 			goto out;
-		}
 		rc = sendsec_factor_password(l, pw_part, reason);
 		if (rc != SENDSEC_OK)
 			goto out;
