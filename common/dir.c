@@ -1,15 +1,20 @@
 /* dir.c — the directory layer over libldap: connection with failover, TLS and service bind, and
  * the few operations the engine needs (search, read, modify, add, delete, bind check, password
  * modify), answered with enum sendsec_dir_status. Each operation that finds the server gone
- * reconnects once and retries; every other error is SENDSEC_DIR_FAILED. Values copied out of the
- * directory are wiped when freed. */
+ * reconnects once and retries; every other error is SENDSEC_DIR_FAILED. A URI that does not
+ * answer is skipped for SENDSEC_DIR_RETRY_SECONDS, after which the earlier URIs are tried again
+ * (DESIGN.md section 10). A search answered with a referral or search reference is FAILED and
+ * never chased. A child of fork() opens its own connection. Values copied out of the directory
+ * are wiped when freed. */
 #include "dir.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ldap.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "secret.h"
@@ -17,9 +22,19 @@
 struct sendsec_dir {
 	const struct sendsec_settings *s;
 	const struct sendsec_log *log;
-	LDAP *ld;         /* NULL while disconnected */
-	size_t uri_index; /* the URI the current connection uses */
+	const struct sendsec_uri_list *uris; /* s->uri (providers), or s->read_uri for a replica handle */
+	bool is_replica;                     /* no last try of URIs that did not answer: the caller asks uri */
+	time_t (*now)(void *arg);            /* clock for the retry times (default: time(NULL)) */
+	void *now_arg;
+	LDAP *ld;                            /* NULL while disconnected */
+	pid_t pid;                           /* the process that opened ld */
+	size_t uri_index;                    /* the URI the current connection uses */
+	time_t down_until[SENDSEC_MAX_URIS]; /* a URI that did not answer is skipped until then */
+	time_t return_at;                    /* on a later URI: the earlier ones are tried again from then on */
+	bool pinned;                         /* see sendsec_dir_pin */
+	bool unreachable;                    /* the last operation failed because no URI answered */
 	unsigned long searches;
+	unsigned long connects;
 };
 
 const char *sendsec_dir_status_name(enum sendsec_dir_status st)
@@ -45,13 +60,64 @@ enum sendsec_dir_status sendsec_dir_new(
 		return SENDSEC_DIR_FAILED;
 	d->s = s;
 	d->log = log;
+	d->uris = &s->uri;
 	*out = d;
 	return SENDSEC_DIR_OK;
 }
 
+enum sendsec_dir_status sendsec_dir_new_replica(
+		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
+{
+	enum sendsec_dir_status st = sendsec_dir_new(s, log, out);
+
+	if (st == SENDSEC_DIR_OK) {
+		(*out)->uris = &s->read_uri;
+		(*out)->is_replica = true;
+	}
+	return st;
+}
+
+void sendsec_dir_set_clock(struct sendsec_dir *d, time_t (*now)(void *arg), void *arg)
+{
+	d->now = now;
+	d->now_arg = arg;
+}
+
+static time_t dir_now(const struct sendsec_dir *d)
+{
+	return d->now != NULL ? d->now(d->now_arg) : time(NULL);
+}
+
+/* Drops a connection that a parent process opened, without a word to the server. libldap's
+ * unbind (ldap_destroy too, in 2.5) sends an Unbind request, and a TLS session a close_notify,
+ * over the socket: on a descriptor shared with the parent, the server would close the parent's
+ * connection. So /dev/null is put in place of the descriptor first: whatever libldap writes
+ * while it frees the handle goes nowhere, and only this process's descriptor is closed. If that
+ * cannot be arranged, the handle is left allocated rather than risk the parent's connection. */
+static void forget_inherited(struct sendsec_dir *d)
+{
+	int fd = -1, nul;
+
+	if (ldap_get_option(d->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS)
+		fd = -1;
+	if (fd >= 0) {
+		if ((nul = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(nul, fd) < 0) {
+			if (nul >= 0)
+				close(nul);
+			d->ld = NULL;
+			return;
+		}
+		close(nul);
+	}
+	ldap_unbind_ext_s(d->ld, NULL, NULL);
+	d->ld = NULL;
+}
+
 static void disconnect(struct sendsec_dir *d)
 {
-	if (d->ld != NULL)
+	if (d->ld != NULL && d->pid != getpid())
+		forget_inherited(d);
+	else if (d->ld != NULL)
 		ldap_unbind_ext_s(d->ld, NULL, NULL);
 	d->ld = NULL;
 }
@@ -67,6 +133,26 @@ void sendsec_dir_free(struct sendsec_dir *d)
 unsigned long sendsec_dir_search_count(const struct sendsec_dir *d)
 {
 	return d->searches;
+}
+
+unsigned long sendsec_dir_connect_count(const struct sendsec_dir *d)
+{
+	return d->connects;
+}
+
+const char *sendsec_dir_current_uri(const struct sendsec_dir *d)
+{
+	return d->ld != NULL && d->pid == getpid() ? d->uris->items[d->uri_index] : NULL;
+}
+
+bool sendsec_dir_unreachable(const struct sendsec_dir *d)
+{
+	return d->unreachable;
+}
+
+void sendsec_dir_pin(struct sendsec_dir *d, bool pinned)
+{
+	d->pinned = pinned;
 }
 
 /* True for ldap:// URIs whose host is a loopback address or localhost. */
@@ -166,29 +252,104 @@ static int service_bind(struct sendsec_dir *d, LDAP *ld)
 	return ldap_sasl_bind_s(ld, s->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
-enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+/* Opens uris[i] and binds as the service; the handle, or NULL (logged). */
+static LDAP *open_bound(struct sendsec_dir *d, size_t i)
 {
+	LDAP *ld = open_uri(d, d->uris->items[i]);
 	int rc;
 
-	if (d->ld != NULL)
-		return SENDSEC_DIR_OK;
-	for (size_t i = 0; i < d->s->uri.n; i++) {
-		LDAP *ld = open_uri(d, d->s->uri.items[i]);
+	if (ld == NULL)
+		return NULL;
+	if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->uris->items[i],
+				ldap_err2string(rc));
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return NULL;
+	}
+	return ld;
+}
 
-		if (ld == NULL)
-			continue;
-		if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
-			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->s->uri.items[i],
-					ldap_err2string(rc));
-			ldap_unbind_ext_s(ld, NULL, NULL);
-			continue;
+/* True while uris[i] is to be skipped (it did not answer less than the retry time ago; a clock
+ * that went back does not extend that). */
+static bool is_down(const struct sendsec_dir *d, size_t i, time_t now)
+{
+	return d->down_until[i] > now && d->down_until[i] - now <= SENDSEC_DIR_RETRY_SECONDS;
+}
+
+static void mark_down(struct sendsec_dir *d, size_t i, time_t now)
+{
+	d->down_until[i] = now + SENDSEC_DIR_RETRY_SECONDS;
+}
+
+static void use(struct sendsec_dir *d, LDAP *ld, size_t i, time_t now)
+{
+	d->ld = ld;
+	d->pid = getpid();
+	d->uri_index = i;
+	d->down_until[i] = 0;
+	d->return_at = now + SENDSEC_DIR_RETRY_SECONDS;
+	d->connects++;
+}
+
+/* On a later URI than the first, once the retry time has come: tries the earlier URIs again, in
+ * order, and moves to the first that answers, so that no host stays on a second provider. */
+static void try_earlier(struct sendsec_dir *d, time_t now)
+{
+	size_t was = d->uri_index;
+
+	for (size_t i = 0; i < was; i++) {
+		LDAP *ld = open_bound(d, i);
+
+		if (ld != NULL) {
+			disconnect(d);
+			use(d, ld, i, now);
+			sendsec_logf(d->log, SENDSEC_LOG_INFO, "directory: back on %s (answers again), leaving %s",
+					d->uris->items[i], d->uris->items[was]);
+			return;
 		}
-		d->ld = ld;
-		d->uri_index = i;
-		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "connected to %s", d->s->uri.items[i]);
+		mark_down(d, i, now);
+	}
+	d->return_at = now + SENDSEC_DIR_RETRY_SECONDS;
+}
+
+enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+{
+	bool was_down[SENDSEC_MAX_URIS];
+	time_t now;
+
+	if (d->ld != NULL && d->pid != getpid()) {
+		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "new process: opening a connection of its own");
+		disconnect(d);
+	}
+	if (d->pinned)
+		return d->ld != NULL ? SENDSEC_DIR_OK : SENDSEC_DIR_FAILED;
+	now = dir_now(d);
+	if (d->ld != NULL) {
+		if (d->uri_index > 0 && (now >= d->return_at || d->return_at - now > SENDSEC_DIR_RETRY_SECONDS))
+			try_earlier(d, now);
 		return SENDSEC_DIR_OK;
 	}
-	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered", d->s->uri.n);
+	/* In order, first the URIs that did not fail lately; then, unless the caller has other
+	 * servers to ask (a replica handle), also those that did. */
+	for (size_t i = 0; i < d->uris->n; i++)
+		was_down[i] = is_down(d, i, now);
+	for (int pass = 0; pass < (d->is_replica ? 1 : 2); pass++) {
+		for (size_t i = 0; i < d->uris->n; i++) {
+			LDAP *ld;
+
+			if (was_down[i] != (pass == 1))
+				continue;
+			if ((ld = open_bound(d, i)) != NULL) {
+				use(d, ld, i, now);
+				sendsec_logf(d->log, i > 0 ? SENDSEC_LOG_INFO : SENDSEC_LOG_DEBUG, "connected to %s",
+						d->uris->items[i]);
+				return SENDSEC_DIR_OK;
+			}
+			mark_down(d, i, now);
+		}
+	}
+	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered%s", d->uris->n,
+			d->is_replica ? " (replicas)" : "");
 	return SENDSEC_DIR_FAILED;
 }
 
@@ -298,82 +459,141 @@ out:
 	return e;
 }
 
+/* After an operation's LDAP result rc: true when the connection is gone and the operation may be
+ * sent once more on a new one. A timeout leaves the URI marked down (a server that hangs is left
+ * for the retry time) and is not retried: a slow server gets no second chance within one
+ * operation, so nothing waits longer than the timeout for it. */
+static bool drop_if_gone(struct sendsec_dir *d, int rc)
+{
+	if (rc == LDAP_TIMEOUT) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory %s did not answer within %d s; skipping it for %d s",
+				d->uris->items[d->uri_index], d->s->timeout, SENDSEC_DIR_RETRY_SECONDS);
+		mark_down(d, d->uri_index, dir_now(d));
+		disconnect(d);
+		d->unreachable = true;
+		return false;
+	}
+	if (!is_gone(rc))
+		return false;
+	disconnect(d);
+	d->unreachable = true;
+	return !d->pinned;
+}
+
 /* One search with one retry after a reconnect. On LDAP_SUCCESS, *res_out holds the result. */
 static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
-		int sizelimit, LDAPMessage **res_out)
+		LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
 {
 	struct timeval tv = {.tv_sec = d->s->timeout, .tv_usec = 0};
 	int rc = LDAP_SERVER_DOWN;
 
 	*res_out = NULL;
+	d->unreachable = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+			d->unreachable = true;
 			return LDAP_SERVER_DOWN;
+		}
+		d->unreachable = false;
 		d->searches++;
 		rc = ldap_search_ext_s(
-				d->ld, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv, sizelimit, res_out);
+				d->ld, base, scope, filter, (char **)attrs, 0, sctrls, NULL, &tv, sizelimit, res_out);
 		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
 			return rc;
 		if (*res_out != NULL) {
 			ldap_msgfree(*res_out);
 			*res_out = NULL;
 		}
-		disconnect(d);
-		if (rc == LDAP_TIMEOUT)
-			return rc; /* a slow server gets no second chance within one login */
+		if (!drop_if_gone(d, rc))
+			return rc;
 	}
 	return rc;
 }
 
-static enum sendsec_dir_status collect(
-		struct sendsec_dir *d, LDAPMessage *res, struct sendsec_entry ***entries_out, size_t *n_out)
+/* Appends the entries of res to *list (*n entries, *cap allocated). A search reference (a
+ * referral object in scope) means the answer is not whole: FAILED, logged, never chased. */
+static enum sendsec_dir_status collect(struct sendsec_dir *d, const char *base, LDAPMessage *res,
+		struct sendsec_entry ***list, size_t *n, size_t *cap)
 {
-	int n = ldap_count_entries(d->ld, res);
-	struct sendsec_entry **list;
-	size_t k = 0;
+	int refs = ldap_count_references(d->ld, res), count = ldap_count_entries(d->ld, res);
 
-	*entries_out = NULL;
-	*n_out = 0;
-	if (n < 0 || (list = calloc((size_t)n + 1, sizeof(*list))) == NULL)
+	if (refs != 0) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory search under %s was answered with %d search reference(s) (a referral object "
+				"in scope): the answer is not whole, so nothing is decided on it; referrals are never "
+				"followed",
+				base, refs);
 		return SENDSEC_DIR_FAILED;
-	for (LDAPMessage *m = ldap_first_entry(d->ld, res); m != NULL; m = ldap_next_entry(d->ld, m)) {
-		if (k >= (size_t)n || (list[k] = copy_entry(d->ld, m)) == NULL) {
-			sendsec_entries_free(list, k);
-			return SENDSEC_DIR_FAILED;
-		}
-		k++;
 	}
-	*entries_out = list;
-	*n_out = k;
+	if (count < 0)
+		return SENDSEC_DIR_FAILED;
+	if (*n + (size_t)count + 1 > *cap) {
+		size_t want = *n + (size_t)count + 1;
+		struct sendsec_entry **grown = realloc(*list, want * sizeof(**list));
+
+		if (grown == NULL)
+			return SENDSEC_DIR_FAILED;
+		*list = grown;
+		*cap = want;
+	}
+	for (LDAPMessage *m = ldap_first_entry(d->ld, res); m != NULL; m = ldap_next_entry(d->ld, m)) {
+		if (((*list)[*n] = copy_entry(d->ld, m)) == NULL)
+			return SENDSEC_DIR_FAILED;
+		(*n)++;
+	}
 	return SENDSEC_DIR_OK;
+}
+
+/* The status of a finished search result code (the entries come separately). */
+static enum sendsec_dir_status search_status(struct sendsec_dir *d, const char *base, int lrc, int sizelimit)
+{
+	switch (lrc) {
+	case LDAP_SUCCESS: return SENDSEC_DIR_OK;
+	case LDAP_NO_SUCH_OBJECT: return SENDSEC_DIR_NO_ENTRY; /* the base is missing: no entries */
+	case LDAP_SIZELIMIT_EXCEEDED:
+		if (sizelimit > 0)
+			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search returned more than %d entries",
+					sizelimit);
+		else
+			sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+					"directory search under %s hit the server's size limit; let the service "
+					"account "
+					"page past it (OpenLDAP: limits dn.exact=\"<binddn>\" size.prtotal=unlimited)",
+					base);
+		return SENDSEC_DIR_FAILED;
+	case LDAP_REFERRAL:
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory search of %s was answered with a referral; referrals are never followed",
+				base);
+		return SENDSEC_DIR_FAILED;
+	default: log_op_error(d, "search", lrc); return SENDSEC_DIR_FAILED;
+	}
 }
 
 static enum sendsec_dir_status search(struct sendsec_dir *d, const char *base, int scope, const char *filter,
 		const char *const *attrs, int sizelimit, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	LDAPMessage *res = NULL;
-	enum sendsec_dir_status rc = SENDSEC_DIR_FAILED;
-	int lrc = search_raw(d, base, scope, filter, attrs, sizelimit, &res);
+	struct sendsec_entry **list = NULL;
+	size_t n = 0, cap = 0;
+	enum sendsec_dir_status rc = search_status(
+			d, base, search_raw(d, base, scope, filter, attrs, NULL, sizelimit, &res), sizelimit);
 
 	*entries_out = NULL;
 	*n_out = 0;
-	if (lrc == LDAP_NO_SUCH_OBJECT) {
-		rc = SENDSEC_DIR_OK; /* the base is missing: no entries */
-		goto out;
-	}
-	if (lrc == LDAP_SIZELIMIT_EXCEEDED) {
-		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search returned more than %d entries", sizelimit);
-		goto out;
-	}
-	if (lrc != LDAP_SUCCESS) {
-		log_op_error(d, "search", lrc);
-		goto out;
-	}
-	rc = collect(d, res, entries_out, n_out);
-out:
+	if (rc == SENDSEC_DIR_NO_ENTRY)
+		rc = SENDSEC_DIR_OK;
+	else if (rc == SENDSEC_DIR_OK)
+		rc = collect(d, base, res, &list, &n, &cap);
 	if (res != NULL)
 		ldap_msgfree(res);
-	return rc;
+	if (rc != SENDSEC_DIR_OK) {
+		sendsec_entries_free(list, n);
+		return rc;
+	}
+	*entries_out = list;
+	*n_out = n;
+	return SENDSEC_DIR_OK;
 }
 
 static enum sendsec_dir_status search_single(struct sendsec_dir *d, const char *base, int scope, const char *filter,
@@ -412,10 +632,82 @@ enum sendsec_dir_status sendsec_dir_read(
 	return search_single(d, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, entry_out);
 }
 
+/* Pages asked for by sendsec_dir_search_all: below slapd's default size limit (500). */
+#define PAGE_SIZE 250
+
+/* One page of a paged search (RFC 2696): the entries are appended to the list, *cookie is
+ * replaced by the server's (empty after the last page). */
+static enum sendsec_dir_status search_page(struct sendsec_dir *d, const char *base, const char *filter,
+		const char *const *attrs, struct berval *cookie, struct sendsec_entry ***list, size_t *n, size_t *cap)
+{
+	LDAPControl *page = NULL, *sctrls[2] = {NULL, NULL}, **resp = NULL, *found;
+	LDAPMessage *res = NULL;
+	struct berval next = {0, NULL};
+	ber_int_t estimate = 0;
+	int err = LDAP_OTHER;
+	enum sendsec_dir_status rc = SENDSEC_DIR_FAILED;
+
+	if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+		d->unreachable = true;
+		return SENDSEC_DIR_FAILED;
+	}
+	/* Not critical: a server without paging answers as it would without the control. */
+	if (ldap_create_page_control(d->ld, PAGE_SIZE, cookie, 0, &page) != LDAP_SUCCESS)
+		goto out;
+	sctrls[0] = page;
+	rc = search_status(d, base, search_raw(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, sctrls, 0, &res), 0);
+	if (rc == SENDSEC_DIR_NO_ENTRY) {
+		rc = SENDSEC_DIR_OK;
+		ber_memfree(cookie->bv_val);
+		*cookie = next;
+		goto out;
+	}
+	if (rc != SENDSEC_DIR_OK || (rc = collect(d, base, res, list, n, cap)) != SENDSEC_DIR_OK)
+		goto out;
+	rc = SENDSEC_DIR_FAILED;
+	if (ldap_parse_result(d->ld, res, &err, NULL, NULL, NULL, &resp, 0) != LDAP_SUCCESS || err != LDAP_SUCCESS)
+		goto out;
+	found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, resp, NULL);
+	if (found != NULL && ldap_parse_pageresponse_control(d->ld, found, &estimate, &next) != LDAP_SUCCESS)
+		goto out;
+	ber_memfree(cookie->bv_val);
+	*cookie = next; /* no control in the answer (paging ignored): the search is complete */
+	rc = SENDSEC_DIR_OK;
+out:
+	ldap_controls_free(resp);
+	ldap_control_free(page);
+	if (res != NULL)
+		ldap_msgfree(res);
+	return rc;
+}
+
 enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry ***entries_out, size_t *n_out)
 {
-	return search(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, entries_out, n_out);
+	struct berval cookie = {0, NULL};
+	struct sendsec_entry **list = NULL;
+	size_t n = 0, cap = 0;
+	bool was_pinned = d->pinned;
+	enum sendsec_dir_status rc;
+
+	*entries_out = NULL;
+	*n_out = 0;
+	/* The cookie belongs to the connection: after the first page, no reconnect or failover. */
+	do {
+		rc = search_page(d, base, filter, attrs, &cookie, &list, &n, &cap);
+		d->pinned = true;
+	} while (rc == SENDSEC_DIR_OK && cookie.bv_len > 0);
+	d->pinned = was_pinned;
+	ber_memfree(cookie.bv_val);
+	if (rc != SENDSEC_DIR_OK) {
+		sendsec_entries_free(list, n);
+		return rc;
+	}
+	if (list == NULL && (list = calloc(1, sizeof(*list))) == NULL)
+		return SENDSEC_DIR_FAILED;
+	*entries_out = list;
+	*n_out = n;
+	return SENDSEC_DIR_OK;
 }
 
 /* A user name we are willing to put into a filter: 1..256 bytes of valid UTF-8, no controls. */
@@ -534,16 +826,17 @@ static enum sendsec_dir_status write_op(
 
 	if (op != OP_DELETE && (list = build_mods(mods, n, op == OP_ADD)) == NULL)
 		return SENDSEC_DIR_FAILED;
+	d->unreachable = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+			d->unreachable = true;
 			break;
+		}
+		d->unreachable = false;
 		rc = op == OP_MODIFY           ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL)
 				: op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL)
 					       : ldap_delete_ext_s(d->ld, dn, NULL, NULL);
-		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
-			break;
-		disconnect(d);
-		if (rc == LDAP_TIMEOUT)
+		if (!drop_if_gone(d, rc))
 			break;
 	}
 	free_mods(list);
@@ -554,6 +847,16 @@ static enum sendsec_dir_status write_op(
 	case LDAP_CONSTRAINT_VIOLATION: /* e.g. a second value of a single-valued attribute */
 	case LDAP_ALREADY_EXISTS: return SENDSEC_DIR_CONFLICT;
 	case LDAP_NO_SUCH_OBJECT: return SENDSEC_DIR_NO_ENTRY;
+	case LDAP_REFERRAL: /* a replica's update referral: never followed, the write did not happen */
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory %s answered a %s of %s with a referral (a read-only replica?); writes go to "
+				"uri, and referrals are never followed",
+				d->ld != NULL ? d->uris->items[d->uri_index] : "server",
+				op == OP_MODIFY                ? "modify"
+						: op == OP_ADD ? "add"
+							       : "delete",
+				dn);
+		return SENDSEC_DIR_FAILED;
 	default:
 		log_op_error(d, op == OP_MODIFY ? "modify" : op == OP_ADD ? "add" : "delete", rc);
 		return SENDSEC_DIR_FAILED;
@@ -584,9 +887,9 @@ static int user_bind(struct sendsec_dir *d, const char *dn, const char *password
 	int rc = LDAP_SERVER_DOWN;
 
 	*ld_out = NULL;
-	for (size_t i = 0; i < d->s->uri.n; i++) {
-		size_t k = (d->uri_index + i) % d->s->uri.n; /* start with the one that worked last */
-		LDAP *ld = open_uri(d, d->s->uri.items[k]);
+	for (size_t i = 0; i < d->uris->n; i++) {
+		size_t k = (d->uri_index + i) % d->uris->n; /* start with the one that worked last */
+		LDAP *ld = open_uri(d, d->uris->items[k]);
 
 		if (ld == NULL)
 			continue;
