@@ -78,6 +78,20 @@ bool sendsec_account_has_token(const struct sendsec_login *l);
 enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *code, bool *used_recovery_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
+/* One decision on single-use state (a TOTP step, a recovery code, an HOTP counter): decides from
+ * the entry in hand and, when the answer is yes, writes it with one compare-and-swap. Returns the
+ * decision with *reason_out; sets *lost_out when the write lost to another login (CONFLICT). */
+typedef enum sendsec_result (*sendsec_swap_fn)(
+		struct sendsec_login *l, void *arg, bool *lost_out, enum sendsec_reason *reason_out);
+#define SENDSEC_SWAP_TRIES 3
+/* Runs fn; while it loses its compare-and-swap, re-reads *entry (same DN, attrs) from the provider
+ * that was written to (l->dir, pinned: never a replica or another provider) into *entry and runs
+ * fn again, SENDSEC_SWAP_TRIES times at most. So of two different valid codes racing, the later
+ * one succeeds, and the same code twice succeeds once. A race lost every time is DENIED
+ * (totp_replayed); a failed re-read is UNAVAILABLE. */
+enum sendsec_result sendsec_swap_decide(struct sendsec_login *l, struct sendsec_entry **entry, const char *const *attrs,
+		sendsec_swap_fn fn, void *arg, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
 /* The digits of the account's token (for splitting an appended code), or 0 when unknown. */
 unsigned sendsec_token_digits(struct sendsec_login *l);
 
