@@ -315,6 +315,7 @@ static void try_earlier(struct sendsec_dir *d, time_t now)
 enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 {
 	bool was_down[SENDSEC_MAX_URIS];
+	size_t tried = 0;
 	time_t now;
 
 	if (d->ld != NULL && d->pid != getpid()) {
@@ -339,6 +340,7 @@ enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 
 			if (was_down[i] != (pass == 1))
 				continue;
+			tried++;
 			if ((ld = open_bound(d, i)) != NULL) {
 				use(d, ld, i, now);
 				sendsec_logf(d->log, i > 0 ? SENDSEC_LOG_INFO : SENDSEC_LOG_DEBUG, "connected to %s",
@@ -348,8 +350,12 @@ enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 			mark_down(d, i, now);
 		}
 	}
-	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered%s", d->uris->n,
-			d->is_replica ? " (replicas)" : "");
+	if (tried == 0)
+		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "every replica is skipped: none answered in the last %d s",
+				SENDSEC_DIR_RETRY_SECONDS);
+	else
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered%s",
+				d->uris->n, d->is_replica ? " (replicas)" : "");
 	return SENDSEC_DIR_FAILED;
 }
 

@@ -14,7 +14,8 @@
 struct sendsec_login {
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *s;
-	struct sendsec_dir *dir;
+	struct sendsec_dir *dir;      /* uri: the providers; every write and every read but the key search */
+	struct sendsec_dir *read_dir; /* read_uri (the replicas), or dir when read_uri is not set */
 	const struct sendsec_log *log;
 	const char *service;
 	const char *user;       /* as typed */
@@ -36,6 +37,12 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 		const char *rhost, struct sendsec_login *l) SENDSEC_MUST_CHECK;
 /* Frees the account and token entries. */
 void sendsec_login_end(struct sendsec_login *l);
+
+/* The one search of an API-key login (DESIGN.md section 10): sendsec_dir_search_one under base on
+ * the replicas (read_uri), and on the providers (uri) when no replica answers. A replica's answer,
+ * stale or not, is final: no entry there is no entry. */
+enum sendsec_dir_status sendsec_login_search_replica(struct sendsec_login *l, const char *filter,
+		const char *const *attrs, struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
 /* Finds the account of l->user (attrs NULL: sendsec_account_attrs) into l->account: OK,
  * UNKNOWN_USER or UNAVAILABLE. */
