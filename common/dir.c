@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ldap.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +114,55 @@ static void forget_inherited(struct sendsec_dir *d)
 	d->ld = NULL;
 }
 
-static void disconnect(struct sendsec_dir *d)
+/* libldap writes with write(2): on a connection the server has closed (a restart, a replica
+ * stopped, the Unbind of a forked child), a second write raises SIGPIPE, whose default action ends
+ * the process, and not every PAM application ignores it (su, login). While libldap runs, SIGPIPE
+ * is blocked in this thread, and one that it raised is taken off before the mask is restored; a
+ * SIGPIPE that was pending before is left for its owner. */
+struct pipe_guard {
+	sigset_t old;
+	bool was_pending;
+};
+
+static void pipe_guard_begin(struct pipe_guard *g)
+{
+	sigset_t set, pending;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+	g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void pipe_guard_end(struct pipe_guard *g)
+{
+	sigset_t set, pending;
+	const struct timespec zero = {0, 0};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
+		while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
+			;
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+static void disconnect_unguarded(struct sendsec_dir *d)
 {
 	if (d->ld != NULL && d->pid != getpid())
 		forget_inherited(d);
 	else if (d->ld != NULL)
 		ldap_unbind_ext_s(d->ld, NULL, NULL);
 	d->ld = NULL;
+}
+
+static void disconnect(struct sendsec_dir *d)
+{
+	struct pipe_guard g;
+
+	pipe_guard_begin(&g);
+	disconnect_unguarded(d);
+	pipe_guard_end(&g);
 }
 
 void sendsec_dir_free(struct sendsec_dir *d)
@@ -312,7 +355,7 @@ static void try_earlier(struct sendsec_dir *d, time_t now)
 	d->return_at = now + SENDSEC_DIR_RETRY_SECONDS;
 }
 
-enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+static enum sendsec_dir_status connect_unguarded(struct sendsec_dir *d)
 {
 	bool was_down[SENDSEC_MAX_URIS];
 	size_t tried = 0;
@@ -357,6 +400,17 @@ enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered%s",
 				d->uris->n, d->is_replica ? " (replicas)" : "");
 	return SENDSEC_DIR_FAILED;
+}
+
+enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+{
+	struct pipe_guard g;
+	enum sendsec_dir_status st;
+
+	pipe_guard_begin(&g);
+	st = connect_unguarded(d);
+	pipe_guard_end(&g);
+	return st;
 }
 
 /* True when rc means the connection is gone and a reconnect may help. */
@@ -487,8 +541,8 @@ static bool drop_if_gone(struct sendsec_dir *d, int rc)
 }
 
 /* One search with one retry after a reconnect. On LDAP_SUCCESS, *res_out holds the result. */
-static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
-		LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
+static int search_raw_unguarded(struct sendsec_dir *d, const char *base, int scope, const char *filter,
+		const char *const *attrs, LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
 {
 	struct timeval tv = {.tv_sec = d->s->timeout, .tv_usec = 0};
 	int rc = LDAP_SERVER_DOWN;
@@ -513,6 +567,18 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 		if (!drop_if_gone(d, rc))
 			return rc;
 	}
+	return rc;
+}
+
+static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
+		LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
+{
+	struct pipe_guard g;
+	int rc;
+
+	pipe_guard_begin(&g);
+	rc = search_raw_unguarded(d, base, scope, filter, attrs, sctrls, sizelimit, res_out);
+	pipe_guard_end(&g);
 	return rc;
 }
 
@@ -824,7 +890,7 @@ static void free_mods(LDAPMod **list)
 
 enum sendsec_op { OP_MODIFY, OP_ADD, OP_DELETE };
 
-static enum sendsec_dir_status write_op(
+static enum sendsec_dir_status write_op_unguarded(
 		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
 {
 	LDAPMod **list = NULL;
@@ -867,6 +933,18 @@ static enum sendsec_dir_status write_op(
 		log_op_error(d, op == OP_MODIFY ? "modify" : op == OP_ADD ? "add" : "delete", rc);
 		return SENDSEC_DIR_FAILED;
 	}
+}
+
+static enum sendsec_dir_status write_op(
+		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
+{
+	struct pipe_guard g;
+	enum sendsec_dir_status st;
+
+	pipe_guard_begin(&g);
+	st = write_op_unguarded(d, op, dn, mods, n);
+	pipe_guard_end(&g);
+	return st;
 }
 
 enum sendsec_dir_status sendsec_dir_modify(
@@ -924,13 +1002,16 @@ static enum sendsec_dir_status bind_status(struct sendsec_dir *d, int rc)
 enum sendsec_dir_status sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password)
 {
 	LDAP *ld = NULL;
+	struct pipe_guard g;
 	int rc;
 
 	if (password == NULL || password[0] == '\0')
 		return SENDSEC_DIR_BAD_CREDENTIALS; /* an empty simple bind is an anonymous bind */
+	pipe_guard_begin(&g);
 	rc = user_bind(d, dn, password, &ld);
 	if (ld != NULL)
 		ldap_unbind_ext_s(ld, NULL, NULL);
+	pipe_guard_end(&g);
 	return bind_status(d, rc);
 }
 
@@ -941,22 +1022,27 @@ enum sendsec_dir_status sendsec_dir_passwd_modify(
 	struct berval oldpw = {.bv_val = (char *)old_password, .bv_len = strlen(old_password)};
 	struct berval newpw = {.bv_val = (char *)new_password, .bv_len = strlen(new_password)};
 	struct berval gen = {0, NULL};
+	struct pipe_guard g;
 	LDAP *ld = NULL;
-	int rc;
+	int rc, bind_rc;
 
 	if (old_password[0] == '\0')
 		return SENDSEC_DIR_BAD_CREDENTIALS;
 	if (new_password[0] == '\0')
 		return SENDSEC_DIR_REFUSED;
-	rc = user_bind(d, dn, old_password, &ld);
-	if (rc != LDAP_SUCCESS)
-		return bind_status(d, rc);
-	rc = ldap_passwd_s(ld, &id, &oldpw, &newpw, &gen, NULL, NULL);
+	pipe_guard_begin(&g);
+	rc = bind_rc = user_bind(d, dn, old_password, &ld);
+	if (bind_rc == LDAP_SUCCESS) {
+		rc = ldap_passwd_s(ld, &id, &oldpw, &newpw, &gen, NULL, NULL);
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	}
+	pipe_guard_end(&g);
 	if (gen.bv_val != NULL) {
 		sodium_memzero(gen.bv_val, gen.bv_len);
 		ber_memfree(gen.bv_val);
 	}
-	ldap_unbind_ext_s(ld, NULL, NULL);
+	if (bind_rc != LDAP_SUCCESS)
+		return bind_status(d, bind_rc);
 	if (rc == LDAP_SUCCESS)
 		return SENDSEC_DIR_OK;
 	log_op_error(d, "password modify", rc);
