@@ -519,19 +519,32 @@ out:
 	return e;
 }
 
+/* True when a URI other than the current one is not marked down. */
+static bool other_up(const struct sendsec_dir *d, time_t now)
+{
+	for (size_t i = 0; i < d->uris->n; i++)
+		if (i != d->uri_index && !is_down(d, i, now))
+			return true;
+	return false;
+}
+
 /* After an operation's LDAP result rc: true when the connection is gone and the operation may be
  * sent once more on a new one. A timeout leaves the URI marked down (a server that hangs is left
- * for the retry time) and is not retried: a slow server gets no second chance within one
- * operation, so nothing waits longer than the timeout for it. */
-static bool drop_if_gone(struct sendsec_dir *d, int rc)
+ * for the retry time); a read is then sent once more only when another URI is not marked down (so
+ * it goes there, and waits for at most one more timeout), a write never: whether the hung server
+ * applied it is unknown, and sending it elsewhere could apply a compare-and-swap twice. */
+static bool drop_if_gone(struct sendsec_dir *d, int rc, bool is_read)
 {
 	if (rc == LDAP_TIMEOUT) {
+		time_t now = dir_now(d);
+		bool retry = is_read && !d->pinned && other_up(d, now);
+
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory %s did not answer within %d s; skipping it for %d s",
 				d->uris->items[d->uri_index], d->s->timeout, SENDSEC_DIR_RETRY_SECONDS);
-		mark_down(d, d->uri_index, dir_now(d));
+		mark_down(d, d->uri_index, now);
 		disconnect(d);
 		d->unreachable = true;
-		return false;
+		return retry;
 	}
 	if (!is_gone(rc))
 		return false;
@@ -564,7 +577,7 @@ static int search_raw_unguarded(struct sendsec_dir *d, const char *base, int sco
 			ldap_msgfree(*res_out);
 			*res_out = NULL;
 		}
-		if (!drop_if_gone(d, rc))
+		if (!drop_if_gone(d, rc, true))
 			return rc;
 	}
 	return rc;
@@ -908,7 +921,7 @@ static enum sendsec_dir_status write_op_unguarded(
 		rc = op == OP_MODIFY           ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL)
 				: op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL)
 					       : ldap_delete_ext_s(d->ld, dn, NULL, NULL);
-		if (!drop_if_gone(d, rc))
+		if (!drop_if_gone(d, rc, false))
 			break;
 	}
 	free_mods(list);

@@ -34,6 +34,13 @@ struct fleet_login {
  * the outcome (result and reason; account on success) back. Returns the result. */
 enum sendsec_result fleet_host_login(const char *conf, const struct fleet_login *req, struct sendsec_outcome *out);
 
+/* Two hosts (processes, each with its own config and connection) log user in with password and
+ * answers[i] to the code prompt at clock now, released at the same moment once both are
+ * connected. ok_out[i]: host i succeeded; returns the number of totp_replayed refusals (-1 when a
+ * host could not run). */
+int fleet_race(const char *const confs[2], const char *user, const char *password, const char *const answers[2],
+		time_t now, bool ok_out[2]);
+
 /* Value of attr (first) on dn at instance name, read as the rootdn over ldapi; false when absent
  * or unreadable (the instance is down). */
 bool fleet_read(const char *name, const char *dn, const char *attr, char *out, size_t outlen);
