@@ -116,32 +116,38 @@ static void forget_inherited(struct sendsec_dir *d)
 
 /* libldap writes with write(2): on a connection the server has closed (a restart, a replica
  * stopped, the Unbind of a forked child), a second write raises SIGPIPE, whose default action ends
- * the process, and not every PAM application ignores it (su, login). While libldap runs, SIGPIPE
- * is blocked in this thread, and one that it raised is taken off before the mask is restored; a
- * SIGPIPE that was pending before is left for its owner. */
+ * the process, and not every PAM application ignores it (su, login). Unless the process ignores
+ * SIGPIPE already (sshd, Postfix: one system call then), it is blocked in this thread while
+ * libldap runs, and one that libldap raised is taken off before the mask is restored. A thread
+ * that blocks SIGPIPE itself keeps what is pending for it. */
 struct pipe_guard {
+	bool active;
 	sigset_t old;
-	bool was_pending;
 };
 
 static void pipe_guard_begin(struct pipe_guard *g)
 {
-	sigset_t set, pending;
+	struct sigaction sa;
+	sigset_t set;
 
+	g->active = !(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN);
+	if (!g->active)
+		return;
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, &g->old);
-	g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
 }
 
 static void pipe_guard_end(struct pipe_guard *g)
 {
-	sigset_t set, pending;
+	sigset_t set;
 	const struct timespec zero = {0, 0};
 
+	if (!g->active)
+		return;
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
-	if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
+	if (sigismember(&g->old, SIGPIPE) != 1)
 		while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
 			;
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
@@ -402,11 +408,26 @@ static enum sendsec_dir_status connect_unguarded(struct sendsec_dir *d)
 	return SENDSEC_DIR_FAILED;
 }
 
+/* True when the handle has its connection and nothing is to be done before using it. */
+static bool is_ready(const struct sendsec_dir *d)
+{
+	time_t now;
+
+	if (d->ld == NULL || d->pid != getpid())
+		return false;
+	if (d->pinned || d->uri_index == 0)
+		return true;
+	now = dir_now(d);
+	return now < d->return_at && d->return_at - now <= SENDSEC_DIR_RETRY_SECONDS;
+}
+
 enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 {
 	struct pipe_guard g;
 	enum sendsec_dir_status st;
 
+	if (is_ready(d))
+		return SENDSEC_DIR_OK;
 	pipe_guard_begin(&g);
 	st = connect_unguarded(d);
 	pipe_guard_end(&g);
@@ -424,23 +445,10 @@ static void log_op_error(struct sendsec_dir *d, const char *op, int rc)
 	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory %s failed: %s", op, ldap_err2string(rc));
 }
 
-static void entry_clear_values(struct sendsec_attr *a)
-{
-	for (size_t j = 0; j < a->n; j++)
-		secret_free_n((void *)a->vals[j].ptr, a->vals[j].len + 1);
-	free(a->vals);
-	free(a->name);
-}
-
 void sendsec_entry_free(struct sendsec_entry *e)
 {
-	if (e == NULL)
-		return;
-	for (size_t i = 0; i < e->n_attrs; i++)
-		entry_clear_values(&e->attrs[i]);
-	free(e->attrs);
-	free(e->dn);
-	free(e);
+	if (e != NULL)
+		secret_free_n(e, e->alloc_size);
 }
 
 void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
@@ -452,70 +460,89 @@ void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
 	free(entries);
 }
 
-static bool copy_values(struct sendsec_attr *a, struct berval **bv)
-{
-	size_t n = ldap_count_values_len(bv);
+/* One attribute of an entry as libldap parses it in place: name and values point into the
+ * result's buffer (vals allocated by libldap, NULL-terminated by a NULL bv_val). */
+struct attr_view {
+	struct berval name;
+	BerVarray vals;
+	size_t n;
+};
 
-	if ((a->vals = calloc(n ? n : 1, sizeof(*a->vals))) == NULL)
-		return false;
-	for (size_t j = 0; j < n; j++) {
-		char *p = malloc(bv[j]->bv_len + 1);
-
-		if (p == NULL)
-			return false;
-		memcpy(p, bv[j]->bv_val, bv[j]->bv_len);
-		p[bv[j]->bv_len] = '\0';
-		a->vals[j].ptr = p;
-		a->vals[j].len = bv[j]->bv_len;
-		a->n = j + 1;
-	}
-	return true;
-}
-
-/* Copies one LDAPMessage entry into our own structure (so no libldap memory leaks out). */
+/* Copies one LDAPMessage entry into a single allocation of our own: the entry, its attribute and
+ * value arrays, then the DN, names and values (each NUL-terminated). Nothing of libldap's leaks
+ * out, and the whole copy is wiped and freed at once. Attributes are read in place (no copy by
+ * libldap first), which is most of what an API-key login costs on the client side. */
 static struct sendsec_entry *copy_entry(LDAP *ld, LDAPMessage *msg)
 {
-	struct sendsec_entry *e = calloc(1, sizeof(*e));
+	struct attr_view stack_views[32], *views = stack_views, *grown;
+	size_t n_views = 0, cap = sizeof(stack_views) / sizeof(stack_views[0]), n_vals = 0, bytes;
+	struct sendsec_entry *e = NULL;
+	struct sendsec_val *vals;
+	struct berval dn = {0, NULL}, name, *bv;
 	BerElement *ber = NULL;
-	char *dn = NULL, *name;
-	bool ok = false;
+	char *text;
 
-	if (e == NULL || (dn = ldap_get_dn(ld, msg)) == NULL || (e->dn = strdup(dn)) == NULL)
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS || dn.bv_val == NULL)
 		goto out;
-	for (name = ldap_first_attribute(ld, msg, &ber); name != NULL; name = ldap_next_attribute(ld, msg, ber)) {
-		struct berval **bv = ldap_get_values_len(ld, msg, name);
-		struct sendsec_attr *grown = realloc(e->attrs, (e->n_attrs + 1) * sizeof(*e->attrs));
-		bool copied;
-
-		if (grown == NULL) {
-			ldap_value_free_len(bv);
-			ldap_memfree(name);
+	bytes = dn.bv_len + 1;
+	for (;;) {
+		bv = NULL;
+		if (ldap_get_attribute_ber(ld, msg, ber, &name, &bv) != LDAP_SUCCESS)
 			goto out;
+		if (name.bv_val == NULL)
+			break;
+		if (n_views == cap) {
+			grown = views == stack_views ? malloc(2 * cap * sizeof(*views))
+						     : realloc(views, 2 * cap * sizeof(*views));
+			if (grown == NULL) {
+				ber_memfree(bv);
+				goto out;
+			}
+			if (views == stack_views)
+				memcpy(grown, stack_views, sizeof(stack_views));
+			views = grown;
+			cap *= 2;
 		}
-		e->attrs = grown;
-		memset(&e->attrs[e->n_attrs], 0, sizeof(e->attrs[0]));
-		e->n_attrs++;
-		e->attrs[e->n_attrs - 1].name = strdup(name);
-		copied = e->attrs[e->n_attrs - 1].name != NULL &&
-				(bv == NULL || copy_values(&e->attrs[e->n_attrs - 1], bv));
-		if (bv != NULL) {
-			for (size_t j = 0; bv[j] != NULL; j++)
-				sodium_memzero(bv[j]->bv_val, bv[j]->bv_len);
-			ldap_value_free_len(bv);
+		views[n_views] = (struct attr_view){.name = name, .vals = bv, .n = 0};
+		bytes += name.bv_len + 1;
+		for (size_t j = 0; bv != NULL && bv[j].bv_val != NULL; j++) {
+			bytes += bv[j].bv_len + 1;
+			views[n_views].n++;
 		}
-		ldap_memfree(name);
-		if (!copied)
-			goto out;
+		n_vals += views[n_views].n;
+		n_views++;
 	}
-	ok = true;
+	bytes += sizeof(*e) + n_views * sizeof(*e->attrs) + n_vals * sizeof(*vals);
+	if ((e = calloc(1, bytes)) == NULL)
+		goto out;
+	e->alloc_size = bytes;
+	e->attrs = (struct sendsec_attr *)(e + 1);
+	e->n_attrs = n_views;
+	vals = (struct sendsec_val *)(e->attrs + n_views);
+	text = (char *)(vals + n_vals);
+	e->dn = memcpy(text, dn.bv_val, dn.bv_len);
+	text += dn.bv_len + 1;
+	for (size_t i = 0; i < n_views; i++) {
+		struct sendsec_attr *a = &e->attrs[i];
+
+		a->name = memcpy(text, views[i].name.bv_val, views[i].name.bv_len);
+		text += views[i].name.bv_len + 1;
+		a->vals = vals;
+		a->n = views[i].n;
+		for (size_t j = 0; j < a->n; j++) {
+			vals[j].ptr = memcpy(text, views[i].vals[j].bv_val, views[i].vals[j].bv_len);
+			vals[j].len = views[i].vals[j].bv_len;
+			text += vals[j].len + 1;
+		}
+		vals += a->n;
+	}
 out:
+	for (size_t i = 0; i < n_views; i++)
+		ber_memfree(views[i].vals);
+	if (views != stack_views)
+		free(views);
 	if (ber != NULL)
 		ber_free(ber, 0);
-	ldap_memfree(dn);
-	if (!ok) {
-		sendsec_entry_free(e);
-		return NULL;
-	}
 	return e;
 }
 

@@ -53,11 +53,13 @@ struct sendsec_attr {
 	size_t n;
 };
 
-/* One entry as returned by a search; owned by the caller, free with sendsec_entry_free. */
+/* One entry as returned by a search; owned by the caller, free with sendsec_entry_free. Only this
+ * layer makes entries: each is one allocation of alloc_size bytes holding everything. */
 struct sendsec_entry {
 	char *dn;
 	struct sendsec_attr *attrs;
 	size_t n_attrs;
+	size_t alloc_size;
 };
 
 /* Seconds a URI that did not answer (refused, no answer within timeout) is skipped, and seconds

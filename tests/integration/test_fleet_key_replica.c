@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	took = itest_seconds() - t0;
 	snprintf(what, sizeof(what), "replica still hanging: the next login does not wait for it (%.2f s)", took);
 	EXPECT(what, &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	CHECK(took < 1.0);
+	CHECK(took < 2.0); /* less than one timeout: the replica was not asked */
 	if (stopped)
 		CHECK(signal_instance("c1", SIGCONT));
 

@@ -1,0 +1,220 @@
+/* bench_fleet.c — API key logins on a fleet (tests/fixtures/with-fleet.sh; run it through
+ * tests/bench/run_fleet.sh), in one run:
+ *   floor:   the "(sendsecKeyId=<id>)" search a key login needs, same attributes, plain libldap on
+ *            one connection bound as the service account to the consumer's ldapi:// socket;
+ *   replica: sendsec_authenticate (user "apikey", service smtp) on a context with uri p1 p2 and
+ *            read_uri the same socket, audit line on (syslog) and off (log level error);
+ *   and, for comparison, the same floor and engine against provider p1 over TCP (no read_uri).
+ * Each runs N iterations per round after a warm-up, in alternating blocks of 100 so that all see
+ * the same machine load; the median round and the median per-round ratio are reported, with the
+ * operations the providers served over TCP during the replica rounds (per 1000 logins; from their
+ * stats logs). Exit 3 when the replica engine (audit on) is below 85% of its floor or the
+ * providers served any operation. The key is never printed.
+ * usage: bench_fleet [N [ROUNDS]]   (defaults 3000 and 5) */
+#include <ldap.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fleet_itest.h"
+#include "ikey.h"
+#include "itest.h"
+
+#define WARMUP 300
+#define BLOCK  100
+#define MAXR   16
+
+struct floor {
+	LDAP *ld;
+	const char *base;
+	char filter[64];
+};
+
+static const char *const search_attrs[] = {
+		"uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled", "sendsecAllowedNetwork", NULL};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_fleet: %s\n", what);
+	exit(1);
+}
+
+static void floor_open(struct floor *f, const char *uri, const char *id)
+{
+	char pw[256] = "";
+	struct berval cred;
+	FILE *in = fopen(itest_env("BINDPW_FILE"), "r");
+	int version = LDAP_VERSION3;
+
+	if (in == NULL || fgets(pw, sizeof(pw), in) == NULL)
+		die("cannot read the bind password");
+	fclose(in);
+	pw[strcspn(pw, "\r\n")] = '\0';
+	cred.bv_val = pw;
+	cred.bv_len = strlen(pw);
+	if (ldap_initialize(&f->ld, uri) != LDAP_SUCCESS ||
+			ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
+			ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) !=
+					LDAP_SUCCESS)
+		die("floor: cannot bind");
+	sodium_memzero(pw, sizeof(pw));
+	f->base = itest_env("BASE");
+	snprintf(f->filter, sizeof(f->filter), "(sendsecKeyId=%s)", id);
+}
+
+static void floor_once(struct floor *f)
+{
+	struct timeval tv = {5, 0};
+	LDAPMessage *res = NULL;
+
+	if (ldap_search_ext_s(f->ld, f->base, LDAP_SCOPE_SUBTREE, f->filter, (char **)search_attrs, 0, NULL, NULL, &tv,
+			    0, &res) != LDAP_SUCCESS ||
+			ldap_count_entries(f->ld, res) != 1)
+		die("floor: search failed");
+	ldap_msgfree(res);
+}
+
+static void engine_once(struct sendsec_ctx *ctx, const char *key)
+{
+	struct sendsec_outcome out;
+	struct sendsec_request req = {"smtp", "apikey", key, "192.0.2.7", NULL, NULL};
+
+	if (sendsec_authenticate(ctx, &req, &out) != SENDSEC_OK)
+		die("engine: a key login failed");
+}
+
+/* A context on conf whose log sink drops every line (max_level decides whether the audit line is
+ * written: it is at INFO). */
+static struct sendsec_ctx *ctx_at(const char *conf, enum sendsec_log_level level)
+{
+	static struct sendsec_log logs[4];
+	static int used;
+	struct sendsec_ctx *ctx = NULL;
+	char err[256];
+
+	if (used == 4)
+		die("too many contexts");
+	logs[used].max_level = level;
+	if (sendsec_ctx_new(conf, true, NULL, 0, &logs[used++], &ctx, err, sizeof(err)) != SENDSEC_OK)
+		die(err);
+	return ctx;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return v[n / 2];
+}
+
+/* Rounds of n iterations of the floor and of each engine context (NULL-terminated list, at most
+ * 2), alternating in blocks; rates per round into floor_rate and rate[k]. */
+static void measure(struct floor *f, struct sendsec_ctx *const *engines, const char *key, int n, int rounds,
+		double *floor_rate, double rate[][MAXR], const char *label)
+{
+	int k_n = 0;
+
+	while (engines[k_n] != NULL)
+		k_n++;
+	for (int i = 0; i < WARMUP; i++) {
+		floor_once(f);
+		for (int k = 0; k < k_n; k++)
+			engine_once(engines[k], key);
+	}
+	for (int r = 0; r < rounds; r++) {
+		double spent[3] = {0, 0, 0}, t;
+
+		for (int done = 0; done < n; done += BLOCK) {
+			int b = n - done < BLOCK ? n - done : BLOCK;
+
+			t = itest_seconds();
+			for (int i = 0; i < b; i++)
+				floor_once(f);
+			spent[0] += itest_seconds() - t;
+			for (int k = 0; k < k_n; k++) {
+				t = itest_seconds();
+				for (int i = 0; i < b; i++)
+					engine_once(engines[k], key);
+				spent[k + 1] += itest_seconds() - t;
+			}
+		}
+		floor_rate[r] = n / spent[0];
+		printf("%s round %d: floor %.0f searches/s", label, r + 1, floor_rate[r]);
+		for (int k = 0; k < k_n; k++) {
+			rate[k][r] = n / spent[k + 1];
+			printf(", engine%s %.0f logins/s (%.1f%%)",
+					k_n > 1 ? (k == 0 ? " audit on" : " audit off") : "", rate[k][r],
+					100.0 * rate[k][r] / floor_rate[r]);
+		}
+		printf("\n");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 5;
+	char *replica_conf = fleet_conf("p1 p2", "c1", "methods password apikey\n");
+	char *provider_conf = fleet_conf("p1", NULL, "methods password apikey\n");
+	struct sendsec_ctx *on = ctx_at(replica_conf, SENDSEC_LOG_INFO), *off = ctx_at(replica_conf, SENDSEC_LOG_ERROR);
+	struct sendsec_ctx *tcp = ctx_at(provider_conf, SENDSEC_LOG_INFO);
+	struct sendsec_ctx *replica_engines[3] = {on, off, NULL}, *tcp_engines[2] = {tcp, NULL};
+	char key[SENDSEC_KEY_MAX + 1], id[16];
+	double floor_rate[MAXR], rate[2][MAXR], ratio_on[MAXR], ratio_off[MAXR], tcp_floor[MAXR], tcp_rate[1][MAXR],
+			tcp_ratio[MAXR];
+	long m1, m2, ops;
+	struct floor f, ft;
+	struct stat st;
+
+	if (n < 1 || rounds < 1 || rounds > MAXR)
+		die("usage: bench_fleet [N [ROUNDS<=16]]");
+	if (ikey_create(on, "alice", "smtp", 0, NULL, key, id) != SENDSEC_OK)
+		die("cannot create the key");
+	if (fleet_wait("c1", itest_user_dn("alice"), "sendsecKeyId", id, 10) < 0)
+		die("the consumer did not get the key");
+	floor_open(&f, fleet_env("c1", "LDAPI"), id);
+	floor_open(&ft, fleet_env("p1", "URI"), id);
+
+	m1 = fleet_log_mark("p1");
+	m2 = fleet_log_mark("p2");
+	measure(&f, replica_engines, key, n, rounds, floor_rate, rate, "replica (ldapi)");
+	ops = fleet_provider_ops("p1", m1, NULL, NULL) + fleet_provider_ops("p2", m2, NULL, NULL);
+	measure(&ft, tcp_engines, key, n / 2 > 0 ? n / 2 : 1, rounds, tcp_floor, tcp_rate, "provider (tcp)");
+	for (int r = 0; r < rounds; r++) {
+		ratio_on[r] = rate[0][r] / floor_rate[r];
+		ratio_off[r] = rate[1][r] / floor_rate[r];
+		tcp_ratio[r] = tcp_rate[0][r] / tcp_floor[r];
+	}
+	printf("iterations per round: %d replica, %d provider (alternating blocks of %d), rounds: %d, warm-up: %d\n", n,
+			n / 2 > 0 ? n / 2 : 1, BLOCK, rounds, WARMUP);
+	printf("/dev/log: %s\n",
+			stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode)
+					? "a socket (audit lines are sent to it)"
+					: "no socket (syslog() cannot connect and drops the line)");
+	printf("provider operations during %d replica key logins: %ld (%.2f per 1000)\n", 2 * (WARMUP + n * rounds),
+			ops, 1000.0 * (double)ops / (2.0 * (WARMUP + n * rounds)));
+	printf("median floor, consumer over ldapi://:  %6.0f searches/s\n", median(floor_rate, rounds));
+	printf("median engine via the replica, audit on:  %6.0f logins/s; median ratio %.1f%% of the floor\n",
+			median(rate[0], rounds), 100.0 * median(ratio_on, rounds));
+	printf("median engine via the replica, audit off: %6.0f logins/s; median ratio %.1f%% of the floor\n",
+			median(rate[1], rounds), 100.0 * median(ratio_off, rounds));
+	printf("median floor, provider p1 over TCP:    %6.0f searches/s\n", median(tcp_floor, rounds));
+	printf("median engine on p1 over TCP, audit on: %6.0f logins/s; median ratio %.1f%% of that floor\n",
+			median(tcp_rate[0], rounds), 100.0 * median(tcp_ratio, rounds));
+	sodium_memzero(key, sizeof(key));
+	ldap_unbind_ext_s(f.ld, NULL, NULL);
+	ldap_unbind_ext_s(ft.ld, NULL, NULL);
+	sendsec_ctx_free(on);
+	sendsec_ctx_free(off);
+	sendsec_ctx_free(tcp);
+	free(replica_conf);
+	free(provider_conf);
+	return median(ratio_on, rounds) >= 0.85 && ops == 0 ? 0 : 3;
+}
