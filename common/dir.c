@@ -13,8 +13,10 @@
 #include <ldap.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -33,6 +35,7 @@ struct sendsec_dir {
 	time_t down_until[SENDSEC_MAX_URIS]; /* a URI that did not answer is skipped until then */
 	time_t return_at;                    /* on a later URI: the earlier ones are tried again from then on */
 	bool pinned;                         /* see sendsec_dir_pin */
+	bool nosig;                          /* ld writes with MSG_NOSIGNAL (see nosig_install) */
 	bool unreachable;                    /* the last operation failed because no URI answered */
 	unsigned long searches;
 	unsigned long connects;
@@ -116,10 +119,13 @@ static void forget_inherited(struct sendsec_dir *d)
 
 /* libldap writes with write(2): on a connection the server has closed (a restart, a replica
  * stopped, the Unbind of a forked child), a second write raises SIGPIPE, whose default action ends
- * the process, and not every PAM application ignores it (su, login). Unless the process ignores
- * SIGPIPE already (sshd, Postfix: one system call then), it is blocked in this thread while
- * libldap runs, and one that libldap raised is taken off before the mask is restored. A thread
- * that blocks SIGPIPE itself keeps what is pending for it. */
+ * the process, and not every PAM application ignores it (su, login). The handle's own connection
+ * gets a bottom I/O layer that sends with MSG_NOSIGNAL instead (nosig_install, no cost per
+ * operation). Until it is in place (connect, bind, StartTLS) and on the short-lived connections of
+ * user binds, the pipe guard applies: unless the process ignores SIGPIPE already (sshd, Postfix:
+ * one system call then), it is blocked in this thread while libldap runs, and one that libldap
+ * raised is taken off before the mask is restored. A thread that blocks SIGPIPE itself keeps what
+ * is pending for it. */
 struct pipe_guard {
 	bool active;
 	sigset_t old;
@@ -153,6 +159,69 @@ static void pipe_guard_end(struct pipe_guard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
+/* The bottom of the I/O stack of the handle's connection, in place of libldap's own (read and
+ * write(2) on the descriptor): the same, but writes never raise SIGPIPE. */
+static int nosig_setup(Sockbuf_IO_Desc *sbiod, void *arg)
+{
+	sbiod->sbiod_pvt = arg;
+	return 0;
+}
+
+static int nosig_ctrl(Sockbuf_IO_Desc *sbiod, int opt, void *arg)
+{
+	(void)sbiod;
+	(void)opt;
+	(void)arg;
+	return 0; /* an end layer: nothing buffered here */
+}
+
+static ber_slen_t nosig_read(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	return read((int)(intptr_t)sbiod->sbiod_pvt, buf, len);
+}
+
+static ber_slen_t nosig_write(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	return send((int)(intptr_t)sbiod->sbiod_pvt, buf, len, MSG_NOSIGNAL);
+}
+
+static int nosig_close(Sockbuf_IO_Desc *sbiod)
+{
+	return close((int)(intptr_t)sbiod->sbiod_pvt);
+}
+
+static Sockbuf_IO nosig_io = {
+		.sbi_setup = nosig_setup,
+		.sbi_ctrl = nosig_ctrl,
+		.sbi_read = nosig_read,
+		.sbi_write = nosig_write,
+		.sbi_close = nosig_close,
+};
+
+/* Puts nosig_io in place of libldap's TCP or local-socket layer of ld's connection (any TLS layer
+ * above it now writes through it). False, with ld unchanged, when that cannot be done. */
+static bool nosig_install(LDAP *ld)
+{
+	Sockbuf *sb = NULL;
+	Sockbuf_IO *bottom;
+	int fd = -1;
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || sb == NULL ||
+			ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0)
+		return false;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_tcp) == 1)
+		bottom = &ber_sockbuf_io_tcp;
+	else if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_fd) == 1)
+		bottom = &ber_sockbuf_io_fd;
+	else
+		return false;
+	if (ber_sockbuf_add_io(sb, &nosig_io, LBER_SBIOD_LEVEL_PROVIDER, (void *)(intptr_t)fd) != 0)
+		return false;
+	/* Added above libldap's layer at the same level: it now receives every read and write. The
+	 * old layer below it is never reached; removing it changes nothing else (no remove hook). */
+	return ber_sockbuf_remove_io(sb, bottom, LBER_SBIOD_LEVEL_PROVIDER) == 0;
+}
+
 static void disconnect_unguarded(struct sendsec_dir *d)
 {
 	if (d->ld != NULL && d->pid != getpid())
@@ -160,6 +229,7 @@ static void disconnect_unguarded(struct sendsec_dir *d)
 	else if (d->ld != NULL)
 		ldap_unbind_ext_s(d->ld, NULL, NULL);
 	d->ld = NULL;
+	d->nosig = false;
 }
 
 static void disconnect(struct sendsec_dir *d)
@@ -332,6 +402,7 @@ static void mark_down(struct sendsec_dir *d, size_t i, time_t now)
 
 static void use(struct sendsec_dir *d, LDAP *ld, size_t i, time_t now)
 {
+	d->nosig = nosig_install(ld);
 	d->ld = ld;
 	d->pid = getpid();
 	d->uri_index = i;
@@ -616,6 +687,8 @@ static int search_raw(struct sendsec_dir *d, const char *base, int scope, const 
 	struct pipe_guard g;
 	int rc;
 
+	if (d->nosig)
+		return search_raw_unguarded(d, base, scope, filter, attrs, sctrls, sizelimit, res_out);
 	pipe_guard_begin(&g);
 	rc = search_raw_unguarded(d, base, scope, filter, attrs, sctrls, sizelimit, res_out);
 	pipe_guard_end(&g);
@@ -981,6 +1054,8 @@ static enum sendsec_dir_status write_op(
 	struct pipe_guard g;
 	enum sendsec_dir_status st;
 
+	if (d->nosig)
+		return write_op_unguarded(d, op, dn, mods, n);
 	pipe_guard_begin(&g);
 	st = write_op_unguarded(d, op, dn, mods, n);
 	pipe_guard_end(&g);

@@ -4,7 +4,8 @@
  * operation reconnects once when the server went away. A URI that does not answer is skipped for
  * SENDSEC_DIR_RETRY_SECONDS; then the earlier URIs are tried again, so that writes come back to
  * the first provider (DESIGN.md section 10). Referrals and search references are failures, never
- * followed. After fork() the child opens its own connection and leaves the parent's alone.
+ * followed. After fork() the child opens its own connection and leaves the parent's alone. A
+ * connection the server closed never raises SIGPIPE in the calling process.
  * It answers in its own vocabulary (enum
  * sendsec_dir_status: found, no such entry, lost a compare-and-swap, invalid credentials, failed),
  * never with a login decision: the engine turns a status into a result in one place per caller

@@ -5,11 +5,12 @@
  *   replica: sendsec_authenticate (user "apikey", service smtp) on a context with uri p1 p2 and
  *            read_uri the same socket, audit line on (syslog) and off (log level error);
  *   and, for comparison, the same floor and engine against provider p1 over TCP (no read_uri).
- * Each runs N iterations per round after a warm-up, in alternating blocks of 100 so that all see
- * the same machine load; the median round and the median per-round ratio are reported, with the
- * operations the providers served over TCP during the replica rounds (per 1000 logins; from their
- * stats logs). Exit 3 when the replica engine (audit on) is below 85% of its floor or the
- * providers served any operation. The key is never printed.
+ * Each runs N iterations per round after a warm-up, interleaved one by one so that all see the
+ * same machine load. Reported: the rates of the median round, and the ratio of the median single
+ * latencies over all rounds (robust when other work shares the CPUs), with the operations the
+ * providers served over TCP during the replica rounds (per 1000 logins; from their stats logs).
+ * Exit 3 when the replica engine (audit on) is below 85% of its floor by the median latencies, or
+ * the providers served any operation. The key is never printed.
  * usage: bench_fleet [N [ROUNDS]]   (defaults 3000 and 5) */
 #include <ldap.h>
 #include <sodium.h>
@@ -23,7 +24,6 @@
 #include "itest.h"
 
 #define WARMUP 300
-#define BLOCK  100
 #define MAXR   16
 
 struct floor {
@@ -116,9 +116,19 @@ static double median(double *v, int n)
 }
 
 /* Rounds of n iterations of the floor and of each engine context (NULL-terminated list, at most
- * 2), alternating in blocks; rates per round into floor_rate and rate[k]. */
+ * 2), interleaved one by one (floor, engine 1, engine 2, floor, ...) so that a burst of load from
+ * elsewhere hits all of them alike. Rates per round into floor_rate and rate[k]; every single
+ * latency into lat[0] (floor) and lat[k + 1] (n * rounds each), for the medians. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void measure(struct floor *f, struct sendsec_ctx *const *engines, const char *key, int n, int rounds,
-		double *floor_rate, double rate[][MAXR], const char *label)
+		double *floor_rate, double rate[][MAXR], double *lat[3], double cpu[3], const char *label)
 {
 	int k_n = 0;
 
@@ -129,21 +139,26 @@ static void measure(struct floor *f, struct sendsec_ctx *const *engines, const c
 		for (int k = 0; k < k_n; k++)
 			engine_once(engines[k], key);
 	}
+	cpu[0] = cpu[1] = cpu[2] = 0;
 	for (int r = 0; r < rounds; r++) {
-		double spent[3] = {0, 0, 0}, t;
+		double spent[3] = {0, 0, 0}, t, dt, c;
 
-		for (int done = 0; done < n; done += BLOCK) {
-			int b = n - done < BLOCK ? n - done : BLOCK;
-
+		for (int i = 0; i < n; i++) {
+			c = cpu_seconds();
 			t = itest_seconds();
-			for (int i = 0; i < b; i++)
-				floor_once(f);
-			spent[0] += itest_seconds() - t;
+			floor_once(f);
+			dt = itest_seconds() - t;
+			cpu[0] += cpu_seconds() - c;
+			spent[0] += dt;
+			lat[0][r * n + i] = dt;
 			for (int k = 0; k < k_n; k++) {
+				c = cpu_seconds();
 				t = itest_seconds();
-				for (int i = 0; i < b; i++)
-					engine_once(engines[k], key);
-				spent[k + 1] += itest_seconds() - t;
+				engine_once(engines[k], key);
+				dt = itest_seconds() - t;
+				cpu[k + 1] += cpu_seconds() - c;
+				spent[k + 1] += dt;
+				lat[k + 1][r * n + i] = dt;
 			}
 		}
 		floor_rate[r] = n / spent[0];
@@ -167,14 +182,19 @@ int main(int argc, char **argv)
 	struct sendsec_ctx *tcp = ctx_at(provider_conf, SENDSEC_LOG_INFO);
 	struct sendsec_ctx *replica_engines[3] = {on, off, NULL}, *tcp_engines[2] = {tcp, NULL};
 	char key[SENDSEC_KEY_MAX + 1], id[16];
-	double floor_rate[MAXR], rate[2][MAXR], ratio_on[MAXR], ratio_off[MAXR], tcp_floor[MAXR], tcp_rate[1][MAXR],
-			tcp_ratio[MAXR];
+	double floor_rate[MAXR], rate[2][MAXR], tcp_floor[MAXR], tcp_rate[1][MAXR], *lat[3], *tcp_lat[3];
+	double lat_ratio_on, lat_ratio_off, tcp_ratio, cpu[3], tcp_cpu[3];
+	int tcp_n = n / 2 > 0 ? n / 2 : 1;
 	long m1, m2, ops;
 	struct floor f, ft;
 	struct stat st;
 
 	if (n < 1 || rounds < 1 || rounds > MAXR)
 		die("usage: bench_fleet [N [ROUNDS<=16]]");
+	for (int k = 0; k < 3; k++)
+		if ((lat[k] = calloc((size_t)n * rounds, sizeof(double))) == NULL ||
+				(tcp_lat[k] = calloc((size_t)tcp_n * rounds, sizeof(double))) == NULL)
+			die("out of memory");
 	if (ikey_create(on, "alice", "smtp", 0, NULL, key, id) != SENDSEC_OK)
 		die("cannot create the key");
 	if (fleet_wait("c1", itest_user_dn("alice"), "sendsecKeyId", id, 10) < 0)
@@ -184,30 +204,39 @@ int main(int argc, char **argv)
 
 	m1 = fleet_log_mark("p1");
 	m2 = fleet_log_mark("p2");
-	measure(&f, replica_engines, key, n, rounds, floor_rate, rate, "replica (ldapi)");
+	measure(&f, replica_engines, key, n, rounds, floor_rate, rate, lat, cpu, "replica (ldapi)");
 	ops = fleet_provider_ops("p1", m1, NULL, NULL) + fleet_provider_ops("p2", m2, NULL, NULL);
-	measure(&ft, tcp_engines, key, n / 2 > 0 ? n / 2 : 1, rounds, tcp_floor, tcp_rate, "provider (tcp)");
-	for (int r = 0; r < rounds; r++) {
-		ratio_on[r] = rate[0][r] / floor_rate[r];
-		ratio_off[r] = rate[1][r] / floor_rate[r];
-		tcp_ratio[r] = tcp_rate[0][r] / tcp_floor[r];
-	}
-	printf("iterations per round: %d replica, %d provider (alternating blocks of %d), rounds: %d, warm-up: %d\n", n,
-			n / 2 > 0 ? n / 2 : 1, BLOCK, rounds, WARMUP);
+	measure(&ft, tcp_engines, key, tcp_n, rounds, tcp_floor, tcp_rate, tcp_lat, tcp_cpu, "provider (tcp)");
+	lat_ratio_on = median(lat[0], n * rounds) / median(lat[1], n * rounds);
+	lat_ratio_off = median(lat[0], n * rounds) / median(lat[2], n * rounds);
+	tcp_ratio = median(tcp_lat[0], tcp_n * rounds) / median(tcp_lat[1], tcp_n * rounds);
+	printf("iterations per round: %d replica, %d provider (interleaved one by one), rounds: %d, warm-up: %d\n", n,
+			tcp_n, rounds, WARMUP);
 	printf("/dev/log: %s\n",
 			stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode)
 					? "a socket (audit lines are sent to it)"
 					: "no socket (syslog() cannot connect and drops the line)");
 	printf("provider operations during %d replica key logins: %ld (%.2f per 1000)\n", 2 * (WARMUP + n * rounds),
 			ops, 1000.0 * (double)ops / (2.0 * (WARMUP + n * rounds)));
-	printf("median floor, consumer over ldapi://:  %6.0f searches/s\n", median(floor_rate, rounds));
-	printf("median engine via the replica, audit on:  %6.0f logins/s; median ratio %.1f%% of the floor\n",
-			median(rate[0], rounds), 100.0 * median(ratio_on, rounds));
-	printf("median engine via the replica, audit off: %6.0f logins/s; median ratio %.1f%% of the floor\n",
-			median(rate[1], rounds), 100.0 * median(ratio_off, rounds));
-	printf("median floor, provider p1 over TCP:    %6.0f searches/s\n", median(tcp_floor, rounds));
-	printf("median engine on p1 over TCP, audit on: %6.0f logins/s; median ratio %.1f%% of that floor\n",
-			median(tcp_rate[0], rounds), 100.0 * median(tcp_ratio, rounds));
+	printf("median round, consumer over ldapi://: floor %.0f searches/s, engine %.0f logins/s (audit on), %.0f "
+	       "(audit off)\n",
+			median(floor_rate, rounds), median(rate[0], rounds), median(rate[1], rounds));
+	printf("median latency, consumer over ldapi://: floor %.1f us, engine %.1f us (audit on), %.1f us (audit "
+	       "off)\n",
+			1e6 * median(lat[0], n * rounds), 1e6 * median(lat[1], n * rounds),
+			1e6 * median(lat[2], n * rounds));
+	printf("client CPU per operation (this thread): floor %.1f us, engine %.1f us (audit on), %.1f us (audit "
+	       "off)\n",
+			1e6 * cpu[0] / (n * rounds), 1e6 * cpu[1] / (n * rounds), 1e6 * cpu[2] / (n * rounds));
+	printf("engine via the replica: %.1f%% of the floor (audit on), %.1f%% (audit off), by median latency\n",
+			100.0 * lat_ratio_on, 100.0 * lat_ratio_off);
+	printf("median round, provider p1 over TCP: floor %.0f searches/s, engine %.0f logins/s (audit on)\n",
+			median(tcp_floor, rounds), median(tcp_rate[0], rounds));
+	printf("median latency, provider p1 over TCP: floor %.1f us, engine %.1f us; engine %.1f%% of that floor\n",
+			1e6 * median(tcp_lat[0], tcp_n * rounds), 1e6 * median(tcp_lat[1], tcp_n * rounds),
+			100.0 * tcp_ratio);
+	printf("client CPU per operation, provider p1 over TCP: floor %.1f us, engine %.1f us\n",
+			1e6 * tcp_cpu[0] / (tcp_n * rounds), 1e6 * tcp_cpu[1] / (tcp_n * rounds));
 	sodium_memzero(key, sizeof(key));
 	ldap_unbind_ext_s(f.ld, NULL, NULL);
 	ldap_unbind_ext_s(ft.ld, NULL, NULL);
@@ -216,5 +245,9 @@ int main(int argc, char **argv)
 	sendsec_ctx_free(tcp);
 	free(replica_conf);
 	free(provider_conf);
-	return median(ratio_on, rounds) >= 0.85 && ops == 0 ? 0 : 3;
+	for (int k = 0; k < 3; k++) {
+		free(lat[k]);
+		free(tcp_lat[k]);
+	}
+	return lat_ratio_on >= 0.85 && ops == 0 ? 0 : 3;
 }
