@@ -16,52 +16,6 @@
 
 static const struct sendsec_val account_class = {"sendsecAccount", 14};
 
-static bool is_base62(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static bool valid_id(const char *id)
-{
-	if (id == NULL || strlen(id) != SENDSEC_KEY_ID_LEN)
-		return false;
-	for (const char *p = id; *p != '\0'; p++)
-		if (!is_base62((unsigned char)*p))
-			return false;
-	return true;
-}
-
-/* A service name as the stored grammar allows it ("*" or 1*(ALPHA / DIGIT / "." / "_" / "-")). */
-static bool valid_scope(const char *s)
-{
-	if (strcmp(s, "*") == 0)
-		return true;
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!is_base62((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
-			return false;
-	return true;
-}
-
-/* Copies the id field of a stored value into id_out (13 bytes); false when it has none readable. */
-static bool value_id(const char *v, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1])
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && v[i] != ';')
-			continue;
-		if (i - start == 3 + SENDSEC_KEY_ID_LEN && memcmp(v + start, "id=", 3) == 0) {
-			memcpy(id_out, v + start + 3, SENDSEC_KEY_ID_LEN);
-			id_out[SENDSEC_KEY_ID_LEN] = '\0';
-			return valid_id(id_out);
-		}
-		start = i + 1;
-	}
-	return false;
-}
-
 /* Fills rec's scopes, networks and description from req (copies, owned by rec). DENIED (logged)
  * on a bad argument, UNAVAILABLE on out of memory. */
 static enum sendsec_result fill_request(
@@ -75,7 +29,7 @@ static enum sendsec_result fill_request(
 		return SENDSEC_DENIED;
 	}
 	while (req->scopes[n] != NULL) {
-		if (!valid_scope(req->scopes[n])) {
+		if (!sendsec_apikey_is_scope(req->scopes[n])) {
 			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "scope '%s' is not a service name or '*'",
 					req->scopes[n]);
 			return SENDSEC_DENIED;
@@ -180,7 +134,7 @@ enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *
 		if (sendsec_keyrec_parse(v[i].ptr, v[i].len, &recs[i], err, sizeof(err)) == SENDSEC_OK)
 			continue;
 		/* Reported as a record with only its id (if readable) and no scopes. */
-		if (!value_id(v[i].ptr, v[i].len, recs[i].id))
+		if (!sendsec_keyrec_value_id(v[i].ptr, v[i].len, recs[i].id))
 			snprintf(recs[i].id, sizeof(recs[i].id), "?");
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "account %s: key %s: %s", user, recs[i].id, err);
 	}
@@ -217,7 +171,7 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 	if ((rc = sendsec_login_begin(ctx, service, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
-	if (!valid_id(id)) {
+	if (!sendsec_apikey_is_id(id)) {
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "'%s' is not a key id (12 letters and digits)",
 				id != NULL ? id : "");
 		goto out;
@@ -236,7 +190,7 @@ enum sendsec_result sendsec_admin_key_revoke(struct sendsec_ctx *ctx, const char
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0)
+		if (sendsec_keyrec_value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0)
 			doomed[k++] = v[i];
 	if (k > 0)
 		mods[n_mods++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, "sendsecApiKey", doomed, k};

@@ -306,7 +306,8 @@ static int hex_value(unsigned char c)
 	return -1;
 }
 
-static bool parse_id(const char *v, size_t n, char id_out[SENDSEC_KEY_ID_LEN + 1])
+/* id = 12base62 */
+static bool is_id(const char *v, size_t n)
 {
 	if (n != SENDSEC_KEY_ID_LEN)
 		return false;
@@ -314,9 +315,54 @@ static bool parse_id(const char *v, size_t n, char id_out[SENDSEC_KEY_ID_LEN + 1
 		if (!is_base62((unsigned char)v[i]))
 			return false;
 	}
+	return true;
+}
+
+bool sendsec_apikey_is_id(const char *id)
+{
+	return id != NULL && is_id(id, strnlen(id, SENDSEC_KEY_ID_LEN + 1));
+}
+
+static bool parse_id(const char *v, size_t n, char id_out[SENDSEC_KEY_ID_LEN + 1])
+{
+	if (!is_id(v, n))
+		return false;
 	memcpy(id_out, v, n);
 	id_out[n] = '\0';
 	return true;
+}
+
+/* scope = 1*( ALPHA / DIGIT / "." / "_" / "-" ) / "*" */
+static bool is_scope(const char *v, size_t n)
+{
+	if (n == 1 && v[0] == '*')
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_scope_char((unsigned char)v[i]))
+			return false;
+	}
+	return n > 0;
+}
+
+bool sendsec_apikey_is_scope(const char *scope)
+{
+	return scope != NULL && is_scope(scope, strlen(scope));
+}
+
+bool sendsec_keyrec_value_id(const char *value, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1])
+{
+	size_t start = 0;
+
+	if (value == NULL)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && value[i] != ';')
+			continue;
+		if (i - start >= 3 && memcmp(value + start, "id=", 3) == 0)
+			return parse_id(value + start + 3, i - start - 3, id_out);
+		start = i + 1;
+	}
+	return false;
 }
 
 static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
@@ -347,13 +393,7 @@ static bool parse_scopes(const char *v, size_t n, char ***scopes_out)
 		if (i < n && v[i] != ',')
 			continue;
 		size_t len = i - start;
-		bool ok = len > 0;
-		if (len == 1 && v[start] == '*')
-			ok = true;
-		else
-			for (size_t j = start; j < i && ok; j++)
-				ok = is_scope_char((unsigned char)v[j]);
-		if (!ok || (scopes[k] = strndup(v + start, len)) == NULL)
+		if (!is_scope(v + start, len) || (scopes[k] = strndup(v + start, len)) == NULL)
 			return false;
 		k++;
 		start = i + 1;
@@ -577,19 +617,6 @@ static void puts_(struct buf *b, const char *s)
 	put(b, s, strlen(s));
 }
 
-static bool valid_scope(const char *s)
-{
-	if (strcmp(s, "*") == 0)
-		return true;
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++) {
-		if (!is_scope_char((unsigned char)*s))
-			return false;
-	}
-	return true;
-}
-
 enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char **value_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
@@ -608,7 +635,7 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 	puts_(&b, b64);
 	puts_(&b, ";scopes=");
 	for (char **s = rec->scopes; *s != NULL; s++) {
-		if (!valid_scope(*s))
+		if (!sendsec_apikey_is_scope(*s))
 			goto out;
 		if (s != rec->scopes)
 			puts_(&b, ",");

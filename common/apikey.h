@@ -62,4 +62,14 @@ bool sendsec_apikey_matches(const struct sendsec_apikey *key, const struct sends
 /* True when service is in rec's scopes ("*" matches all). */
 bool sendsec_keyrec_in_scope(const struct sendsec_keyrec *rec, const char *service);
 
+/* The parts of the grammar (apikey.c) that callers need on their own, so it has one home:
+ * true when id is a key id (12 base62 characters; NULL is not). */
+bool sendsec_apikey_is_id(const char *id);
+/* True when scope is one the stored value allows: "*" or 1*(ALPHA / DIGIT / "." / "_" / "-"). */
+bool sendsec_apikey_is_scope(const char *scope);
+/* Reads the id of a stored value (len bytes, not necessarily NUL-terminated) without parsing its
+ * other fields, so that a malformed record can still be named and revoked: true, with id_out
+ * filled, when the first "id=" field holds a well-formed id; false otherwise. */
+bool sendsec_keyrec_value_id(const char *value, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1]);
+
 #endif

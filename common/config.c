@@ -20,6 +20,7 @@
 #include "log.h"
 #include "secret.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 #define MAX_LINE         4096
 #define MAX_FILE         (1024 * 1024)
@@ -600,44 +601,115 @@ static const char *const log_level_names[] = {"error", "info", "debug", NULL};
 
 /* In the order of DESIGN.md section 3; sendsec_settings_print follows it. */
 static const struct key keys[] = {
-		/* name                    type          field                         lo           hi         names             default                                 required */
-		{"uri", &t_uris, OFF(uri), 0, 0, NULL, NULL, true},
-		{"base", &t_string, OFF(base), 0, 0, NULL, NULL, true},
-		{"binddn", &t_string, OFF(binddn), 0, 0, NULL, NULL, false},
-		{"bindpw_file", &t_string, OFF(bindpw_file), 0, 0, NULL, NULL, false},
-		{"sasl_mech", &t_string, OFF(sasl_mech), 0, 0, mech_names, NULL, false},
-		{"starttls", &t_bool, OFF(starttls), 0, 0, NULL, "no", false},
-		{"tls_cacert", &t_string, OFF(tls_cacert), 0, 0, NULL, NULL, false},
-		{"tls_cert", &t_string, OFF(tls_cert), 0, 0, NULL, NULL, false},
-		{"tls_key", &t_string, OFF(tls_key), 0, 0, NULL, NULL, false},
-		{"tls_reqcert", &t_enum, OFF(tls_reqcert), 0, 0, reqcert_names, "demand", false},
-		{"timeout", &t_int, OFF(timeout), 1, 300, NULL, "5", false},
-		{"user_filter", &t_filter, OFF(user_filter), 0, 0, NULL, "(&(objectClass=posixAccount)(uid=%u))",
-				false},
-		{"user_attr", &t_string, OFF(user_attr), 0, 0, NULL, "uid", false},
-		{"password_check", &t_enum, OFF(password_check), 0, 0, check_names, "local", false},
-		{"rehash", &t_bool, OFF(rehash), 0, 0, NULL, "yes", false},
-		{"argon2_opslimit", &t_ull, OFF(argon2_opslimit), OPSLIMIT_LO, 20, NULL, "2", false},
-		{"argon2_memlimit", &t_size, OFF(argon2_memlimit_kib), MEMLIMIT_LO, 4 << 20, NULL, "65536", false},
-		{"methods", &t_methods, 0, 0, 0, NULL, "password+totp apikey", false},
-		{"totp_unenrolled", &t_enum_bool, OFF(totp_unenrolled_allow), 0, 0, unenrolled_names, "deny", false},
-		{"otp_mode", &t_enum, OFF(otp_mode), 0, 0, otp_mode_names, "prompt", false},
-		{"totp_key_file", &t_string, OFF(totp_key_file), 0, 0, NULL, NULL, false},
-		{"apikey_username", &t_string, OFF(apikey_username), 0, 0, NULL, "apikey", false},
-		{"apikey_prefix", &t_prefix, OFF(apikey_prefix), 0, 0, NULL, "ssk_", false},
-		{"allow_networks", &t_networks, 0, 0, 0, NULL, "any", false},
-		{"lockout_threshold", &t_int, OFF(lockout_threshold), 0, 1 << 30, NULL, "5", false},
-		{"lockout_interval", &t_int, OFF(lockout_interval), 0, 1 << 30, NULL, "900", false},
-		{"lockout_duration", &t_int, OFF(lockout_duration), 0, 1 << 30, NULL, "900", false},
-		{"password_min_length", &t_int, OFF(password_min_length), 1, 1024, NULL, "12", false},
-		{"password_reset_before", &t_time, OFF(password_reset_before), 0, 0, NULL, NULL, false},
-		{"log_level", &t_enum, OFF(log_level), 0, 0, log_level_names, "info", false},
-		{"read_uri", &t_uris, OFF(read_uri), 0, 0, NULL, NULL, false},
-		{"lockout_account_threshold", &t_int, OFF(lockout_account_threshold), 0, 1 << 30, NULL, "50", false},
-		{"lockout_source_prefix", &t_source_prefix, 0, 0, 0, NULL, "24 56", false},
-		{"hash_concurrency", &t_auto_int, OFF(hash_concurrency), 0, 4096, NULL, "auto", false},
-		{"apikey_max_idle", &t_int, OFF(apikey_max_idle), 0, 36500, NULL, "0", false},
-		{"apikey_touch_interval", &t_int, OFF(apikey_touch_interval), 0, 1 << 30, NULL, "3600", false},
+		{.name = "uri", .type = &t_uris, .offset = OFF(uri), .is_required = true},
+		{.name = "base", .type = &t_string, .offset = OFF(base), .is_required = true},
+		{.name = "binddn", .type = &t_string, .offset = OFF(binddn)},
+		{.name = "bindpw_file", .type = &t_string, .offset = OFF(bindpw_file)},
+		{.name = "sasl_mech", .type = &t_string, .offset = OFF(sasl_mech), .names = mech_names},
+		{.name = "starttls", .type = &t_bool, .offset = OFF(starttls), .def = "no"},
+		{.name = "tls_cacert", .type = &t_string, .offset = OFF(tls_cacert)},
+		{.name = "tls_cert", .type = &t_string, .offset = OFF(tls_cert)},
+		{.name = "tls_key", .type = &t_string, .offset = OFF(tls_key)},
+		{.name = "tls_reqcert",
+				.type = &t_enum,
+				.offset = OFF(tls_reqcert),
+				.names = reqcert_names,
+				.def = "demand"},
+		{.name = "timeout", .type = &t_int, .offset = OFF(timeout), .lo = 1, .hi = 300, .def = "5"},
+		{.name = "user_filter",
+				.type = &t_filter,
+				.offset = OFF(user_filter),
+				.def = "(&(objectClass=posixAccount)(uid=%u))"},
+		{.name = "user_attr", .type = &t_string, .offset = OFF(user_attr), .def = "uid"},
+		{.name = "password_check",
+				.type = &t_enum,
+				.offset = OFF(password_check),
+				.names = check_names,
+				.def = "local"},
+		{.name = "rehash", .type = &t_bool, .offset = OFF(rehash), .def = "yes"},
+		{.name = "argon2_opslimit",
+				.type = &t_ull,
+				.offset = OFF(argon2_opslimit),
+				.lo = OPSLIMIT_LO,
+				.hi = 20,
+				.def = "2"},
+		{.name = "argon2_memlimit",
+				.type = &t_size,
+				.offset = OFF(argon2_memlimit_kib),
+				.lo = MEMLIMIT_LO,
+				.hi = 4 << 20,
+				.def = "65536"},
+		{.name = "methods", .type = &t_methods, .def = "password+totp apikey"},
+		{.name = "totp_unenrolled",
+				.type = &t_enum_bool,
+				.offset = OFF(totp_unenrolled_allow),
+				.names = unenrolled_names,
+				.def = "deny"},
+		{.name = "otp_mode",
+				.type = &t_enum,
+				.offset = OFF(otp_mode),
+				.names = otp_mode_names,
+				.def = "prompt"},
+		{.name = "totp_key_file", .type = &t_string, .offset = OFF(totp_key_file)},
+		{.name = "apikey_username", .type = &t_string, .offset = OFF(apikey_username), .def = "apikey"},
+		{.name = "apikey_prefix", .type = &t_prefix, .offset = OFF(apikey_prefix), .def = "ssk_"},
+		{.name = "allow_networks", .type = &t_networks, .def = "any"},
+		{.name = "lockout_threshold",
+				.type = &t_int,
+				.offset = OFF(lockout_threshold),
+				.lo = 0,
+				.hi = 1 << 30,
+				.def = "5"},
+		{.name = "lockout_interval",
+				.type = &t_int,
+				.offset = OFF(lockout_interval),
+				.lo = 0,
+				.hi = 1 << 30,
+				.def = "900"},
+		{.name = "lockout_duration",
+				.type = &t_int,
+				.offset = OFF(lockout_duration),
+				.lo = 0,
+				.hi = 1 << 30,
+				.def = "900"},
+		{.name = "password_min_length",
+				.type = &t_int,
+				.offset = OFF(password_min_length),
+				.lo = 1,
+				.hi = 1024,
+				.def = "12"},
+		{.name = "password_reset_before", .type = &t_time, .offset = OFF(password_reset_before)},
+		{.name = "log_level",
+				.type = &t_enum,
+				.offset = OFF(log_level),
+				.names = log_level_names,
+				.def = "info"},
+		{.name = "read_uri", .type = &t_uris, .offset = OFF(read_uri)},
+		{.name = "lockout_account_threshold",
+				.type = &t_int,
+				.offset = OFF(lockout_account_threshold),
+				.lo = 0,
+				.hi = 1 << 30,
+				.def = "50"},
+		{.name = "lockout_source_prefix", .type = &t_source_prefix, .def = "24 56"},
+		{.name = "hash_concurrency",
+				.type = &t_auto_int,
+				.offset = OFF(hash_concurrency),
+				.lo = 0,
+				.hi = 4096,
+				.def = "auto"},
+		{.name = "apikey_max_idle",
+				.type = &t_int,
+				.offset = OFF(apikey_max_idle),
+				.lo = 0,
+				.hi = 36500,
+				.def = "0"},
+		{.name = "apikey_touch_interval",
+				.type = &t_int,
+				.offset = OFF(apikey_touch_interval),
+				.lo = 0,
+				.hi = 1 << 30,
+				.def = "3600"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -720,42 +792,6 @@ const char *sendsec_config_service_name(const struct sendsec_config *cfg, size_t
 	return (cfg == NULL || i >= cfg->n_services) ? NULL : cfg->services[i].name;
 }
 
-/* True when n bytes are well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
-static bool utf8_is_valid(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], cp, min;
-		size_t extra;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			extra = 2, cp = c & 0x0f, min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i - 1 < extra)
-			return false;
-		for (size_t j = 1; j <= extra; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += extra + 1;
-	}
-	return true;
-}
-
 /* Checks one line of text (file line or argument): length, NUL, control characters, UTF-8. */
 static bool text_is_valid(const char *p, size_t n, char *why, size_t whylen)
 {
@@ -775,7 +811,7 @@ static bool text_is_valid(const char *p, size_t n, char *why, size_t whylen)
 			return false;
 		}
 	}
-	if (!utf8_is_valid((const unsigned char *)p, n)) {
+	if (!sendsec_utf8_is_valid(p, n)) {
 		snprintf(why, whylen, "invalid UTF-8");
 		return false;
 	}
@@ -1157,6 +1193,28 @@ static bool apply_override(const char *arg, size_t argno, struct sendsec_setting
 	return true;
 }
 
+/* Where key's effective value was set: argument *argno_out (counted from 1), else 0 and the
+ * line in the service's section or the global part (0 when not set at all) is returned. */
+static unsigned key_origin(const struct sendsec_config *cfg, const struct section *sec, const char *const *overrides,
+		size_t n_overrides, const char *key, size_t *argno_out)
+{
+	size_t key_len = strlen(key);
+	const struct section *layers[2] = {sec, &cfg->global};
+
+	*argno_out = 0;
+	for (size_t i = n_overrides; i-- > 0;) {
+		if (strncmp(overrides[i], key, key_len) == 0 && overrides[i][key_len] == '=') {
+			*argno_out = i + 1;
+			return 0;
+		}
+	}
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; layers[l] != NULL && i < layers[l]->n; i++)
+			if (strcmp(layers[l]->items[i].key->name, key) == 0)
+				return layers[l]->items[i].line;
+	return 0;
+}
+
 enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, const char *service,
 		const char *const *overrides, size_t n_overrides, struct sendsec_settings **out, char *err,
 		size_t errlen)
@@ -1164,6 +1222,8 @@ enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, c
 	struct sendsec_settings *s = NULL;
 	const struct section *sec;
 	char why[WHY_LEN];
+	size_t argno;
+	unsigned line;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 
 	*out = NULL;
@@ -1198,6 +1258,17 @@ enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, c
 					service != NULL ? service : "(none)");
 			goto out;
 		}
+	}
+	/* binddn alone would be a simple bind with an empty password: an unauthenticated bind. */
+	if (s->binddn != NULL && s->bindpw_file == NULL) {
+		line = key_origin(cfg, sec, overrides, n_overrides, "binddn", &argno);
+		if (argno > 0)
+			fail(err, errlen, "argument %zu: 'binddn' is set without 'bindpw_file' (service %s)", argno,
+					service != NULL ? service : "(none)");
+		else
+			fail(err, errlen, "%s:%u: 'binddn' is set without 'bindpw_file' (service %s)", cfg->name, line,
+					service != NULL ? service : "(none)");
+		goto out;
 	}
 	if (s->bindpw_file != NULL && !read_bindpw(s, cfg->check_owner, err, errlen))
 		goto out;

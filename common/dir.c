@@ -21,6 +21,8 @@
 
 #include "escape.h"
 #include "secret.h"
+#include "tls.h"
+#include "utf8.h"
 
 struct sendsec_dir {
 	const struct sendsec_settings *s;
@@ -39,6 +41,7 @@ struct sendsec_dir {
 	bool unreachable;                    /* the last operation failed because no URI answered */
 	unsigned long searches;
 	unsigned long connects;
+	void *tls_ctx; /* libldap's TLS context shared by every connection; NULL: none could be built */
 };
 
 const char *sendsec_dir_status_name(enum sendsec_dir_status st)
@@ -54,6 +57,12 @@ const char *sendsec_dir_status_name(enum sendsec_dir_status st)
 	return "failed";
 }
 
+/* Drops one reference to a TLS context from LDAP_OPT_X_TLS_CTX (which takes one). Exported by
+ * libldap 2.5 (and slapd's own use) but declared only in its private ldap_pvt.h. */
+void ldap_pvt_tls_ctx_free(void *ctx);
+
+static void load_tls(struct sendsec_dir *d);
+
 enum sendsec_dir_status sendsec_dir_new(
 		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
 {
@@ -65,6 +74,7 @@ enum sendsec_dir_status sendsec_dir_new(
 	d->s = s;
 	d->log = log;
 	d->uris = &s->uri;
+	load_tls(d);
 	*out = d;
 	return SENDSEC_DIR_OK;
 }
@@ -246,6 +256,8 @@ void sendsec_dir_free(struct sendsec_dir *d)
 	if (d == NULL)
 		return;
 	disconnect(d);
+	if (d->tls_ctx != NULL)
+		ldap_pvt_tls_ctx_free(d->tls_ctx);
 	free(d);
 }
 
@@ -305,12 +317,59 @@ static int reqcert_value(enum sendsec_reqcert r)
 	return LDAP_OPT_X_TLS_DEMAND;
 }
 
+/* Builds, now, the TLS context that every connection of this handle shares: the CA file, the
+ * client certificate and key are read here and never again. The CA file is tls_cacert, else the
+ * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL
+ * plugin creates its handles while the application is still root; Postfix's smtpd then runs as
+ * postfix in a chroot where these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
+ * handle; LDAP_OPT_X_TLS_CTX hands the context out (one reference, released in
+ * sendsec_dir_free) and sets it on each connection (one reference each, released by unbind).
+ * Without a URI that needs TLS, nothing is built; on failure d->tls_ctx stays NULL and
+ * open_uri refuses every URI that needs TLS. */
+static void load_tls(struct sendsec_dir *d)
+{
+	const struct sendsec_settings *s = d->s;
+	int reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	char err[512];
+	LDAP *t = NULL;
+
+	if (!sendsec_tls_is_needed(s))
+		return;
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "%s", err);
+		goto fail;
+	}
+	if ((rc = ldap_initialize(&t, NULL)) != LDAP_SUCCESS) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot create a TLS template handle: %s", ldap_err2string(rc));
+		goto fail;
+	}
+	if (ldap_set_option(t, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_CACERTFILE, sendsec_tls_cacert(s)) != LDAP_OPT_SUCCESS ||
+			(s->tls_cert != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) != LDAP_OPT_SUCCESS) ||
+			(s->tls_key != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS ||
+			ldap_get_option(t, LDAP_OPT_X_TLS_CTX, &d->tls_ctx) != LDAP_OPT_SUCCESS || d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"cannot build the TLS context from tls_cacert, tls_cert and tls_key (a file that is "
+				"not PEM, or a key that does not match the certificate?)");
+		goto fail;
+	}
+	ldap_unbind_ext_s(t, NULL, NULL);
+	return;
+fail:
+	if (t != NULL)
+		ldap_unbind_ext_s(t, NULL, NULL);
+	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "no TLS: connections to ldaps:// or with starttls will be refused");
+}
+
 /* Opens a connection to one URI with options and TLS but no bind. Returns the handle or NULL. */
 static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 {
 	const struct sendsec_settings *s = d->s;
 	LDAP *ld = NULL;
-	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), rc;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
 	bool is_ldap = strncasecmp(uri, "ldap://", 7) == 0;
 
@@ -319,6 +378,10 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 				"refusing %s: plain ldap:// to a non-loopback host needs 'starttls yes' (or use "
 				"ldaps:// or ldapi://)",
 				uri);
+		return NULL;
+	}
+	if (sendsec_tls_uri_needs_tls(s, uri) && d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "refusing %s: no TLS context (see the error at load)", uri);
 		return NULL;
 	}
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
@@ -330,15 +393,8 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 			ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
-			(s->tls_cacert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_cert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_key != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
-			ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+			(d->tls_ctx != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_CTX, d->tls_ctx) != LDAP_OPT_SUCCESS)) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot set LDAP options for %s", uri);
 		goto fail;
 	}
@@ -898,34 +954,10 @@ enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char
 /* A user name we are willing to put into a filter: 1..256 bytes of valid UTF-8, no controls. */
 static bool is_sane_name(const char *user)
 {
-	const unsigned char *p = (const unsigned char *)user;
 	size_t len = strlen(user);
 
-	if (len == 0 || len > SENDSEC_DIR_NAME_MAX)
-		return false;
-	while (*p != '\0') {
-		size_t extra;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			extra = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			extra = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			extra = 3;
-		else
-			return false;
-		for (size_t i = 1; i <= extra; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += extra + 1;
-	}
-	return true;
+	return len != 0 && len <= SENDSEC_DIR_NAME_MAX && sendsec_utf8_is_valid(user, len) &&
+			!sendsec_utf8_has_control(user, len);
 }
 
 enum sendsec_dir_status sendsec_dir_find_user(

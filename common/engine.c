@@ -32,6 +32,7 @@ struct sendsec_ctx {
 	char **overrides;
 	size_t n_overrides;
 	struct sendsec_log log;
+	struct sendsec_audit_sink audit; /* zeroed: syslog */
 	time_t (*now)(void *arg);
 	void *now_arg;
 	struct service_slot *slots; /* [0]: global settings, then one per [service] section */
@@ -182,6 +183,16 @@ void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), vo
 	ctx->now_arg = arg;
 }
 
+void sendsec_ctx_set_audit_sink(struct sendsec_ctx *ctx, const struct sendsec_audit_sink *sink)
+{
+	ctx->audit = sink != NULL ? *sink : (struct sendsec_audit_sink){0};
+}
+
+const struct sendsec_audit_sink *sendsec_ctx_audit_sink(const struct sendsec_ctx *ctx)
+{
+	return &ctx->audit;
+}
+
 const struct sendsec_settings *sendsec_ctx_settings(
 		struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen)
 {
@@ -280,7 +291,7 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		out->result = rc = SENDSEC_UNAVAILABLE;
 		out->reason = SENDSEC_REASON_UNAVAILABLE;
 	}
-	sendsec_audit(l->log, l->service, l->user, l->rhost, out);
+	sendsec_audit(&l->ctx->audit, l->log, l->service, l->user, l->rhost, out);
 	sendsec_login_end(l);
 	return rc;
 }
@@ -317,6 +328,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			goto out;
 		}
 		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		/* The code is checked against the time it arrived, not the time the login began. */
+		l->now = l->ctx->now(l->ctx->now_arg);
 		if (pw != SENDSEC_OK) {
 			rc = pw;
 			goto out;
@@ -512,7 +525,7 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 	if (new_password == NULL || strlen(new_password) < (size_t)l.s->password_min_length) {
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "new password refused: shorter than %d characters",
 				l.s->password_min_length);
-		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
 	}
 	if (old_password != NULL) {
 		if (sendsec_policy_is_locked(&l))

@@ -28,6 +28,13 @@ void sendsec_ctx_free(struct sendsec_ctx *ctx);
 /* Replaces the clock (default time(NULL)); for tests. */
 void sendsec_ctx_set_clock(struct sendsec_ctx *ctx, time_t (*now)(void *arg), void *arg);
 
+struct sendsec_audit_sink; /* audit.h */
+/* Installs where the audit lines go (the sink is copied; NULL: the default, syslog authpriv.info).
+ * A front end may install one right after sendsec_ctx_new; tests do. */
+void sendsec_ctx_set_audit_sink(struct sendsec_ctx *ctx, const struct sendsec_audit_sink *sink);
+/* The context's audit sink, for lines written outside a decision (sendsecctl's admin lines). */
+const struct sendsec_audit_sink *sendsec_ctx_audit_sink(const struct sendsec_ctx *ctx);
+
 /* The effective settings for service (resolved once and cached), or NULL with err set. */
 const struct sendsec_settings *sendsec_ctx_settings(
 		struct sendsec_ctx *ctx, const char *service, char *err, size_t errlen);

@@ -1,7 +1,10 @@
 /* escape.c — RFC 4515 escaping of a value for an LDAP search filter ('*', '(', ')', '\\', NUL
- * and bytes < 0x20 or >= 0x80 become "\xx" in lowercase hex) and "%u"/"%%" expansion of a filter
+ * and bytes < 0x20 or >= 0x7f become "\xx" in lowercase hex) and "%u"/"%%" expansion of a filter
  * template. Output is always NUL-terminated; on any error it is the empty string (when outlen
- * > 0), never a truncated filter. */
+ * > 0), never a truncated filter. The escaping is libldap's ldap_bv2escaped_filter_value but for
+ * the case of the hex digits (test_escape.c compares them over every byte pair and random
+ * strings); it stays here because it writes into the caller's bounded buffer, as the template
+ * expansion needs, without an allocation per value. */
 #include "escape.h"
 
 #include <stdbool.h>
@@ -24,7 +27,7 @@ static void put(struct writer *w, char c)
 
 static bool needs_escape(unsigned char c)
 {
-	return c == '*' || c == '(' || c == ')' || c == '\\' || c < 0x20 || c >= 0x80;
+	return c == '*' || c == '(' || c == ')' || c == '\\' || c < 0x20 || c >= 0x7f;
 }
 
 static void put_escaped(struct writer *w, const char *value, size_t len)

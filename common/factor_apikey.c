@@ -12,22 +12,6 @@
 
 #define FILTER_MAX 128
 
-/* True when the stored value (len bytes) has the field "id=<id>" (fields are ';'-separated
- * after the version). Only the id is looked at, so values of other keys are never parsed. */
-static bool value_has_id(const char *v, size_t len, const char *id)
-{
-	size_t idlen = strlen(id), start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && v[i] != ';')
-			continue;
-		if (i - start == 3 + idlen && memcmp(v + start, "id=", 3) == 0 && memcmp(v + start + 3, id, idlen) == 0)
-			return true;
-		start = i + 1;
-	}
-	return false;
-}
-
 /* Finds and parses the one sendsecApiKey value of the account whose id is id. OK with *rec filled;
  * UNAVAILABLE (logged) when it is missing, malformed or present twice. */
 static enum sendsec_result find_record(struct sendsec_login *l, const char *id, struct sendsec_keyrec *rec)
@@ -35,10 +19,11 @@ static enum sendsec_result find_record(struct sendsec_login *l, const char *id, 
 	size_t n, found = 0, at = 0;
 	const struct sendsec_val *v = sendsec_entry_values(l->account, "sendsecApiKey", &n);
 	const char *name = sendsec_account_name(l);
-	char err[128];
+	char err[128], vid[SENDSEC_KEY_ID_LEN + 1];
 
+	/* Only the id is read, so values of other keys are never parsed. */
 	for (size_t i = 0; i < n; i++) {
-		if (value_has_id(v[i].ptr, v[i].len, id)) {
+		if (sendsec_keyrec_value_id(v[i].ptr, v[i].len, vid) && strcmp(vid, id) == 0) {
 			found++;
 			at = i;
 		}

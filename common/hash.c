@@ -1,7 +1,8 @@
 /* hash.c — the password scheme registry: a static table maps a case-insensitive prefix of the
  * stored value to its verifier (argon2 through libsodium, {CRYPT} through libxcrypt's crypt_rn,
  * {SSHA*} through nettle). The stored value is (ptr, len) and is never read past len; copies
- * handed to C-string APIs are bounded, NUL-terminated and wiped. Malformed input is UNAVAILABLE. */
+ * handed to C-string APIs are bounded, NUL-terminated and wiped. Malformed input is UNAVAILABLE, and
+ * so is a cost above the caps below, refused before anything is computed. */
 #include "hash.h"
 
 #include "secret.h"
@@ -17,10 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #define STORED_MAX    1024 /* longest stored value we look at */
 #define PASSWORD_MAX  4096 /* longer passwords are refused (DENIED) */
 #define ARGON2_PREFIX "{ARGON2}"
+
+/* Caps on the cost a stored value may ask for. Whoever may write a userPassword could otherwise
+ * plant a hash that ties up a login worker for minutes or exhausts its memory. Documented in
+ * sendsec.conf(5) and the README; each is above what the usual tools write by default. */
+#define MEMORY_CAP_FLOOR_KIB 262144u  /* argon2 m, yescrypt 128*r*N: max(4 x argon2_memlimit, this) */
+#define ARGON2_T_CAP_FLOOR   10u      /* argon2 t: max(argon2_opslimit, this) */
+#define ARGON2_P_CAP         16u      /* argon2 p (lanes) */
+#define SHACRYPT_ROUNDS_CAP  1000000u /* sha512-crypt rounds= (default 5000) */
+#define BCRYPT_COST_CAP      14u      /* bcrypt log2 cost */
 
 /* A fixed salt and hash for sendsec_hash_dummy_verify; the cost is filled in per call so the
  * dummy costs what a real hash at the configured cost does. Nobody knows a password for it. */
@@ -58,16 +69,31 @@ static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_ar
 static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_args *a);
 
 static const struct scheme schemes[] = {
-		{ARGON2_PREFIX, false, "ARGON2", NULL, verify_argon2},
-		{"$argon2", true, "ARGON2", NULL, verify_argon2},
-		{"{CRYPT}", false, "CRYPT", NULL, verify_crypt},
-		{"{SSHA}", false, "SSHA", &nettle_sha1, verify_ssha},
-		{"{SSHA256}", false, "SSHA256", &nettle_sha256, verify_ssha},
-		{"{SSHA512}", false, "SSHA512", &nettle_sha512, verify_ssha},
+		{.prefix = ARGON2_PREFIX, .name = "ARGON2", .verify = verify_argon2},
+		{.prefix = "$argon2", .keep_prefix = true, .name = "ARGON2", .verify = verify_argon2},
+		{.prefix = "{CRYPT}", .name = "CRYPT", .verify = verify_crypt},
+		{.prefix = "{SSHA}", .name = "SSHA", .digest = &nettle_sha1, .verify = verify_ssha},
+		{.prefix = "{SSHA256}", .name = "SSHA256", .digest = &nettle_sha256, .verify = verify_ssha},
+		{.prefix = "{SSHA512}", .name = "SSHA512", .digest = &nettle_sha512, .verify = verify_ssha},
 };
 
-/* The crypt methods we accept; everything else (DES, MD5, sha256-crypt, ...) is unavailable. */
-static const char *const crypt_methods[] = {"$y$", "$6$", "$2b$", "$2y$"};
+static bool yescrypt_cost_ok(const char *params, const struct verify_args *a);
+static bool shacrypt_cost_ok(const char *params, const struct verify_args *a);
+static bool bcrypt_cost_ok(const char *params, const struct verify_args *a);
+
+/* The crypt methods we accept, each with the check of its cost parameters (the text after the
+ * prefix) against the caps; everything else (DES, MD5, sha256-crypt, ...) is unavailable. */
+struct crypt_method {
+	const char *prefix;
+	bool (*cost_ok)(const char *params, const struct verify_args *a);
+};
+
+static const struct crypt_method crypt_methods[] = {
+		{.prefix = "$y$", .cost_ok = yescrypt_cost_ok},
+		{.prefix = "$6$", .cost_ok = shacrypt_cost_ok},
+		{.prefix = "$2b$", .cost_ok = bcrypt_cost_ok},
+		{.prefix = "$2y$", .cost_ok = bcrypt_cost_ok},
+};
 
 static bool has_prefix(const char *s, size_t len, const char *prefix)
 {
@@ -142,6 +168,37 @@ static bool parse_phc(const char *s, struct phc *out)
 			eat_b64(&s) && *s == '\0';
 }
 
+/* The most memory in KiB that a stored argon2 or yescrypt value may ask for. */
+static uint64_t memory_cap_kib(const struct verify_args *a)
+{
+	uint64_t scaled = a->memlimit_kib > UINT64_MAX / 4 ? UINT64_MAX : (uint64_t)a->memlimit_kib * 4;
+
+	return scaled > MEMORY_CAP_FLOOR_KIB ? scaled : MEMORY_CAP_FLOOR_KIB;
+}
+
+static bool argon2_cost_ok(const struct phc *phc, const struct verify_args *a)
+{
+	unsigned long long t_cap = a->opslimit > ARGON2_T_CAP_FLOOR ? a->opslimit : ARGON2_T_CAP_FLOOR;
+
+	return phc->m <= memory_cap_kib(a) && phc->t <= t_cap && phc->p <= ARGON2_P_CAP;
+}
+
+/* True when m KiB of anonymous memory (and a little for libsodium's own buffers) can be mapped
+ * now, the way libsodium is about to map them. */
+static bool argon2_memory_available(unsigned long m)
+{
+	size_t bytes;
+	void *p;
+
+	if (m > (SIZE_MAX - 65536) / 1024)
+		return false;
+	bytes = (size_t)m * 1024 + 65536;
+	if ((p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0)) == MAP_FAILED)
+		return false;
+	munmap(p, bytes);
+	return true;
+}
+
 static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a)
 {
 	/* At least crypto_pwhash_STRBYTES: libsodium declares its argument as char[128]. */
@@ -153,7 +210,13 @@ static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_a
 	(void)s;
 	memcpy(buf, a->hash, a->hash_len);
 	buf[a->hash_len] = '\0';
-	if (!parse_phc(buf, &phc))
+	if (!parse_phc(buf, &phc) || !argon2_cost_ok(&phc, a))
+		goto out;
+	/* libsodium 1.0.18 (Debian 12) reports a failure to get the m KiB as a mismatch (upstream
+	 * 3de0b3cd, released in 1.0.19, fixed that). So first map the same amount ourselves: when
+	 * that fails, the answer is unavailable, not a wrong password that counts toward lockout.
+	 * Left open: another thread of the host taking the memory between this check and libsodium. */
+	if (!argon2_memory_available(phc.m))
 		goto out;
 	/* libsodium answers -1 both for a mismatch and for a string it cannot use; only a
 	 * mismatch sets errno to EINVAL, anything else (bad salt length, m < 8p, ...) is bad data. */
@@ -174,20 +237,80 @@ out:
 	return rc;
 }
 
-static bool is_accepted_crypt(const char *hash, size_t len)
+/* The value of one character of crypt's base64 alphabet "./0-9A-Za-z", or 64 for any other. */
+static unsigned crypt_b64_value(char c)
+{
+	if (c == '.' || c == '/')
+		return (unsigned)(c - '.');
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0') + 2;
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned)(c - 'A') + 12;
+	if (c >= 'a' && c <= 'z')
+		return (unsigned)(c - 'a') + 38;
+	return 64;
+}
+
+/* "$y$" parameters as libxcrypt writes them: flavor, log2(N) - 1 and r - 1 in one character each
+ * (values up to 47, as in libxcrypt's decode64_uint32), then '$'. The longer forms (fields of
+ * several characters, or p, t, g and ROM) are refused. Memory is 128 * r * N bytes. */
+static bool yescrypt_cost_ok(const char *params, const struct verify_args *a)
+{
+	uint64_t n_log2, r;
+
+	if (crypt_b64_value(params[0]) > 47 || crypt_b64_value(params[1]) > 47 || crypt_b64_value(params[2]) > 47 ||
+			params[3] != '$')
+		return false;
+	n_log2 = 1 + crypt_b64_value(params[1]);
+	r = 1 + crypt_b64_value(params[2]);
+	/* at most 128 * 48 * 2^48 bytes: no overflow */
+	return ((128 * r) << n_log2) / 1024 <= memory_cap_kib(a);
+}
+
+/* "$6$" parameters: an optional "rounds=N$" (libxcrypt: no leading zero, then '$'), else 5000. */
+static bool shacrypt_cost_ok(const char *params, const struct verify_args *a)
+{
+	const char *p = params + strlen("rounds=");
+	unsigned long rounds = 0;
+
+	(void)a;
+	if (strncmp(params, "rounds=", strlen("rounds=")) != 0)
+		return true;
+	if (*p < '1' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		rounds = rounds * 10 + (unsigned long)(*p - '0');
+		if (rounds > SHACRYPT_ROUNDS_CAP)
+			return false;
+	}
+	return *p == '$';
+}
+
+/* "$2b$"/"$2y$" parameters: a two-digit log2 cost, then '$'. */
+static bool bcrypt_cost_ok(const char *params, const struct verify_args *a)
+{
+	(void)a;
+	if (params[0] < '0' || params[0] > '9' || params[1] < '0' || params[1] > '9' || params[2] != '$')
+		return false;
+	return (unsigned)(params[0] - '0') * 10 + (unsigned)(params[1] - '0') <= BCRYPT_COST_CAP;
+}
+
+/* The accepted method that setting (NUL-terminated, len bytes) uses, or NULL. */
+static const struct crypt_method *find_crypt_method(const char *setting, size_t len)
 {
 	for (size_t i = 0; i < sizeof(crypt_methods) / sizeof(crypt_methods[0]); i++) {
-		size_t n = strlen(crypt_methods[i]);
+		size_t n = strlen(crypt_methods[i].prefix);
 
-		if (len > n && memcmp(hash, crypt_methods[i], n) == 0)
-			return true;
+		if (len > n && memcmp(setting, crypt_methods[i].prefix, n) == 0)
+			return &crypt_methods[i];
 	}
-	return false;
+	return NULL;
 }
 
 static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_args *a)
 {
 	char setting[STORED_MAX + 1];
+	const struct crypt_method *method;
 	char *phrase = NULL;
 	struct crypt_data *data = NULL;
 	const char *result;
@@ -196,7 +319,8 @@ static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_ar
 	(void)s;
 	memcpy(setting, a->hash, a->hash_len);
 	setting[a->hash_len] = '\0';
-	if (!is_accepted_crypt(setting, a->hash_len))
+	method = find_crypt_method(setting, a->hash_len);
+	if (method == NULL || !method->cost_ok(setting + strlen(method->prefix), a))
 		goto out;
 	/* crypt_data is about 32 KiB: keep it off the stack of whatever thread calls us. */
 	if ((phrase = secret_strndup(a->password, a->password_len)) == NULL)

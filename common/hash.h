@@ -1,7 +1,8 @@
 /* hash.h — password hash schemes, as a registry: verify a password against a stored RFC 2307
  * value ({ARGON2}, bare $argon2id$/$argon2i$, {CRYPT} yescrypt/sha512-crypt/bcrypt, {SSHA},
  * {SSHA256}, {SSHA512}) and make new argon2id hashes. Comparison is constant time. A malformed
- * stored value or an unknown scheme is SENDSEC_UNAVAILABLE, never a wrong password. */
+ * stored value, an unknown scheme or a cost above the caps (hash.c; sendsec.conf(5)) is
+ * SENDSEC_UNAVAILABLE, never a wrong password. */
 #ifndef SENDSEC_HASH_H
 #define SENDSEC_HASH_H
 
@@ -12,7 +13,10 @@
 
 /* Verifies password against stored (len bytes, not necessarily NUL-terminated). Returns
  * SENDSEC_OK on a match, SENDSEC_DENIED on a mismatch, SENDSEC_UNAVAILABLE when stored is
- * malformed or of an unknown scheme; then *scheme_out (static string, may be NULL) names the
+ * malformed, of an unknown scheme or asks for more than the caps (argon2 m over
+ * max(4 * memlimit_kib, 256 MiB), t over max(opslimit, 10), p over 16; sha512-crypt rounds over
+ * 1000000; bcrypt cost over 14; yescrypt over the argon2 m cap), checked before any computation,
+ * or when the hash could not get its memory; then *scheme_out (static string, may be NULL) names the
  * scheme as far as it could be read ("ARGON2", "CRYPT", "SSHA", "unknown") for the log line.
  * *needs_rehash_out (may be NULL) is set true on OK when the stored hash is not argon2id at
  * least at the given cost. */

@@ -28,6 +28,7 @@ enum sendsec_reason {
 	SENDSEC_REASON_UNKNOWN_USER,
 	SENDSEC_REASON_UNAVAILABLE,
 	SENDSEC_REASON_RESET_REQUIRED,
+	SENDSEC_REASON_PASSWORD_TOO_SHORT, /* a new password under password_min_length */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

@@ -185,33 +185,6 @@ out:
 	return rc;
 }
 
-/* RFC 4648 base32, upper case, without padding. out must hold base32_len(n) + 1 bytes. */
-static size_t base32_len(size_t n)
-{
-	return (n * 8 + 4) / 5;
-}
-
-static void base32_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out[o++] = alphabet[(acc >> bits) & 31];
-		}
-	}
-	if (bits > 0)
-		out[o++] = alphabet[(acc << (5 - bits)) & 31];
-	out[o] = '\0';
-	sodium_memzero(&acc, sizeof(acc));
-}
-
 static bool unreserved(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -248,7 +221,7 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	char *b32 = NULL, *uri = NULL;
 	char tail[64];
-	size_t b32_size = 0, cap = 0, pos = 0;
+	size_t b32_len = 0, b32_size = 0, cap = 0, pos = 0;
 	bool has_issuer;
 
 	if (uri_out != NULL)
@@ -258,10 +231,11 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 		goto out;
 	has_issuer = issuer != NULL && *issuer != '\0';
 
-	b32_size = base32_len(secret_len) + 1;
-	if ((b32 = malloc(b32_size)) == NULL)
+	/* liboath's RFC 4648 base32 (malloc'd, padded with '='); the URI carries it without padding. */
+	if (oath_base32_encode((const char *)secret, secret_len, &b32, &b32_len) != OATH_OK || b32 == NULL)
 		goto out;
-	base32_encode(secret, secret_len, b32);
+	b32_size = b32_len + 1;
+	b32[strcspn(b32, "=")] = '\0';
 	if (snprintf(tail, sizeof(tail), "&algorithm=%s&digits=%u&period=%u", algs[p->alg].name, p->digits,
 			    p->period) >= (int)sizeof(tail))
 		goto out;

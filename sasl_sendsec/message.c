@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "secret.h"
+#include "utf8.h"
 
 void msg_creds_clear(struct msg_creds *c)
 {
@@ -16,45 +17,7 @@ void msg_creds_clear(struct msg_creds *c)
 
 bool msg_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n;
-		unsigned long cp;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false; /* continuation byte, overlong lead (c0, c1) or above f4 */
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-				(cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
+	return memchr(s, '\0', len) == NULL && sendsec_utf8_is_valid(s, len);
 }
 
 enum msg_status msg_plain_parse(const char *in, size_t len, struct msg_creds *out)

@@ -10,93 +10,70 @@
 #include "secret.h"
 #include "timeutil.h"
 
-static int run_passwd(struct cli *cli, int argc, char **argv);
-static int run_reset(struct cli *cli, int argc, char **argv);
-static int run_unlock(struct cli *cli, int argc, char **argv);
-static int run_status(struct cli *cli, int argc, char **argv);
-static int run_test(struct cli *cli, int argc, char **argv);
+static int run_passwd(struct cli *cli, const struct cli_args *a);
+static int run_reset(struct cli *cli, const struct cli_args *a);
+static int run_unlock(struct cli *cli, const struct cli_args *a);
+static int run_status(struct cli *cli, const struct cli_args *a);
+static int run_test(struct cli *cli, const struct cli_args *a);
 
-enum { CMD_PASSWD, CMD_RESET, CMD_UNLOCK, CMD_STATUS, CMD_TEST };
+enum { RESET_ALL_BEFORE };
+enum { TEST_RHOST };
 
-const struct cli_command cli_account_commands[] = {
-		[CMD_PASSWD] = {"passwd", NULL, run_passwd, "USER",
-				"set USER's password (read twice on a terminal, once from stdin); clears a forced "
-				"reset"},
-		[CMD_RESET] = {"reset", NULL, run_reset, "USER | --all-before TIME",
-				"require a password change from USER, or from every account whose password is older "
-				"than TIME"},
-		[CMD_UNLOCK] = {"unlock", NULL, run_unlock, "USER", "clear USER's lockout record"},
-		[CMD_STATUS] = {"status", NULL, run_status, "USER", "show USER's account state"},
-		[CMD_TEST] = {"test", NULL, run_test, "SERVICE USER [--rhost ADDR]",
-				"authenticate USER once for SERVICE (password, then a code if asked) and print the "
-				"outcome"},
-		{NULL, NULL, NULL, NULL, NULL},
+static const struct cli_option reset_options[] = {
+		[RESET_ALL_BEFORE] = {.name = "all-before", .kind = CLI_VALUE},
+		{.name = NULL},
 };
 
-/* Splits argv[1..] into up to max positional arguments, answering --help. Returns -1 on
- * --help (usage printed), -2 on a usage error (printed), else the number of positionals. */
-static int positionals(int cmd, int argc, char **argv, const char **pos, int max)
-{
-	int n = 0;
+static const struct cli_option test_options[] = {
+		[TEST_RHOST] = {.name = "rhost", .kind = CLI_VALUE},
+		{.name = NULL},
+};
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			cli_usage(&cli_account_commands[cmd]);
-			return -1;
-		}
-		if (strcmp(argv[i], "--") != 0 && argv[i][0] == '-' && argv[i][1] != '\0') {
-			cli_error("unknown option '%s'", argv[i]);
-			cli_usage(&cli_account_commands[cmd]);
-			return -2;
-		}
-		if (n == max) {
-			cli_usage(&cli_account_commands[cmd]);
-			return -2;
-		}
-		pos[n++] = argv[i];
-	}
-	return n;
-}
+const struct cli_command cli_account_commands[] = {
+		{.name = "passwd",
+				.run = run_passwd,
+				.args = {"USER"},
+				.usage = "USER",
+				.help = "set USER's password (read twice on a terminal, once from stdin); clears a "
+					"forced reset"},
+		{.name = "reset",
+				.run = run_reset,
+				.args = {"[USER]"},
+				.options = reset_options,
+				.usage = "USER | --all-before TIME",
+				.help = "require a password change from USER, or from every account whose password is "
+					"older than TIME"},
+		{.name = "unlock",
+				.run = run_unlock,
+				.args = {"USER"},
+				.usage = "USER",
+				.help = "clear USER's lockout record"},
+		{.name = "status",
+				.run = run_status,
+				.args = {"USER"},
+				.usage = "USER",
+				.help = "show USER's account state"},
+		{.name = "test",
+				.run = run_test,
+				.args = {"SERVICE", "USER"},
+				.options = test_options,
+				.usage = "SERVICE USER [--rhost ADDR]",
+				.help = "authenticate USER once for SERVICE (password, then a code if asked) and print "
+					"the "
+					"outcome"},
+		{.name = NULL},
+};
 
-/* Runs positionals() wanting exactly one USER; returns -1/-2 as it does, or 1. */
-static int one_user(int cmd, int argc, char **argv, const char **user)
-{
-	int n = positionals(cmd, argc, argv, user, 1);
-
-	if (n == 0) {
-		cli_usage(&cli_account_commands[cmd]);
-		return -2;
-	}
-	return n;
-}
-
-static int help_or_usage(int n)
-{
-	return n == -1 ? CLI_OK : CLI_USAGE;
-}
-
-static void report_failure(const char *user, enum sendsec_result rc)
-{
-	if (rc == SENDSEC_UNKNOWN_USER)
-		cli_error("no account '%s'", user);
-	else if (rc == SENDSEC_UNAVAILABLE)
-		cli_error("the directory could not be used (see the messages above; -v for more)");
-	else
-		cli_error("refused (%s)", sendsec_result_name(rc));
-}
-
-static int run_passwd(struct cli *cli, int argc, char **argv)
+static int run_passwd(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *s;
-	const char *user;
+	const char *user = a->pos[0];
 	char *pw = NULL, *again = NULL, err[256];
-	int n = one_user(CMD_PASSWD, argc, argv, &user), rc = CLI_REFUSED;
+	int rc = CLI_REFUSED;
 	enum sendsec_result r;
 
-	if (n < 0)
-		return help_or_usage(n);
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
 	if ((pw = cli_read_secret("New password: ")) == NULL || pw[0] == '\0') {
@@ -116,7 +93,7 @@ static int run_passwd(struct cli *cli, int argc, char **argv)
 		cli_error("password refused: it must be at least %d characters long (password_min_length)",
 				s->password_min_length);
 	} else {
-		report_failure(user, r);
+		cli_report_failure(user, r);
 	}
 out:
 	secret_free(again);
@@ -124,25 +101,19 @@ out:
 	return rc;
 }
 
-static int run_reset(struct cli *cli, int argc, char **argv)
+static int run_reset(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_ctx *ctx;
-	const char *user = NULL, *when = NULL;
+	const char *user = a->pos[0], *when = a->opt[RESET_ALL_BEFORE].value;
 	char stamp[32];
 	time_t before;
 	size_t marked = 0;
 	enum sendsec_result r;
 
-	if (argc == 3 && strcmp(argv[1], "--all-before") == 0) {
-		when = argv[2];
-	} else if (argc == 2 && strncmp(argv[1], "--all-before=", 13) == 0) {
-		when = argv[1] + 13;
-	} else {
-		int n = one_user(CMD_RESET, argc, argv, &user);
-
-		if (n < 0)
-			return help_or_usage(n);
-	}
+	if (user != NULL && when != NULL)
+		return cli_usage_error(a->cmd, "give USER or --all-before TIME, not both");
+	if (user == NULL && when == NULL)
+		return cli_usage_error(a->cmd, "give USER or --all-before TIME");
 	if (when != NULL && !sendsec_time_parse_any(when, &before)) {
 		cli_error("bad time '%s': expected RFC 3339 (2026-01-31T00:00:00Z) or a date (2026-01-31)", when);
 		return CLI_USAGE;
@@ -154,13 +125,13 @@ static int run_reset(struct cli *cli, int argc, char **argv)
 		if (r == SENDSEC_OK)
 			printf("%s must change the password at the next login\n", user);
 		else
-			report_failure(user, r);
+			cli_report_failure(user, r);
 		return cli_exit_code(r);
 	}
 	r = sendsec_admin_reset_all_before(ctx, cli->service, before, &marked);
 	sendsec_time_format_rfc3339(before, stamp, sizeof(stamp));
 	if (r != SENDSEC_OK) {
-		report_failure("", r);
+		cli_report_failure("", r);
 		if (marked > 0)
 			cli_error("%zu accounts were marked before the error", marked);
 		return cli_exit_code(r);
@@ -169,22 +140,19 @@ static int run_reset(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int run_unlock(struct cli *cli, int argc, char **argv)
+static int run_unlock(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_ctx *ctx;
-	const char *user;
-	int n = one_user(CMD_UNLOCK, argc, argv, &user);
+	const char *user = a->pos[0];
 	enum sendsec_result r;
 
-	if (n < 0)
-		return help_or_usage(n);
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
 	r = sendsec_admin_unlock(ctx, cli->service, user);
 	if (r == SENDSEC_OK)
 		printf("%s unlocked\n", user);
 	else
-		report_failure(user, r);
+		cli_report_failure(user, r);
 	return cli_exit_code(r);
 }
 
@@ -193,22 +161,19 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
-static int run_status(struct cli *cli, int argc, char **argv)
+static int run_status(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_status st;
 	struct sendsec_ctx *ctx;
-	const char *user;
+	const char *user = a->pos[0];
 	char stamp[32];
-	int n = one_user(CMD_STATUS, argc, argv, &user);
 	enum sendsec_result r;
 
-	if (n < 0)
-		return help_or_usage(n);
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
 	r = sendsec_admin_status(ctx, cli->service, user, &st);
 	if (r != SENDSEC_OK) {
-		report_failure(user, r);
+		cli_report_failure(user, r);
 		return cli_exit_code(r);
 	}
 	printf("dn: %s\n", st.dn);
@@ -242,34 +207,15 @@ static enum sendsec_result ask_code(void *arg, const char *prompt, char **answer
 	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_DENIED;
 }
 
-static int run_test(struct cli *cli, int argc, char **argv)
+static int run_test(struct cli *cli, const struct cli_args *a)
 {
-	struct sendsec_request req = {.ask = ask_code};
+	struct sendsec_request req = {
+			.ask = ask_code, .service = a->pos[0], .user = a->pos[1], .rhost = a->opt[TEST_RHOST].value};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx;
-	const char *pos[2];
 	char *pw = NULL;
-	int n = 0;
 	enum sendsec_result r;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			cli_usage(&cli_account_commands[CMD_TEST]);
-			return CLI_OK;
-		} else if (strcmp(argv[i], "--rhost") == 0 && i + 1 < argc) {
-			req.rhost = argv[++i];
-		} else if (strncmp(argv[i], "--rhost=", 8) == 0) {
-			req.rhost = argv[i] + 8;
-		} else if (argv[i][0] == '-' || n == 2) {
-			return cli_usage(&cli_account_commands[CMD_TEST]);
-		} else {
-			pos[n++] = argv[i];
-		}
-	}
-	if (n != 2)
-		return cli_usage(&cli_account_commands[CMD_TEST]);
-	req.service = pos[0];
-	req.user = pos[1];
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
 	if ((pw = cli_read_secret("Password: ")) == NULL) {

@@ -9,20 +9,36 @@
 #include "config.h"
 #include "hash.h"
 #include "secret.h"
+#include "tls.h"
 
 #define DEFAULT_OPSLIMIT     2ULL
 #define DEFAULT_MEMLIMIT_KIB ((size_t)65536)
 
-static int run_check_config(struct cli *cli, int argc, char **argv);
-static int run_hash(struct cli *cli, int argc, char **argv);
+static int run_check_config(struct cli *cli, const struct cli_args *a);
+static int run_hash(struct cli *cli, const struct cli_args *a);
+
+enum { CHECK_QUIET };
+
+static const struct cli_option check_options[] = {
+		[CHECK_QUIET] = {.name = "quiet", .letter = 'q', .kind = CLI_FLAG},
+		{.name = NULL},
+};
 
 const struct cli_command cli_config_commands[] = {
-		{"check-config", NULL, run_check_config, "[--quiet]",
-				"parse the config and print the effective settings of [global] and every [service "
-				"NAME]"},
-		{"hash", NULL, run_hash, "",
-				"read a password (terminal: twice) and print its argon2id hash at the configured cost"},
-		{NULL, NULL, NULL, NULL, NULL},
+		{.name = "check-config",
+				.run = run_check_config,
+				.options = check_options,
+				.usage = "[--quiet]",
+				.help = "parse the config and print the effective settings of [global] and every "
+					"[service "
+					"NAME]"},
+		{.name = "hash",
+				.run = run_hash,
+				.usage = "",
+				.help = "read a password (terminal: twice) and print its argon2id hash at the "
+					"configured "
+					"cost"},
+		{.name = NULL},
 };
 
 static void emit_line(void *arg, const char *line)
@@ -42,6 +58,11 @@ static bool check_service(const struct sendsec_config *cfg, const char *service,
 		cli_error("%s", err);
 		return false;
 	}
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		cli_error("%s%s%s", service != NULL ? service : "", service != NULL ? ": " : "", err);
+		sendsec_settings_free(s);
+		return false;
+	}
 	if (!is_quiet) {
 		if (service == NULL)
 			printf("[global]\n");
@@ -53,23 +74,13 @@ static bool check_service(const struct sendsec_config *cfg, const char *service,
 	return true;
 }
 
-static int run_check_config(struct cli *cli, int argc, char **argv)
+static int run_check_config(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_config *cfg = NULL;
 	char err[512];
-	bool is_quiet = false;
+	bool is_quiet = a->opt[CHECK_QUIET].n > 0;
 	int rc = CLI_USAGE;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			cli_usage(&cli_config_commands[0]);
-			return CLI_OK;
-		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-			is_quiet = true;
-		} else {
-			return cli_usage(&cli_config_commands[0]);
-		}
-	}
 	if (sendsec_config_load(cli->config, true, &cfg, err, sizeof(err)) != SENDSEC_OK) {
 		cli_error("%s", err);
 		goto out;
@@ -108,7 +119,7 @@ static void hash_cost(const struct cli *cli, unsigned long long *ops_out, size_t
 	sendsec_config_free(cfg);
 }
 
-static int run_hash(struct cli *cli, int argc, char **argv)
+static int run_hash(struct cli *cli, const struct cli_args *a)
 {
 	char hash[SENDSEC_HASH_MAX];
 	char *pw = NULL, *again = NULL;
@@ -117,13 +128,7 @@ static int run_hash(struct cli *cli, int argc, char **argv)
 	bool is_tty = isatty(STDIN_FILENO) == 1;
 	int rc = CLI_REFUSED;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			cli_usage(&cli_config_commands[1]);
-			return CLI_OK;
-		}
-		return cli_usage(&cli_config_commands[1]);
-	}
+	(void)a; /* no arguments */
 	hash_cost(cli, &ops, &mem);
 	if ((pw = cli_read_secret("Password: ")) == NULL || pw[0] == '\0') {
 		cli_error("no password read");

@@ -10,112 +10,103 @@
 #include "cli.h"
 #include "timeutil.h"
 
-static int run_create(struct cli *cli, int argc, char **argv);
-static int run_list(struct cli *cli, int argc, char **argv);
-static int run_revoke(struct cli *cli, int argc, char **argv);
+static int run_create(struct cli *cli, const struct cli_args *a);
+static int run_list(struct cli *cli, const struct cli_args *a);
+static int run_revoke(struct cli *cli, const struct cli_args *a);
 
-enum { CMD_CREATE, CMD_LIST, CMD_REVOKE };
+enum { CREATE_SCOPE, CREATE_EXPIRES, CREATE_NETWORK, CREATE_DESCRIPTION };
 
-const struct cli_command cli_key_commands[] = {
-		[CMD_CREATE] = {"key", "create", run_create,
-				"USER --scope SVC[,SVC...] [--expires TIME] [--network CIDR[,CIDR...]] [--description "
-				"TEXT]",
-				"create an API key for USER valid for the services SVC ('*': all) and print it once"},
-		[CMD_LIST] = {"key", "list", run_list, "USER",
-				"list USER's API keys: id, scopes, created, expires, state, networks, description"},
-		[CMD_REVOKE] = {"key", "revoke", run_revoke, "ID", "revoke the API key with this id"},
-		{NULL, NULL, NULL, NULL, NULL},
+static const struct cli_option create_options[] = {
+		[CREATE_SCOPE] = {.name = "scope", .kind = CLI_LIST, .is_required = true},
+		[CREATE_EXPIRES] = {.name = "expires", .kind = CLI_VALUE},
+		[CREATE_NETWORK] = {.name = "network", .kind = CLI_LIST},
+		[CREATE_DESCRIPTION] = {.name = "description", .kind = CLI_VALUE},
+		{.name = NULL},
 };
 
-/* Matches argv[*i] against "--name VALUE" or "--name=VALUE"; on a match sets *value and advances
- * *i past the value. Returns 1 on a match, 0 when argv[*i] is another argument, -1 when the value
- * is missing. */
-static int option(int argc, char **argv, int *i, const char *name, const char **value)
-{
-	size_t n = strlen(name);
+const struct cli_command cli_key_commands[] = {
+		{.name = "key",
+				.sub = "create",
+				.run = run_create,
+				.args = {"USER"},
+				.options = create_options,
+				.usage = "USER --scope SVC[,SVC...] [--expires TIME] [--network CIDR[,CIDR...]] "
+					 "[--description TEXT]",
+				.help = "create an API key for USER valid for the services SVC ('*': all) and print it "
+					"once"},
+		{.name = "key",
+				.sub = "list",
+				.run = run_list,
+				.args = {"USER"},
+				.usage = "USER",
+				.help = "list USER's API keys: id, scopes, created, expires, state, networks, "
+					"description"},
+		{.name = "key",
+				.sub = "revoke",
+				.run = run_revoke,
+				.args = {"ID"},
+				.usage = "ID",
+				.help = "revoke the API key with this id"},
+		{.name = NULL},
+};
 
-	if (strncmp(argv[*i], name, n) != 0)
-		return 0;
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return 1;
+/* Every value of a CLI_LIST option joined by commas: "--scope a,b --scope c" gives "a,b,c".
+ * Returns a malloc'd string or NULL (out of memory). */
+static char *join(const struct cli_value *v)
+{
+	size_t len = 1;
+	char *text;
+
+	for (size_t i = 0; i < v->n; i++)
+		len += strlen(v->values[i]) + 1;
+	if ((text = calloc(len, 1)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++) {
+		if (i > 0)
+			strcat(text, ",");
+		strcat(text, v->values[i]);
 	}
-	if (argv[*i][n] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
+	return text;
 }
 
-/* Splits "a,b,c" into a NULL-terminated array pointing into the malloc'd copy *buf_out. */
-static const char **split_scopes(const char *text, char **buf_out)
+/* Splits "a,b,c" in place into a malloc'd NULL-terminated array pointing into text, or NULL. */
+static const char **split(char *text)
 {
 	size_t n = 2;
-	const char **scopes;
-	char *buf, *save = NULL;
+	const char **items;
+	char *save = NULL;
 
-	*buf_out = NULL;
 	for (const char *p = text; *p != '\0'; p++)
 		n += *p == ',';
-	if ((buf = strdup(text)) == NULL || (scopes = calloc(n, sizeof(*scopes))) == NULL) {
-		free(buf);
+	if ((items = calloc(n, sizeof(*items))) == NULL)
 		return NULL;
-	}
 	n = 0;
-	for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
-		scopes[n++] = tok;
-	*buf_out = buf;
-	return scopes;
+	for (char *tok = strtok_r(text, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+		items[n++] = tok;
+	return items;
 }
 
-static int run_create(struct cli *cli, int argc, char **argv)
+static int run_create(struct cli *cli, const struct cli_args *a)
 {
-	const struct cli_command *cmd = &cli_key_commands[CMD_CREATE];
-	const char *user = NULL, *scope = NULL, *expires = NULL, *networks = NULL, *desc = NULL;
+	const char *user = a->pos[0], *expires = a->opt[CREATE_EXPIRES].value;
 	const char **scopes = NULL;
-	char *scope_buf = NULL, key[SENDSEC_KEY_MAX + 1];
-	struct sendsec_key_request req = {0};
+	char *scope_text = NULL, *net_text = NULL, key[SENDSEC_KEY_MAX + 1];
+	struct sendsec_key_request req = {.description = a->opt[CREATE_DESCRIPTION].value};
 	struct sendsec_ctx *ctx;
 	enum sendsec_result r;
-	int rc = CLI_USAGE, m;
+	int rc = CLI_USAGE;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			cli_usage(cmd);
-			return CLI_OK;
-		}
-		if ((m = option(argc, argv, &i, "--scope", &scope)) != 0 ||
-				(m = option(argc, argv, &i, "--expires", &expires)) != 0 ||
-				(m = option(argc, argv, &i, "--network", &networks)) != 0 ||
-				(m = option(argc, argv, &i, "--description", &desc)) != 0) {
-			if (m < 0) {
-				cli_error("option '%s' needs a value", argv[i]);
-				return cli_usage(cmd);
-			}
-			continue;
-		}
-		if (argv[i][0] == '-' || user != NULL) {
-			cli_error("unexpected argument '%s'", argv[i]);
-			return cli_usage(cmd);
-		}
-		user = argv[i];
-	}
-	if (user == NULL || scope == NULL) {
-		cli_error(user == NULL ? "no USER given" : "--scope is required");
-		return cli_usage(cmd);
-	}
 	if (expires != NULL && !sendsec_time_parse_any(expires, &req.expires)) {
 		cli_error("bad time '%s': expected RFC 3339 (2026-01-31T00:00:00Z) or a date (2026-01-31)", expires);
 		return CLI_USAGE;
 	}
-	if ((scopes = split_scopes(scope, &scope_buf)) == NULL) {
+	if ((scope_text = join(&a->opt[CREATE_SCOPE])) == NULL || (scopes = split(scope_text)) == NULL ||
+			(a->opt[CREATE_NETWORK].n > 0 && (net_text = join(&a->opt[CREATE_NETWORK])) == NULL)) {
 		cli_error("out of memory");
-		return CLI_USAGE;
+		goto out;
 	}
 	req.scopes = scopes;
-	req.networks = networks;
-	req.description = desc;
+	req.networks = net_text;
 	if ((ctx = cli_ctx(cli)) == NULL)
 		goto out;
 	r = sendsec_admin_key_create(ctx, cli->service, user, &req, key, sizeof(key));
@@ -127,17 +118,16 @@ static int run_create(struct cli *cli, int argc, char **argv)
 				"sendsecctl: API key created for %s; it is shown only this once and cannot be shown "
 				"again\n",
 				user);
-	} else if (r == SENDSEC_UNKNOWN_USER) {
-		cli_error("no account '%s'", user);
 	} else if (r == SENDSEC_DENIED) {
 		cli_error("key refused (see the message above)");
 	} else {
-		cli_error("the directory could not be used (see the messages above; -v for more)");
+		cli_report_failure(user, r);
 	}
 out:
 	explicit_bzero(key, sizeof(key));
+	free(net_text);
 	free(scopes);
-	free(scope_buf);
+	free(scope_text);
 	return rc;
 }
 
@@ -187,30 +177,22 @@ static void print_key(const struct sendsec_keyrec *rec, time_t now)
 	printf("\t%s\t%s\t%s\t%s\t%s\n", created, expires, state(rec, now), rec->networks.n > 0 ? nets : "any", desc);
 }
 
-static int run_list(struct cli *cli, int argc, char **argv)
+static int run_list(struct cli *cli, const struct cli_args *a)
 {
-	const struct cli_command *cmd = &cli_key_commands[CMD_LIST];
+	const char *user = a->pos[0];
 	struct sendsec_keyrec *recs = NULL;
 	struct sendsec_ctx *ctx;
 	size_t n = 0;
 	time_t now = time(NULL);
 	enum sendsec_result r;
 
-	if (argc == 2 && cli_is_help(argv[1])) {
-		cli_usage(cmd);
-		return CLI_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage(cmd);
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
-	r = sendsec_admin_key_list(ctx, cli->service, argv[1], &recs, &n);
-	if (r == SENDSEC_UNKNOWN_USER)
-		cli_error("no account '%s'", argv[1]);
-	else if (r != SENDSEC_OK)
-		cli_error("the directory could not be used (see the messages above; -v for more)");
+	r = sendsec_admin_key_list(ctx, cli->service, user, &recs, &n);
+	if (r != SENDSEC_OK)
+		cli_report_failure(user, r);
 	else if (n == 0)
-		fprintf(stderr, "sendsecctl: %s has no API keys\n", argv[1]);
+		fprintf(stderr, "sendsecctl: %s has no API keys\n", user);
 	else
 		printf("ID\tSCOPES\tCREATED\tEXPIRES\tSTATE\tNETWORKS\tDESCRIPTION\n");
 	for (size_t i = 0; i < n; i++)
@@ -219,26 +201,20 @@ static int run_list(struct cli *cli, int argc, char **argv)
 	return cli_exit_code(r);
 }
 
-static int run_revoke(struct cli *cli, int argc, char **argv)
+static int run_revoke(struct cli *cli, const struct cli_args *a)
 {
-	const struct cli_command *cmd = &cli_key_commands[CMD_REVOKE];
+	const char *id = a->pos[0];
 	struct sendsec_ctx *ctx;
 	enum sendsec_result r;
 
-	if (argc == 2 && cli_is_help(argv[1])) {
-		cli_usage(cmd);
-		return CLI_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage(cmd);
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
-	r = sendsec_admin_key_revoke(ctx, cli->service, argv[1]);
+	r = sendsec_admin_key_revoke(ctx, cli->service, id);
 	if (r == SENDSEC_OK)
-		printf("key %s revoked\n", argv[1]);
+		printf("key %s revoked\n", id);
 	else if (r == SENDSEC_UNKNOWN_USER || r == SENDSEC_DENIED)
-		cli_error("no key '%s'", argv[1]);
+		cli_error("no key '%s'", id);
 	else
-		cli_error("the directory could not be used (see the messages above; -v for more)");
+		cli_report_failure(id, r);
 	return cli_exit_code(r);
 }

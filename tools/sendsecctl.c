@@ -1,8 +1,7 @@
-/* sendsecctl.c — the admin command's entry point: global options, dispatch to the command tables
- * of cmd_*.c, help, and the shared helpers of cli.h. The commands themselves only parse their
- * arguments, call common/ (config.h, admin.h, engine.h) and print. */
+/* sendsecctl.c — the admin command's entry point (args.c parses the arguments and finds the
+ * command of cmd_*.c) and the shared helpers of cli.h. The commands themselves only read their
+ * parsed arguments, call common/ (config.h, admin.h, engine.h) and print. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +12,6 @@
 #include "cli.h"
 #include "secret.h"
 #include "sendsec_build.h"
-
-static const struct cli_command *const tables[] = {
-		cli_config_commands,
-		cli_account_commands,
-		cli_key_commands,
-		cli_totp_commands,
-		NULL,
-};
 
 void cli_error(const char *fmt, ...)
 {
@@ -33,16 +24,14 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-bool cli_is_help(const char *arg)
+void cli_report_failure(const char *user, enum sendsec_result rc)
 {
-	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
-}
-
-int cli_usage(const struct cli_command *cmd)
-{
-	fprintf(stderr, "usage: sendsecctl [--config PATH] [--service NAME] %s%s%s %s\n  %s\n", cmd->name,
-			cmd->sub != NULL ? " " : "", cmd->sub != NULL ? cmd->sub : "", cmd->usage, cmd->help);
-	return CLI_USAGE;
+	if (rc == SENDSEC_UNKNOWN_USER)
+		cli_error("no account '%s' (user_filter found none)", user);
+	else if (rc == SENDSEC_UNAVAILABLE)
+		cli_error("the directory could not be used or holds bad data (see the messages above; -v for more)");
+	else if (rc != SENDSEC_OK)
+		cli_error("refused (%s)", sendsec_result_name(rc));
 }
 
 int cli_exit_code(enum sendsec_result rc)
@@ -108,74 +97,16 @@ char *cli_read_secret(const char *prompt)
 	return line;
 }
 
-static void print_help(void)
-{
-	printf("usage: sendsecctl [--config PATH] [--service NAME] [-v] COMMAND [ARGS]\n\n");
-	for (size_t t = 0; tables[t] != NULL; t++)
-		for (const struct cli_command *c = tables[t]; c->name != NULL; c++)
-			printf("  %s%s%s %s\n      %s\n", c->name, c->sub != NULL ? " " : "",
-					c->sub != NULL ? c->sub : "", c->usage, c->help);
-	printf("\nExit status: 0 success, 1 refused or not found, 2 usage or configuration error.\n");
-}
-
-static const struct cli_command *find_command(const char *name, const char *sub, bool *name_known)
-{
-	*name_known = false;
-	for (size_t t = 0; tables[t] != NULL; t++) {
-		for (const struct cli_command *c = tables[t]; c->name != NULL; c++) {
-			if (strcmp(c->name, name) != 0)
-				continue;
-			*name_known = true;
-			if (c->sub == NULL || (sub != NULL && strcmp(c->sub, sub) == 0))
-				return c;
-		}
-	}
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-			{"config", required_argument, NULL, 'c'},
-			{"service", required_argument, NULL, 's'},
-			{"verbose", no_argument, NULL, 'v'},
-			{"help", no_argument, NULL, 'h'},
-			{"version", no_argument, NULL, 'V'},
-			{NULL, 0, NULL, 0},
-	};
 	struct cli cli = {.config = SENDSEC_DEFAULT_CONFIG, .service = "sendsecctl"};
+	struct cli_args args;
 	const struct cli_command *cmd;
-	bool known;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "+c:s:vhV", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': cli.config = optarg; break;
-		case 's': cli.service = optarg; break;
-		case 'v': cli.verbose = true; break;
-		case 'h': print_help(); return CLI_OK;
-		case 'V': printf("sendsecctl %s\n", SENDSEC_VERSION); return CLI_OK;
-		default: print_help(); return CLI_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		print_help();
-		return CLI_USAGE;
-	}
-	cmd = find_command(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &known);
-	if (cmd == NULL) {
-		if (known)
-			cli_error("'%s' needs a subcommand; see sendsecctl --help", argv[optind]);
-		else
-			cli_error("unknown command '%s'; see sendsecctl --help", argv[optind]);
-		return CLI_USAGE;
-	}
-	optind += cmd->sub != NULL ? 1 : 0;
-	if (optind + 1 < argc && cli_is_help(argv[optind + 1])) {
-		cli_usage(cmd);
-		return CLI_OK;
-	}
-	rc = cmd->run(&cli, argc - optind, argv + optind);
+	if ((cmd = cli_parse(&cli, argc, argv, &args, &rc)) != NULL)
+		rc = cmd->run(&cli, &args);
+	cli_args_free(&args);
 	sendsec_ctx_free(cli.ctx);
 	return rc;
 }

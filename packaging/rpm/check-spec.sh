@@ -3,7 +3,8 @@
 # then rpmbuild -bb --nodeps builds it from a tarball of the tree (git-known files, as
 # packaging/debian/build-debs.sh copies them) with stand-ins for the %meson macros that Fedora's
 # meson package provides and Debian's rpm lacks. rpmbuild fails on a %files entry that the
-# meson install did not produce and on an installed file no %files claims.
+# meson install did not produce and on an installed file no %files claims; then each manual page
+# must be in the package it documents (rpm -qlp).
 # Exit 77 when rpm is not installed. Nothing outside a temp dir is written.
 set -eu
 command -v rpmspec >/dev/null 2>&1 && command -v rpmbuild >/dev/null 2>&1 || { echo "SKIP: rpm is not installed"; exit 77; }
@@ -34,3 +35,20 @@ fi
 for rpm in "$tmp"/top/RPMS/*/*.rpm; do
 	echo "ok: built $(basename "$rpm")"
 done
+# Each manual page ships with the package it documents, and only there.
+fail=0
+for page in pam_sendsec:man8/pam_sendsec.8 cyrus-sasl-sendsec:man8/sendsec-sasl.8 \
+	sendsec:man8/sendsecctl.8 sendsec:man5/sendsec.conf.5; do
+	want=${page%%:*} f=${page#*:}
+	owners=$(for rpm in "$tmp"/top/RPMS/*/*.rpm; do
+		if rpm -qlp "$rpm" 2>/dev/null | grep -q "/man/$f\(\.gz\|\.xz\|\.bz2\)\?$"; then
+			rpm -qp --qf '%{name} ' "$rpm" 2>/dev/null
+		fi
+	done)
+	if [ "$owners" = "$want " ]; then
+		echo "ok: $f is in $want"
+	else
+		echo "FAIL: $f is in '${owners% }', wanted $want"; fail=1
+	fi
+done
+exit $fail

@@ -1,6 +1,9 @@
 /* fuzz_keyrec.c — stored sendsecApiKey value parsing. Properties: no crash or leak; an accepted
  * value formats to a value that parses again and formats to the same text (format is a fixed
- * point); a refused value always comes with an error message and a cleared record. */
+ * point); a refused value always comes with an error message and a cleared record; the id read
+ * alone (sendsec_keyrec_value_id) is the parsed id of an accepted value, and its scopes pass
+ * sendsec_apikey_is_scope. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sendsec_keyrec rec, again;
 	struct sendsec_apikey key;
-	char err[256];
+	char err[256], vid[SENDSEC_KEY_ID_LEN + 1];
 	char *value = NULL, *value2 = NULL;
+	bool has_id = sendsec_keyrec_value_id((const char *)data, size, vid);
 
+	if (has_id && !sendsec_apikey_is_id(vid))
+		abort();
 	if (sendsec_keyrec_parse((const char *)data, size, &rec, err, sizeof(err)) != SENDSEC_OK) {
 		if (err[0] == '\0' || rec.scopes != NULL || rec.description != NULL || rec.networks.n != 0)
 			abort();
@@ -23,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rec.scopes == NULL || rec.scopes[0] == NULL || rec.description == NULL || rec.expires < 0)
 		abort();
+	if (!has_id || strcmp(vid, rec.id) != 0)
+		abort();
+	for (char **s = rec.scopes; *s != NULL; s++)
+		if (!sendsec_apikey_is_scope(*s))
+			abort();
 	(void)sendsec_keyrec_in_scope(&rec, "smtp");
 	memset(&key, 0, sizeof(key));
 	memcpy(key.id, rec.id, sizeof(key.id));

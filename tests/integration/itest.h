@@ -2,7 +2,8 @@
  * a root-owned 0600 sendsec.conf made from the fixture's plus extra lines, an engine context on
  * it, one-call logins, ldapmodify/ldapsearch as the rootdn, slapd stop/restart/SIGSTOP, a settable
  * clock and a monotonic stopwatch. Tests include tests/unit/check.h before this header (EXPECT
- * counts through its CHECK counters).
+ * counts through its CHECK counters). A failed EXPECT prints the outcome got and the one wanted;
+ * other comparisons use check.h's CHECK_RESULT, CHECK_EQ_INT and CHECK_STR, which print both sides.
  * No helper prints a password: passwords are built by itest_pw() and never formatted. */
 #ifndef SENDSEC_ITEST_H
 #define SENDSEC_ITEST_H

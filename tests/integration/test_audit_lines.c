@@ -1,51 +1,27 @@
 /* test_audit_lines.c — one audit line per decision (DESIGN.md section 7) with the exact fields:
- * "sendsec: service=… user=… rhost=… method=… result=success|failure [reason=…]" at
- * LOG_AUTHPRIV|LOG_INFO, for every reason the engine can produce today (success, bad_password,
- * unknown_user, disabled, network, locked, unavailable for a malformed hash and for a dead
- * directory, reset_required), for the account check, and with hostile user and rhost values
- * sanitised; and no password used appears in any audit line or engine log line.
- * The machines have no syslog daemon: the test binds its own datagram socket at /dev/log (and
- * skips, exit 77, when /dev/log already exists) and removes it on every exit path. It reads only
- * datagrams sent by its own pid (SO_PASSCRED), so another process logging meanwhile cannot
- * confuse it; a reader thread drains the socket all the time, because while /dev/log exists
- * every process on the host logs into it and a full queue (net.unix.max_dgram_qlen, 10) would
- * block our own syslog() call forever. Register with is_parallel : false. Run as root under tests/fixtures/with-slapd.sh. */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
+ * "sendsec: service=… user=… rhost=… method=… result=success|failure [reason=…]", for every
+ * reason the engine can produce today (success, bad_password, unknown_user, disabled, network,
+ * locked, unavailable for a malformed hash and for a dead directory, reset_required), for the
+ * account check, and with hostile user and rhost values sanitised (fields, byte ff, escape
+ * sequences, C1 controls, a surrogate, which is also refused before any lookup); and no password
+ * used appears in any audit line or engine log line.
+ * The lines are taken from an audit sink the test installs on its contexts
+ * (sendsec_ctx_set_audit_sink), so the test needs no syslog and runs in parallel with others. A
+ * context without a sink writes to syslog(LOG_AUTHPRIV | LOG_INFO), seen through
+ * tests/unit/capture_syslog.h. Run as root under tests/fixtures/with-slapd.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
+#include "audit.h"
+#include "capture_syslog.h"
 #include "check.h"
 #include "itest.h"
 
-#define DEVLOG      "/dev/log"
 #define SECRET_MARK "Passw0rd" /* in every password this test types */
 
-static int sock = -1;
-static volatile sig_atomic_t created;
-static char sink_lines[64][512];
+static char sink_lines[256][512];
 static size_t n_sink;
-
-static void remove_devlog(void)
-{
-	if (created) {
-		unlink(DEVLOG);
-		created = 0;
-	}
-}
-
-static void on_signal(int sig)
-{
-	remove_devlog();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 /* Keeps the engine's own log lines to check them for secrets too. */
 static void sink(void *arg, enum sendsec_log_level level, const char *line)
@@ -56,102 +32,65 @@ static void sink(void *arg, enum sendsec_log_level level, const char *line)
 		snprintf(sink_lines[n_sink++], sizeof(sink_lines[0]), "%s", line);
 }
 
-/* Lines this process sent, in order, collected by the reader thread. */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static char own[128][1024];
-static size_t n_own, n_taken;
-static unsigned long n_foreign;
-
-static void *reader(void *arg)
+/* True when an engine log line since line number since contains what. */
+static bool logged_since(size_t since, const char *what)
 {
-	char buf[1024];
-
-	(void)arg;
-	for (;;) {
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(struct ucred))];
-		} control;
-		struct iovec iov = {buf, sizeof(buf) - 1};
-		struct msghdr msg = {.msg_iov = &iov,
-				.msg_iovlen = 1,
-				.msg_control = control.buf,
-				.msg_controllen = sizeof(control.buf)};
-		struct cmsghdr *c;
-		pid_t from = 0;
-		ssize_t n = recvmsg(sock, &msg, 0);
-
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return NULL;
-		}
-		for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
-				from = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
-			n--;
-		buf[n] = '\0';
-		pthread_mutex_lock(&mu);
-		if (from != getpid())
-			n_foreign++;
-		else if (n_own < sizeof(own) / sizeof(own[0]))
-			snprintf(own[n_own++], sizeof(own[0]), "%s", buf);
-		pthread_cond_broadcast(&cv);
-		pthread_mutex_unlock(&mu);
-	}
+	for (size_t i = since; i < n_sink; i++)
+		if (strstr(sink_lines[i], what) != NULL)
+			return true;
+	return false;
 }
 
-/* Takes the next line this process sent, waiting up to wait_ms; false when none came. */
-static bool take_own(char *buf, size_t len, int wait_ms)
-{
-	struct timespec until;
-	bool got = false;
+/* The audit lines of the contexts with a sink, in order. */
+static char audit_lines[128][1024];
+static size_t n_audit, n_taken;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+static void audit_sink(void *arg, const char *line)
+{
+	(void)arg;
+	if (n_audit < sizeof(audit_lines) / sizeof(audit_lines[0]))
+		snprintf(audit_lines[n_audit++], sizeof(audit_lines[0]), "%s", line);
+}
+
+static const struct sendsec_audit_sink audit = {.emit = audit_sink, .arg = NULL};
+
+/* Audit lines that reached syslog (a context without a sink), and their priority. */
+static char syslog_audit[8][1024];
+static int syslog_pri[8];
+static size_t n_syslog_audit;
+
+static void captured_syslog(int pri, const char *line)
+{
+	if (strncmp(line, "sendsec: ", 9) == 0 && n_syslog_audit < sizeof(syslog_audit) / sizeof(syslog_audit[0])) {
+		syslog_pri[n_syslog_audit] = pri;
+		snprintf(syslog_audit[n_syslog_audit++], sizeof(syslog_audit[0]), "%s", line);
 	}
-	pthread_mutex_lock(&mu);
-	while (n_taken == n_own && pthread_cond_timedwait(&cv, &mu, &until) == 0)
-		;
-	if (n_taken < n_own) {
-		snprintf(buf, len, "%s", own[n_taken++]);
-		got = true;
-	}
-	pthread_mutex_unlock(&mu);
-	return got;
 }
 
 /* Expects exactly one audit line, "sendsec: " + want, from the last decision. */
 static void expect_line(const char *what, const char *want)
 {
-	char got[2048], extra[2048];
-	const char *tail;
-	bool ok;
+	const char *got;
+	size_t n_new = n_audit - n_taken;
 
 	check_count++;
-	if (!take_own(got, sizeof(got), 2000)) {
+	if (n_new == 0) {
 		fprintf(stderr, "not ok - %s: no audit line\n", what);
 		check_failures++;
 		return;
 	}
-	tail = strstr(got, "sendsec: ");
-	ok = strncmp(got, "<86>", 4) == 0 && tail != NULL && strcmp(tail + 9, want) == 0;
-	if (ok) {
+	got = audit_lines[n_taken];
+	n_taken = n_audit;
+	if (strncmp(got, "sendsec: ", 9) == 0 && strcmp(got + 9, want) == 0) {
 		printf("ok - %s\n", what);
 	} else {
 		check_failures++;
-		fprintf(stderr, "not ok - %s\n  wanted: <86>… sendsec: %s\n  got:    %s\n", what, want,
+		fprintf(stderr, "not ok - %s\n  wanted: sendsec: %s\n  got:    %s\n", what, want,
 				strstr(got, SECRET_MARK) != NULL ? "[withheld: it holds a password]" : got);
 	}
 	check_count++;
-	if (take_own(extra, sizeof(extra), 50)) {
-		fprintf(stderr, "not ok - %s: more than one audit line\n", what);
+	if (n_new > 1) {
+		fprintf(stderr, "not ok - %s: %zu audit lines, wanted one\n", what, n_new);
 		check_failures++;
 	}
 	check_count++;
@@ -169,7 +108,9 @@ static void login(
 	itest_login(ctx, service, user, password, rhost, &out);
 }
 
-static struct sendsec_ctx *ctx_with_sink(const char *path)
+/* A context on path whose engine log goes to sink() and, unless with_audit is false, whose audit
+ * lines go to audit_sink(). */
+static struct sendsec_ctx *ctx_with_sink(const char *path, bool with_audit)
 {
 	static const struct sendsec_log log = {sink, NULL, SENDSEC_LOG_DEBUG};
 	struct sendsec_ctx *ctx = NULL;
@@ -179,56 +120,24 @@ static struct sendsec_ctx *ctx_with_sink(const char *path)
 		fprintf(stderr, "config refused: %s\n", err);
 		exit(1);
 	}
+	if (with_audit)
+		sendsec_ctx_set_audit_sink(ctx, &audit);
 	return ctx;
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = DEVLOG};
-	pthread_t thread;
 	struct sendsec_outcome out;
-	struct sendsec_ctx *ctx, *down;
-	struct stat st;
+	struct sendsec_ctx *ctx, *down, *plain;
 	char uris[128];
-	int one = 1;
+	size_t before;
 
 	(void)argc;
-	if (lstat(DEVLOG, &st) == 0) {
-		printf("# skipped: %s exists (a syslog daemon or another test owns it); this test needs its own\n",
-				DEVLOG);
-		return 77;
-	}
-	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
-		perror("socket");
-		return 1;
-	}
-	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		if (errno == EADDRINUSE) {
-			printf("# skipped: %s appeared meanwhile\n", DEVLOG);
-			return 77;
-		}
-		perror("bind " DEVLOG);
-		return 1;
-	}
-	created = 1;
-	atexit(remove_devlog);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGHUP, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0) {
-		perror("setsockopt SO_PASSCRED");
-		return 1;
-	}
-	if (pthread_create(&thread, NULL, reader, NULL) != 0) {
-		fprintf(stderr, "cannot start the reader thread\n");
-		return 1;
-	}
-	pthread_detach(thread);
-
 	ctx = ctx_with_sink(itest_write_conf(true,
-			ITEST_PASSWORD_ONLY "lockout_threshold 3\n"
-					    "[service smtp]\nallow_networks 192.0.2.0/24\n"));
+					    ITEST_PASSWORD_ONLY "lockout_threshold 3\n"
+								"[service smtp]\nallow_networks 192.0.2.0/24\n"),
+			true);
 
 	login(ctx, "sshd", "alice", itest_pw("alice"), "192.0.2.1");
 	expect_line("success", "service=sshd user=alice rhost=192.0.2.1 method=password result=success");
@@ -269,21 +178,54 @@ int main(int argc, char **argv)
 			"service=sshd user=x?result?success rhost=1.2.3.4?evil?1 method=password result=failure "
 			"reason=unknown_user");
 
-	CHECK(sendsec_account_check(ctx, "sshd", "alice", "192.0.2.1", &out) == SENDSEC_OK);
+	login(ctx, "sshd", "ev\xffil\x1b[31m", itest_pw("alice"), "192.0.2.1");
+	expect_line("a name with byte ff and an escape sequence is UTF-8 without controls",
+			"service=sshd user=ev?il??31m rhost=192.0.2.1 method=password result=failure "
+			"reason=unknown_user");
+	login(ctx, "sshd",
+			"x\xc2\x9b"
+			"31m",
+			itest_pw("alice"), "192.0.2.1\xc2\x85");
+	expect_line("C1 controls (CSI, NEL) in user and rhost are replaced",
+			"service=sshd user=x?31m rhost=192.0.2.1? method=password result=failure reason=unknown_user");
+	/* A surrogate is not UTF-8: the name is refused before any lookup (dir.c once let it through
+	 * to the directory), and the audit line shows one '?' per byte. */
+	before = n_sink;
+	login(ctx, "sshd", "a\xed\xa0\x80", itest_pw("alice"), "192.0.2.1");
+	expect_line("a surrogate in the name",
+			"service=sshd user=a??? rhost=192.0.2.1 method=password result=failure reason=unknown_user");
+	check_count++;
+	if (!logged_since(before, "user name refused before lookup")) {
+		fprintf(stderr, "not ok - a name with a surrogate reached the directory\n");
+		check_failures++;
+	}
+
+	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "alice", "192.0.2.1", &out), SENDSEC_OK);
 	expect_line("account check success", "service=sshd user=alice rhost=192.0.2.1 method=account result=success");
-	CHECK(sendsec_account_check(ctx, "sshd", "dave", "192.0.2.1", &out) == SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "dave", "192.0.2.1", &out), SENDSEC_DENIED);
 	expect_line("account check disabled",
 			"service=sshd user=dave rhost=192.0.2.1 method=account result=failure reason=disabled");
-	CHECK(sendsec_account_check(ctx, "smtp", "alice", "198.51.100.1", &out) == SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_account_check(ctx, "smtp", "alice", "198.51.100.1", &out), SENDSEC_DENIED);
 	expect_line("account check network",
 			"service=smtp user=alice rhost=198.51.100.1 method=account result=failure reason=network");
 
 	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%d", itest_dead_port());
-	down = ctx_with_sink(itest_write_conf_uris(uris, ITEST_PASSWORD_ONLY));
+	down = ctx_with_sink(itest_write_conf_uris(uris, ITEST_PASSWORD_ONLY), true);
 	login(down, "sshd", "alice", itest_pw("alice"), "192.0.2.1");
 	expect_line("unavailable (directory down)",
 			"service=sshd user=alice rhost=192.0.2.1 method=password result=failure reason=unavailable");
 	sendsec_ctx_free(down);
+
+	/* With a sink installed nothing went to syslog; without one, the line goes to syslog at
+	 * authpriv.info, and only there. */
+	CHECK_EQ_INT(n_syslog_audit, 0);
+	plain = ctx_with_sink(itest_write_conf(true, ITEST_PASSWORD_ONLY), false);
+	login(plain, "sshd", "alice", itest_pw("alice"), "192.0.2.1");
+	CHECK_EQ_INT(n_audit - n_taken, 0);
+	CHECK_EQ_INT(n_syslog_audit, 1);
+	CHECK_EQ_INT(syslog_pri[0], CAPTURE_AUTHPRIV_INFO);
+	CHECK_STR(syslog_audit[0], "sendsec: service=sshd user=alice rhost=192.0.2.1 method=password result=success");
+	sendsec_ctx_free(plain);
 	sendsec_ctx_free(ctx);
 
 	/* The engine's own log lines (errors, info, debug) hold no password either. */
@@ -295,9 +237,5 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("# %zu engine log lines checked for secrets\n", n_sink);
-	pthread_mutex_lock(&mu);
-	printf("# %lu datagrams from other processes ignored\n", n_foreign);
-	pthread_mutex_unlock(&mu);
-	remove_devlog();
 	return check_report(argv[0]);
 }

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("the parent logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	CHECK_INT(connects(ctx), 1);
+	CHECK_EQ_INT(connects(ctx), 1);
 
 	if ((pid = fork()) < 0)
 		return 1;
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
 	EXPECT("the parent logs in again after the child ended", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	printf("# parent's connections: %lu (1: the child left it alone)\n", connects(ctx));
-	CHECK_INT(connects(ctx), 1);
+	CHECK_EQ_INT(connects(ctx), 1);
 
 	/* Three processes at once, one inherited handle. */
 	for (int k = 0; k < 2; k++) {
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 				WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "not ok", k, ROUNDS, users[k]);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	CHECK_INT(connects(ctx), 1);
+	CHECK_EQ_INT(connects(ctx), 1);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

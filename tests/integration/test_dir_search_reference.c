@@ -110,10 +110,11 @@ int main(int argc, char **argv)
 	itest_login(ctx, "smtp", "apikey", key, NULL, &out);
 	EXPECT("key search with a search reference: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
 			SENDSEC_REASON_UNAVAILABLE);
-	CHECK_INT(sendsec_admin_reset_all_before(ctx, "sendsecctl", time(NULL) + 86400, &marked), SENDSEC_UNAVAILABLE);
-	CHECK_INT(marked, 0);
-	CHECK_INT(itest_count_values(itest_user_dn("alice"), "sendsecResetRequired"), 0);
-	CHECK_INT(chased(), 0);
+	CHECK_RESULT(sendsec_admin_reset_all_before(ctx, "sendsecctl", time(NULL) + 86400, &marked),
+			SENDSEC_UNAVAILABLE);
+	CHECK_EQ_INT(marked, 0);
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("alice"), "sendsecResetRequired"), 0);
+	CHECK_EQ_INT(chased(), 0);
 
 	/* A token entry that is itself a referral: its read is answered with a referral. */
 	CHECK(delete_referral(ghost) == 0);
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "bob", itest_pw("bob"), NULL, &out);
 	EXPECT("token read answered with a referral: UNAVAILABLE", &out, SENDSEC_UNAVAILABLE,
 			SENDSEC_REASON_UNAVAILABLE);
-	CHECK_INT(chased(), 0);
+	CHECK_EQ_INT(chased(), 0);
 
 	sodium_memzero(key, sizeof(key));
 	sendsec_ctx_free(ctx);

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 			SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	fleet_host_login(host_a, &req, &out);
 	EXPECT("the same key on a host whose replica has it: works", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	CHECK_INT(provider_ops(m1, m2), 0);
+	CHECK_EQ_INT(provider_ops(m1, m2), 0);
 
 	/* Revocation reaches the hosts through the consumer. */
 	CHECK(sendsec_admin_key_revoke(admin, "sendsecctl", id) == SENDSEC_OK);

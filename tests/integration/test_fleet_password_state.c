@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 			failures++;
 	printf("%s - five wrong passwords, on A, A, B, B and C: %d refused as bad_password\n",
 			failures == 5 ? "ok" : "not ok", failures);
-	CHECK_INT(failures, 5);
-	CHECK_INT(itest_count_values(itest_user_dn("bob"), "sendsecFailureTime"), 5);
+	CHECK_EQ_INT(failures, 5);
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("bob"), "sendsecFailureTime"), 5);
 	login(host_b, "bob", itest_pw("bob"), &out);
 	EXPECT("host B: the right password is refused, the account is locked", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_LOCKED);

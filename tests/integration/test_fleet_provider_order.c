@@ -122,14 +122,14 @@ int main(int argc, char **argv)
 	EXPECT("p1 stopped: p2 refuses the same code again", &out, SENDSEC_DENIED, SENDSEC_REASON_TOTP_REPLAYED);
 	writes_since(0, m2, token_dn, &w1, &w2);
 	printf("%s - p1 stopped: alice's step was written to p2 (%ld)\n", w2 == 1 ? "ok" : "not ok", w2);
-	CHECK_INT(w2, 1);
+	CHECK_EQ_INT(w2, 1);
 	writes_since(0, m2, bob_token, &w1, &w2);
 	printf("%s - p1 stopped: bob's step was written to p2 (%ld)\n", w2 == 1 ? "ok" : "not ok", w2);
-	CHECK_INT(w2, 1);
+	CHECK_EQ_INT(w2, 1);
 	CHECK(itest_run(passwd, "carol-N3w-Passw0rd!\n", NULL, 0) == 0);
 	writes_since(0, m2, "uid=carol", &w1, &w2);
 	printf("%s - p1 stopped: sendsecctl passwd writes to p2 (%ld)\n", w2 == 1 ? "ok" : "not ok", w2);
-	CHECK_INT(w2, 1);
+	CHECK_EQ_INT(w2, 1);
 
 	/* p1 comes back and catches up. */
 	CHECK(fleet_sh("restart", "p1") == 0);
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	CHECK(took < 2 * 2 + 1);
 	writes_since(0, m2, token_dn, &w1, &w2);
 	printf("%s - p1 hangs: the step is written to p2 (%ld)\n", w2 == 1 ? "ok" : "not ok", w2);
-	CHECK_INT(w2, 1);
+	CHECK_EQ_INT(w2, 1);
 	if (stopped)
 		CHECK(signal_instance("p1", SIGCONT));
 

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	printf("%s - the same code at the same moment on two hosts: exactly one success in %d of %d rounds\n",
 			exactly_one == RACE_ROUNDS ? "ok" : "not ok", exactly_one, RACE_ROUNDS);
-	CHECK_INT(exactly_one, RACE_ROUNDS);
+	CHECK_EQ_INT(exactly_one, RACE_ROUNDS);
 
 	/* Two different valid codes at the same moment: the later step wins, A and B taking turns. */
 	for (int r = 0; r < 6; r++) {
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	}
 	printf("%s - two different codes at the same moment: the later step succeeded in %d of 6 rounds\n",
 			later_ok == 6 ? "ok" : "not ok", later_ok);
-	CHECK_INT(later_ok, 6);
+	CHECK_EQ_INT(later_ok, 6);
 
 	/* Recovery codes: the same one at the same moment on two hosts. */
 	{
@@ -111,8 +111,8 @@ int main(int argc, char **argv)
 		}
 		printf("%s - the same recovery code at the same moment on two hosts: exactly one success in %d of 3\n",
 				exactly_one == 3 ? "ok" : "not ok", exactly_one);
-		CHECK_INT(exactly_one, 3);
-		CHECK_INT(itest_count_values(itest_user_dn("alice"), "sendsecRecoveryCode"), 7);
+		CHECK_EQ_INT(exactly_one, 3);
+		CHECK_EQ_INT(itest_count_values(itest_user_dn("alice"), "sendsecRecoveryCode"), 7);
 	}
 
 	sodium_memzero(b32, sizeof(b32));

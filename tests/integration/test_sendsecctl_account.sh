@@ -1,9 +1,10 @@
 #!/bin/sh
 # test_sendsecctl_account.sh — sendsecctl's config and account commands against the fixture slapd:
-# check-config (fixture config, unknown key with file:line, 0666 file, --quiet), hash (a login with
-# the hash set as userPassword), passwd (new works, old refused, too short refused), reset of one
-# account and --all-before, status and unlock around failed attempts and a lockout, test (unknown
-# user, the code prompt through the ask callback) and the exit codes of usage errors.
+# check-config (fixture config, unknown key with file:line, binddn without bindpw_file with
+# file:line, 0666 file, --quiet), hash (a login with the hash set as userPassword), passwd (new
+# works, old refused, too short refused), reset of one account and --all-before, status and
+# unlock around failed attempts and a lockout, test (unknown user, the code prompt through the ask
+# callback) and the exit codes of usage errors.
 # Run under tests/fixtures/with-slapd.sh: test_sendsecctl_account.sh PATH-TO-SENDSECCTL
 # Passwords travel in files on stdin; none is ever printed.
 set -u
@@ -93,6 +94,18 @@ expect 2 "check-config --quiet still fails on an unknown key"
 run --config "$bad" check-config
 expect 2 "check-config refuses a bad value in a section"
 err_has "$bad:[0-9]+: bad value for 'timeout'" "the bad value's error names file:line"
+
+# binddn without bindpw_file would bind with an empty password: refused, in a section too
+(umask 077 && grep -v '^bindpw_file ' "$SENDSEC_TEST_CONF" >"$bad")
+dnline=$(grep -n '^binddn ' "$bad" | cut -d: -f1)
+run --config "$bad" check-config
+expect 2 "check-config refuses binddn without bindpw_file"
+err_has "$bad:$dnline: 'binddn' is set without 'bindpw_file'" "the error names file:line of binddn"
+(umask 077 && { grep -v '^binddn ' "$SENDSEC_TEST_CONF" | grep -v '^bindpw_file '; echo "[service smtp]"; echo "binddn cn=x"; } >"$bad")
+dnline=$(wc -l <"$bad")
+run --config "$bad" check-config
+expect 2 "check-config refuses binddn without bindpw_file in a section"
+err_has "$bad:$dnline: 'binddn' is set without 'bindpw_file' \(service smtp\)" "the error names the section's line and service"
 
 loose=$D/loose.conf
 cp "$SENDSEC_TEST_CONF" "$loose"
@@ -281,7 +294,7 @@ done
 for c in check-config hash passwd reset unlock status test; do
 	ctl "$c" --help
 	expect 0 "sendsecctl $c --help"
-	err_has "^usage: sendsecctl .*$c" "$c --help prints its usage"
+	out_has "^usage: sendsecctl .*$c" "$c --help prints its usage on stdout"
 done
 
 # --- no secret in any output ---------------------------------------------------------------------

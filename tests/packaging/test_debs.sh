@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_debs.sh SASL_LOGIN — build the Debian packages (packaging/debian/build-debs.sh), install
-# them with dpkg -i, check where their files went and that the pam-auth-update profile is off by
-# default, then make one PAM login (pamtester under pam_wrapper) and one SASL login
+# them with dpkg -i, check where their files went (each manual page in the package it documents)
+# and that the pam-auth-update profile is off by default, then make one PAM login (pamtester
+# under pam_wrapper) and one SASL login
 # (SASL_LOGIN = tests/packaging/sasl_login.c, plugins found through SASL_PATH) against the
 # INSTALLED module and plugin and a private slapd (tests/fixtures/with-slapd.sh). The three
 # packages are purged on every exit path; /etc/pam.d must be the same before and after.
@@ -144,17 +145,31 @@ done
 
 listed() { dpkg -L "$1" | grep -qx "$2"; }
 check "libpam-sendsec: /lib/$ma/security/pam_sendsec.so" listed libpam-sendsec "/lib/$ma/security/pam_sendsec.so"
+# The pam-auth-update profile names pam_sndsec.so: pam-auth-update replaces every "end" in a
+# module line, also inside "pam_sendsec.so" (see packaging/debian/pam-configs/sendsec).
+check "libpam-sendsec: pam_sndsec.so links to pam_sendsec.so" sh -c "[ \"\$(readlink /lib/$ma/security/pam_sndsec.so)\" = pam_sendsec.so ] || [ \"\$(readlink -f /lib/$ma/security/pam_sndsec.so)\" = \"\$(readlink -f /lib/$ma/security/pam_sendsec.so)\" ]"
 check "libpam-sendsec: /usr/share/pam-configs/sendsec" listed libpam-sendsec /usr/share/pam-configs/sendsec
 check "libsasl2-modules-sendsec: /usr/lib/$ma/sasl2/libsendsec.so" listed libsasl2-modules-sendsec "/usr/lib/$ma/sasl2/libsendsec.so"
 check "sendsec-tools: /usr/sbin/sendsecctl" listed sendsec-tools /usr/sbin/sendsecctl
-check "sendsec-tools: sendsecctl(8)" listed sendsec-tools /usr/share/man/man8/sendsecctl.8.gz
-check "sendsec-tools: sendsec.conf(5)" listed sendsec-tools /usr/share/man/man5/sendsec.conf.5.gz
+# Each manual page ships with the package it documents (lintian spare-manual-page): dpkg -S must
+# name that package, and only it, as the owner.
+arch=$(dpkg --print-architecture)
+for page in libpam-sendsec:man8/pam_sendsec.8 libsasl2-modules-sendsec:man8/sendsec-sasl.8 \
+	sendsec-tools:man8/sendsecctl.8 sendsec-tools:man5/sendsec.conf.5; do
+	p=${page%%:*} f=/usr/share/man/${page#*:}.gz
+	owner=$(dpkg -S "$f" 2>/dev/null | sed -n 's|: /.*||p')
+	if [ "$owner" = "$p" ] || [ "$owner" = "$p:$arch" ]; then
+		echo "ok: $f belongs to $p"
+	else
+		echo "FAIL: $f belongs to '${owner:-no package}', wanted $p"; fail=1
+	fi
+done
 check "sendsec-tools: LDAP schema" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.schema
 check "sendsec-tools: cn=config LDIF" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.ldif
 check "sendsec-tools: example sendsec.conf" listed sendsec-tools /usr/share/doc/sendsec/examples/sendsec.conf.example
 check "the pam-auth-update profile is off by default (Default: no)" grep -qx 'Default: no' /usr/share/pam-configs/sendsec
 check "installing changed no /etc/pam.d/common-* file" sh -c "pam_state() { for f in /etc/pam.d/common-*; do printf '%s ' \"\$f\"; md5sum <\"\$f\"; done; }; pam_state | cmp -s - '$work/pam-before'"
-check "no PAM stack names pam_sendsec" sh -c "! grep -rqs pam_sendsec /etc/pam.d"
+check "no PAM stack names pam_sendsec" sh -c "! grep -rqsE 'pam_s(e)?ndsec' /etc/pam.d"
 check "the installed module exports only pam_sm_* (tests/pam/test_exports.sh)" "$src/tests/pam/test_exports.sh" "/lib/$ma/security/pam_sendsec.so"
 check "sendsecctl --version runs" /usr/sbin/sendsecctl --version
 

@@ -1,6 +1,7 @@
 /* test_apikey.c — API keys: the check characters against an independent CRC32 and vectors from
  * zlib, mint/parse round trips, refusal of every single-character change, the stored value's
- * format/parse round trip, scopes, and malformed stored values. Prints no key or secret. */
+ * format/parse round trip, scopes, the exported id, scope and stored-id rules against the parser,
+ * and malformed stored values. Prints no key or secret. */
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -500,6 +501,130 @@ static void test_keyrec_fields_read_back(void)
 	CHECK(strstr(err, "id") != NULL);
 }
 
+/* The key id rule on its own agrees with the stored-value parser, byte by byte. */
+static void test_is_id(void)
+{
+	char key[SENDSEC_KEY_MAX], id[SENDSEC_KEY_ID_LEN + 2], v[512];
+	struct sendsec_apikey parts;
+	struct sendsec_keyrec rec;
+	char err[128];
+
+	CHECK(sendsec_apikey_mint("sk_", key, sizeof(key), &parts) == SENDSEC_OK);
+	CHECK(sendsec_apikey_is_id(parts.id));
+	sendsec_apikey_clear(&parts);
+	CHECK(sendsec_apikey_is_id("4Fq9xK2bT0aZ"));
+	CHECK(sendsec_apikey_is_id("000000000000"));
+	CHECK(sendsec_apikey_is_id("zzzzzzzzzzzz"));
+	CHECK(!sendsec_apikey_is_id("4Fq9xK2bT0a"));   /* 11 */
+	CHECK(!sendsec_apikey_is_id("4Fq9xK2bT0aZZ")); /* 13 */
+	CHECK(!sendsec_apikey_is_id(""));
+	CHECK(!sendsec_apikey_is_id(NULL));
+	for (int c = 1; c < 256; c++) {
+		bool parses;
+
+		snprintf(id, sizeof(id), "4Fq9xK2bT0a%c", c);
+		snprintf(v, sizeof(v),
+				"v1;id=%s;hash=" GOOD_HASH ";scopes=smtp;expires=-;created=20250301120000Z;"
+				"networks=-;disabled=0;desc=x",
+				id);
+		parses = sendsec_keyrec_parse(v, strlen(v), &rec, err, sizeof(err)) == SENDSEC_OK;
+		if (parses)
+			sendsec_keyrec_clear(&rec);
+		if (sendsec_apikey_is_id(id) != parses)
+			fprintf(stderr, "  id ending in byte %d: is_id %d, parse %d\n", c, sendsec_apikey_is_id(id),
+					parses);
+		CHECK(sendsec_apikey_is_id(id) == parses);
+		CHECK(sendsec_apikey_is_id(id) == (strchr(ALPHABET, c) != NULL));
+	}
+}
+
+/* The scope rule on its own agrees with what the stored value's parser and formatter accept. */
+static void test_is_scope(void)
+{
+	char scope[4], v[512];
+	char *scopes[] = {scope, NULL};
+	struct sendsec_keyrec rec = {0}, parsed;
+	char *value = NULL, err[128];
+
+	CHECK(sendsec_apikey_is_scope("*"));
+	CHECK(sendsec_apikey_is_scope("smtp"));
+	CHECK(sendsec_apikey_is_scope("a.b_c-1"));
+	CHECK(!sendsec_apikey_is_scope(""));
+	CHECK(!sendsec_apikey_is_scope("**"));
+	CHECK(!sendsec_apikey_is_scope("smtp*"));
+	CHECK(!sendsec_apikey_is_scope("a b"));
+	CHECK(!sendsec_apikey_is_scope("a,b"));
+	CHECK(!sendsec_apikey_is_scope("\xc3\xa9"));
+	CHECK(!sendsec_apikey_is_scope(NULL));
+	memcpy(rec.id, "4Fq9xK2bT0aZ", SENDSEC_KEY_ID_LEN + 1);
+	rec.scopes = scopes;
+	rec.created = 1740830400;
+	for (int c = 1; c < 256; c++) {
+		bool parses, formats;
+
+		snprintf(scope, sizeof(scope), "s%c", c);
+		snprintf(v, sizeof(v),
+				"v1;id=4Fq9xK2bT0aZ;hash=" GOOD_HASH ";scopes=%s;expires=-;"
+				"created=20250301120000Z;networks=-;disabled=0;desc=x",
+				scope);
+		parses = sendsec_keyrec_parse(v, strlen(v), &parsed, err, sizeof(err)) == SENDSEC_OK;
+		if (parses)
+			sendsec_keyrec_clear(&parsed);
+		formats = sendsec_keyrec_format(&rec, &value) == SENDSEC_OK;
+		free(value);
+		value = NULL;
+		if (sendsec_apikey_is_scope(scope) != parses || parses != formats)
+			fprintf(stderr, "  scope 's' + byte %d: is_scope %d, parse %d, format %d\n", c,
+					sendsec_apikey_is_scope(scope), parses, formats);
+		CHECK(sendsec_apikey_is_scope(scope) == parses);
+		CHECK(parses == formats);
+	}
+}
+
+/* The id of a stored value is read without parsing the other fields, so that a malformed record
+ * can still be named and revoked; len is honoured. */
+static void test_keyrec_value_id(void)
+{
+	static const char good[] = "v1;id=4Fq9xK2bT0aZ;hash=" GOOD_HASH
+				   ";scopes=smtp;expires=-;created=20250301120000Z;networks=-;disabled=0;desc=x";
+	static const struct {
+		const char *value, *want; /* want NULL: no id */
+	} cases[] = {
+			{good, "4Fq9xK2bT0aZ"},
+			{"v1;hash=bad;id=zzzzzzzzzzzz", "zzzzzzzzzzzz"}, /* malformed record, readable id */
+			{"v1;desc=x;id=000000000000;id=111111111111", "000000000000"}, /* the first id field */
+			{"v2;id=4Fq9xK2bT0aZ", "4Fq9xK2bT0aZ"},
+			{"v1;id=4Fq9xK2bT0a", NULL},           /* 11 characters */
+			{"v1;id=4Fq9xK2bT0aZZ", NULL},         /* 13 characters */
+			{"v1;id=4Fq9xK2bT0a_;desc=x", NULL},   /* not base62 */
+			{"v1;id=short;id=4Fq9xK2bT0aZ", NULL}, /* the first id field is the id */
+			{"v1;xid=4Fq9xK2bT0aZ", NULL},
+			{"v1;desc=id%3D4Fq9xK2bT0aZ", NULL},
+			{"v1;ID=4Fq9xK2bT0aZ", NULL},
+			{"v1", NULL},
+			{"", NULL},
+	};
+	char id[SENDSEC_KEY_ID_LEN + 1];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool found;
+
+		memset(id, 'x', sizeof(id));
+		found = sendsec_keyrec_value_id(cases[i].value, strlen(cases[i].value), id);
+		if (found != (cases[i].want != NULL) || (found && strcmp(id, cases[i].want) != 0))
+			fprintf(stderr, "  value '%s': found %d id '%.*s', want '%s'\n", cases[i].value, found,
+					SENDSEC_KEY_ID_LEN, id, cases[i].want != NULL ? cases[i].want : "(none)");
+		CHECK(found == (cases[i].want != NULL));
+		if (found && cases[i].want != NULL)
+			CHECK_STR(id, cases[i].want);
+	}
+	/* cut inside the id, or right after it: len is where the value ends */
+	CHECK(!sendsec_keyrec_value_id(good, strlen("v1;id=4Fq9xK2bT0a"), id));
+	CHECK(sendsec_keyrec_value_id(good, strlen("v1;id=4Fq9xK2bT0aZ"), id));
+	CHECK_STR(id, "4Fq9xK2bT0aZ");
+	CHECK(!sendsec_keyrec_value_id(NULL, 0, id));
+}
+
 struct bad_case {
 	const char *value;
 	const char *field; /* expected in err, or NULL */
@@ -691,6 +816,9 @@ int main(int argc, char **argv)
 	test_keyrec_format_refuses();
 	test_scope();
 	test_keyrec_fields_read_back();
+	test_is_id();
+	test_is_scope();
+	test_keyrec_value_id();
 	test_keyrec_malformed();
 	return check_report(argv[0]);
 }

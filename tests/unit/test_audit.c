@@ -1,16 +1,46 @@
-/* test_audit.c — audit.c: the exact line of DESIGN.md section 7, sanitised values, and the
- * account name (not the typed name) on success. */
+/* test_audit.c — audit.c: the exact lines of DESIGN.md section 7 (a decision; sendsecctl's admin
+ * line), sanitised values, the account name (not the typed name) on success, and where a line
+ * goes: to the installed sink, or by default to syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line). The
+ * default is observed through capture_syslog.h. */
 #include <string.h>
 
 #include "audit.h"
+#include "capture_syslog.h"
 #include "check.h"
+#include "utf8.h"
 
-int main(int argc, char **argv)
+/* ---- what reached syslog ---- */
+
+static int syslog_calls, syslog_pri;
+static char syslog_line[1024];
+
+static void captured_syslog(int pri, const char *line)
+{
+	syslog_calls++;
+	syslog_pri = pri;
+	snprintf(syslog_line, sizeof(syslog_line), "%s", line);
+}
+
+/* ---- what reached an installed sink ---- */
+
+struct seen {
+	int n;
+	char line[1024];
+};
+
+static void keep(void *arg, const char *line)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	snprintf(s->line, sizeof(s->line), "%s", line);
+}
+
+static void check_format(void)
 {
 	struct sendsec_outcome out;
 	char line[512];
 
-	(void)argc;
 	memset(&out, 0, sizeof(out));
 	out.result = SENDSEC_OK;
 	out.method = "apikey";
@@ -49,5 +79,137 @@ int main(int argc, char **argv)
 			"-", &out);
 	CHECK(strstr(line, "user=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa rhost=") != NULL);
 	CHECK(strstr(line, "reason=unavailable") != NULL);
+}
+
+/* The user field of a failed decision with this typed name. */
+static const char *user_field(const char *user)
+{
+	static char line[512];
+	struct sendsec_outcome out;
+	char *start, *end;
+
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_UNKNOWN_USER;
+	out.reason = SENDSEC_REASON_UNKNOWN_USER;
+	sendsec_audit_format(line, sizeof(line), "sshd", user, "192.0.2.1", &out);
+	if (!sendsec_utf8_is_valid(line, strlen(line)) || sendsec_utf8_has_control(line, strlen(line)))
+		return "[the line is not UTF-8 without controls]";
+	if ((start = strstr(line, " user=")) == NULL || (end = strstr(start, " rhost=")) == NULL)
+		return "[no user field]";
+	*end = '\0';
+	return start + 6;
+}
+
+/* Values are valid UTF-8 without control characters (C0, DEL, C1): every byte of an ill-formed
+ * sequence and every control becomes '?'; well-formed characters stay; the 64-byte cut never
+ * splits a character. */
+static void check_hostile_bytes(void)
+{
+	char name[80];
+
+	CHECK_STR(user_field("ev\xffil\x1b[31m"), "ev?il??31m");
+	CHECK_STR(user_field("a\xc2\x9b"
+			     "31m"),
+			"a?31m");                   /* C1 CSI, well-formed UTF-8 */
+	CHECK_STR(user_field("a\xc2\x85z"), "a?z"); /* C1 NEL */
+	CHECK_STR(user_field("a\x7f"), "a?");
+	CHECK_STR(user_field("a\x9b"
+			     "31m"),
+			"a?31m");                          /* a raw C1 byte is not UTF-8 */
+	CHECK_STR(user_field("a\xed\xa0\x80"), "a???");    /* a surrogate */
+	CHECK_STR(user_field("\xc0\xaf"), "??");           /* an overlong '/' */
+	CHECK_STR(user_field("\xf4\x90\x80\x80"), "????"); /* past U+10FFFF */
+	CHECK_STR(user_field("\xe2\x82"), "??");           /* cut short */
+	CHECK_STR(user_field("J\xc3\xbcrgen"), "J\xc3\xbcrgen");
+	CHECK_STR(user_field("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
+
+	/* 62 + a two-byte character = 64 bytes: kept whole. 63 + it: the character is dropped. */
+	memset(name, 'a', 62);
+	strcpy(name + 62, "\xc3\xbc");
+	CHECK_EQ_INT(strlen(user_field(name)), 64);
+	memset(name, 'a', 63);
+	strcpy(name + 63, "\xc3\xbc");
+	CHECK_EQ_INT(strlen(user_field(name)), 63);
+	memset(name, 'a', 61);
+	strcpy(name + 61, "\xf0\x9f\x98\x80");
+	CHECK_EQ_INT(strlen(user_field(name)), 61);
+	/* '?' replacements count toward the 64 bytes as well. */
+	memset(name, '\xff', 70);
+	name[70] = '\0';
+	CHECK_EQ_INT(strlen(user_field(name)), 64);
+}
+
+/* One decision line goes to the installed sink, once, and not to syslog; without a sink (NULL,
+ * or a zeroed one) it goes to syslog at authpriv.info as "%s"; log level error drops it. */
+static void check_sinks(void)
+{
+	struct sendsec_outcome out;
+	struct seen seen = {0};
+	const struct sendsec_audit_sink sink = {.emit = keep, .arg = &seen};
+	const struct sendsec_audit_sink zeroed = {0};
+	const struct sendsec_log info = {.max_level = SENDSEC_LOG_INFO};
+	const struct sendsec_log errors_only = {.max_level = SENDSEC_LOG_ERROR};
+	const char *want = "sendsec: service=sshd user=alice rhost=192.0.2.1 method=password result=success";
+
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_OK;
+	out.method = "password";
+	strcpy(out.account, "alice");
+
+	syslog_calls = 0;
+	sendsec_audit(&sink, &info, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_STR(seen.line, want);
+	CHECK_EQ_INT(syslog_calls, 0);
+
+	sendsec_audit(NULL, &info, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(syslog_calls, 1);
+	CHECK_EQ_INT(syslog_pri, CAPTURE_AUTHPRIV_INFO);
+	CHECK_STR(syslog_line, want);
+	sendsec_audit(&zeroed, NULL, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(syslog_calls, 2);
+	CHECK_STR(syslog_line, want);
+
+	sendsec_audit(&sink, &errors_only, "sshd", "alice", "192.0.2.1", &out);
+	sendsec_audit(NULL, &errors_only, "sshd", "alice", "192.0.2.1", &out);
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_EQ_INT(syslog_calls, 2);
+}
+
+/* sendsecctl's admin line (DESIGN.md section 7), through the same sink and the same sanitising;
+ * admin lines do not depend on a log level. */
+static void check_admin(void)
+{
+	struct seen seen = {0};
+	const struct sendsec_audit_sink sink = {.emit = keep, .arg = &seen};
+	char line[512];
+
+	sendsec_audit_admin_format(line, sizeof(line), "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/app/.env");
+	CHECK_STR(line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked file=/srv/app/.env");
+
+	sendsec_audit_admin(&sink, "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/my app/.env\nsendsec: x=1");
+	CHECK_EQ_INT(seen.n, 1);
+	CHECK_STR(seen.line,
+			"sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked "
+			"file=/srv/my?app/.env?sendsec:?x?1");
+
+	/* Missing values print as "-", like the decision line's. */
+	sendsec_audit_admin_format(line, sizeof(line), "key_revoke", "4Fq9xK2bT0aZ", NULL, "");
+	CHECK_STR(line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=- file=-");
+
+	syslog_calls = 0;
+	sendsec_audit_admin(NULL, "key_revoke", "4Fq9xK2bT0aZ", "leaked", "/srv/app/.env");
+	CHECK_EQ_INT(syslog_calls, 1);
+	CHECK_EQ_INT(syslog_pri, CAPTURE_AUTHPRIV_INFO);
+	CHECK_STR(syslog_line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked file=/srv/app/.env");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	check_format();
+	check_hostile_bytes();
+	check_sinks();
+	check_admin();
 	return check_report(argv[0]);
 }

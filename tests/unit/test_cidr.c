@@ -181,7 +181,7 @@ static void test_list_add(void)
 
 	CHECK(sendsec_cidr_list_add(&list, "192.0.2.0/24, 2001:db8::/32\t10.0.0.1,,  ", err, sizeof(err)) ==
 			SENDSEC_OK);
-	CHECK(list.n == 3);
+	CHECK_EQ_INT(list.n, 3);
 	CHECK(sendsec_addr_parse("10.0.0.1", a) && sendsec_cidr_list_match(&list, a));
 	CHECK(sendsec_addr_parse("10.0.0.2", a) && !sendsec_cidr_list_match(&list, a));
 
@@ -189,10 +189,10 @@ static void test_list_add(void)
 	err[0] = '\0';
 	CHECK(sendsec_cidr_list_add(&list, "172.16.0.0/12 300.1.1.1 198.51.100.0/24", err, sizeof(err)) ==
 			SENDSEC_UNAVAILABLE);
-	CHECK(list.n == 3);
+	CHECK_EQ_INT(list.n, 3);
 	CHECK(strstr(err, "\"300.1.1.1\"") != NULL);
 	CHECK(sendsec_addr_parse("172.16.0.1", a) && !sendsec_cidr_list_match(&list, a));
-	CHECK(sendsec_cidr_list_add(&list, "1.2.3.4/33", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_cidr_list_add(&list, "1.2.3.4/33", err, sizeof(err)), SENDSEC_UNAVAILABLE);
 	CHECK(strstr(err, "\"1.2.3.4/33\"") != NULL && list.n == 3);
 
 	/* A long bad entry is cut to 64 bytes in err; control bytes are not echoed. */
@@ -202,16 +202,16 @@ static void test_list_add(void)
 			      err, sizeof(err)) == SENDSEC_UNAVAILABLE);
 	CHECK(strstr(err, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"") != NULL);
 	CHECK(strstr(err, "B") == NULL && list.n == 3);
-	CHECK(sendsec_cidr_list_add(&list, "1.2.3.4\x1b[2J", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_cidr_list_add(&list, "1.2.3.4\x1b[2J", err, sizeof(err)), SENDSEC_UNAVAILABLE);
 	CHECK(strchr(err, '\x1b') == NULL && list.n == 3);
 	/* A small or absent err buffer is fine. */
 	CHECK(sendsec_cidr_list_add(&list, "nope", err, 4) == SENDSEC_UNAVAILABLE && strlen(err) == 3);
-	CHECK(sendsec_cidr_list_add(&list, "nope", NULL, 0) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_cidr_list_add(&list, "nope", NULL, 0), SENDSEC_UNAVAILABLE);
 
 	/* No entry at all is an error, not "allow nothing" nor "allow any". */
-	CHECK(sendsec_cidr_list_add(&list, "", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
-	CHECK(sendsec_cidr_list_add(&list, " ,\t", err, sizeof(err)) == SENDSEC_UNAVAILABLE);
-	CHECK(list.n == 3);
+	CHECK_RESULT(sendsec_cidr_list_add(&list, "", err, sizeof(err)), SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_cidr_list_add(&list, " ,\t", err, sizeof(err)), SENDSEC_UNAVAILABLE);
+	CHECK_EQ_INT(list.n, 3);
 
 	/* Appending works across calls. */
 	CHECK(sendsec_cidr_list_add(&list, "::1", err, sizeof(err)) == SENDSEC_OK && list.n == 4);
@@ -240,8 +240,8 @@ static void test_copy(void)
 	unsigned char a[16];
 	char err[128];
 
-	CHECK(sendsec_cidr_list_add(&src, "192.0.2.0/24 2001:db8::/32", err, sizeof(err)) == SENDSEC_OK);
-	CHECK(sendsec_cidr_list_add(&dst, "198.51.100.1", err, sizeof(err)) == SENDSEC_OK);
+	CHECK_RESULT(sendsec_cidr_list_add(&src, "192.0.2.0/24 2001:db8::/32", err, sizeof(err)), SENDSEC_OK);
+	CHECK_RESULT(sendsec_cidr_list_add(&dst, "198.51.100.1", err, sizeof(err)), SENDSEC_OK);
 	CHECK(sendsec_cidr_list_copy(&dst, &src));
 	CHECK(dst.n == 2 && dst.items != src.items);
 	CHECK(sendsec_addr_parse("2001:db8::5", a) && sendsec_cidr_list_match(&dst, a));

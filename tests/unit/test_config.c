@@ -304,7 +304,7 @@ static void test_every_field_set(void)
 		struct lines *l = calloc(1, sizeof(*l));
 
 		sendsec_settings_print(s, collect, l);
-		CHECK_INT(l->n, 36);
+		CHECK_EQ_INT(l->n, 36);
 		CHECK(strncmp(l->text[0], "uri ", 4) == 0);
 		CHECK_STR(l->text[1], "base ou=people,dc=example");
 		CHECK(strcmp(l->text[29], "log_level debug") == 0);
@@ -382,9 +382,11 @@ static void test_precedence_every_key(void)
 		struct sendsec_config *cfg;
 		struct sendsec_settings *g, *sec, *a, *none;
 
-		snprintf(text, sizeof(text), "%s%s%s %s\n[service other]\ntimeout 7\n[service smtp]\n%s %s\n",
+		snprintf(text, sizeof(text), "%s%s%s%s%s%s %s\n[service other]\ntimeout 7\n[service smtp]\n%s %s\n",
 				strcmp(k, "uri") == 0 ? "" : "uri ldap://x\n",
-				strcmp(k, "base") == 0 ? "" : "base dc=x\n", k, cases[c].v[0], k, cases[c].v[1]);
+				strcmp(k, "base") == 0 ? "" : "base dc=x\n",
+				strcmp(k, "binddn") == 0 ? "bindpw_file " : "", strcmp(k, "binddn") == 0 ? pw[0] : "",
+				strcmp(k, "binddn") == 0 ? "\n" : "", k, cases[c].v[0], k, cases[c].v[1]);
 		snprintf(arg, sizeof(arg), "%s=%s", k, cases[c].v[2]);
 		cfg = parse(text);
 		g = resolve(cfg, NULL, NULL, 0);
@@ -426,16 +428,16 @@ static void test_precedence_every_key(void)
 static void test_section_isolation(void)
 {
 	struct sendsec_config *cfg = parse(MINIMAL "timeout 9\n"
-						   "[service a]\ntimeout 10\nbinddn cn=a\nallow_networks 10.0.0.0/8\n"
+						   "[service a]\ntimeout 10\ntls_cacert /a\nallow_networks 10.0.0.0/8\n"
 						   "[service b]\ntimeout 20\n"
 						   "[service c.d_e-1]\nlog_level debug\n");
 	struct sendsec_settings *a = resolve(cfg, "a", NULL, 0), *b = resolve(cfg, "b", NULL, 0);
 	struct sendsec_settings *c = resolve(cfg, "c.d_e-1", NULL, 0), *x = resolve(cfg, "x", NULL, 0);
 
-	CHECK(a != NULL && a->timeout == 10 && a->binddn != NULL && a->allow_networks.n == 1);
-	CHECK(b != NULL && b->timeout == 20 && b->binddn == NULL && b->allow_networks.n == 0);
+	CHECK(a != NULL && a->timeout == 10 && a->tls_cacert != NULL && a->allow_networks.n == 1);
+	CHECK(b != NULL && b->timeout == 20 && b->tls_cacert == NULL && b->allow_networks.n == 0);
 	CHECK(c != NULL && c->timeout == 9 && c->log_level == SENDSEC_LOG_DEBUG);
-	CHECK(x != NULL && x->timeout == 9 && x->binddn == NULL && x->log_level == SENDSEC_LOG_INFO);
+	CHECK(x != NULL && x->timeout == 9 && x->tls_cacert == NULL && x->log_level == SENDSEC_LOG_INFO);
 	CHECK(sendsec_config_n_services(cfg) == 3);
 	CHECK_STR(sendsec_config_service_name(cfg, 0), "a");
 	CHECK_STR(sendsec_config_service_name(cfg, 1), "b");
@@ -695,6 +697,61 @@ static void test_resolve_errors(void)
 	sendsec_config_free(no_uri);
 }
 
+/* binddn without bindpw_file would bind with the DN and an empty password, an unauthenticated
+ * bind: refused wherever the combination arises, naming the file and line (or argument) that set
+ * binddn and the service. */
+static void test_binddn_needs_bindpw_file(void)
+{
+	const char *pw = make_text("svcsecret\n", 0600);
+	char text[4096], arg_pw[4200];
+	const char *args_dn[] = {"timeout=3", "binddn=cn=a"};
+	const char *args_both[] = {"binddn=cn=a", arg_pw};
+	struct sendsec_config *global_dn = parse(MINIMAL "binddn cn=g\n");
+	struct sendsec_config *section_dn = parse(MINIMAL "[service other]\ntimeout 7\n[service smtp]\nbinddn cn=s\n");
+	struct sendsec_config *sasl_dn = parse(MINIMAL "sasl_mech EXTERNAL\nbinddn cn=g\n");
+	struct sendsec_config *plain = parse(MINIMAL);
+	struct sendsec_config *with_pw;
+	struct sendsec_settings *s;
+
+	CHECK(resolve_fails_with(
+			global_dn, NULL, NULL, 0, "t.conf:3: 'binddn' is set without 'bindpw_file' (service (none))"));
+	CHECK(resolve_fails_with(
+			global_dn, "smtp", NULL, 0, "t.conf:3: 'binddn' is set without 'bindpw_file' (service smtp)"));
+	CHECK(resolve_fails_with(
+			section_dn, "smtp", NULL, 0, "t.conf:6: 'binddn' is set without 'bindpw_file' (service smtp)"));
+	CHECK(resolve_fails_with(
+			sasl_dn, NULL, NULL, 0, "t.conf:4: 'binddn' is set without 'bindpw_file' (service (none))"));
+	CHECK(resolve_fails_with(
+			plain, "sshd", args_dn, 2, "argument 2: 'binddn' is set without 'bindpw_file' (service sshd)"));
+	/* the section's binddn is the one reported even when the global part sets one too */
+	sendsec_config_free(global_dn);
+	global_dn = parse(MINIMAL "binddn cn=g\n[service smtp]\nbinddn cn=s\n");
+	CHECK(resolve_fails_with(
+			global_dn, "smtp", NULL, 0, "t.conf:5: 'binddn' is set without 'bindpw_file' (service smtp)"));
+	/* services that do not meet the combination are fine */
+	s = resolve(section_dn, NULL, NULL, 0);
+	CHECK(s != NULL && s->binddn == NULL);
+	sendsec_settings_free(s);
+	s = resolve(section_dn, "other", NULL, 0);
+	CHECK(s != NULL && s->binddn == NULL);
+	sendsec_settings_free(s);
+	/* with a bindpw_file from any layer the pair is complete */
+	snprintf(arg_pw, sizeof(arg_pw), "bindpw_file=%s", pw);
+	s = resolve(plain, "sshd", args_both, 2);
+	CHECK(s != NULL && s->bindpw != NULL && strcmp(s->bindpw, "svcsecret") == 0);
+	sendsec_settings_free(s);
+	snprintf(text, sizeof(text), MINIMAL "bindpw_file %s\n[service smtp]\nbinddn cn=s\n", pw);
+	with_pw = parse(text);
+	s = resolve(with_pw, "smtp", NULL, 0);
+	CHECK(s != NULL && s->binddn != NULL && s->bindpw != NULL);
+	sendsec_settings_free(s);
+	sendsec_config_free(with_pw);
+	sendsec_config_free(global_dn);
+	sendsec_config_free(section_dn);
+	sendsec_config_free(sasl_dn);
+	sendsec_config_free(plain);
+}
+
 static enum sendsec_result load(const char *path, bool check_owner, char *err, size_t errlen)
 {
 	struct sendsec_config *cfg = NULL;
@@ -913,7 +970,7 @@ static void test_print_unset(void)
 
 	if (s != NULL)
 		sendsec_settings_print(s, collect, l);
-	CHECK_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 36);
 	CHECK_STR(l->text[0], "uri ldap://ldap.example.org");
 	CHECK_STR(l->text[2], "# binddn (not set)");
 	CHECK_STR(l->text[3], "# bindpw_file (not set)");
@@ -951,7 +1008,7 @@ static void test_example_file(void)
 	CHECK(text != NULL && defaults != NULL);
 	if (text != NULL && defaults != NULL)
 		sendsec_settings_print(defaults, collect, l);
-	CHECK_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 36);
 	for (size_t i = 0; i < l->n; i++) {
 		char want[8300];
 		const char *line = l->text[i];
@@ -997,6 +1054,7 @@ int main(int argc, char **argv)
 	test_file_errors();
 	test_bad_values();
 	test_resolve_errors();
+	test_binddn_needs_bindpw_file();
 	test_load();
 	test_bindpw();
 	test_totp_key();

@@ -1,5 +1,12 @@
 /* test_escape.c — RFC 4515 filter escaping and "%u" template expansion: hostile names, NUL and
- * high bytes, exact-fit and one-too-small buffers, "%%", unknown "%x" and a trailing '%'. */
+ * high bytes, exact-fit and one-too-small buffers, "%%", unknown "%x" and a trailing '%'; and
+ * the escaping against libldap's ldap_bv2escaped_filter_value over every byte, every pair of
+ * bytes and random strings. */
+#include <ctype.h>
+#include <ldap.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -34,11 +41,11 @@ static void test_escape_values(void)
 	CHECK_STR(out, "ad\\00min\\2a");
 	CHECK(sendsec_filter_escape("\0", 1, out, sizeof(out)) == SENDSEC_OK);
 	CHECK_STR(out, "\\00");
-	/* Bytes >= 0x80 (UTF-8 here) and control bytes are escaped; 0x7f and 0x20 are not. */
+	/* Bytes >= 0x80 (UTF-8 here) and control bytes, DEL included, are escaped; 0x20 is not. */
 	CHECK(esc("j\xc3\xb6rg", out, sizeof(out)) == SENDSEC_OK);
 	CHECK_STR(out, "j\\c3\\b6rg");
 	CHECK(esc("\xff\x80\x7f\x1f\x01\n ", out, sizeof(out)) == SENDSEC_OK);
-	CHECK_STR(out, "\\ff\\80\x7f\\1f\\01\\0a ");
+	CHECK_STR(out, "\\ff\\80\\7f\\1f\\01\\0a ");
 	/* len bounds the value. */
 	CHECK(sendsec_filter_escape("bob(", 3, out, sizeof(out)) == SENDSEC_OK);
 	CHECK_STR(out, "bob");
@@ -139,6 +146,85 @@ static void test_expand_errors(void)
 	CHECK(sendsec_filter_expand("ab%%", "", 0, out, 3) == SENDSEC_DENIED && out[0] == '\0');
 }
 
+#define CROSS_MAX 64
+
+/* Prints len bytes of v as hex, for a failure message (test values only). */
+static void print_hex(const char *what, const char *v, size_t len)
+{
+	fprintf(stderr, "  %s:", what);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, " %02x", (unsigned char)v[i]);
+	fprintf(stderr, "\n");
+}
+
+/* True when sendsec_filter_escape writes what libldap's ldap_bv2escaped_filter_value writes for
+ * value, apart from the case of the hex digits (ours lower, libldap's upper; RFC 4515 allows
+ * either). */
+static bool same_as_libldap(const char *value, size_t len)
+{
+	char ours[3 * CROSS_MAX + 1];
+	struct berval in = {.bv_len = len, .bv_val = (char *)value}, theirs = {0};
+	size_t n;
+	bool is_same;
+
+	if (len > CROSS_MAX || sendsec_filter_escape(value, len, ours, sizeof(ours)) != SENDSEC_OK ||
+			ldap_bv2escaped_filter_value(&in, &theirs) != 0)
+		return false;
+	n = strlen(ours);
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (ours[i] == '\\') {
+			ours[i + 1] = (char)toupper((unsigned char)ours[i + 1]);
+			ours[i + 2] = (char)toupper((unsigned char)ours[i + 2]);
+			i += 2;
+		}
+	}
+	is_same = theirs.bv_len == n && (n == 0 || memcmp(theirs.bv_val, ours, n) == 0);
+	if (!is_same) {
+		print_hex("value", value, len);
+		print_hex("ours", ours, n);
+		print_hex("libldap", theirs.bv_val != NULL ? theirs.bv_val : "", theirs.bv_len);
+	}
+	ber_memfree(theirs.bv_val);
+	return is_same;
+}
+
+static void test_escape_as_libldap(void)
+{
+	char v[CROSS_MAX];
+	unsigned char seed[randombytes_SEEDBYTES] = {'s', 'e', 'n', 'd', 's', 'e', 'c'};
+	unsigned char random[CROSS_MAX * 2];
+	size_t failures = 0;
+
+	CHECK(same_as_libldap("", 0));
+	/* every byte alone and between letters, every pair of bytes */
+	for (int a = 0; a < 256; a++) {
+		v[0] = (char)a;
+		failures += !same_as_libldap(v, 1);
+		v[0] = 'x', v[1] = (char)a, v[2] = 'y';
+		failures += !same_as_libldap(v, 3);
+		for (int b = 0; b < 256; b++) {
+			v[0] = (char)a, v[1] = (char)b;
+			failures += !same_as_libldap(v, 2);
+		}
+	}
+	/* random strings (a fixed seed, so a failure repeats): half of them drawn from the bytes
+	 * that matter most (specials, controls, DEL, UTF-8 lead and continuation bytes) */
+	for (unsigned i = 0; i < 20000; i++) {
+		static const char pick[] = "*()\\\0\x01\x1f\x7f\x80\xbf\xc3\xe2\xf0\xff aZ09=,";
+		size_t len;
+
+		seed[8] = (unsigned char)i, seed[9] = (unsigned char)(i >> 8);
+		randombytes_buf_deterministic(random, sizeof(random), seed);
+		len = random[0] % (CROSS_MAX + 1);
+		for (size_t j = 0; j < len; j++)
+			v[j] = i % 2 == 0 ? (char)random[1 + j] : pick[random[1 + j] % (sizeof(pick) - 1)];
+		failures += !same_as_libldap(v, len);
+	}
+	CHECK(failures == 0);
+	if (failures != 0)
+		fprintf(stderr, "  %zu values escaped differently from libldap\n", failures);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -146,5 +232,6 @@ int main(int argc, char **argv)
 	test_escape_sizes();
 	test_expand();
 	test_expand_errors();
+	test_escape_as_libldap();
 	return check_report(argv[0]);
 }

@@ -1,12 +1,16 @@
 /* test_hash.c — the scheme registry against vectors written at run time by independent tools
  * (slappasswd, the argon2 CLI, mkpasswd, python3): right password OK, wrong DENIED, every
  * malformed value UNAVAILABLE with its scheme named, rehash advice, make/verify round trip,
- * bounds on lengths and embedded NULs, and a dummy verify that really costs an argon2 run. */
+ * bounds on lengths and embedded NULs, cost caps (legit tool defaults pass, costs above the caps
+ * are UNAVAILABLE without being computed), an argon2 run without memory reported as UNAVAILABLE,
+ * and a dummy verify that really costs an argon2 run. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -251,6 +255,176 @@ static void test_crypt_vectors(void)
 	check_unavailable("{CRYPT}$2b$99$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz012", "CRYPT");
 }
 
+/* stored at the given configured cost must be UNAVAILABLE with the scheme named. */
+static void check_unavailable_at(const char *stored, unsigned long long ops, size_t mem, const char *scheme)
+{
+	const char *name = NULL;
+
+	CHECK(sendsec_hash_verify(stored, strlen(stored), PW, ops, mem, &name, NULL) == SENDSEC_UNAVAILABLE);
+	CHECK_STR(name, scheme);
+	CHECK(sendsec_hash_verify(stored, strlen(stored), WRONG, ops, mem, NULL, NULL) == SENDSEC_UNAVAILABLE);
+}
+
+/* stored at the given configured cost is computed: a wrong password is DENIED, not refused. */
+static void check_computed_at(const char *stored, unsigned long long ops, size_t mem)
+{
+	CHECK(sendsec_hash_verify(stored, strlen(stored), WRONG, ops, mem, NULL, NULL) == SENDSEC_DENIED);
+}
+
+/* A tool's vector made with cmd verifies (right OK, wrong DENIED) at the default configured cost. */
+static void check_tool_vector(const char *cmd, const char *prefix, const char *scheme)
+{
+	char v[512], w[600];
+
+	if (!run(cmd, v, sizeof(v))) {
+		CHECK(!"tool vector");
+		return;
+	}
+	snprintf(w, sizeof(w), "%s%s", prefix, v);
+	check_vector(w, scheme, true);
+}
+
+#define SALT16 "c29tZXNhbHRzYWx0c2FsdA"                      /* 16 bytes, base64 */
+#define HASH32 "D1YcBwKua8nm2HmbxBuj3d/U2fZD0fzW2u6VThkYVMI" /* 32 bytes, base64 */
+
+/* Hand-built argon2id string with the given parameters (never a real hash of PW). */
+static const char *argon2_with(char *buf, size_t len, const char *params)
+{
+	snprintf(buf, len, "{ARGON2}$argon2id$v=19$%s$" SALT16 "$" HASH32, params);
+	return buf;
+}
+
+static void test_argon2_cost_caps(void)
+{
+	char v[512];
+
+	/* What the tools write by default and at the edges of the caps verifies. */
+	check_tool_vector("printf %s '" PW "' | argon2 SALTSALT -id -e", "", "ARGON2");
+	check_tool_vector("printf %s '" PW "' | argon2 SALTSALT -id -t 10 -m 3 -p 1 -e", "", "ARGON2");
+	check_tool_vector("printf %s '" PW "' | argon2 SALTSALT -id -t 1 -m 7 -p 16 -e", "", "ARGON2");
+	/* t up to argon2_opslimit when that is above 10 */
+	if (run("printf %s '" PW "' | argon2 SALTSALT -id -t 20 -m 3 -p 1 -e", v, sizeof(v))) {
+		CHECK(sendsec_hash_verify(v, strlen(v), PW, 20, MEM, NULL, NULL) == SENDSEC_OK);
+		check_unavailable_at(v, 19, MEM, "ARGON2");
+		check_unavailable(v, "ARGON2");
+	} else {
+		CHECK(!"argon2 -t 20 vector");
+	}
+	/* m up to 256 MiB, or 4 x argon2_memlimit when that is more: computed, hence DENIED */
+	check_computed_at(argon2_with(v, sizeof(v), "m=262144,t=1,p=1"), OPS, MEM);
+	check_computed_at(argon2_with(v, sizeof(v), "m=270000,t=1,p=1"), OPS, 131072);
+
+	/* Above the caps: UNAVAILABLE before any computation (these would run for minutes). */
+	check_unavailable(argon2_with(v, sizeof(v), "m=8,t=11,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=8,t=600,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=65536,t=4294967295,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=262145,t=1,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=4194304,t=3,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=4294967295,t=1,p=1"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=136,t=1,p=17"), "ARGON2");
+	check_unavailable(argon2_with(v, sizeof(v), "m=16777215,t=1,p=16777215"), "ARGON2");
+	check_unavailable_at(argon2_with(v, sizeof(v), "m=270000,t=1,p=1"), OPS, MEM, "ARGON2");
+	check_unavailable_at(argon2_with(v, sizeof(v), "m=524289,t=1,p=1"), OPS, 131072, "ARGON2");
+	/* the bare PHC form and argon2i are capped alike */
+	check_unavailable("$argon2id$v=19$m=8,t=600,p=1$" SALT16 "$" HASH32, "ARGON2");
+	check_unavailable("$argon2i$v=19$m=4194304,t=3,p=1$" SALT16 "$" HASH32, "ARGON2");
+}
+
+static void test_crypt_cost_caps(void)
+{
+	/* 22 salt and 31 hash characters for bcrypt, 16 and 86 for sha512-crypt, 22 and 43 for
+	 * yescrypt: the lengths crypt writes, so that a computed result is a plain mismatch. */
+	static const char bf[] = "abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01234";
+	static const char sha[] =
+			"saltsaltsaltsalt$"
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwx";
+	static const char yes[] = "K7vUu47vD7tnkPSfKSrUu/$y/ELg2UIu4ujDyxqzeLpp5hYLZjRZSNNOWhArDxb8y.";
+	char v[512];
+
+	/* Tool output within the caps verifies: explicit rounds, bcrypt costs, yescrypt costs. */
+	check_tool_vector("mkpasswd -m sha-512 -R 10000 '" PW "'", "{CRYPT}", "CRYPT");
+	check_tool_vector("mkpasswd -m bcrypt -R 8 '" PW "'", "{CRYPT}", "CRYPT");
+	check_tool_vector("mkpasswd -m yescrypt -R 1 '" PW "'", "{CRYPT}", "CRYPT");
+	check_tool_vector("mkpasswd -m yescrypt -R 7 '" PW "'", "{CRYPT}", "CRYPT");
+	/* At the caps: computed, hence DENIED (rounds 1000000, cost 14, yescrypt 256 MiB). */
+	snprintf(v, sizeof(v), "{CRYPT}$6$rounds=1000000$%s", sha);
+	check_computed_at(v, OPS, MEM);
+	snprintf(v, sizeof(v), "{CRYPT}$2b$14$%s", bf);
+	check_computed_at(v, OPS, MEM);
+	snprintf(v, sizeof(v), "{CRYPT}$y$jDT$%s", yes);
+	check_computed_at(v, OPS, MEM);
+
+	/* Above the caps: UNAVAILABLE before any computation. */
+	snprintf(v, sizeof(v), "{CRYPT}$6$rounds=1000001$%s", sha);
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$6$rounds=999999999$%s", sha);
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$6$rounds=18446744073709551617$%s", sha);
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$6$rounds=01000$%s", sha); /* crypt refuses leading zeros too */
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$2b$15$%s", bf);
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$2y$31$%s", bf);
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$y$jET$%s", yes); /* mkpasswd -R 10: 512 MiB */
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$y$jFT$%s", yes); /* mkpasswd -R 11: 1 GiB */
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$y$jJT$%s", yes); /* 16 GiB */
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$y$j9k$%s", yes); /* r = 49 takes two characters */
+	check_unavailable(v, "CRYPT");
+	snprintf(v, sizeof(v), "{CRYPT}$y$j9T5$%s", yes); /* extra parameters (p, t, ROM) */
+	check_unavailable(v, "CRYPT");
+}
+
+/* In a child whose address space is capped, an argon2 run that cannot get its memory is
+ * UNAVAILABLE for the right and the wrong password, not a mismatch; a smaller one still works. */
+static void test_argon2_out_of_memory_is_unavailable(void)
+{
+	char big[SENDSEC_HASH_MAX], small[SENDSEC_HASH_MAX];
+	int status = -1;
+	pid_t pid;
+
+	CHECK(sendsec_hash_make(PW, 1, 65536, big, sizeof(big)) == SENDSEC_OK);
+	CHECK(sendsec_hash_make(PW, 1, 1024, small, sizeof(small)) == SENDSEC_OK);
+	fflush(NULL);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		unsigned long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		struct rlimit lim;
+		enum sendsec_result right, wrong;
+
+		if (f == NULL || fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		/* what the process maps now, plus 32 MiB: not enough for 64 MiB, enough for 1 MiB */
+		lim.rlim_cur = lim.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (32u << 20);
+		if (setrlimit(RLIMIT_AS, &lim) != 0)
+			_exit(2);
+		right = sendsec_hash_verify(big, strlen(big), PW, 1, 65536, NULL, NULL);
+		wrong = sendsec_hash_verify(big, strlen(big), WRONG, 1, 65536, NULL, NULL);
+		if (right != SENDSEC_UNAVAILABLE || wrong != SENDSEC_UNAVAILABLE) {
+			fprintf(stderr, "64 MiB without memory: right %d wrong %d, want %d %d\n", (int)right,
+					(int)wrong, SENDSEC_UNAVAILABLE, SENDSEC_UNAVAILABLE);
+			_exit(1);
+		}
+		right = sendsec_hash_verify(small, strlen(small), PW, 1, 65536, NULL, NULL);
+		wrong = sendsec_hash_verify(small, strlen(small), WRONG, 1, 65536, NULL, NULL);
+		if (right != SENDSEC_OK || wrong != SENDSEC_DENIED) {
+			fprintf(stderr, "1 MiB under the limit: right %d wrong %d, want %d %d\n", (int)right,
+					(int)wrong, SENDSEC_OK, SENDSEC_DENIED);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_unknown_and_bounds(void)
 {
 	char v[512], *big, *pw;
@@ -384,6 +558,9 @@ int main(int argc, char **argv)
 	test_argon2_vectors();
 	test_ssha_vectors();
 	test_crypt_vectors();
+	test_argon2_cost_caps();
+	test_crypt_cost_caps();
+	test_argon2_out_of_memory_is_unavailable();
 	test_unknown_and_bounds();
 	test_make();
 	test_dummy_costs_like_a_real_verify();

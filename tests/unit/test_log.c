@@ -29,10 +29,10 @@ int main(int argc, char **argv)
 	CHECK(seen.n == 1 && seen.level == SENDSEC_LOG_INFO);
 	CHECK_STR(seen.line, "account alice: 3");
 	sendsec_logf(&log, SENDSEC_LOG_DEBUG, "dropped");
-	CHECK(seen.n == 1);
+	CHECK_EQ_INT(seen.n, 1);
 	sendsec_logf(&log, SENDSEC_LOG_ERROR, "kept");
 	CHECK(seen.n == 2 && seen.level == SENDSEC_LOG_ERROR);
 	sendsec_logf(NULL, SENDSEC_LOG_ERROR, "no sink");
-	CHECK(seen.n == 2);
+	CHECK_EQ_INT(seen.n, 2);
 	return check_report(argv[0]);
 }

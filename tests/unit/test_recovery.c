@@ -30,40 +30,40 @@ int main(int argc, char **argv)
 	CHECK(!sendsec_recovery_normalize(NULL, out));
 
 	/* Tail: only the printed form, at the very end. */
-	CHECK(sendsec_recovery_tail("pw-Passw0rd!abcd-efgh-ijkl-mn23") == 19);
-	CHECK(sendsec_recovery_tail("abcd-efgh-ijkl-mn23") == 19);
-	CHECK(sendsec_recovery_tail("pw-Passw0rd!abcdefghijklmn23") == 0);
-	CHECK(sendsec_recovery_tail("pwabcd-efgh-ijkl-mn23x") == 0);
-	CHECK(sendsec_recovery_tail("abcd-efgh-ijkl-234567") == 0); /* ends in a TOTP code */
-	CHECK(sendsec_recovery_tail("short") == 0);
-	CHECK(sendsec_recovery_tail(NULL) == 0);
+	CHECK_EQ_INT(sendsec_recovery_tail("pw-Passw0rd!abcd-efgh-ijkl-mn23"), 19);
+	CHECK_EQ_INT(sendsec_recovery_tail("abcd-efgh-ijkl-mn23"), 19);
+	CHECK_EQ_INT(sendsec_recovery_tail("pw-Passw0rd!abcdefghijklmn23"), 0);
+	CHECK_EQ_INT(sendsec_recovery_tail("pwabcd-efgh-ijkl-mn23x"), 0);
+	CHECK_EQ_INT(sendsec_recovery_tail("abcd-efgh-ijkl-234567"), 0); /* ends in a TOTP code */
+	CHECK_EQ_INT(sendsec_recovery_tail("short"), 0);
+	CHECK_EQ_INT(sendsec_recovery_tail(NULL), 0);
 
 	/* Generation: printed form with dashes, normalised form equal to it without them. */
 	for (int i = 0; i < 100; i++) {
 		sendsec_recovery_generate(printed, norm);
 		CHECK(strlen(printed) == 19 && printed[4] == '-' && printed[9] == '-' && printed[14] == '-');
 		CHECK(sendsec_recovery_normalize(printed, out) && strcmp(out, norm) == 0);
-		CHECK(sendsec_recovery_tail(printed) == 19);
+		CHECK_EQ_INT(sendsec_recovery_tail(printed), 19);
 	}
 
 	/* Stored value: "<index>$<hash>", found by index, verified once. */
-	CHECK(sendsec_recovery_store(norm, OPS, MEM, stored, sizeof(stored)) == SENDSEC_OK);
+	CHECK_RESULT(sendsec_recovery_store(norm, OPS, MEM, stored, sizeof(stored)), SENDSEC_OK);
 	CHECK(memcmp(stored, norm, 4) == 0 && stored[4] == '$' && strncmp(stored + 5, "{ARGON2}$argon2id$", 18) == 0);
 	CHECK(strstr(stored, norm + 4) == NULL);
-	CHECK(sendsec_recovery_store(norm, OPS, MEM, stored, 10) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_recovery_store(norm, OPS, MEM, stored, 10), SENDSEC_UNAVAILABLE);
 	snprintf(other, sizeof(other), "zzzz$%s", stored + 5);
 	vals[0] = (struct sendsec_val){other, strlen(other)};
 	vals[1] = (struct sendsec_val){stored, strlen(stored)};
 	if (memcmp(norm, "zzzz", 4) != 0) /* 1 in 2^20: the index would collide with the decoy */
 		CHECK(sendsec_recovery_find(vals, 2, norm) == &vals[1]);
 	CHECK(sendsec_recovery_find(vals, 1, "aaaabbbbccccdddd") == NULL);
-	CHECK(sendsec_recovery_verify(&vals[1], norm, OPS, MEM) == SENDSEC_OK);
+	CHECK_RESULT(sendsec_recovery_verify(&vals[1], norm, OPS, MEM), SENDSEC_OK);
 	memcpy(out, norm, sizeof(out));
 	out[15] = out[15] == 'a' ? 'b' : 'a';
-	CHECK(sendsec_recovery_verify(&vals[1], out, OPS, MEM) == SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_recovery_verify(&vals[1], out, OPS, MEM), SENDSEC_DENIED);
 	vals[0] = (struct sendsec_val){"abcd$garbage", 12};
-	CHECK(sendsec_recovery_verify(&vals[0], norm, OPS, MEM) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_recovery_verify(&vals[0], norm, OPS, MEM), SENDSEC_UNAVAILABLE);
 	vals[0] = (struct sendsec_val){"abcd", 4};
-	CHECK(sendsec_recovery_verify(&vals[0], norm, OPS, MEM) == SENDSEC_UNAVAILABLE);
+	CHECK_RESULT(sendsec_recovery_verify(&vals[0], norm, OPS, MEM), SENDSEC_UNAVAILABLE);
 	return check_report(argv[0]);
 }

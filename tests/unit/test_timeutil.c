@@ -138,7 +138,7 @@ static void test_invalid(void)
 		if (rfc(bad_rfc[i], &t))
 			fprintf(stderr, "  accepted as RFC 3339: \"%s\"\n", bad_rfc[i]);
 	}
-	CHECK(t == 42);
+	CHECK_EQ_INT(t, 42);
 
 	/* len bounds the input: a NUL inside it is malformed, bytes after it are ignored. */
 	CHECK(!sendsec_time_parse_generalized("20261128020000\0Z", 16, &t));

@@ -1,11 +1,13 @@
 /* test_totp.c — sendsec_totp_*: codes from the independent oathtool accepted for SHA-1/256/512,
  * 6/8 digits and 30/60 s periods, window edges, malformed codes, replay rules, the RFC 6238
- * appendix B vectors, sealing round trips and tampering, plain secrets, otpauth:// URIs.
+ * appendix B vectors, sealing round trips and tampering, plain secrets, otpauth:// URIs (their
+ * base32 against Python's for every secret length).
  * No secret or code is ever printed. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "secret.h"
@@ -478,6 +480,59 @@ static void test_uri(void)
 	CHECK(uri == NULL);
 }
 
+/* The secret in the URI is RFC 4648 base32 without padding, as Python's base64.b32encode writes
+ * it, for every secret length the URI accepts (1 to 128 bytes; test bytes, not real secrets). */
+static void test_uri_base32_against_python(void)
+{
+	struct sendsec_totp_params p;
+	unsigned char secret[SENDSEC_TOTP_SECRET_MAX];
+	char hex[2 * SENDSEC_TOTP_SECRET_MAX + 1], want[256], path[] = "/tmp/sendsec-test-b32.XXXXXX", cmd[256];
+	FILE *in, *out = NULL;
+	int fd;
+
+	sendsec_totp_params_default(&p);
+	if ((fd = mkstemp(path)) < 0 || (in = fdopen(fd, "w")) == NULL) {
+		CHECK(!"temporary file");
+		return;
+	}
+	for (size_t len = 1; len <= SENDSEC_TOTP_SECRET_MAX; len++) {
+		for (size_t i = 0; i < len; i++)
+			secret[i] = (unsigned char)(len * 131 + i * 29 + (i >> 3));
+		sodium_bin2hex(hex, sizeof(hex), secret, len);
+		fprintf(in, "%s\n", hex);
+	}
+	fclose(in);
+	snprintf(cmd, sizeof(cmd),
+			"python3 -c 'import base64,sys\nfor l in sys.stdin: "
+			"print(base64.b32encode(bytes.fromhex(l.strip())).decode().rstrip(\"=\"))' <%s",
+			path);
+	out = popen(cmd, "r");
+	CHECK(out != NULL);
+	for (size_t len = 1; out != NULL && len <= SENDSEC_TOTP_SECRET_MAX; len++) {
+		char *uri = NULL;
+		const char *got;
+
+		for (size_t i = 0; i < len; i++)
+			secret[i] = (unsigned char)(len * 131 + i * 29 + (i >> 3));
+		if (fgets(want, sizeof(want), out) == NULL) {
+			CHECK(!"python3 base32 output");
+			break;
+		}
+		want[strcspn(want, "\n")] = '\0';
+		CHECK(sendsec_totp_uri("X", "bob", secret, len, &p, &uri) == SENDSEC_OK);
+		got = uri != NULL ? strstr(uri, "?secret=") : NULL;
+		CHECK(got != NULL && strncmp(got + 8, want, strlen(want)) == 0 && got[8 + strlen(want)] == '&');
+		if (got == NULL || strncmp(got + 8, want, strlen(want)) != 0)
+			fprintf(stderr, "  secret length %zu: base32 differs from python3's\n", len);
+		secret_free(uri);
+	}
+	if (out != NULL)
+		CHECK(pclose(out) == 0);
+	unlink(path);
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(hex, sizeof(hex));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -495,5 +550,6 @@ int main(int argc, char **argv)
 	test_seal_unseal();
 	test_plain_secrets();
 	test_uri();
+	test_uri_base32_against_python();
 	return check_report(argv[0]);
 }
