@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fleet_itest.h"
 #include "ikey.h"
@@ -173,6 +174,55 @@ static void measure(struct floor *f, struct sendsec_ctx *const *engines, const c
 	}
 }
 
+/* Replication delay from instance from to instance to: a new description value on alice written
+ * on from (as the rootdn) and searched for on to, over open connections, without pause; samples
+ * times. Median and maximum in milliseconds into out[0] and out[1]; false on an error or after 5 s. */
+static bool replication_delay(const char *from, const char *to, int samples, double out[2])
+{
+	LDAP *w = fleet_open_root(from), *r = fleet_open_root(to);
+	double *delay = calloc((size_t)samples, sizeof(double));
+	const char *dn = itest_user_dn("alice");
+	char value[64], filter[96], description[] = "description", one_one[] = "1.1";
+	bool ok = w != NULL && r != NULL && delay != NULL;
+
+	for (int i = 0; ok && i < samples; i++) {
+		struct berval bv = {0, value}, *vals[2] = {&bv, NULL};
+		LDAPMod mod = {.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
+					.mod_type = description,
+					.mod_bvalues = vals},
+			*mods[2] = {&mod, NULL};
+		char *no_attrs[] = {one_one, NULL};
+		double t0;
+
+		snprintf(value, sizeof(value), "replication-%d-%ld", i, (long)getpid());
+		snprintf(filter, sizeof(filter), "(description=%s)", value);
+		bv.bv_len = strlen(value);
+		t0 = itest_seconds();
+		ok = ldap_modify_ext_s(w, dn, mods, NULL, NULL) == LDAP_SUCCESS;
+		for (bool seen = false; ok && !seen;) {
+			LDAPMessage *res = NULL;
+
+			ok = ldap_search_ext_s(r, dn, LDAP_SCOPE_BASE, filter, no_attrs, 0, NULL, NULL, NULL, 0,
+					     &res) == LDAP_SUCCESS;
+			seen = ok && ldap_count_entries(r, res) == 1;
+			ldap_msgfree(res);
+			ok = ok && itest_seconds() - t0 < 5.0;
+		}
+		delay[i] = 1e3 * (itest_seconds() - t0);
+	}
+	if (ok) {
+		qsort(delay, (size_t)samples, sizeof(double), cmp_double);
+		out[0] = delay[samples / 2];
+		out[1] = delay[samples - 1];
+	}
+	if (w != NULL)
+		ldap_unbind_ext_s(w, NULL, NULL);
+	if (r != NULL)
+		ldap_unbind_ext_s(r, NULL, NULL);
+	free(delay);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 5;
@@ -237,6 +287,17 @@ int main(int argc, char **argv)
 			100.0 * tcp_ratio);
 	printf("client CPU per operation, provider p1 over TCP: floor %.1f us, engine %.1f us\n",
 			1e6 * tcp_cpu[0] / (tcp_n * rounds), 1e6 * tcp_cpu[1] / (tcp_n * rounds));
+	for (int k = 0; k < 3; k++) {
+		static const char *const pairs[3][2] = {{"p1", "p2"}, {"p2", "p1"}, {"p1", "c1"}};
+		double d[2];
+
+		if (replication_delay(pairs[k][0], pairs[k][1], 50, d))
+			printf("replication delay %s -> %s (50 writes): median %.1f ms, max %.1f ms\n", pairs[k][0],
+					pairs[k][1], d[0], d[1]);
+		else
+			printf("replication delay %s -> %s: not measured (error or over 5 s)\n", pairs[k][0],
+					pairs[k][1]);
+	}
 	sodium_memzero(key, sizeof(key));
 	ldap_unbind_ext_s(f.ld, NULL, NULL);
 	ldap_unbind_ext_s(ft.ld, NULL, NULL);

@@ -183,8 +183,7 @@ int fleet_race(const char *const confs[2], const char *user, const char *passwor
 	return replayed;
 }
 
-/* A connection to instance name as the rootdn over ldapi://, or NULL. */
-static LDAP *open_root(const char *name)
+LDAP *fleet_open_root(const char *name)
 {
 	LDAP *ld = NULL;
 	char pw[256] = "";
@@ -217,7 +216,7 @@ static LDAP *open_root(const char *name)
 
 bool fleet_read(const char *name, const char *dn, const char *attr, char *out, size_t outlen)
 {
-	LDAP *ld = open_root(name);
+	LDAP *ld = fleet_open_root(name);
 	LDAPMessage *res = NULL, *e;
 	char *attrs[] = {(char *)attr, NULL};
 	struct berval **vals = NULL;
@@ -289,7 +288,8 @@ static bool is_request(const char *rest, bool *is_write_out)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strncmp(rest, verbs[i], strlen(verbs[i])) == 0) {
 			*is_write_out = i >= 6;
-			return true;
+			/* A bind logs a second "BIND dn=… mech=…" line once it succeeded. */
+			return i != 0 || strstr(rest, " method=") != NULL;
 		}
 	return false;
 }

@@ -6,6 +6,7 @@
 #ifndef SENDSEC_FLEET_ITEST_H
 #define SENDSEC_FLEET_ITEST_H
 
+#include <ldap.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -40,6 +41,9 @@ enum sendsec_result fleet_host_login(const char *conf, const struct fleet_login 
  * host could not run). */
 int fleet_race(const char *const confs[2], const char *user, const char *password, const char *const answers[2],
 		time_t now, bool ok_out[2]);
+
+/* A connection to instance name as the rootdn over ldapi:// (unbind it), or NULL. */
+LDAP *fleet_open_root(const char *name);
 
 /* Value of attr (first) on dn at instance name, read as the rootdn over ldapi; false when absent
  * or unreadable (the instance is down). */
