@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "fleet_itest.h"
+#include "admin.h"
 #include "ikey.h"
 #include "itest.h"
+#include "totp_itest.h"
 
 #define WARMUP 300
 #define MAXR   16
@@ -223,6 +225,50 @@ static bool replication_delay(const char *from, const char *to, int samples, dou
 	return ok;
 }
 
+/* The same TOTP code submitted at the same moment by two hosts, rounds times: how often both are
+ * accepted, for hosts listing the providers in the same order and in opposite orders. */
+static void order_races(struct sendsec_ctx *admin, int rounds)
+{
+	const char *host = "methods password+totp\nlockout_threshold 0\nrehash no\n";
+	char *same[2] = {fleet_conf("p1 p2", NULL, host), fleet_conf("p1 p2", NULL, host)};
+	char *opposite[2] = {fleet_conf("p1 p2", NULL, host), fleet_conf("p2 p1", NULL, host)};
+	char *uri = NULL, b32[64] = "", code[16];
+	const char *s;
+	time_t t = (time(NULL) / 30) * 30 + 15;
+	int twice[2] = {0, 0}, done[2] = {0, 0};
+
+	if (sendsec_admin_totp_enroll(admin, "sendsecctl", "bob", "bench", &uri) != SENDSEC_OK || uri == NULL ||
+			(s = strstr(uri, "secret=")) == NULL || strcspn(s + 7, "&") >= sizeof(b32))
+		die("cannot enroll bob");
+	snprintf(b32, sizeof(b32), "%.*s", (int)strcspn(s + 7, "&"), s + 7);
+	sodium_memzero(uri, strlen(uri));
+	free(uri);
+	for (int r = 0; r < 2 * rounds; r++) {
+		const char *const *confs = (const char *const *)(r % 2 == 0 ? same : opposite);
+		const char *const answers[2] = {code, code};
+		bool ok[2];
+
+		t += 30;
+		totp_code(b32, false, "SHA1", 6, t, code);
+		if (fleet_race(confs, "bob", itest_pw("bob"), answers, t, ok) < 0)
+			continue;
+		done[r % 2]++;
+		twice[r % 2] += ok[0] && ok[1];
+	}
+	printf("the same code at the same moment on two hosts, providers in the same order: accepted twice in %d of "
+	       "%d rounds\n",
+			twice[0], done[0]);
+	printf("the same code at the same moment on two hosts, providers in opposite orders: accepted twice in %d of "
+	       "%d rounds\n",
+			twice[1], done[1]);
+	sodium_memzero(b32, sizeof(b32));
+	sodium_memzero(code, sizeof(code));
+	for (int i = 0; i < 2; i++) {
+		free(same[i]);
+		free(opposite[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 5;
@@ -298,6 +344,7 @@ int main(int argc, char **argv)
 			printf("replication delay %s -> %s: not measured (error or over 5 s)\n", pairs[k][0],
 					pairs[k][1]);
 	}
+	order_races(on, 20);
 	sodium_memzero(key, sizeof(key));
 	ldap_unbind_ext_s(f.ld, NULL, NULL);
 	ldap_unbind_ext_s(ft.ld, NULL, NULL);
