@@ -183,10 +183,11 @@ static bool replication_delay(const char *from, const char *to, int samples, dou
 {
 	LDAP *w = fleet_open_root(from), *r = fleet_open_root(to);
 	double *delay = calloc((size_t)samples, sizeof(double));
-	const char *dn = itest_user_dn("alice");
+	char dn[256];
 	char value[64], filter[96], description[] = "description", one_one[] = "1.1";
 	bool ok = w != NULL && r != NULL && delay != NULL;
 
+	snprintf(dn, sizeof(dn), "%s", itest_user_dn("alice"));
 	for (int i = 0; ok && i < samples; i++) {
 		struct berval bv = {0, value}, *vals[2] = {&bv, NULL};
 		LDAPMod mod = {.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
@@ -297,6 +298,16 @@ int main(int argc, char **argv)
 		die("the consumer did not get the key");
 	floor_open(&f, fleet_env("c1", "LDAPI"), id);
 	floor_open(&ft, fleet_env("p1", "URI"), id);
+	/* The key's first use writes its last use to the providers (DESIGN.md section 12, once per
+	 * apikey_touch_interval): count provider operations from when the consumer has that write. */
+	engine_once(on, key);
+	{
+		char value[2048];
+
+		if (!fleet_read("p1", itest_user_dn("alice"), "sendsecApiKey", value, sizeof(value)) ||
+				fleet_wait("c1", itest_user_dn("alice"), "sendsecApiKey", value, 10) < 0)
+			die("the consumer did not get the key's record");
+	}
 
 	m1 = fleet_log_mark("p1");
 	m2 = fleet_log_mark("p2");
