@@ -38,7 +38,7 @@ struct floor {
 static const char *const search_attrs[] = {
 		"uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled", "sendsecAllowedNetwork", NULL};
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	fprintf(stderr, "bench_fleet: %s\n", what);
 	exit(1);
@@ -234,7 +234,7 @@ static void order_races(struct sendsec_ctx *admin, int rounds)
 	char *same[2] = {fleet_conf("p1 p2", NULL, host), fleet_conf("p1 p2", NULL, host)};
 	char *opposite[2] = {fleet_conf("p1 p2", NULL, host), fleet_conf("p2 p1", NULL, host)};
 	char *uri = NULL, b32[64] = "", code[16];
-	const char *s;
+	const char *s = NULL;
 	time_t t = (time(NULL) / 30) * 30 + 15;
 	int twice[2] = {0, 0}, done[2] = {0, 0};
 
