@@ -75,6 +75,7 @@ extern const struct cli_command cli_config_commands[];
 extern const struct cli_command cli_account_commands[];
 extern const struct cli_command cli_key_commands[];
 extern const struct cli_command cli_totp_commands[];
+extern const struct cli_command cli_scan_commands[];
 
 /* args.c: parses argv (global options anywhere before "--", the command word(s), then the
  * command's positionals and options) and answers --help, -h and --version. Returns the command
