@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <ldap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,38 @@ double fleet_wait(const char *name, const char *dn, const char *attr, const char
 	return -1;
 }
 
+bool fleet_signal(const char *name, int sig)
+{
+	char path[512], stat_line[512];
+	long pid = 0;
+	FILE *f;
+	double t0;
+
+	snprintf(path, sizeof(path), "%s/slapd.pid", fleet_env(name, "DIR"));
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid <= 1 || kill((pid_t)pid, sig) != 0)
+		return false;
+	if (sig != SIGSTOP)
+		return true;
+	/* kill() returns before the signal is delivered: wait until the process is stopped ("T"). */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	for (t0 = itest_seconds(); itest_seconds() - t0 < 5.0; usleep(1000)) {
+		const char *state;
+
+		if ((f = fopen(path, "r")) == NULL)
+			return false;
+		state = fgets(stat_line, sizeof(stat_line), f) != NULL ? strrchr(stat_line, ')') : NULL;
+		fclose(f);
+		if (state != NULL && (state[2] == 'T' || state[2] == 't'))
+			return true;
+	}
+	return false;
+}
+
 int fleet_sh(const char *cmd, const char *name)
 {
 	const char *const argv[] = {getenv("SENDSEC_FLEET_SH"), cmd, getenv("SENDSEC_FLEET_DIR"), name, NULL};
@@ -279,22 +312,36 @@ long fleet_log_mark(const char *name)
 #define MAX_CONNS 4096
 
 /* The request line of an operation in a stats log ("op=N <VERB> …"): one per operation, unlike
- * its RESULT line, which a busy server may log after a later operation's request. */
+ * its RESULT line, which a busy server may log after a later operation's request. An UNBIND is
+ * not counted: it ends a connection (a host process that exits), and the server may log it after
+ * the client has gone on. */
 static bool is_request(const char *rest, bool *is_write_out)
 {
-	static const char *const verbs[] = {"BIND dn=", "SRCH base=", "CMP dn=", "EXT oid=", "UNBIND", "ABANDON",
-			"MOD dn=", "ADD dn=", "DEL dn=", "MODRDN dn="};
+	static const char *const verbs[] = {
+			"BIND dn=", "SRCH base=", "CMP dn=", "EXT oid=", "MOD dn=", "ADD dn=", "DEL dn=", "MODRDN dn="};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strncmp(rest, verbs[i], strlen(verbs[i])) == 0) {
-			*is_write_out = i >= 6;
+			*is_write_out = i >= 4;
 			/* A bind logs a second "BIND dn=… mech=…" line once it succeeded. */
 			return i != 0 || strstr(rest, " method=") != NULL;
 		}
 	return false;
 }
 
+static long count_ops(const char *name, long mark, const char *dn_part, long *writes_out, bool print);
+
 long fleet_provider_ops(const char *name, long mark, const char *dn_part, long *writes_out)
+{
+	return count_ops(name, mark, dn_part, writes_out, false);
+}
+
+void fleet_print_provider_ops(const char *name, long mark)
+{
+	(void)count_ops(name, mark, NULL, NULL, true);
+}
+
+static long count_ops(const char *name, long mark, const char *dn_part, long *writes_out, bool print)
 {
 	static unsigned char is_tcp[MAX_CONNS];
 	char path[512], line[4096];
@@ -324,6 +371,8 @@ long fleet_provider_ops(const char *name, long mark, const char *dn_part, long *
 		if (strncmp(c, "fd=", 3) == 0 && strstr(c, " ACCEPT from IP=") != NULL) {
 			is_tcp[conn] = 1;
 			ops += counted;
+			if (counted && print)
+				fprintf(stderr, "  %s: %s", name, line);
 			continue;
 		}
 		used = 0;
@@ -331,6 +380,8 @@ long fleet_provider_ops(const char *name, long mark, const char *dn_part, long *
 				!is_request(c + used, &is_write))
 			continue;
 		ops += counted;
+		if (counted && print)
+			fprintf(stderr, "  %s: %s", name, line);
 		if (counted && is_write && (dn_part == NULL || strstr(c, dn_part) != NULL))
 			writes++;
 	}

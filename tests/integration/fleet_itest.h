@@ -52,6 +52,10 @@ bool fleet_read(const char *name, const char *dn, const char *attr, char *out, s
  * seconds; returns the seconds it took, or -1. */
 double fleet_wait(const char *name, const char *dn, const char *attr, const char *value, double seconds);
 
+/* Sends sig to instance name's slapd; for SIGSTOP, returns once it is stopped (at most 5 s).
+ * False on failure. */
+bool fleet_signal(const char *name, int sig);
+
 /* Runs "fleet.sh CMD DIR NAME" (stop, restart); returns its exit status. */
 int fleet_sh(const char *cmd, const char *name);
 
@@ -62,5 +66,7 @@ long fleet_log_mark(const char *name);
  * the operations that wrote (ADD, MOD, DEL) on entry dn_part (a substring; NULL: any) into
  * *writes_out (may be NULL). -1 when the log cannot be read. */
 long fleet_provider_ops(const char *name, long mark, const char *dn_part, long *writes_out);
+/* Prints to stderr the log lines of the operations fleet_provider_ops counts (for a failed check). */
+void fleet_print_provider_ops(const char *name, long mark);
 
 #endif

@@ -51,21 +51,6 @@ static void writes_since(long m1, long m2, const char *dn_part, long *w1, long *
 		*w2 = -1;
 }
 
-static bool signal_instance(const char *name, int sig)
-{
-	char path[512];
-	long pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/slapd.pid", fleet_env(name, "DIR"));
-	if ((f = fopen(path, "r")) == NULL)
-		return false;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid > 1 && kill((pid_t)pid, sig) == 0;
-}
-
 #define EXPECT_WRITES(what, w1, w2, want1, want2)                                                                      \
 	do {                                                                                                           \
 		printf("%s - %s (p1: %ld, p2: %ld)\n", (w1) == (want1) && (w2) == (want2) ? "ok" : "not ok", what, w1, \
@@ -153,7 +138,7 @@ int main(int argc, char **argv)
 	EXPECT_WRITES("after the retry time the writes return to p1", w1, w2, 1, 0);
 
 	/* p1 hangs under the open connection. */
-	stopped = signal_instance("p1", SIGSTOP);
+	stopped = fleet_signal("p1", SIGSTOP);
 	CHECK(stopped);
 	m2 = fleet_log_mark("p2");
 	clk.now += 30;
@@ -167,7 +152,7 @@ int main(int argc, char **argv)
 	printf("%s - p1 hangs: the step is written to p2 (%ld)\n", w2 == 1 ? "ok" : "not ok", w2);
 	CHECK_EQ_INT(w2, 1);
 	if (stopped)
-		CHECK(signal_instance("p1", SIGCONT));
+		CHECK(fleet_signal("p1", SIGCONT));
 
 	/* A read-only server in uri: the write gets a referral, which is not followed. */
 	clk.now += 30;
