@@ -21,9 +21,10 @@
 struct service_slot {
 	char *name;
 	struct sendsec_settings *settings;
-	struct sendsec_dir *dir;
-	struct sendsec_log log; /* the front end's sink at max(its level, the service's log_level) */
-	char error[256];        /* why settings is NULL */
+	struct sendsec_dir *dir;      /* uri: the providers (password logins, every write) */
+	struct sendsec_dir *read_dir; /* read_uri: the replicas of API-key logins, or NULL */
+	struct sendsec_log log;       /* the front end's sink at max(its level, the service's log_level) */
+	char error[256];              /* why settings is NULL */
 };
 
 struct sendsec_ctx {
@@ -44,6 +45,14 @@ static time_t system_now(void *arg)
 	return time(NULL);
 }
 
+/* The context's clock, for the directory handles' retry times (so tests can move it too). */
+static time_t ctx_now(void *arg)
+{
+	const struct sendsec_ctx *ctx = arg;
+
+	return ctx->now(ctx->now_arg);
+}
+
 /* Resolves the settings of one section (NULL: the global settings) into slot: this reads the
  * secret files, which is why every slot is opened when the context is created (the SASL plugin
  * creates it as root, before the application drops privileges). A failure is kept in the slot
@@ -61,11 +70,20 @@ static void open_slot(struct sendsec_ctx *ctx, struct service_slot *slot, const 
 	slot->log = ctx->log;
 	if ((int)slot->log.max_level < slot->settings->log_level)
 		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
-	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_DIR_OK) {
+	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_DIR_OK ||
+			(slot->settings->read_uri.n > 0 &&
+					sendsec_dir_new_replica(slot->settings, &slot->log, &slot->read_dir) !=
+							SENDSEC_DIR_OK)) {
+		sendsec_dir_free(slot->dir);
+		slot->dir = NULL;
 		sendsec_settings_free(slot->settings);
 		slot->settings = NULL;
 		snprintf(slot->error, sizeof(slot->error), "out of memory");
+		return;
 	}
+	sendsec_dir_set_clock(slot->dir, ctx_now, ctx);
+	if (slot->read_dir != NULL)
+		sendsec_dir_set_clock(slot->read_dir, ctx_now, ctx);
 }
 
 static enum sendsec_result open_slots(struct sendsec_ctx *ctx, char *err, size_t errlen)
@@ -154,6 +172,7 @@ void sendsec_ctx_free(struct sendsec_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	for (size_t i = 0; i < ctx->n_slots; i++) {
+		sendsec_dir_free(ctx->slots[i].read_dir);
 		sendsec_dir_free(ctx->slots[i].dir);
 		sendsec_settings_free(ctx->slots[i].settings);
 		free(ctx->slots[i].name);
@@ -209,6 +228,7 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 	}
 	l->s = slot->settings;
 	l->dir = slot->dir;
+	l->read_dir = slot->read_dir != NULL ? slot->read_dir : slot->dir;
 	l->log = &slot->log;
 	l->has_addr = rhost != NULL && sendsec_addr_parse(rhost, l->addr);
 	return SENDSEC_OK;
@@ -226,6 +246,18 @@ enum sendsec_result sendsec_login_find_account(struct sendsec_ctx *ctx, const ch
 	if (sendsec_login_begin(ctx, service, user, rhost, l) != SENDSEC_OK)
 		return SENDSEC_UNAVAILABLE;
 	return sendsec_login_find(l, attrs);
+}
+
+enum sendsec_dir_status sendsec_login_search_replica(
+		struct sendsec_login *l, const char *filter, const char *const *attrs, struct sendsec_entry **entry_out)
+{
+	enum sendsec_dir_status st = sendsec_dir_search_one(l->read_dir, l->s->base, filter, attrs, entry_out);
+
+	if (st == SENDSEC_DIR_FAILED && l->read_dir != l->dir && sendsec_dir_unreachable(l->read_dir)) {
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "no replica (read_uri) answers: reading from uri");
+		st = sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, entry_out);
+	}
+	return st;
 }
 
 void sendsec_login_end(struct sendsec_login *l)

@@ -136,7 +136,7 @@ enum sendsec_result sendsec_factor_apikey(
 	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK ||
 			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
 		goto out;
-	rc = sendsec_decide_lookup(sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, &l->account));
+	rc = sendsec_decide_lookup(sendsec_login_search_replica(l, filter, attrs, &l->account));
 	if (rc == SENDSEC_UNKNOWN_USER) {
 		/* No such key: a wrong credential, not an unknown account. */
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: no account holds it", key.id);

@@ -1,7 +1,9 @@
 /* factor_totp.c — the TOTP factor: reads the account's OATH-LDAP token and its params once per
  * login, verifies a code (totp.c) and advances oathTOTPLastTimeStep with one modify that deletes
  * the old value and adds the new one, so that a code is single-use across all hosts. A code that
- * is not a TOTP code is tried as a recovery code (recovery.c), deleted with one modify on use. */
+ * is not a TOTP code is tried as a recovery code (recovery.c), deleted with one modify on use.
+ * Both go through sendsec_swap_decide: a compare-and-swap lost to another login is re-read from
+ * the provider that was written to and decided once more (DESIGN.md section 10). */
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -137,10 +139,47 @@ static bool is_digits(const char *code, unsigned n)
 	return true;
 }
 
+enum sendsec_result sendsec_swap_decide(struct sendsec_login *l, struct sendsec_entry **entry, const char *const *attrs,
+		sendsec_swap_fn fn, void *arg, enum sendsec_reason *reason_out)
+{
+	bool lost = false;
+	enum sendsec_result rc = fn(l, arg, &lost, reason_out);
+
+	for (int tries = 1; lost && tries < SENDSEC_SWAP_TRIES; tries++) {
+		struct sendsec_entry *fresh = NULL;
+
+		/* Another login wrote first. What it wrote is on the provider this handle wrote to
+		 * (a replica or the other provider may not have it yet): pinned, the handle neither
+		 * fails over nor returns to an earlier provider before the decision is made. */
+		sendsec_dir_pin(l->dir, true);
+		if (sendsec_decide_data(sendsec_dir_read(l->dir, (*entry)->dn, attrs, &fresh)) != SENDSEC_OK) {
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+					"%s: cannot read it again after a lost compare-and-swap", (*entry)->dn);
+			*reason_out = SENDSEC_REASON_UNAVAILABLE;
+			rc = SENDSEC_UNAVAILABLE;
+			lost = false;
+			break;
+		}
+		sendsec_entry_free(*entry);
+		*entry = fresh;
+		lost = false;
+		rc = fn(l, arg, &lost, reason_out);
+	}
+	sendsec_dir_pin(l->dir, false);
+	if (lost) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "%s: lost the compare-and-swap %d times; refusing", (*entry)->dn,
+				SENDSEC_SWAP_TRIES);
+		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
+		rc = SENDSEC_DENIED;
+	}
+	return rc;
+}
+
 /* Stores step as the last used one: delete old + add new in one modify (old NULL: add only;
- * the attribute is SINGLE-VALUE, so of two concurrent adds exactly one succeeds). */
-static enum sendsec_result advance(
-		struct sendsec_login *l, const struct sendsec_val *old, uint64_t step, enum sendsec_reason *reason_out)
+ * the attribute is SINGLE-VALUE, so of two concurrent adds exactly one succeeds). *lost_out when
+ * another login stored a step first. */
+static enum sendsec_result advance(struct sendsec_login *l, const struct sendsec_val *old, uint64_t step,
+		bool *lost_out, enum sendsec_reason *reason_out)
 {
 	char buf[24];
 	struct sendsec_val fresh = {buf, 0};
@@ -158,14 +197,18 @@ static enum sendsec_result advance(
 	rc = sendsec_decide_swap(sendsec_dir_modify(l->dir, l->token->dn, mods, n_mods));
 	if (rc == SENDSEC_DENIED) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO,
-				"account %s: another login stored this or a later TOTP step first", who(l));
+				"account %s: another login stored a TOTP step first; reading it again", who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
+		*lost_out = true;
 	}
 	return rc;
 }
 
-static enum sendsec_result check_totp(struct sendsec_login *l, const char *code, enum sendsec_reason *reason_out)
+/* One decision on the token in l->token (sendsec_swap_fn; arg: the code). */
+static enum sendsec_result check_totp(
+		struct sendsec_login *l, void *arg, bool *lost_out, enum sendsec_reason *reason_out)
 {
+	const char *code = arg;
 	unsigned char secret[SENDSEC_TOTP_SECRET_MAX];
 	size_t secret_len = 0, n_secret, n_last;
 	const struct sendsec_val *stored = sendsec_entry_values(l->token, "oathSecret", &n_secret);
@@ -204,37 +247,89 @@ static enum sendsec_result check_totp(struct sendsec_login *l, const char *code,
 	}
 	if (rc != SENDSEC_OK)
 		goto out;
-	rc = advance(l, n_last == 1 ? &last[0] : NULL, step, reason_out);
+	rc = advance(l, n_last == 1 ? &last[0] : NULL, step, lost_out, reason_out);
 out:
 	sodium_memzero(secret, sizeof(secret));
 	return rc;
 }
 
-static enum sendsec_result check_recovery(struct sendsec_login *l, const char *norm, enum sendsec_reason *reason_out)
+/* A recovery code being used: the typed code, and once it matched, a copy of the stored value
+ * (so that a decision after a lost race looks for that value without hashing again). */
+struct recovery_try {
+	const char *norm;
+	char matched[SENDSEC_RECOVERY_STORED_MAX + 1];
+	size_t matched_len; /* 0: not matched yet */
+};
+
+/* The value of l->account's sendsecRecoveryCode equal to the one matched before, or NULL. */
+static const struct sendsec_val *find_matched(
+		const struct sendsec_login *l, const struct recovery_try *t, size_t *n_out)
 {
-	size_t n;
-	const struct sendsec_val *vals = sendsec_entry_values(l->account, "sendsecRecoveryCode", &n);
-	const struct sendsec_val *hit = sendsec_recovery_find(vals, n, norm);
-	struct sendsec_mod mod = {SENDSEC_MOD_DELETE, "sendsecRecoveryCode", hit, 1};
+	const struct sendsec_val *vals = sendsec_entry_values(l->account, "sendsecRecoveryCode", n_out);
+
+	for (size_t i = 0; i < *n_out; i++)
+		if (vals[i].len == t->matched_len && memcmp(vals[i].ptr, t->matched, t->matched_len) == 0)
+			return &vals[i];
+	return NULL;
+}
+
+/* Finds the stored value that t's code matches, verifying its hash the first time; after a lost
+ * race, only whether the value matched before is still there. OK with *hit_out, DENIED (reason
+ * set) or UNAVAILABLE. */
+static enum sendsec_result match_recovery(struct sendsec_login *l, struct recovery_try *t,
+		const struct sendsec_val **hit_out, size_t *n_out, enum sendsec_reason *reason_out)
+{
+	const struct sendsec_val *vals = sendsec_entry_values(l->account, "sendsecRecoveryCode", n_out);
+	const struct sendsec_val *hit;
 	enum sendsec_result rc;
 
-	if (hit == NULL) {
-		/* Same cost as a real check: no timing hint about which indexes exist. */
-		sendsec_hash_dummy_verify(norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
-		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: no such recovery code", who(l));
-		return SENDSEC_DENIED;
-	}
-	rc = sendsec_recovery_verify(hit, norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
-	if (rc == SENDSEC_UNAVAILABLE)
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed",
-				who(l));
-	if (rc != SENDSEC_OK)
-		return rc;
-	rc = sendsec_decide_swap(sendsec_dir_modify(l->dir, l->account->dn, &mod, 1));
-	if (rc == SENDSEC_DENIED) {
+	if (t->matched_len > 0) {
+		if ((*hit_out = find_matched(l, t, n_out)) != NULL)
+			return SENDSEC_OK;
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: recovery code was used by another login first",
 				who(l));
 		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
+		return SENDSEC_DENIED;
+	}
+	if ((hit = sendsec_recovery_find(vals, *n_out, t->norm)) == NULL) {
+		/* Same cost as a real check: no timing hint about which indexes exist. */
+		sendsec_hash_dummy_verify(t->norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: no such recovery code", who(l));
+		return SENDSEC_DENIED;
+	}
+	rc = sendsec_recovery_verify(hit, t->norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+	if (rc == SENDSEC_UNAVAILABLE || (rc == SENDSEC_OK && hit->len > SENDSEC_RECOVERY_STORED_MAX)) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed",
+				who(l));
+		return SENDSEC_UNAVAILABLE;
+	}
+	if (rc != SENDSEC_OK)
+		return rc;
+	memcpy(t->matched, hit->ptr, hit->len);
+	t->matched_len = hit->len;
+	*hit_out = hit;
+	return SENDSEC_OK;
+}
+
+/* One decision on the recovery codes in l->account (sendsec_swap_fn; arg: struct recovery_try):
+ * the matching value is deleted with one modify, which fails when it is gone already. */
+static enum sendsec_result check_recovery(
+		struct sendsec_login *l, void *arg, bool *lost_out, enum sendsec_reason *reason_out)
+{
+	const struct sendsec_val *hit = NULL;
+	size_t n = 0;
+	struct sendsec_mod mod = {SENDSEC_MOD_DELETE, "sendsecRecoveryCode", NULL, 1};
+	enum sendsec_result rc = match_recovery(l, arg, &hit, &n, reason_out);
+
+	if (rc != SENDSEC_OK)
+		return rc;
+	mod.vals = hit;
+	rc = sendsec_decide_swap(sendsec_dir_modify(l->dir, l->account->dn, &mod, 1));
+	if (rc == SENDSEC_DENIED) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO,
+				"account %s: another login deleted this recovery code first; reading it again", who(l));
+		*reason_out = SENDSEC_REASON_TOTP_REPLAYED;
+		*lost_out = true;
 	}
 	if (rc != SENDSEC_OK)
 		return rc;
@@ -257,10 +352,13 @@ enum sendsec_result sendsec_factor_totp(
 	if (code == NULL)
 		return SENDSEC_DENIED;
 	if (is_digits(code, l->totp.digits)) {
-		rc = check_totp(l, code, reason_out);
+		rc = sendsec_swap_decide(l, &l->token, token_attrs, check_totp, (void *)code, reason_out);
 	} else if (sendsec_recovery_normalize(code, norm)) {
+		struct recovery_try t = {.norm = norm};
+
 		*used_recovery_out = true;
-		rc = check_recovery(l, norm, reason_out);
+		rc = sendsec_swap_decide(l, &l->account, sendsec_account_attrs, check_recovery, &t, reason_out);
+		sodium_memzero(&t, sizeof(t));
 	}
 	sodium_memzero(norm, sizeof(norm));
 	if (rc == SENDSEC_UNAVAILABLE)

@@ -14,7 +14,8 @@
 struct sendsec_login {
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *s;
-	struct sendsec_dir *dir;
+	struct sendsec_dir *dir;      /* uri: the providers; every write and every read but the key search */
+	struct sendsec_dir *read_dir; /* read_uri (the replicas), or dir when read_uri is not set */
 	const struct sendsec_log *log;
 	const char *service;
 	const char *user;       /* as typed */
@@ -36,6 +37,12 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 		const char *rhost, struct sendsec_login *l) SENDSEC_MUST_CHECK;
 /* Frees the account and token entries. */
 void sendsec_login_end(struct sendsec_login *l);
+
+/* The one search of an API-key login (DESIGN.md section 10): sendsec_dir_search_one under base on
+ * the replicas (read_uri), and on the providers (uri) when no replica answers. A replica's answer,
+ * stale or not, is final: no entry there is no entry. */
+enum sendsec_dir_status sendsec_login_search_replica(struct sendsec_login *l, const char *filter,
+		const char *const *attrs, struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
 /* Finds the account of l->user (attrs NULL: sendsec_account_attrs) into l->account: OK,
  * UNKNOWN_USER or UNAVAILABLE. */
@@ -84,6 +91,20 @@ bool sendsec_account_has_token(const struct sendsec_login *l);
  * totp_replayed) or UNAVAILABLE. *used_recovery_out tells which kind matched. */
 enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *code, bool *used_recovery_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* One decision on single-use state (a TOTP step, a recovery code, an HOTP counter): decides from
+ * the entry in hand and, when the answer is yes, writes it with one compare-and-swap. Returns the
+ * decision with *reason_out; sets *lost_out when the write lost to another login (CONFLICT). */
+typedef enum sendsec_result (*sendsec_swap_fn)(
+		struct sendsec_login *l, void *arg, bool *lost_out, enum sendsec_reason *reason_out);
+#define SENDSEC_SWAP_TRIES 3
+/* Runs fn; while it loses its compare-and-swap, re-reads *entry (same DN, attrs) from the provider
+ * that was written to (l->dir, pinned: never a replica or another provider) into *entry and runs
+ * fn again, SENDSEC_SWAP_TRIES times at most. So of two different valid codes racing, the later
+ * one succeeds, and the same code twice succeeds once. A race lost every time is DENIED
+ * (totp_replayed); a failed re-read is UNAVAILABLE. */
+enum sendsec_result sendsec_swap_decide(struct sendsec_login *l, struct sendsec_entry **entry, const char *const *attrs,
+		sendsec_swap_fn fn, void *arg, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* The digits of the account's token (for splitting an appended code), or 0 when unknown. */
 unsigned sendsec_token_digits(struct sendsec_login *l);

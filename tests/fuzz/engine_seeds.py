@@ -25,7 +25,7 @@ APPEND, ALLOW, BIND, NOREHASH, KEYFILE, CN, RESET, SECTION = (1 << i for i in ra
 # acct[0] bits
 EXISTS, DUP, DISABLED, NOTDISABLED, PPOLICY, RESETREQ, PWDRESET, LINK = (1 << i for i in range(8))
 # statuses in the schedule
-NONE, FAILED, CONFLICT, NO_ENTRY, BAD_CRED, REFUSED, TWIN = 0, 4, 5, 6, 7, 0x87, 0x85
+NONE, FAILED, CONFLICT, NO_ENTRY, BAD_CRED, REFUSED, TWIN, UNREACHABLE = 0, 4, 5, 6, 7, 0x87, 0x85, 0x84
 
 
 def seed(op=0, methods=1, cfg1=0, cfg2=0, cfg3=0, clock=0x1234,
@@ -91,6 +91,11 @@ def main():
     seeds["code-twin-prompt"] = seed(code=0, sched=[NONE, NONE, TWIN])
     seeds["code-twin-append"] = seed(cfg1=APPEND, password=2, ask=0, sched=[NONE, NONE, TWIN])
     seeds["recovery-twin"] = seed(code=7, recovery=1, sched=[NONE, NONE, TWIN])
+    # a phantom conflict (nothing changed): read again, pinned, and decided once more
+    seeds["code-conflict-reread"] = seed(code=0, sched=[NONE, NONE, CONFLICT])
+    seeds["code-conflict-reread-failed"] = seed(code=0, sched=[NONE, NONE, CONFLICT, FAILED])
+    seeds["code-conflict-three-times"] = seed(code=0, sched=[NONE, NONE, CONFLICT, NONE, CONFLICT, NONE, CONFLICT])
+    seeds["recovery-conflict-reread"] = seed(code=7, recovery=1, sched=[NONE, NONE, CONFLICT])
     seeds["ask-refuses"] = seed(ask=2)
     seeds["ask-no-answer"] = seed(ask=3)
     seeds["recovery-prompt"] = seed(code=7, recovery=3)
@@ -179,6 +184,13 @@ def main():
     seeds["key-touch-conflict"] = seed(keys=1, sched=[NONE, CONFLICT], **key)
     seeds["key-touch-twin"] = seed(keys=1, sched=[NONE, TWIN], **key)
     seeds["key-touch-two-records"] = seed(keys=7 | 16, **key)
+    # read_uri (cfg3 bit 6): the key search on the replica, on the providers when no replica answers
+    seeds["key-replica"] = seed(cfg3=64, keys=1, **key)
+    seeds["key-replica-unreachable"] = seed(cfg3=64, keys=1, sched=[UNREACHABLE], **key)
+    seeds["key-replica-failed"] = seed(cfg3=64, keys=1, sched=[FAILED], **key)
+    seeds["key-replica-no-entry"] = seed(cfg3=64, keys=1, sched=[NO_ENTRY], **key)
+    seeds["key-replica-both-unreachable"] = seed(cfg3=64, keys=1, sched=[UNREACHABLE, UNREACHABLE], **key)
+    seeds["password-with-replica"] = seed(cfg3=64)
     seeds["key-network"] = seed(methods=2, keys=5, password=8, user=2, rhost=4)
 
     # account_check and change_password

@@ -320,15 +320,16 @@ enum {
 #define RAW_MAX 96
 
 struct input {
-	uint8_t op;         /* 0 authenticate, 1 account_check, 2 change_password */
-	uint8_t cfg[4];     /* see write_config */
-	uint16_t clock;     /* now = BASE_TIME + clock */
-	uint8_t acct[8];    /* see build_account */
-	uint8_t tok[4];     /* see build_token */
-	uint8_t req[6];     /* see build_request */
-	uint8_t sched[8];   /* the i-th directory operation: bits 0-2 0..3 answer normally, 4 FAILED,
-	                   * 5 CONFLICT (with bit 7: another login made the same write first, applied),
-	                   * 6 NO_ENTRY, 7 BAD_CREDENTIALS (with bit 7: REFUSED) */
+	uint8_t op;      /* 0 authenticate, 1 account_check, 2 change_password */
+	uint8_t cfg[4];  /* see write_config */
+	uint16_t clock;  /* now = BASE_TIME + clock */
+	uint8_t acct[8]; /* see build_account */
+	uint8_t tok[4];  /* see build_token */
+	uint8_t req[6];  /* see build_request */
+	/* sched[i], the i-th directory operation: bits 0-2 0..3 answer normally, 4 FAILED (with bit 7:
+	 * no server answered), 5 CONFLICT (with bit 7: another login made the same write first,
+	 * applied), 6 NO_ENTRY, 7 BAD_CREDENTIALS (with bit 7: REFUSED) */
+	uint8_t sched[8];
 	uint16_t alloc_at;  /* 0: no allocation fails; else the alloc_at-th while armed */
 	uint8_t alloc_mode; /* bit 0: every allocation after it fails too; bit 1: in sendsec_ctx_new */
 	char raw[N_RAW][RAW_MAX + 1];
@@ -440,6 +441,7 @@ struct model {
 	time_t key_used;     /* key 0's last use, 0: never */
 	size_t n_key_values; /* sendsecApiKey values of the account */
 	int max_idle, touch_interval;
+	bool has_read_uri;
 };
 
 /* True when factor f is an alternative on its own (has) or part of any alternative (any). */
@@ -461,7 +463,8 @@ static bool any_alt_with(const struct model *m, unsigned f)
  *   cfg[2] bits 0-1 allow_networks, 2-3 lockout_threshold 0/1/3/5, 4-5 interval and duration,
  *          6 password_min_length 4, 7 a [service smtp] that cannot be resolved
  *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key;
- *          bits 2-3 apikey_max_idle 0/1/30/0 days; bits 4-5 apikey_touch_interval 3600/0/2^30/60 */
+ *          bits 2-3 apikey_max_idle 0/1/30/0 days; bits 4-5 apikey_touch_interval 3600/0/2^30/60;
+ *          bit 6 read_uri (a replica handle, as up to date as the providers) */
 static void write_config(const struct input *in, struct model *m)
 {
 	char text[2048];
@@ -486,6 +489,7 @@ static void write_config(const struct input *in, struct model *m)
 	m->duration = intervals[(in->cfg[2] >> 4) & 3][1];
 	m->min_len = (in->cfg[2] & 64) ? 4 : 12;
 	m->broken_smtp = in->cfg[2] & 128;
+	m->has_read_uri = in->cfg[3] & 64;
 	m->max_idle = (const int[]){0, 1, 30, 0}[(in->cfg[3] >> 2) & 3];
 	m->touch_interval = (const int[]){3600, 0, 1 << 30, 60}[(in->cfg[3] >> 4) & 3];
 	/* cfg[3] bits 0-1: a PAM argument applied on top of every section */
@@ -513,6 +517,8 @@ static void write_config(const struct input *in, struct model *m)
 	PUT("lockout_threshold %d\nlockout_interval %d\nlockout_duration %d\npassword_min_length %d\n", m->threshold,
 			m->interval, m->duration, m->min_len);
 	PUT("apikey_max_idle %d\napikey_touch_interval %d\n", m->max_idle, m->touch_interval);
+	if (m->has_read_uri)
+		PUT("read_uri ldap://127.0.0.1:10/\n");
 	/* methods for every service, or for sshd only (the others then take keys only) */
 	if (m->service_cfg != NULL)
 		PUT("methods apikey\n[service %s]\n", m->service_cfg);
@@ -1409,6 +1415,40 @@ static void check_key_after(const struct model *m, const struct ops_seen *o, con
 	sendsec_keyrec_clear(&rec);
 }
 
+/* Which handle each operation went to (DESIGN.md section 10): replicas serve the key search only,
+ * and only when read_uri is set; a replica's answer is final unless no replica answered; the
+ * re-read after a lost compare-and-swap (and the write that follows it) goes to the provider
+ * written to (pinned), and nothing else is sent pinned. */
+static void check_handles(const struct model *m)
+{
+	bool after_conflict = false, replica_answered = false;
+
+	for (size_t i = 0; i < standin_n_ops(); i++) {
+		const struct standin_op *op = standin_op_at(i);
+		bool is_key_search = op->kind == STANDIN_SEARCH_ONE && strncmp(op->target, "(sendsecKeyId=", 14) == 0;
+		bool is_swap = op->kind == STANDIN_MODIFY &&
+				(strcasecmp(op->attr, "oathTOTPLastTimeStep") == 0 ||
+						(strcasecmp(op->attr, "sendsecRecoveryCode") == 0 &&
+								op->mod_op == SENDSEC_MOD_DELETE));
+
+		if (op->on_replica) {
+			REQUIRE(m->has_read_uri, "no replica handle without read_uri");
+			REQUIRE(is_key_search, "a replica serves the key search only");
+			replica_answered = !op->unreachable;
+		} else if (is_key_search && m->has_read_uri) {
+			REQUIRE(!replica_answered, "a replica's answer is final");
+		}
+		if (op->pinned)
+			REQUIRE((op->kind == STANDIN_READ || is_swap) && after_conflict && !op->on_replica,
+					"only the re-read and write after a lost compare-and-swap are pinned, on the "
+					"provider");
+		if (op->kind == STANDIN_READ && after_conflict)
+			REQUIRE(op->pinned, "the re-read after a lost compare-and-swap is pinned to the provider");
+		if (is_swap)
+			after_conflict = op->status == SENDSEC_DIR_CONFLICT;
+	}
+}
+
 /* Checks one authenticate decision. */
 static void check_authenticate(const struct input *in, const struct model *m, const struct sendsec_outcome *out)
 {
@@ -1421,6 +1461,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 	uint64_t step = 0;
 
 	collect_ops(&o);
+	check_handles(m);
 	is_key_route = m->user != NULL && m->password != NULL &&
 			(strcmp(m->user, "apikey") == 0 ||
 					(has_alt(m, F_A) && sendsec_apikey_looks_like(m->password, "ssk_")));
@@ -1438,7 +1479,8 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 	if (o.bind != -1 && o.bind != SENDSEC_DIR_OK && o.bind != SENDSEC_DIR_BAD_CREDENTIALS &&
 			o.bind != SENDSEC_DIR_REFUSED)
 		REQUIRE(out->result == SENDSEC_UNAVAILABLE, "a failed bind must give unavailable");
-	if (o.last_swap == SENDSEC_DIR_CONFLICT) {
+	if (o.last_swap == SENDSEC_DIR_CONFLICT && (o.token_read == -1 || o.token_read == SENDSEC_DIR_OK)) {
+		/* (a failed re-read after it is unavailable, above) */
 		REQUIRE(out->result == SENDSEC_DENIED && out->reason == SENDSEC_REASON_TOTP_REPLAYED,
 				"a lost compare-and-swap must give totp_replayed");
 	} else if (o.last_swap != -1 && o.last_swap != SENDSEC_DIR_OK) {
@@ -1701,6 +1743,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			schedule[i] = SENDSEC_DIR_REFUSED;
 		if ((in.sched[i] & 0x87) == 0x85)
 			schedule[i] = STANDIN_TWIN;
+		if ((in.sched[i] & 0x87) == 0x84)
+			schedule[i] = STANDIN_UNREACHABLE;
 	}
 	standin_set_schedule(schedule, 8);
 

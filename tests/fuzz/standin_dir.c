@@ -24,7 +24,10 @@
 struct sendsec_dir {
 	const struct sendsec_settings *s;
 	const struct sendsec_log *log;
-	unsigned long searches;
+	unsigned long searches, connects;
+	bool is_replica;     /* made by sendsec_dir_new_replica (read_uri) */
+	bool is_pinned;      /* sendsec_dir_pin */
+	bool is_unreachable; /* the last operation found no server (a STANDIN_UNREACHABLE answer) */
 };
 
 #define MAX_ENTRIES  16
@@ -164,8 +167,8 @@ const struct standin_op *standin_op_at(size_t i)
 	return i < st.n_ops ? &st.ops[i] : NULL;
 }
 
-/* Starts logging one operation; *injected_out tells whether the schedule answers it. */
-static struct standin_op *begin(enum standin_kind kind, const char *target, bool *injected_out)
+/* Starts logging one operation on d; *injected_out tells whether the schedule answers it. */
+static struct standin_op *begin(struct sendsec_dir *d, enum standin_kind kind, const char *target, bool *injected_out)
 {
 	struct standin_op *op;
 	size_t i = st.next_op++;
@@ -173,13 +176,21 @@ static struct standin_op *begin(enum standin_kind kind, const char *target, bool
 	if (st.n_ops == STANDIN_MAX_OPS)
 		die("more operations in one decision than the log holds");
 	op = &st.ops[st.n_ops++];
-	*op = (struct standin_op){.kind = kind, .status = SENDSEC_DIR_FAILED};
+	*op = (struct standin_op){.kind = kind,
+			.status = SENDSEC_DIR_FAILED,
+			.on_replica = d->is_replica,
+			.pinned = d->is_pinned};
+	d->is_unreachable = false;
 	snprintf(op->target, sizeof(op->target), "%s", target != NULL ? target : "");
 	*injected_out = i < st.n_schedule && st.schedule[i] != STANDIN_NONE;
 	if (*injected_out) {
 		op->injected = true;
 		op->twin = st.schedule[i] == STANDIN_TWIN;
-		op->status = op->twin ? SENDSEC_DIR_CONFLICT : (enum sendsec_dir_status)st.schedule[i];
+		d->is_unreachable = st.schedule[i] == STANDIN_UNREACHABLE;
+		op->unreachable = d->is_unreachable;
+		op->status = op->twin               ? SENDSEC_DIR_CONFLICT
+				: d->is_unreachable ? SENDSEC_DIR_FAILED
+						    : (enum sendsec_dir_status)st.schedule[i];
 	}
 	return op;
 }
@@ -219,9 +230,34 @@ enum sendsec_dir_status sendsec_dir_new(
 	return SENDSEC_DIR_OK;
 }
 
+enum sendsec_dir_status sendsec_dir_new_replica(
+		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
+{
+	enum sendsec_dir_status rc = sendsec_dir_new(s, log, out);
+
+	if (rc == SENDSEC_DIR_OK)
+		(*out)->is_replica = true; /* the same store: a replica that is up to date */
+	return rc;
+}
+
 void sendsec_dir_free(struct sendsec_dir *d)
 {
 	free(d);
+}
+
+void sendsec_dir_set_clock(struct sendsec_dir *d, time_t (*now)(void *arg), void *arg)
+{
+	(void)d, (void)now, (void)arg; /* no retry times here: the schedule says who answers */
+}
+
+void sendsec_dir_pin(struct sendsec_dir *d, bool pinned)
+{
+	d->is_pinned = pinned;
+}
+
+bool sendsec_dir_unreachable(const struct sendsec_dir *d)
+{
+	return d->is_unreachable;
 }
 
 unsigned long sendsec_dir_search_count(const struct sendsec_dir *d)
@@ -229,13 +265,25 @@ unsigned long sendsec_dir_search_count(const struct sendsec_dir *d)
 	return d->searches;
 }
 
+unsigned long sendsec_dir_connect_count(const struct sendsec_dir *d)
+{
+	return d->connects;
+}
+
+const char *sendsec_dir_current_uri(const struct sendsec_dir *d)
+{
+	return d->connects > 0 ? (d->is_replica ? d->s->read_uri.items[0] : d->s->uri.items[0]) : NULL;
+}
+
 enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
 {
 	bool injected;
-	struct standin_op *op = begin(STANDIN_CONNECT, "", &injected);
+	struct standin_op *op = begin(d, STANDIN_CONNECT, "", &injected);
 
-	(void)d;
-	return injected ? op->status : end(op, SENDSEC_DIR_OK);
+	if (injected)
+		return op->status;
+	d->connects++;
+	return end(op, SENDSEC_DIR_OK);
 }
 
 /* ---- entries (read with common/dir_entry.c, as dir.c's are) ---- */
@@ -407,7 +455,7 @@ static enum sendsec_dir_status search(struct sendsec_dir *d, enum standin_kind k
 		struct sendsec_entry ***list_out, size_t *n_out)
 {
 	bool injected;
-	struct standin_op *op = begin(kind, target, &injected);
+	struct standin_op *op = begin(d, kind, target, &injected);
 	struct sendsec_entry **list;
 	size_t k = 0;
 
@@ -582,10 +630,10 @@ static enum sendsec_dir_status apply(struct sendsec_entry *e, const struct sends
 	return SENDSEC_DIR_FAILED;
 }
 
-static struct standin_op *begin_write(
-		enum standin_kind kind, const char *dn, const struct sendsec_mod *mods, size_t n, bool *injected_out)
+static struct standin_op *begin_write(struct sendsec_dir *d, enum standin_kind kind, const char *dn,
+		const struct sendsec_mod *mods, size_t n, bool *injected_out)
 {
-	struct standin_op *op = begin(kind, dn, injected_out);
+	struct standin_op *op = begin(d, kind, dn, injected_out);
 
 	op->n_mods = n;
 	if (n > 0) {
@@ -623,9 +671,8 @@ enum sendsec_dir_status sendsec_dir_modify(
 		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *mods, size_t n_mods)
 {
 	bool injected;
-	struct standin_op *op = begin_write(STANDIN_MODIFY, dn, mods, n_mods, &injected);
+	struct standin_op *op = begin_write(d, STANDIN_MODIFY, dn, mods, n_mods, &injected);
 
-	(void)d;
 	if (injected && op->twin) {
 		/* Another login made this very write first: it is applied, and this one is told it lost. */
 		enum sendsec_dir_status st_twin = apply_all(dn, mods, n_mods);
@@ -640,11 +687,10 @@ enum sendsec_dir_status sendsec_dir_add(
 		struct sendsec_dir *d, const char *dn, const struct sendsec_mod *attrs, size_t n_attrs)
 {
 	bool injected;
-	struct standin_op *op = begin_write(STANDIN_ADD, dn, attrs, n_attrs, &injected);
+	struct standin_op *op = begin_write(d, STANDIN_ADD, dn, attrs, n_attrs, &injected);
 	struct sendsec_entry *e;
 	enum sendsec_dir_status rc = SENDSEC_DIR_OK;
 
-	(void)d;
 	if (injected)
 		return op->status;
 	if (slot_of(dn) != NULL)
@@ -666,10 +712,9 @@ enum sendsec_dir_status sendsec_dir_add(
 enum sendsec_dir_status sendsec_dir_delete(struct sendsec_dir *d, const char *dn)
 {
 	bool injected;
-	struct standin_op *op = begin_write(STANDIN_DELETE, dn, NULL, 0, &injected);
+	struct standin_op *op = begin_write(d, STANDIN_DELETE, dn, NULL, 0, &injected);
 	struct sendsec_entry **slot;
 
-	(void)d;
 	if (injected)
 		return op->status;
 	if ((slot = slot_of(dn)) == NULL)
@@ -701,7 +746,7 @@ static enum sendsec_dir_status bind_as(struct sendsec_dir *d, const char *dn, co
 enum sendsec_dir_status sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password)
 {
 	bool injected;
-	struct standin_op *op = begin(STANDIN_CHECK_BIND, dn, &injected);
+	struct standin_op *op = begin(d, STANDIN_CHECK_BIND, dn, &injected);
 
 	if (injected)
 		return op->status;
@@ -714,7 +759,7 @@ enum sendsec_dir_status sendsec_dir_passwd_modify(
 		struct sendsec_dir *d, const char *dn, const char *old_password, const char *new_password)
 {
 	bool injected;
-	struct standin_op *op = begin(STANDIN_PASSWD_MODIFY, dn, &injected);
+	struct standin_op *op = begin(d, STANDIN_PASSWD_MODIFY, dn, &injected);
 	char hash[SENDSEC_HASH_MAX];
 	struct sendsec_val v = {hash, 0};
 	struct sendsec_mod mod = {SENDSEC_MOD_REPLACE, "userPassword", &v, 1};

@@ -34,15 +34,20 @@ struct standin_op {
 	enum sendsec_mod_op mod_op; /* modify: the op of the first modification */
 	size_t n_mods;              /* modify: number of modifications */
 	enum sendsec_dir_status status;
-	bool injected; /* the status came from the schedule: nothing was done (but see twin) */
-	bool twin;     /* a modify another login made first: applied, then answered CONFLICT */
+	bool injected;    /* the status came from the schedule: nothing was done (but see twin) */
+	bool twin;        /* a modify another login made first: applied, then answered CONFLICT */
+	bool on_replica;  /* sent on a handle of sendsec_dir_new_replica (read_uri) */
+	bool pinned;      /* sent while the handle was pinned (sendsec_dir_pin) */
+	bool unreachable; /* answered FAILED as if no server answered (STANDIN_UNREACHABLE) */
 };
 
 #define STANDIN_MAX_OPS 64
-#define STANDIN_NONE    (-1) /* schedule entry: answer normally */
-#define STANDIN_TWIN                                                                                                   \
-	(-2) /* schedule entry: a modify is applied but answered CONFLICT, as when
-                              * another login wrote the same first (other operations: CONFLICT) */
+/* Schedule entries besides an enum sendsec_dir_status: answer normally; for a modify, apply it but
+ * answer CONFLICT, as when another login made the same write first (other operations: CONFLICT);
+ * answer FAILED because no server answered (sendsec_dir_unreachable is then true). */
+#define STANDIN_NONE        (-1)
+#define STANDIN_TWIN        (-2)
+#define STANDIN_UNREACHABLE (-3)
 
 /* Empties the store, the schedule and the log; frees everything the stand-in holds. */
 void standin_reset(void);
@@ -55,7 +60,7 @@ void standin_put(struct sendsec_entry *e);
 /* The entry named dn in the store now (after the engine's writes), or NULL. */
 const struct sendsec_entry *standin_get(const char *dn);
 /* The i-th operation's answer is statuses[i] (an enum sendsec_dir_status) unless it is
- * STANDIN_NONE or STANDIN_TWIN; operations past n answer normally. Copied. */
+ * one of the STANDIN_ entries above; operations past n answer normally. Copied. */
 void standin_set_schedule(const int *statuses, size_t n);
 /* The operations sent since the last reset (at most STANDIN_MAX_OPS are kept; more abort). */
 size_t standin_n_ops(void);
