@@ -44,19 +44,6 @@ struct sendsec_dir {
 	void *tls_ctx; /* libldap's TLS context shared by every connection; NULL: none could be built */
 };
 
-const char *sendsec_dir_status_name(enum sendsec_dir_status st)
-{
-	switch (st) {
-	case SENDSEC_DIR_OK: return "ok";
-	case SENDSEC_DIR_NO_ENTRY: return "no_entry";
-	case SENDSEC_DIR_CONFLICT: return "conflict";
-	case SENDSEC_DIR_BAD_CREDENTIALS: return "bad_credentials";
-	case SENDSEC_DIR_REFUSED: return "refused";
-	case SENDSEC_DIR_FAILED: return "failed";
-	}
-	return "failed";
-}
-
 /* Drops one reference to a TLS context from LDAP_OPT_X_TLS_CTX (which takes one). Exported by
  * libldap 2.5 (and slapd's own use) but declared only in its private ldap_pvt.h. */
 void ldap_pvt_tls_ctx_free(void *ctx);
@@ -576,15 +563,6 @@ void sendsec_entry_free(struct sendsec_entry *e)
 {
 	if (e != NULL)
 		secret_free_n(e, e->alloc_size);
-}
-
-void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
-{
-	if (entries == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		sendsec_entry_free(entries[i]);
-	free(entries);
 }
 
 /* One attribute of an entry as libldap parses it in place: name and values point into the

@@ -1,10 +1,34 @@
-/* dir_entry.c — reading an entry the directory returned (dir.h): the values of an attribute,
- * its first value, objectClass and BOOLEAN tests. No directory access happens here, so the stand-in
- * directory of the engine fuzz target (tests/fuzz/standin_dir.c) links these same rules. */
+/* dir_entry.c — the directory layer's parts that need no directory (dir.h): the names of its
+ * statuses, reading an entry it returned (the values of an attribute, the first one, objectClass
+ * and BOOLEAN tests) and freeing a list of entries. The stand-in directory of the engine fuzz
+ * target (tests/fuzz/standin_dir.c) links these same rules instead of a copy. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dir.h"
+
+const char *sendsec_dir_status_name(enum sendsec_dir_status st)
+{
+	switch (st) {
+	case SENDSEC_DIR_OK: return "ok";
+	case SENDSEC_DIR_NO_ENTRY: return "no_entry";
+	case SENDSEC_DIR_CONFLICT: return "conflict";
+	case SENDSEC_DIR_BAD_CREDENTIALS: return "bad_credentials";
+	case SENDSEC_DIR_REFUSED: return "refused";
+	case SENDSEC_DIR_FAILED: return "failed";
+	}
+	return "failed";
+}
+
+void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
+{
+	if (entries == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sendsec_entry_free(entries[i]);
+	free(entries);
+}
 
 const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)
 {
