@@ -28,6 +28,7 @@ enum sendsec_reason {
 	SENDSEC_REASON_UNKNOWN_USER,
 	SENDSEC_REASON_UNAVAILABLE,
 	SENDSEC_REASON_RESET_REQUIRED,
+	SENDSEC_REASON_NOT_DELEGATE, /* the authzid names an account the person may not act as */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

@@ -301,6 +301,11 @@ out:
 	return rc;
 }
 
+bool sendsec_totp_is_sealed(const char *value, size_t len)
+{
+	return value != NULL && len >= SEALED_FAMILY_LEN && memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) == 0;
+}
+
 enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_plain, const char *value, size_t len,
 		unsigned char *secret_out, size_t *secret_len_out)
 {
@@ -315,7 +320,7 @@ enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_pla
 	if (value == NULL || len == 0 || secret_out == NULL || secret_len_out == NULL)
 		goto out;
 
-	if (len < SEALED_FAMILY_LEN || memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) != 0) {
+	if (!sendsec_totp_is_sealed(value, len)) {
 		/* A plain secret: the raw bytes of oathSecret. */
 		if (!allow_plain || len > SENDSEC_TOTP_SECRET_MAX)
 			goto out;

@@ -52,6 +52,9 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 /* Seals secret with key into a malloc'd NUL-terminated *value_out. */
 enum sendsec_result sendsec_totp_seal(const unsigned char key[32], const unsigned char *secret, size_t secret_len,
 		char **value_out) SENDSEC_MUST_CHECK;
+/* True when the stored oathSecret value (len bytes) is sealed in some version ("{SEALED..."),
+ * false for a plain secret (raw bytes). */
+bool sendsec_totp_is_sealed(const char *value, size_t len);
 /* Reads a stored oathSecret value (len bytes): a sealed one is opened with key (NULL key and a
  * sealed value: UNAVAILABLE); a plain one (raw bytes, as OATH-LDAP tools write it) is copied
  * unless allow_plain is false. Writes at most SENDSEC_TOTP_SECRET_MAX bytes to secret_out and
