@@ -38,6 +38,7 @@ static enum sendsec_dir_status read_one(
 	enum sendsec_dir_status st;
 
 	tok->t.dn = link->dn;
+	tok->t.link_attr = link->attr;
 	tok->t.kind = link->kind;
 	st = sendsec_dir_read(dir, link->dn, sendsec_token_attrs, &tok->entry);
 	if (st == SENDSEC_DIR_NO_ENTRY) {

@@ -240,6 +240,7 @@ enum sendsec_result sendsec_token_parse(const struct sendsec_entry *e, const str
 	memset(out, 0, sizeof(*out));
 	*params_dn_out = NULL;
 	out->dn = link->dn;
+	out->link_attr = link->attr;
 	if (is_totp == is_hotp) {
 		snprintf(err, errlen, "the entry has %s of the classes oathTOTPToken and oathHOTPToken",
 				is_totp ? "both" : "neither");

@@ -64,6 +64,7 @@ extern const char *const sendsec_token_params_attrs[];
 struct sendsec_token {
 	enum sendsec_token_kind kind; /* TOTP or HOTP */
 	const char *dn;               /* as linked */
+	const char *link_attr;        /* the link's attribute (static) */
 	char name[SENDSEC_TOKEN_NAME_MAX + 1];
 	unsigned digits; /* code length: totp.digits or hotp.digits */
 	struct sendsec_totp_params totp;
