@@ -158,7 +158,8 @@ static bool rdn_value(const char *dn, char *out, size_t len)
 	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || parsed == NULL)
 		return false;
 	if (parsed[0] != NULL && parsed[0][0] != NULL && parsed[0][0]->la_value.bv_len < len) {
-		memcpy(out, parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
+		if (parsed[0][0]->la_value.bv_len > 0) /* an empty value ("cn=") may have no buffer */
+			memcpy(out, parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
 		out[parsed[0][0]->la_value.bv_len] = '\0';
 		ok = true;
 	}

@@ -101,6 +101,7 @@ static void build(const uint8_t *data, size_t size, struct built out[3])
 
 static void check_token(const struct sendsec_token *t)
 {
+	static const char code[] = "12345678";
 	bool is_replayed = false;
 	uint64_t value = 0;
 	enum sendsec_result rc;
@@ -117,12 +118,12 @@ static void check_token(const struct sendsec_token *t)
 		if (!sendsec_hotp_params_valid(&t->hotp) || t->digits != t->hotp.digits)
 			__builtin_trap();
 		rc = sendsec_hotp_verify((const unsigned char *)t->secret->ptr, t->secret->len, &t->hotp,
-				t->state != NULL, t->state_value, "12345678" + (8 - t->digits), &value, &is_replayed);
+				t->state != NULL, t->state_value, &code[8 - t->digits], &value, &is_replayed);
 	} else {
 		if (t->digits != t->totp.digits || t->totp.period < 1 || t->totp.period > 3600 || t->totp.window > 10)
 			__builtin_trap();
 		rc = sendsec_totp_verify((const unsigned char *)t->secret->ptr, t->secret->len, &t->totp, 1700000000,
-				t->state != NULL, t->state_value, "12345678" + (8 - t->digits), &value, &is_replayed);
+				t->state != NULL, t->state_value, &code[8 - t->digits], &value, &is_replayed);
 	}
 	if (rc == SENDSEC_OK && t->state != NULL && value <= t->state_value)
 		__builtin_trap();
