@@ -277,6 +277,28 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 	return rc;
 }
 
+#define CODE_PROMPT "Verification code: "
+
+/* True when this login asks for the code at a prompt: a callback, otp_mode prompt, and a method
+ * of the service with totp. */
+static bool prompts_for_code(const struct sendsec_login *l, const struct sendsec_request *req)
+{
+	return req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT &&
+			any_alternative_with(l->s, SENDSEC_FACTOR_TOTP);
+}
+
+/* Asks for the code, when this login would ask an enrolled account, and forgets the answer: a
+ * refused login then sees the prompts an enrolled account sees, so they do not tell who exists,
+ * who has a token, or who is locked, disabled or refused by network. */
+static void ask_anyway(const struct sendsec_login *l, const struct sendsec_request *req)
+{
+	char *answer = NULL;
+
+	if (prompts_for_code(l, req))
+		(void)req->ask(req->ask_arg, CODE_PROMPT, &answer);
+	secret_free(answer);
+}
+
 /* Splits an appended code of n characters off password. Returns a malloc'd password part (wipe
  * it) and points *code_out into password, or NULL when password is too short. */
 static char *split_appended(const char *password, size_t n, const char **code_out)
@@ -308,7 +330,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			rc = pw;
 			goto out;
 		}
-		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		rc = req->ask(req->ask_arg, CODE_PROMPT, &answer);
 		/* The code is checked against the time it arrived, not the time the login began. */
 		l->now = l->ctx->now(l->ctx->now_arg);
 		if (pw != SENDSEC_OK) {
@@ -328,6 +350,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		 * shortest first, until the password part verifies: at most one password check per
 		 * distinct code length (sendsec.conf(5), otp_mode). */
 		unsigned lengths[3];
+		bool is_split = false;
 		size_t n = sendsec_recovery_tail(req->password);
 		size_t n_lengths = n != 0 ? 1 : sendsec_token_lengths(l, lengths);
 
@@ -344,6 +367,12 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			secret_free(pw_part);
 			if ((pw_part = split_appended(req->password, lengths[i], &code)) != NULL)
 				rc = sendsec_factor_password(l, pw_part, reason);
+			is_split |= pw_part != NULL;
+		}
+		if (!is_split) {
+			/* Too short to hold any code: refused, at the cost of a password check. */
+			sendsec_password_standin(l, req->password);
+			goto out;
 		}
 		if (rc == SENDSEC_OK)
 			rc = sendsec_factor_totp(l, code, &recovery, reason);
@@ -373,7 +402,9 @@ static enum sendsec_result password_path(
 		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	rc = sendsec_login_find(l, NULL);
 	if (rc == SENDSEC_UNKNOWN_USER) {
-		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		/* The cost and the prompts of a known account's wrong password. */
+		sendsec_password_standin(l, req->password);
+		ask_anyway(l, req);
 		return finish(l, out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
 	}
 	if (rc != SENDSEC_OK)
@@ -383,16 +414,21 @@ static enum sendsec_result password_path(
 			: sendsec_policy_is_locked(l)           ? SENDSEC_REASON_LOCKED
 								: SENDSEC_REASON_NONE;
 	if (reason != SENDSEC_REASON_NONE) {
-		/* Refused before the password: cost as much as a check, so timing says nothing. */
-		sendsec_hash_dummy_verify(req->password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		/* Refused before the password: the cost and the prompts of a check, so that neither
+		 * timing nor prompts say anything. */
+		sendsec_password_standin(l, req->password);
+		ask_anyway(l, req);
 		return finish(l, out, SENDSEC_DENIED, reason);
 	}
 	reason = SENDSEC_REASON_BAD_PASSWORD;
 	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
 			(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
 	if (needs_code && !sendsec_account_has_token(l)) {
-		/* password+totp is the only way in and the account has no token. */
+		/* password+totp is the only way in and the account has no token. It is asked for the
+		 * code as if it had one, unless totp_unenrolled allow lets its right password in. */
 		rc = sendsec_factor_password(l, req->password, &reason);
+		if (rc == SENDSEC_DENIED || (rc == SENDSEC_OK && !l->s->totp_unenrolled_allow))
+			ask_anyway(l, req);
 		if (rc == SENDSEC_OK && !l->s->totp_unenrolled_allow) {
 			sendsec_logf(l->log, SENDSEC_LOG_INFO, "account has no TOTP token and totp_unenrolled is deny");
 			rc = SENDSEC_DENIED;
@@ -402,6 +438,8 @@ static enum sendsec_result password_path(
 		rc = password_and_code(l, req, out, &reason);
 	} else {
 		rc = sendsec_factor_password(l, req->password, &reason);
+		if (rc == SENDSEC_DENIED)
+			ask_anyway(l, req); /* a password-only alternative: only the right password skips it */
 	}
 	if (rc == SENDSEC_DENIED)
 		sendsec_policy_record_failure(l);
@@ -473,6 +511,8 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
 	if (sendsec_policy_is_disabled(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	if (sendsec_policy_is_admin_locked(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	if (!sendsec_policy_service_network_ok(&l) || !sendsec_policy_account_network_ok(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	if (sendsec_policy_reset_required(&l))

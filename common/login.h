@@ -66,10 +66,17 @@ enum sendsec_result sendsec_decide_admin(enum sendsec_dir_status st);
 /* The attributes read with the account in its one search. */
 extern const char *const sendsec_account_attrs[];
 
-/* Password factor: checks password for login->account (local hash or bind). OK, DENIED
- * (reason bad_password) or UNAVAILABLE. Rehashes a weak local hash after success. */
+/* Password factor: checks password for login->account (local hash, or a bind beside one dummy
+ * verification at the configured cost). OK, DENIED (reason bad_password) or UNAVAILABLE.
+ * Rehashes a weak local hash after success. */
 enum sendsec_result sendsec_factor_password(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+
+/* Costs what sendsec_factor_password costs and decides nothing, for a login refused before its
+ * password is checked (unknown name; locked, disabled or network-refused account; an appended
+ * password too short to hold the code): one dummy verification at the configured cost, and in
+ * bind mode beside a bind to a DN that cannot exist, as a real check binds beside one. */
+void sendsec_password_standin(struct sendsec_login *l, const char *password);
 
 /* One token of an account as read from the directory (account_tokens.c). */
 struct sendsec_login_token {
@@ -126,8 +133,9 @@ enum sendsec_result sendsec_delegate_check(
 		struct sendsec_login *l, const char *authzid, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* API key login: password is the key text. Finds the account by key id (one search), checks
- * the key (hash, scope, expiry, disabled flags, networks) and that user is apikey_username or the
- * account's own name. On OK, login->account is set and key_id_out (16 bytes) holds the id. */
+ * the key (hash, scope, expiry, disabled flags, ppolicy's administrative lock, networks) and that
+ * user is apikey_username or the account's own name. On OK, login->account is set and key_id_out
+ * (16 bytes) holds the id. */
 enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
@@ -139,6 +147,10 @@ bool sendsec_policy_account_network_ok(const struct sendsec_login *l);
 bool sendsec_policy_service_network_ok(const struct sendsec_login *l);
 /* True when password and TOTP logins are locked (sendsecFailureTime or pwdAccountLockedTime). */
 bool sendsec_policy_is_locked(const struct sendsec_login *l);
+/* True when ppolicy's administrative lock is set (pwdAccountLockedTime 000001010000Z): the account
+ * is refused on every path, API keys and the account check included. A pwdAccountLockedTime with
+ * a real time (ppolicy's lockout after failed binds) locks password and TOTP logins only. */
+bool sendsec_policy_is_admin_locked(const struct sendsec_login *l);
 /* Records one failed password/TOTP attempt in the directory (best effort, logged on error). */
 void sendsec_policy_record_failure(struct sendsec_login *l);
 /* Clears the failure record after a success (only when there is one). */
