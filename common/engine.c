@@ -461,7 +461,9 @@ static enum sendsec_result apikey_path(
 
 	out->method = "apikey";
 	rc = sendsec_factor_apikey(l, req->password, out->key_id, &reason);
-	if (rc == SENDSEC_OK && req->authzid != NULL && req->authzid[0] != '\0' &&
+	/* An authzid equal to the user as typed ("apikey", as some clients fill it) or to the key's
+	 * account delegates nothing; any other is refused: a key acts only as its own account. */
+	if (rc == SENDSEC_OK && wants_delegation(req) &&
 			(sendsec_account_name(l) == NULL || strcmp(req->authzid, sendsec_account_name(l)) != 0)) {
 		sendsec_logf(l->log, SENDSEC_LOG_INFO, "an API key acts only as its own account %s (authzid given)",
 				sendsec_account_name(l));

@@ -182,6 +182,9 @@ int main(int argc, char **argv)
 		EXPECT("bob's API key with the authzid newsletter", &out, SENDSEC_DENIED, SENDSEC_REASON_NOT_DELEGATE);
 		as(ctx, "apikey", key, "bob", ip, &out);
 		EXPECT("bob's API key with the authzid bob", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+		as(ctx, "apikey", key, "apikey", ip, &out); /* clients that repeat the user name */
+		EXPECT("bob's API key with the authzid apikey", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+		CHECK_STR(out.account, "bob");
 		sodium_memzero(key, sizeof(key));
 	}
 
