@@ -58,10 +58,48 @@ enum sendsec_result sendsec_admin_key_create(struct sendsec_ctx *ctx, const char
 enum sendsec_result sendsec_admin_key_list(struct sendsec_ctx *ctx, const char *service, const char *user,
 		struct sendsec_keyrec **recs_out, size_t *n_out) SENDSEC_MUST_CHECK;
 void sendsec_admin_keys_free(struct sendsec_keyrec *recs, size_t n);
-/* Deletes the key's record(s) and id from its account with one modify; UNKNOWN_USER if no such
- * key, DENIED if id is not 12 base62 characters. */
+/* Deletes the key's record(s) and id from its account with one modify (read again and retried
+ * when a login's touch changed the record meanwhile); UNKNOWN_USER if no such key, DENIED if id is
+ * not 12 base62 characters. */
 enum sendsec_result sendsec_admin_key_revoke(
 		struct sendsec_ctx *ctx, const char *service, const char *id) SENDSEC_MUST_CHECK;
+
+/* Key lifecycle (DESIGN.md section 12). */
+/* Issues a successor of key id with the same account, scopes, networks, description and expiry,
+ * and makes the old key expire overlap seconds from now (or keeps its earlier expiry), in one
+ * modify. key_out (>= SENDSEC_KEY_MAX) receives the successor's text, to be shown once; the
+ * caller wipes it. *old_expires_out is the old key's expiry now. UNKNOWN_USER: no such key;
+ * DENIED: bad id or overlap, or the key is disabled or expired; UNAVAILABLE: malformed record or
+ * directory failure. */
+enum sendsec_result sendsec_admin_key_rotate(struct sendsec_ctx *ctx, const char *service, const char *id,
+		time_t overlap, char *key_out, size_t keylen, time_t *old_expires_out) SENDSEC_MUST_CHECK;
+
+/* One key and the account holding it (user_attr value, "?" when the entry has none). */
+struct sendsec_key_info {
+	char account[SENDSEC_NAME_MAX + 1];
+	struct sendsec_keyrec rec; /* malformed: scopes NULL, as in sendsec_admin_key_list */
+};
+/* Every key of every account ((sendsecKeyId=*) under base): malloc'd array of *n_out, free with
+ * sendsec_admin_key_infos_free. */
+enum sendsec_result sendsec_admin_key_list_all(struct sendsec_ctx *ctx, const char *service,
+		struct sendsec_key_info **infos_out, size_t *n_out) SENDSEC_MUST_CHECK;
+void sendsec_admin_key_infos_free(struct sendsec_key_info *infos, size_t n);
+
+/* What the directory says about a presented key (found by sendsecctl scan). */
+enum sendsec_key_state {
+	SENDSEC_KEY_LIVE,     /* held by an account, the secret matches, not expired or disabled */
+	SENDSEC_KEY_EXPIRED,  /* the secret matches; expired */
+	SENDSEC_KEY_DISABLED, /* the secret matches; the record's disabled flag is set */
+	SENDSEC_KEY_REVOKED,  /* no account holds the id (revoked, or never issued by this directory) */
+	SENDSEC_KEY_UNKNOWN,  /* the id is held but the secret does not match, or the record is malformed */
+};
+/* Static string, never NULL: "live", "expired", "disabled", "revoked", "unknown". */
+const char *sendsec_key_state_name(enum sendsec_key_state state);
+/* OK with *state_out and account_out (the holder's name, "" when none); UNAVAILABLE when the
+ * directory cannot answer. Reads only: one search. */
+enum sendsec_result sendsec_admin_key_state(struct sendsec_ctx *ctx, const char *service,
+		const struct sendsec_apikey *key, enum sendsec_key_state *state_out,
+		char account_out[SENDSEC_NAME_MAX + 1]) SENDSEC_MUST_CHECK;
 
 /* Tokens (admin_totp.c: enrollment; admin_token.c: list, remove, resync, seal). A token entry is
  * "cn=<random hex>,ou=tokens,<base>" (no user-provided text in any DN) with its name, when given,

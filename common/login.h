@@ -138,6 +138,12 @@ enum sendsec_result sendsec_delegate_check(
  * (16 bytes) holds the id. */
 enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+struct sendsec_keyrec;
+/* Writes rec's last use (l->now, l's client address) on l->account by replacing exactly the value
+ * stored (as read) in one modify: OK; CONFLICT (nothing written) when that value changed since,
+ * e.g. the key was revoked or rotated; else the directory's status. */
+enum sendsec_dir_status sendsec_apikey_touch(struct sendsec_login *l, const struct sendsec_val *stored,
+		const struct sendsec_keyrec *rec) SENDSEC_MUST_CHECK;
 
 /* Account policy (policy.c). */
 /* True when the account's networks (sendsecAllowedNetwork) allow the client; false when a list

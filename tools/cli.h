@@ -75,6 +75,7 @@ extern const struct cli_command cli_config_commands[];
 extern const struct cli_command cli_account_commands[];
 extern const struct cli_command cli_key_commands[];
 extern const struct cli_command cli_totp_commands[];
+extern const struct cli_command cli_scan_commands[];
 extern const struct cli_command cli_hotp_commands[];
 extern const struct cli_command cli_delegate_commands[];
 
