@@ -264,9 +264,12 @@ void sendsec_login_end(struct sendsec_login *l)
 {
 	sendsec_entry_free(l->account);
 	l->account = NULL;
-	sendsec_entry_free(l->token);
-	l->token = NULL;
-	l->token_read = false;
+	sendsec_tokens_free(l->tokens, l->n_tokens);
+	l->tokens = NULL;
+	l->n_tokens = 0;
+	l->tokens_read = false;
+	sendsec_entry_free(l->acting);
+	l->acting = NULL;
 }
 
 static bool has_alternative(const struct sendsec_settings *s, unsigned factors)
@@ -289,9 +292,19 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		enum sendsec_reason reason)
 {
 	const char *name = l->account != NULL ? sendsec_account_name(l) : NULL;
+	const char *acting = l->acting != NULL ? sendsec_entry_first(l->acting, l->s->user_attr) : NULL;
 
 	out->result = rc;
 	out->reason = rc == SENDSEC_OK ? SENDSEC_REASON_NONE : reason;
+	snprintf(out->token, sizeof(out->token), "%s", l->token_used);
+	if (rc == SENDSEC_OK && acting != NULL && name != NULL) {
+		/* Delegation: the identity reported is the shared account; the line names both. */
+		snprintf(out->authcid, sizeof(out->authcid), "%s", name);
+		snprintf(out->authz, sizeof(out->authz), "%s", acting);
+		name = acting;
+	} else if (rc == SENDSEC_OK) {
+		out->authz[0] = '\0'; /* an authzid naming the account itself delegates nothing */
+	}
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
 		snprintf(out->account, sizeof(out->account), "%s", name);
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && out->account[0] == '\0') {
@@ -373,36 +386,60 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		}
 		rc = sendsec_factor_totp(l, answer, &recovery, reason);
 	} else {
-		/* Code appended: a recovery code in its printed form "xxxx-xxxx-xxxx-xxxx" (a TOTP
-		 * code, digits only, can never end that way), else a TOTP code of the token's length.
-		 * The split is decided up front, so a login costs one password check, not two. */
-		unsigned digits = sendsec_token_digits(l);
+		/* Code appended: a recovery code in its printed form "xxxx-xxxx-xxxx-xxxx" (a code,
+		 * digits only, can never end that way), else a code of a length the account's tokens
+		 * use. When tokens of different lengths make the split ambiguous, each length is tried,
+		 * shortest first, until the password part verifies: at most one password check per
+		 * distinct code length (sendsec.conf(5), otp_mode). */
+		unsigned lengths[3];
+		bool is_split = false;
 		size_t n = sendsec_recovery_tail(req->password);
+		size_t n_lengths = n != 0 ? 1 : sendsec_token_lengths(l, lengths);
 
-		if (digits == 0) {
+		if (n != 0)
+			lengths[0] = (unsigned)n;
+		if (n_lengths == 0) {
 			rc = SENDSEC_UNAVAILABLE;
 			*reason = SENDSEC_REASON_UNAVAILABLE;
 			goto out;
 		}
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
-		rc = split_appended(req->password, n != 0 ? n : digits, &pw_part, &code);
-		if (rc == SENDSEC_DENIED) /* too short to hold the code: refused, at the cost of a check */
+		for (size_t i = 0; i < n_lengths && (i == 0 || rc == SENDSEC_DENIED); i++) {
+			enum sendsec_result split;
+
+			secret_free(pw_part);
+			pw_part = NULL;
+			split = split_appended(req->password, lengths[i], &pw_part, &code);
+			if (split == SENDSEC_UNAVAILABLE) {
+				/* Out of memory is not a wrong code (nor a failure to count). */
+				rc = SENDSEC_UNAVAILABLE;
+				*reason = SENDSEC_REASON_UNAVAILABLE;
+				goto out;
+			}
+			if (split == SENDSEC_OK)
+				rc = sendsec_factor_password(l, pw_part, reason);
+			is_split |= split == SENDSEC_OK;
+		}
+		if (!is_split) {
+			/* Too short to hold any code: refused, at the cost of a password check. */
 			sendsec_password_standin(l, req->password);
-		if (rc == SENDSEC_UNAVAILABLE)
-			*reason = SENDSEC_REASON_UNAVAILABLE;
-		if (rc != SENDSEC_OK)
 			goto out;
-		rc = sendsec_factor_password(l, pw_part, reason);
-		if (rc != SENDSEC_OK)
-			goto out;
-		rc = sendsec_factor_totp(l, code, &recovery, reason);
+		}
+		if (rc == SENDSEC_OK)
+			rc = sendsec_factor_totp(l, code, &recovery, reason);
 	}
 out:
 	out->method = recovery ? "recovery" : "password+totp";
 	secret_free(answer);
 	secret_free(pw_part);
 	return rc;
+}
+
+/* True when req asks to act as another account than the one it names (SASL authzid). */
+static bool wants_delegation(const struct sendsec_request *req)
+{
+	return req->authzid != NULL && req->authzid[0] != '\0' && strcmp(req->authzid, req->user) != 0;
 }
 
 static enum sendsec_result password_path(
@@ -463,6 +500,8 @@ static enum sendsec_result password_path(
 	sendsec_policy_clear_failures(l);
 	if (sendsec_policy_reset_required(l))
 		return finish(l, out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
+	if (wants_delegation(req) && (rc = sendsec_delegate_check(l, req->authzid, &reason)) != SENDSEC_OK)
+		return finish(l, out, rc, reason);
 	return finish(l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
 }
 
@@ -474,6 +513,15 @@ static enum sendsec_result apikey_path(
 
 	out->method = "apikey";
 	rc = sendsec_factor_apikey(l, req->password, out->key_id, &reason);
+	/* An authzid equal to the user as typed ("apikey", as some clients fill it) or to the key's
+	 * account delegates nothing; any other is refused: a key acts only as its own account. */
+	if (rc == SENDSEC_OK && wants_delegation(req) &&
+			(sendsec_account_name(l) == NULL || strcmp(req->authzid, sendsec_account_name(l)) != 0)) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "an API key acts only as its own account %s (authzid given)",
+				sendsec_account_name(l));
+		rc = SENDSEC_DENIED;
+		reason = SENDSEC_REASON_NOT_DELEGATE;
+	}
 	return finish(l, out, rc, reason);
 }
 
@@ -484,6 +532,8 @@ enum sendsec_result sendsec_authenticate(
 	bool is_key_user, looks_like_key;
 
 	memset(out, 0, sizeof(*out));
+	if (req->authzid != NULL && req->user != NULL && wants_delegation(req))
+		snprintf(out->authz, sizeof(out->authz), "%s", req->authzid); /* for the audit line */
 	if (sendsec_login_begin(ctx, req->service, req->user, req->rhost, &l) != SENDSEC_OK)
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	if (req->user == NULL || req->password == NULL || req->password[0] == '\0' || req->user[0] == '\0')

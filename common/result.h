@@ -30,6 +30,7 @@ enum sendsec_reason {
 	SENDSEC_REASON_RESET_REQUIRED,
 	SENDSEC_REASON_PASSWORD_TOO_SHORT, /* a new password under password_min_length */
 	SENDSEC_REASON_IDLE,               /* an API key unused for longer than apikey_max_idle */
+	SENDSEC_REASON_NOT_DELEGATE,       /* the authzid names an account the person may not act as */
 	SENDSEC_REASON_PASSWORD_REFUSED,   /* a new password the directory's own policy refused (bind mode) */
 };
 

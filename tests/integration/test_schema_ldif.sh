@@ -145,6 +145,9 @@ sendsecResetRequired: FALSE
 sendsecDisabled: FALSE
 sendsecApiKey: v1;id=4Fq9xK2bT0aZ;hash=x;scopes=smtp
 sendsecKeyId: 4Fq9xK2bT0aZ
+sendsecToken: cn=alice-phone2,dc=example,dc=test
+sendsecToken: cn=alice-key,dc=example,dc=test
+sendsecDelegate: uid=bob,dc=example,dc=test
 
 dn: cn=alice,dc=example,dc=test
 objectClass: applicationProcess
@@ -175,6 +178,17 @@ instance_checks() { # LABEL URL
 	check "$label: sendsecDisabled is single-valued" sh -c '
 		! printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "add: sendsecDisabled" \
 		"sendsecDisabled: TRUE" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null 2>&1' _ "$url"
+	check "$label: (sendsecDelegate=…) matches the DN however it is spelt (distinguishedNameMatch)" sh -c '
+		ldapsearch -Q -Y EXTERNAL -H "$1" -LLL -b dc=example,dc=test "(sendsecDelegate=UID=Bob, DC=example,DC=test)" 1.1 |
+		grep -qx "dn: uid=alice,dc=example,dc=test"' _ "$url"
+	check "$label: one sendsecToken value can be deleted, the other stays" sh -c '
+		printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "delete: sendsecToken" \
+		"sendsecToken: CN=alice-key,dc=example,dc=test" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null &&
+		ldapsearch -Q -Y EXTERNAL -H "$1" -LLL -b uid=alice,dc=example,dc=test -s base sendsecToken |
+		grep -cx "sendsecToken: cn=alice-phone2,dc=example,dc=test" | grep -qx 1' _ "$url"
+	check "$label: sendsecDelegate rejects a value that is not a DN" sh -c '
+		! printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "add: sendsecDelegate" \
+		"sendsecDelegate: bob" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null 2>&1' _ "$url"
 	check "$label: sendsecFailureTime rejects a non-time value" sh -c '
 		! printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "add: sendsecFailureTime" \
 		"sendsecFailureTime: yesterday" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null 2>&1' _ "$url"
@@ -183,7 +197,7 @@ instance_checks() { # LABEL URL
 }
 
 reference=$(published -x -H "$SENDSEC_TEST_URI")
-check "the slapd.conf fixture publishes 9 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 9
+check "the slapd.conf fixture publishes 11 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 11
 
 # A: slapadd -n0 with sendsec.ldif in the initial config.
 a="$work/a"
