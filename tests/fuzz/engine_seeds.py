@@ -111,6 +111,33 @@ def main():
                                              params3=p | (2 << 3))
     for w in range(6):
         seeds["params-window-%d" % w] = seed(code=2, tok0=1 | 16 | 32, params2=1, params3=1 | (w << 3))
+    # HOTP (tok0 bit 7): counters from HOTP_BASE, look-ahead from tok3 bits 3-5, SHA1 only
+    HOTP = 128
+    for c in range(6):
+        seeds["hotp-code-%d" % c] = seed(tok0=1 | HOTP, last=128, code=c)
+        seeds["hotp-code-%d-append" % c] = seed(cfg1=APPEND, password=2, ask=0, tok0=1 | HOTP, last=128, code=c)
+    seeds["hotp-never-used"] = seed(tok0=1 | HOTP, code=0)
+    seeds["hotp-lookahead-0"] = seed(tok0=1 | HOTP | 16 | 32, params2=1, params3=1 << 3, last=128, code=2)
+    seeds["hotp-lookahead-3"] = seed(tok0=1 | HOTP | 16 | 32, params2=1, params3=3 << 3, last=128, code=4)
+    seeds["hotp-lookahead-11"] = seed(tok0=1 | HOTP | 16 | 32, params2=1, params3=4 << 3, last=128, code=4)
+    seeds["hotp-lookahead-bad"] = seed(tok0=1 | HOTP | 16 | 32, params2=1, params3=5 << 3, last=128)
+    seeds["hotp-sha256-refused"] = seed(tok0=1 | HOTP | 16 | 32, params2=1 | (2 << 3), last=128)
+    seeds["hotp-8-digits"] = seed(tok0=1 | HOTP | 16 | 32, params2=2, last=128, code=0)
+    seeds["hotp-counter-raw"] = seed(tok0=1 | HOTP, last=255, raw={R_LAST: "9223372036854775807"})
+    seeds["hotp-twin"] = seed(tok0=1 | HOTP, last=128, sched=[NONE, NONE, TWIN])
+    seeds["hotp-conflict-reread"] = seed(tok0=1 | HOTP, last=128, sched=[NONE, NONE, CONFLICT])
+    # a second token linked by sendsecToken (acct7 bit 4), its code (req2 bit 4)
+    SPARE = 16
+    seeds["spare-only"] = seed(acct0=EXISTS, uid=SPARE, code=16)
+    seeds["spare-code"] = seed(uid=SPARE, code=16)
+    seeds["spare-first-token-code"] = seed(uid=SPARE, code=0)
+    seeds["spare-append-8-and-6"] = seed(cfg1=APPEND, password=2, ask=0, uid=SPARE, code=16,
+                                         tok0=1 | 16 | 32, params2=2)
+    seeds["spare-append-8-and-6-first"] = seed(cfg1=APPEND, password=2, ask=0, uid=SPARE, code=0,
+                                               tok0=1 | 16 | 32, params2=2)
+    seeds["spare-keyfile"] = seed(cfg1=KEYFILE, uid=SPARE, code=16, tok0=1 | (1 << 1))
+    seeds["spare-with-hotp"] = seed(uid=SPARE, code=16, tok0=1 | HOTP, last=128)
+    seeds["spare-first-broken"] = seed(uid=SPARE, code=16, tok0=1 | 16)
     seeds["token-params-missing"] = seed(tok0=1 | 16)
     for s in range(8):
         seeds["secret-%d" % s] = seed(cfg1=KEYFILE, tok0=1 | (s << 1), raw={R_SECRET: "shortsecret"})

@@ -32,6 +32,7 @@
 #include "cidr.h"
 #include "engine.h"
 #include "hash.h"
+#include "hotp.h"
 #include "recovery.h"
 #include "standin_dir.h"
 #include "timeutil.h"
@@ -153,6 +154,7 @@ static struct randombytes_implementation rng_impl = {
 #define DUP_DN      "uid=alice2,ou=people,dc=example,dc=org"
 #define TOKEN_DN    "cn=phone,ou=tokens,dc=example,dc=org"
 #define PARAMS_DN   "cn=params,ou=tokens,dc=example,dc=org"
+#define TOKEN2_DN   "cn=spare,ou=tokens,dc=example,dc=org"
 
 static const char *const known_pw[2] = {"correct horse 0", "battery staple 1"};
 static const char wrong_pw[] = "correct horse 9";
@@ -160,6 +162,8 @@ static const char new_pw_long[] = "new password 123";
 static const char *const recovery_printed[3] = {"abcd-efgh-ijkl-mnop", "qrst-uvwx-yz23-4567", "zzzz-zzzz-zzzz-zzzz"};
 static const char *const recovery_norm[3] = {"abcdefghijklmnop", "qrstuvwxyz234567", "zzzzzzzzzzzzzzzz"};
 static const unsigned char totp_secret[20] = "12345678901234567890";
+static const unsigned char spare_secret[20] = "abcdefghij0123456789";
+#define HOTP_BASE 1000 /* the HOTP counter tok[1] is relative to */
 
 static struct {
 	bool ready;
@@ -405,6 +409,19 @@ static const char *const service_networks[4] = {NULL, "10.0.0.0/8", "192.0.2.0/2
 static const int thresholds[4] = {0, 1, 3, 5};
 static const int intervals[4][2] = {{900, 900}, {60, 60}, {3600, 100}, {0, 900}};
 
+/* One token as the input made it. */
+struct token_model {
+	bool is_linked, exists, is_hotp;
+	bool is_usable; /* linked, exists, one secret this config can read, params and state well-formed */
+	const char *dn;
+	unsigned char secret[RAW_MAX];
+	size_t secret_len;
+	unsigned digits, period, window, lookahead;
+	int alg_flags; /* liboath flags */
+	bool has_last;
+	uint64_t last; /* the step (TOTP) or counter (HOTP) used last */
+};
+
 struct model {
 	/* config */
 	const char *service_cfg;  /* the service the settings were written for ("sshd") or NULL: global */
@@ -422,20 +439,15 @@ struct model {
 	int ask_mode; /* 0 none, 1 answers code, 2 refuses, 3 OK without an answer */
 	char password_buf[2 * RAW_MAX + 64], code_buf[RAW_MAX + 16];
 	/* the account */
-	bool exists, dup, has_link, token_exists;
+	bool exists, dup, has_link, has_spare;
 	const char *name;         /* the user_attr value, or NULL */
 	const char *uid;          /* NULL: none */
 	const char *pw_values[3]; /* known passwords the userPassword values hold (NULL: not one of them) */
 	size_t n_pw_values;
 	bool pw_first_known;
-	/* the token, when has_link && token_exists */
-	bool token_usable;
-	unsigned char secret[RAW_MAX];
-	size_t secret_len;
-	unsigned digits, period, window;
-	int alg_flags; /* liboath flags */
-	bool has_last;
-	uint64_t last;
+	/* the tokens: [0] linked by oathTOTPToken or oathHOTPToken (has_link), [1] by sendsecToken
+	 * (has_spare): a TOTP token with the defaults */
+	struct token_model t[2];
 	/* key records: which key (0, 1) has a usable record, with its rules */
 	int key_kind;
 	time_t key_used;     /* key 0's last use, 0: never */
@@ -570,7 +582,8 @@ static void add_time(struct sendsec_entry *e, const char *attr, time_t t, bool f
  *           5 networks 10/8, 6 raw record, 7 scope * and scope smtp (two records); bit 3: no
  *           sendsecKeyId; bit 4: a record of key 1 holding key 0's hash; bit 5: expires later;
  *           bits 6-7 (scope *): last used never, an hour before BASE_TIME, 40 days before
- *   acct[7] bits 0-1 uid: 0 alice, 1 Alice, 2 none, 3 raw; bit 2: cn "Alice Smith"; bit 3:
+ *   acct[7] bits 0-1 uid: 0 alice, 1 Alice, 2 none, 3 raw; bit 2: cn "Alice Smith"; bit 4: a
+ *           second token linked by sendsecToken (TOTP, plain secret, defaults); bit 3:
  *           pwdAccountLockedTime a minute ago (ppolicy's lock after failed binds) unless bit 4 of
  *           acct[0] sets the administrator's lock */
 static const char *const account_networks[8] = {
@@ -597,6 +610,7 @@ static void build_account(const struct input *in, struct model *m)
 	m->exists = f & 1;
 	m->dup = (f & 3) == 3; /* a second account with the same uid, only beside the first */
 	m->has_link = f & 128;
+	m->has_spare = in->acct[7] & 16;
 	switch (in->acct[7] & 3) {
 	case 0: m->uid = "alice"; break;
 	case 1: m->uid = "Alice"; break;
@@ -635,9 +649,13 @@ static void build_account(const struct input *in, struct model *m)
 	if (f & 64)
 		add(e, "pwdReset", "TRUE");
 	if (m->has_link) {
-		add(e, "objectClass", "oathTOTPUser");
-		add(e, "oathTOTPToken", TOKEN_DN);
+		bool is_hotp = in->tok[0] & 128;
+
+		add(e, "objectClass", is_hotp ? "oathHOTPUser" : "oathTOTPUser");
+		add(e, is_hotp ? "oathHOTPToken" : "oathTOTPToken", TOKEN_DN);
 	}
+	if (m->has_spare)
+		add(e, "sendsecToken", TOKEN2_DN);
 	/* userPassword */
 	switch (in->acct[1] & 7) {
 	case 0: break;
@@ -754,14 +772,17 @@ static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/* The token (tok[0..3]):
+/* The first token (tok[0..3]), linked by oathTOTPToken, or by oathHOTPToken when bit 7 of tok[0]:
  *   tok[0] bit 0: the token entry exists; bits 1-3 oathSecret: 0 plain, 1 sealed with the
  *          configured key, 2 sealed with another key, 3 none, 4 two values, 5 raw, 6 "{SEALED2}…",
- *          7 plain; bit 4: oathTOTPParams link; bit 5: the params entry exists
- *   tok[1] oathTOTPLastTimeStep: 0 none, 255 raw, else the current step + tok[1] - 128
+ *          7 plain; bit 4: params link; bit 5: the params entry exists; bit 7: HOTP
+ *   tok[1] state (oathTOTPLastTimeStep: the current step + tok[1] - 128; oathHOTPCounter:
+ *          HOTP_BASE + tok[1] - 128): 0 none, 255 raw
  *   tok[2] bits 0-2 oathOTPLength: none, 6, 8, 7, 5, 9, "x", two values; bits 3-5
  *          oathHMACAlgorithm: none, SHA1, SHA256, SHA512, 1.2.3, MD5
- *   tok[3] bits 0-2 period: none, 30, 60, 0, 3601, 15; bits 3-5 window: none, 0, 1, 3, 11, -1 */
+ *   tok[3] bits 0-2 period (TOTP): none, 30, 60, 0, 3601, 15; bits 3-5 window (TOTP) or look-ahead
+ *          (HOTP): none, 0, 1, 3, 11, -1
+ * Values are read as token.h's ABNF says: a malformed one makes the token unusable. */
 static void build_token(const struct input *in, struct model *m)
 {
 	static const char *const digits_v[8] = {NULL, "6", "8", "7", "5", "9", "x", NULL};
@@ -769,17 +790,24 @@ static void build_token(const struct input *in, struct model *m)
 			"1.2.3", "1.2.840.113549.2.5", NULL, NULL};
 	static const char *const period_v[8] = {NULL, "30", "60", "0", "3601", "15", NULL, NULL};
 	static const char *const window_v[8] = {NULL, "0", "1", "3", "11", "-1", NULL, NULL};
-	uint8_t f = in->tok[0];
+	struct token_model *t = &m->t[0];
+	uint8_t f = in->tok[0], a = in->tok[2], b = in->tok[3];
 	bool secret_ok = false, params_ok = true, last_ok = true;
 	struct sendsec_entry *e;
 	uint64_t v;
 
-	m->token_exists = f & 1;
-	m->digits = 6, m->period = 30, m->window = 1, m->alg_flags = 0;
-	if (!m->token_exists)
+	*t = (struct token_model){.is_linked = m->has_link,
+			.exists = f & 1,
+			.is_hotp = f & 128,
+			.dn = TOKEN_DN,
+			.digits = 6,
+			.period = 30,
+			.window = 1,
+			.lookahead = SENDSEC_HOTP_LOOKAHEAD_DEFAULT};
+	if (!t->exists)
 		return;
 	e = standin_entry_new(TOKEN_DN);
-	add(e, "objectClass", "oathTOTPToken");
+	add(e, "objectClass", t->is_hotp ? "oathHOTPToken" : "oathTOTPToken");
 	switch ((f >> 1) & 7) {
 	case 1:
 		add(e, "oathSecret", k.sealed);
@@ -795,8 +823,8 @@ static void build_token(const struct input *in, struct model *m)
 		add(e, "oathSecret", in->raw[R_SECRET]);
 		secret_ok = in->raw[R_SECRET][0] != '\0' && strncmp(in->raw[R_SECRET], "{SEALED", 7) != 0;
 		if (secret_ok) {
-			m->secret_len = strlen(in->raw[R_SECRET]);
-			memcpy(m->secret, in->raw[R_SECRET], m->secret_len);
+			t->secret_len = strlen(in->raw[R_SECRET]);
+			memcpy(t->secret, in->raw[R_SECRET], t->secret_len);
 		}
 		break;
 	case 6: add(e, "oathSecret", "{SEALED2}AAAA"); break;
@@ -805,19 +833,22 @@ static void build_token(const struct input *in, struct model *m)
 		secret_ok = true;
 		break;
 	}
+	/* with totp_key_file set, only sealed secrets are read (a plain one is refused) */
+	if (m->has_key && ((f >> 1) & 7) != 1 && ((f >> 1) & 7) != 2)
+		secret_ok = false;
 	if (secret_ok && ((f >> 1) & 7) != 5) {
-		memcpy(m->secret, totp_secret, sizeof(totp_secret));
-		m->secret_len = sizeof(totp_secret);
+		memcpy(t->secret, totp_secret, sizeof(totp_secret));
+		t->secret_len = sizeof(totp_secret);
 	}
 	if (f & 16) {
-		add(e, "oathTOTPParams", PARAMS_DN);
+		add(e, t->is_hotp ? "oathHOTPParams" : "oathTOTPParams", PARAMS_DN);
 		params_ok = f & 32;
 	}
 	if (f & 32) {
 		struct sendsec_entry *p = standin_entry_new(PARAMS_DN);
-		uint8_t a = in->tok[2], b = in->tok[3];
+		const char *window = window_v[(b >> 3) & 7];
 
-		add(p, "objectClass", "oathTOTPParams");
+		add(p, "objectClass", t->is_hotp ? "oathHOTPParams" : "oathTOTPParams");
 		if ((a & 7) == 7) {
 			add(p, "oathOTPLength", "6");
 			add(p, "oathOTPLength", "8");
@@ -826,10 +857,10 @@ static void build_token(const struct input *in, struct model *m)
 		}
 		if (alg_v[(a >> 3) & 7] != NULL)
 			add(p, "oathHMACAlgorithm", alg_v[(a >> 3) & 7]);
-		if (period_v[b & 7] != NULL)
+		if (!t->is_hotp && period_v[b & 7] != NULL)
 			add(p, "oathTOTPTimeStepPeriod", period_v[b & 7]);
-		if (window_v[(b >> 3) & 7] != NULL)
-			add(p, "oathTOTPTimeStepWindow", window_v[(b >> 3) & 7]);
+		if (window != NULL)
+			add(p, t->is_hotp ? "oathHOTPLookAhead" : "oathTOTPTimeStepWindow", window);
 		standin_put(p);
 		if (f & 16) {
 			/* what a reader of OATH-LDAP params must make of them */
@@ -837,59 +868,102 @@ static void build_token(const struct input *in, struct model *m)
 					(digits_v[a & 7] != NULL && (!parse_decimal(digits_v[a & 7], 8, &v) || v < 6)))
 				params_ok = false;
 			else if (digits_v[a & 7] != NULL)
-				m->digits = (unsigned)v;
+				t->digits = (unsigned)v;
 			switch ((a >> 3) & 7) {
-			case 2: m->alg_flags = OATH_TOTP_HMAC_SHA256; break;
-			case 3: m->alg_flags = OATH_TOTP_HMAC_SHA512; break;
+			case 2: /* HOTP: SHA1 only */
+				t->alg_flags = OATH_TOTP_HMAC_SHA256, params_ok = params_ok && !t->is_hotp;
+				break;
+			case 3: t->alg_flags = OATH_TOTP_HMAC_SHA512, params_ok = params_ok && !t->is_hotp; break;
 			case 4:
 			case 5: params_ok = false; break;
 			default: break;
 			}
-			if (period_v[b & 7] != NULL && (!parse_decimal(period_v[b & 7], 3600, &v) || v < 1))
+			if (!t->is_hotp && period_v[b & 7] != NULL &&
+					(!parse_decimal(period_v[b & 7], 3600, &v) || v < 1))
 				params_ok = false;
-			else if (period_v[b & 7] != NULL)
-				m->period = (unsigned)v;
-			if (window_v[(b >> 3) & 7] != NULL && !parse_decimal(window_v[(b >> 3) & 7], 10, &v))
+			else if (!t->is_hotp && period_v[b & 7] != NULL)
+				t->period = (unsigned)v;
+			if (window != NULL && !parse_decimal(window, t->is_hotp ? SENDSEC_HOTP_LOOKAHEAD_MAX : 10, &v))
 				params_ok = false;
-			else if (window_v[(b >> 3) & 7] != NULL)
-				m->window = (unsigned)v;
+			else if (window != NULL && t->is_hotp)
+				t->lookahead = (unsigned)v;
+			else if (window != NULL)
+				t->window = (unsigned)v;
 		}
 	}
 	if (in->tok[1] == 255) {
-		add(e, "oathTOTPLastTimeStep", in->raw[R_LAST]);
-		m->has_last = true;
-		last_ok = parse_decimal(in->raw[R_LAST], UINT64_MAX, &m->last);
+		add(e, t->is_hotp ? "oathHOTPCounter" : "oathTOTPLastTimeStep", in->raw[R_LAST]);
+		t->has_last = true;
+		last_ok = parse_decimal(in->raw[R_LAST], (uint64_t)INT64_MAX, &t->last) &&
+				strlen(in->raw[R_LAST]) <= 19;
 	} else if (in->tok[1] != 0) {
 		char buf[24];
-		int64_t step = (int64_t)(m->now / (params_ok ? m->period : 30)) + in->tok[1] - 128;
+		int64_t base = t->is_hotp ? HOTP_BASE : (int64_t)(m->now / (params_ok ? t->period : 30));
+		int64_t last = base + in->tok[1] - 128;
 
-		m->has_last = true;
-		m->last = step > 0 ? (uint64_t)step : 0;
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)m->last);
-		add(e, "oathTOTPLastTimeStep", buf);
+		t->has_last = true;
+		t->last = last > 0 ? (uint64_t)last : 0;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)t->last);
+		add(e, t->is_hotp ? "oathHOTPCounter" : "oathTOTPLastTimeStep", buf);
 	}
 	standin_put(e);
-	m->token_usable = m->has_link && secret_ok && params_ok && last_ok;
+	t->is_usable = t->is_linked && secret_ok && params_ok && last_ok;
 }
 
-/* The TOTP code of the model's token at step, or "" when the token is not usable. */
-static void totp_at(const struct model *m, int64_t step, char *out, size_t len)
+/* The second token (acct[7] bit 4): TOTP, linked by sendsecToken, plain secret, the defaults. */
+static void build_spare(struct model *m)
+{
+	struct token_model *t = &m->t[1];
+	struct sendsec_entry *e;
+
+	*t = (struct token_model){.is_linked = m->has_spare,
+			.exists = m->has_spare,
+			.dn = TOKEN2_DN,
+			.digits = 6,
+			.period = 30,
+			.window = 1,
+			.lookahead = SENDSEC_HOTP_LOOKAHEAD_DEFAULT,
+			.secret_len = sizeof(spare_secret)};
+	memcpy(t->secret, spare_secret, sizeof(spare_secret));
+	t->is_usable = m->has_spare && !m->has_key; /* a plain secret: refused with totp_key_file */
+	if (!m->has_spare)
+		return;
+	e = standin_entry_new(TOKEN2_DN);
+	add(e, "objectClass", "oathTOTPToken");
+	add(e, "cn", "spare");
+	standin_entry_add(e, "oathSecret", (const char *)spare_secret, sizeof(spare_secret));
+	standin_put(e);
+}
+
+/* The code of token t at n, a TOTP step or an HOTP counter; "" when there is none. */
+static void code_at(const struct token_model *t, int64_t n, char *out, size_t len)
 {
 	char code[16];
-
 	int rc;
 
 	out[0] = '\0';
-	if (step < 0 || m->secret_len == 0)
+	if (n < 0 || t->secret_len == 0)
 		return;
-	/* totp.c pairs its own oath_init and oath_done; so does this */
+	/* totp.c and hotp.c pair their own oath_init and oath_done; so does this */
 	if (oath_init() != OATH_OK)
 		die("liboath failed to initialise");
-	rc = oath_totp_generate2((const char *)m->secret, m->secret_len, (time_t)step * m->period, m->period, 0,
-			m->digits, m->alg_flags, code);
+	if (t->is_hotp)
+		rc = oath_hotp_generate((const char *)t->secret, t->secret_len, (uint64_t)n, t->digits, false,
+				OATH_HOTP_DYNAMIC_TRUNCATION, code);
+	else
+		rc = oath_totp_generate2((const char *)t->secret, t->secret_len, (time_t)n * t->period, t->period, 0,
+				t->digits, t->alg_flags, code);
 	oath_done();
 	if (rc == OATH_OK)
 		snprintf(out, len, "%s", code);
+}
+
+/* Where t's codes start: the current step (TOTP), the counter after the last one used (HOTP). */
+static int64_t code_base(const struct model *m, const struct token_model *t)
+{
+	if (t->is_hotp)
+		return t->has_last ? (int64_t)t->last + 1 : 0;
+	return (int64_t)(m->now / t->period);
 }
 
 /* The request (req[0..5]):
@@ -897,10 +971,10 @@ static void totp_at(const struct model *m, int64_t step, char *out, size_t len)
  *          sshd, smtp, other, raw
  *   req[1] bits 0-3 password: pw0, pw1, pw0+code, pw1+code, wrong, wrong+code, "", NULL, key 0,
  *          key 1, raw, pw0+raw, raw+code, pw0+recovery 0, a prefix of pw0, pw0+code+"x"
- *   req[2] bits 0-3 code: TOTP now, now-1, now+1, now-2, now+2, now-5, "000000", recovery 0,
- *          recovery 1, recovery 0 upper case without dashes, raw, "", recovery 2 (not stored),
- *          TOTP now cut by one digit, TOTP now with a digit more, TOTP now with SHA1 whatever the
- *          params say
+ *   req[2] bits 0-3 code: the code at n, n-1, n+1, n-2, n+2, n-5 (n: TOTP the current step, HOTP
+ *          the counter after the last), "000000", recovery 0, recovery 1, recovery 0 upper case
+ *          without dashes, raw, "", recovery 2 (not stored), the code at n cut by one digit, with a
+ *          digit more, with SHA1 whatever the params say; bit 4: of the second token
  *   req[3] bits 0-1 ask: none, answers the code, refuses, answers OK without a code
  *   req[4] bits 0-2 rhost: NULL, 10.1.2.3, 192.0.2.7, 2001:db8::5, 198.51.100.1, raw,
  *          ::ffff:10.1.2.3, not-an-ip
@@ -913,7 +987,8 @@ static void build_request(const struct input *in, struct model *m)
 	static const char *const rhosts[8] = {NULL, "10.1.2.3", "192.0.2.7", "2001:db8::5", "198.51.100.1", NULL,
 			"::ffff:10.1.2.3", "not-an-ip"};
 	static const char *const olds[4] = {NULL, "correct horse 0", "battery staple 1", "correct horse 9"};
-	int64_t step = (int64_t)(m->now / m->period);
+	const struct token_model *t = &m->t[(in->req[2] & 16) ? 1 : 0];
+	int64_t step = code_base(m, t);
 	const char *c = m->code_buf;
 
 	m->op = in->op % 3;
@@ -926,12 +1001,12 @@ static void build_request(const struct input *in, struct model *m)
 	m->rhost = (in->req[4] & 7) == 5 ? in->raw[R_RHOST] : rhosts[in->req[4] & 7];
 	m->ask_mode = in->req[3] & 3;
 	switch (in->req[2] & 15) {
-	case 0: totp_at(m, step, m->code_buf, sizeof(m->code_buf)); break;
-	case 1: totp_at(m, step - 1, m->code_buf, sizeof(m->code_buf)); break;
-	case 2: totp_at(m, step + 1, m->code_buf, sizeof(m->code_buf)); break;
-	case 3: totp_at(m, step - 2, m->code_buf, sizeof(m->code_buf)); break;
-	case 4: totp_at(m, step + 2, m->code_buf, sizeof(m->code_buf)); break;
-	case 5: totp_at(m, step - 5, m->code_buf, sizeof(m->code_buf)); break;
+	case 0: code_at(t, step, m->code_buf, sizeof(m->code_buf)); break;
+	case 1: code_at(t, step - 1, m->code_buf, sizeof(m->code_buf)); break;
+	case 2: code_at(t, step + 1, m->code_buf, sizeof(m->code_buf)); break;
+	case 3: code_at(t, step - 2, m->code_buf, sizeof(m->code_buf)); break;
+	case 4: code_at(t, step + 2, m->code_buf, sizeof(m->code_buf)); break;
+	case 5: code_at(t, step - 5, m->code_buf, sizeof(m->code_buf)); break;
 	case 6: c = "000000"; break;
 	case 7: c = recovery_printed[0]; break;
 	case 8: c = recovery_printed[1]; break;
@@ -940,20 +1015,20 @@ static void build_request(const struct input *in, struct model *m)
 	case 11: c = ""; break;
 	case 12: c = recovery_printed[2]; break;
 	case 13:
-		totp_at(m, step, m->code_buf, sizeof(m->code_buf));
+		code_at(t, step, m->code_buf, sizeof(m->code_buf));
 		if (m->code_buf[0] != '\0')
 			m->code_buf[strlen(m->code_buf) - 1] = '\0';
 		break;
 	case 14:
-		totp_at(m, step, m->code_buf, sizeof(m->code_buf));
+		code_at(t, step, m->code_buf, sizeof(m->code_buf));
 		if (m->code_buf[0] != '\0')
 			strcat(m->code_buf, "0");
 		break;
 	default: {
-		struct model sha1 = *m;
+		struct token_model sha1 = *t;
 
 		sha1.alg_flags = 0;
-		totp_at(&sha1, step, m->code_buf, sizeof(m->code_buf));
+		code_at(&sha1, step, m->code_buf, sizeof(m->code_buf));
 		break;
 	}
 	}
@@ -1248,24 +1323,55 @@ static bool pw_matches(const struct model *m, const char *pw, size_t len)
 	return false;
 }
 
-/* True when code is a valid, unused TOTP code of the model's token; *step_out the matching step. */
-static bool totp_valid(const struct model *m, const char *code, uint64_t *step_out)
+/* True when code is a valid, unused code of token t: *n_out the step or counter it matches. */
+static bool token_code_valid(const struct model *m, const struct token_model *t, const char *code, uint64_t *n_out)
 {
-	int64_t now_step = (int64_t)(m->now / m->period);
+	int64_t base = code_base(m, t), lo, hi;
 	char want[16];
 
-	if (!m->token_usable || code == NULL || strlen(code) != m->digits)
+	if (!t->is_usable || code == NULL || strlen(code) != t->digits)
 		return false;
-	for (int64_t s = now_step - (int64_t)m->window; s <= now_step + (int64_t)m->window; s++) {
-		if (s < 0 || (m->has_last && (uint64_t)s <= m->last))
+	lo = t->is_hotp ? base : base - (int64_t)t->window;
+	hi = t->is_hotp ? base + (int64_t)t->lookahead : base + (int64_t)t->window;
+	for (int64_t n = lo; n <= hi; n++) {
+		if (n < 0 || (!t->is_hotp && t->has_last && (uint64_t)n <= t->last))
 			continue;
-		totp_at(m, s, want, sizeof(want));
+		code_at(t, n, want, sizeof(want));
 		if (want[0] != '\0' && strcmp(want, code) == 0) {
-			*step_out = (uint64_t)s;
+			*n_out = (uint64_t)n;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* True when code is a valid, unused code of one of the account's tokens. */
+static bool code_valid(const struct model *m, const char *code)
+{
+	uint64_t n;
+
+	return token_code_valid(m, &m->t[0], code, &n) || token_code_valid(m, &m->t[1], code, &n);
+}
+
+/* True when every token the account links is usable (else a code cannot be decided). */
+static bool tokens_usable(const struct model *m)
+{
+	return (!m->t[0].is_linked || m->t[0].is_usable) && (!m->t[1].is_linked || m->t[1].is_usable) &&
+			(m->t[0].is_linked || m->t[1].is_linked);
+}
+
+/* True when t's state moved to a step or counter whose code is code, within what was valid. */
+static bool token_advanced_by(const struct model *m, const struct token_model *t, const char *code)
+{
+	const char *after = sendsec_entry_first(
+			standin_get(t->dn), t->is_hotp ? "oathHOTPCounter" : "oathTOTPLastTimeStep");
+	uint64_t stored = 0, n = 0;
+	char want[16];
+
+	if (after == NULL || !parse_decimal(after, UINT64_MAX, &stored) || (t->has_last && stored == t->last))
+		return false;
+	code_at(t, (int64_t)stored, want, sizeof(want));
+	return token_code_valid(m, t, code, &n) && stored == n && strcmp(want, code) == 0;
 }
 
 /* The index of the stored recovery code that code names (printed or not), or -1. */
@@ -1343,6 +1449,7 @@ static void collect_ops(struct ops_seen *o)
 			break;
 		case STANDIN_MODIFY:
 			if (strcasecmp(op->attr, "oathTOTPLastTimeStep") == 0 ||
+					strcasecmp(op->attr, "oathHOTPCounter") == 0 ||
 					(strcasecmp(op->attr, "sendsecRecoveryCode") == 0 &&
 							op->mod_op == SENDSEC_MOD_DELETE)) {
 				o->last_swap = s;
@@ -1428,6 +1535,7 @@ static void check_handles(const struct model *m)
 		bool is_key_search = op->kind == STANDIN_SEARCH_ONE && strncmp(op->target, "(sendsecKeyId=", 14) == 0;
 		bool is_swap = op->kind == STANDIN_MODIFY &&
 				(strcasecmp(op->attr, "oathTOTPLastTimeStep") == 0 ||
+						strcasecmp(op->attr, "oathHOTPCounter") == 0 ||
 						(strcasecmp(op->attr, "sendsecRecoveryCode") == 0 &&
 								op->mod_op == SENDSEC_MOD_DELETE));
 
@@ -1453,19 +1561,18 @@ static void check_handles(const struct model *m)
 static void check_authenticate(const struct input *in, const struct model *m, const struct sendsec_outcome *out)
 {
 	struct ops_seen o;
-	bool is_key_route, needs_code, locked = is_locked(in, m), reset = reset_required(in, m);
+	bool is_key_route, needs_code, has_token, locked = is_locked(in, m), reset = reset_required(in, m);
 	bool prompt = !m->otp_append && m->ask_mode != 0;
 	bool service_net = network_ok(m->allow_networks, m->rhost), account_net = account_network_ok(in, m);
-	const struct sendsec_entry *token_after = standin_get(TOKEN_DN);
 	const struct sendsec_entry *account_after = standin_get(ACCOUNT_DN);
-	uint64_t step = 0;
 
 	collect_ops(&o);
 	check_handles(m);
 	is_key_route = m->user != NULL && m->password != NULL &&
 			(strcmp(m->user, "apikey") == 0 ||
 					(has_alt(m, F_A) && sendsec_apikey_looks_like(m->password, "ssk_")));
-	needs_code = any_alt_with(m, F_T) && (m->has_link || !has_alt(m, F_P));
+	has_token = m->has_link || m->has_spare;
+	needs_code = any_alt_with(m, F_T) && (has_token || !has_alt(m, F_P));
 
 	/* What the directory said decides, and nothing it failed to say may turn into a yes. */
 	if (o.find != -1 && o.find != SENDSEC_DIR_OK && o.find != SENDSEC_DIR_NO_ENTRY)
@@ -1539,7 +1646,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 	REQUIRE(out->method != NULL, "a success names its method");
 	if (strcmp(out->method, "password") == 0) {
 		REQUIRE(pw_matches(m, m->password, strlen(m->password)), "a password success needs the password");
-		REQUIRE(!needs_code || (!m->has_link && m->unenrolled_allow),
+		REQUIRE(!needs_code || (!has_token && m->unenrolled_allow),
 				"the code is required unless totp_unenrolled allow and no token");
 		REQUIRE(o.last_swap == -1, "a password success does not use a code");
 	} else if (strcmp(out->method, "password+totp") == 0 || strcmp(out->method, "recovery") == 0) {
@@ -1547,19 +1654,26 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 		const char *code = NULL, *pw = m->password;
 		size_t pw_len = strlen(pw);
 
-		REQUIRE(needs_code && m->has_link, "a code is used only where one is required");
+		REQUIRE(needs_code && has_token, "a code is used only where one is required");
 		REQUIRE(o.last_swap == SENDSEC_DIR_OK, "a code success needs its compare-and-swap");
 		if (prompt) {
 			code = m->code;
 			REQUIRE(m->ask_mode == 1, "a code was given");
+			REQUIRE(pw_matches(m, pw, pw_len), "a code success needs the password too");
 		} else {
-			size_t n = recovery ? SENDSEC_RECOVERY_PRINTED_LEN : m->digits;
+			/* the code is the tail of the password, of the length of a recovery code or of a token's codes */
+			size_t lengths[3] = {SENDSEC_RECOVERY_PRINTED_LEN, m->t[0].digits, m->t[1].digits}, n = 0;
 
-			REQUIRE(pw_len > n, "the password carries the code");
-			code = pw + pw_len - n;
-			pw_len -= n;
+			for (size_t i = recovery ? 0 : 1; i < (recovery ? 1 : 3) && code == NULL; i++) {
+				if (pw_len > lengths[i] && pw_matches(m, pw, pw_len - lengths[i]) &&
+						(recovery ? recovery_valid(in, pw + pw_len - lengths[i]) >= 0
+							  : code_valid(m, pw + pw_len - lengths[i])))
+					n = lengths[i], code = pw + pw_len - n;
+			}
+			REQUIRE(code != NULL, "a code success needs the password and a valid code appended");
+			if (code == NULL)
+				return;
 		}
-		REQUIRE(pw_matches(m, pw, pw_len), "a code success needs the password too");
 		if (recovery) {
 			int r = recovery_valid(in, code);
 
@@ -1567,16 +1681,9 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 			REQUIRE(r < 0 || !has_value(account_after, "sendsecRecoveryCode", k.recovery[r]),
 					"a recovery code is used once");
 		} else {
-			const char *last_after = sendsec_entry_first(token_after, "oathTOTPLastTimeStep");
-			uint64_t stored = 0;
-			char want[16];
-
-			REQUIRE(totp_valid(m, code, &step), "a TOTP success needs a valid unused code");
-			REQUIRE(last_after != NULL && parse_decimal(last_after, UINT64_MAX, &stored),
-					"a TOTP success stores its step");
-			totp_at(m, (int64_t)stored, want, sizeof(want));
-			REQUIRE(strcmp(want, code) == 0 && (!m->has_last || stored > m->last),
-					"the stored step is the code's");
+			REQUIRE(code_valid(m, code), "a code success needs a valid unused code");
+			REQUIRE(token_advanced_by(m, &m->t[0], code) || token_advanced_by(m, &m->t[1], code),
+					"a code success stores the step or counter of the code on its token");
 		}
 	} else {
 		report("unexpected method on success", out->method);
@@ -1591,27 +1698,32 @@ liveness:
 		return;
 	if ((m->service != NULL && strcmp(m->service, "smtp") == 0 && m->broken_smtp) || m->broken_override)
 		return;
-	if (!needs_code || (!m->has_link && m->unenrolled_allow)) {
-		if (!pw_matches(m, m->password, strlen(m->password)) || (needs_code && m->has_link))
+	if (!needs_code || (!has_token && m->unenrolled_allow)) {
+		if (!pw_matches(m, m->password, strlen(m->password)) || (needs_code && has_token))
 			return;
 	} else {
-		const char *code = prompt ? (m->ask_mode == 1 ? m->code : NULL) : NULL;
 		size_t pw_len = strlen(m->password);
-		uint64_t s;
+		bool is_right = false;
 
-		if (!m->has_link || !m->token_usable)
+		if (!has_token || !tokens_usable(m))
 			return;
 		if (prompt) {
-			if (code == NULL || !pw_matches(m, m->password, pw_len))
-				return;
-		} else {
-			size_t n = sendsec_recovery_tail(m->password) != 0 ? SENDSEC_RECOVERY_PRINTED_LEN : m->digits;
+			is_right = m->ask_mode == 1 && pw_matches(m, m->password, pw_len) &&
+					(code_valid(m, m->code) || recovery_valid(in, m->code) >= 0);
+		} else if (sendsec_recovery_tail(m->password) != 0) {
+			size_t n = SENDSEC_RECOVERY_PRINTED_LEN;
 
-			if (pw_len <= n || !pw_matches(m, m->password, pw_len - n))
-				return;
-			code = m->password + pw_len - n;
+			is_right = pw_len > n && pw_matches(m, m->password, pw_len - n) &&
+					recovery_valid(in, m->password + pw_len - n) >= 0;
+		} else {
+			for (size_t i = 0; i < 2 && !is_right; i++) {
+				size_t n = m->t[i].digits;
+
+				is_right = m->t[i].is_linked && pw_len > n && pw_matches(m, m->password, pw_len - n) &&
+						code_valid(m, m->password + pw_len - n);
+			}
 		}
-		if (!totp_valid(m, code, &s) && recovery_valid(in, code) < 0)
+		if (!is_right)
 			return;
 	}
 	if (!o.injected_any && alloc.failed == 0) {
@@ -1732,6 +1844,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	build_account(&in, &m);
 	build_token(&in, &m);
+	build_spare(&m);
 	build_request(&in, &m);
 	for (int i = 0; i < 8; i++) {
 		static const int statuses[8] = {STANDIN_NONE, STANDIN_NONE, STANDIN_NONE, STANDIN_NONE,
@@ -1772,7 +1885,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	public[np++] = in.raw[R_MISC];
 	public[np++] = in.raw[R_NET];
 	public[np++] = in.raw[R_FAILTIME];
-	public[np++] = ACCOUNT_DN " " DUP_DN " " TOKEN_DN " " PARAMS_DN " Alice Smith";
+	public[np++] = ACCOUNT_DN " " DUP_DN " " TOKEN_DN " " PARAMS_DN " " TOKEN2_DN " Alice Smith";
 	public[np++] = k.key_parts[0].id;
 	public[np++] = k.key_parts[1].id;
 	public[np] = NULL;
