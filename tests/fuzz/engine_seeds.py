@@ -138,6 +138,17 @@ def main():
     seeds["spare-keyfile"] = seed(cfg1=KEYFILE, uid=SPARE, code=16, tok0=1 | (1 << 1))
     seeds["spare-with-hotp"] = seed(uid=SPARE, code=16, tok0=1 | HOTP, last=128)
     seeds["spare-first-broken"] = seed(uid=SPARE, code=16, tok0=1 | 16)
+    # delegation: a shared account (acct5 bits 4-7) and the SASL authzid (req5 bits 4-6)
+    for shared in (0, 16, 16 | 32, 16 | 32 | 64, 16 | 32 | 128):
+        for az in range(8):
+            seeds["delegate-%02x-az%d" % (shared, az)] = seed(methods=0, recovery=shared, change=az << 4,
+                                                             raw={R_MISC: "newsletter"})
+    seeds["delegate-cn"] = seed(methods=0, cfg1=CN, uid=4, recovery=16 | 32, change=1 << 4)
+    seeds["delegate-key"] = seed(methods=2, keys=1, password=8, user=2, recovery=16 | 32, change=1 << 4)
+    seeds["delegate-key-own-name"] = seed(methods=2, keys=1, password=8, user=2, change=6 << 4,
+                                          raw={R_MISC: "alice"})
+    seeds["delegate-totp"] = seed(recovery=16 | 32, change=1 << 4)
+    seeds["delegate-search-fails"] = seed(methods=0, recovery=16 | 32, change=1 << 4, sched=[NONE, NONE, FAILED])
     seeds["token-params-missing"] = seed(tok0=1 | 16)
     for s in range(8):
         seeds["secret-%d" % s] = seed(cfg1=KEYFILE, tok0=1 | (s << 1), raw={R_SECRET: "shortsecret"})

@@ -155,6 +155,7 @@ static struct randombytes_implementation rng_impl = {
 #define TOKEN_DN    "cn=phone,ou=tokens,dc=example,dc=org"
 #define PARAMS_DN   "cn=params,ou=tokens,dc=example,dc=org"
 #define TOKEN2_DN   "cn=spare,ou=tokens,dc=example,dc=org"
+#define SHARED_DN   "uid=newsletter,ou=people,dc=example,dc=org"
 
 static const char *const known_pw[2] = {"correct horse 0", "battery staple 1"};
 static const char wrong_pw[] = "correct horse 9";
@@ -435,7 +436,7 @@ struct model {
 	time_t now;
 	/* the request */
 	int op;
-	const char *service, *user, *password, *rhost, *code, *old_pw, *new_pw;
+	const char *service, *user, *password, *rhost, *code, *old_pw, *new_pw, *authzid;
 	int ask_mode; /* 0 none, 1 answers code, 2 refuses, 3 OK without an answer */
 	char password_buf[2 * RAW_MAX + 64], code_buf[RAW_MAX + 16];
 	/* the account */
@@ -577,7 +578,8 @@ static void add_time(struct sendsec_entry *e, const char *attr, time_t t, bool f
  *   acct[4] password changed: 0 none, 1 old, 2 recent, 3 pwdChangedTime old, 4 pwdChangedTime
  *           recent, 5 raw, 6 old + pwdChangedTime recent, 7 recent + pwdChangedTime old
  *   acct[5] recovery codes, bits: 0 code 0, 1 code 1, 2 a raw value, 3 a malformed value of
- *           code 0's index
+ *           code 0's index; a shared account "newsletter" (delegation), bits: 4 it exists, 5 it
+ *           names this account in sendsecDelegate, 6 it is disabled, 7 ppolicy locked it
  *   acct[6] keys: bits 0-2: 0 none, 1 key 0 scope *, 2 scope smtp, 3 expired, 4 disabled,
  *           5 networks 10/8, 6 raw record, 7 scope * and scope smtp (two records); bit 3: no
  *           sendsecKeyId; bit 4: a record of key 1 holding key 0's hash; bit 5: expires later;
@@ -724,6 +726,21 @@ static void build_account(const struct input *in, struct model *m)
 		add(e, "sendsecRecoveryCode", in->raw[R_MISC]);
 	if (in->acct[5] & 8)
 		add(e, "sendsecRecoveryCode", "abcd${SSHA}AAAA");
+	if (in->acct[5] & 16) {
+		struct sendsec_entry *shared = standin_entry_new(SHARED_DN);
+
+		add(shared, "objectClass", "posixAccount");
+		add(shared, "uid", "newsletter");
+		if (m->user_attr_cn)
+			add(shared, "cn", "Newsletter Sender");
+		if (in->acct[5] & 32)
+			add(shared, "sendsecDelegate", ACCOUNT_DN);
+		if (in->acct[5] & 64)
+			add(shared, "sendsecDisabled", "TRUE");
+		if (in->acct[5] & 128)
+			add(shared, "pwdAccountLockedTime", "000001010000Z");
+		standin_put(shared);
+	}
 	/* keys */
 	m->key_kind = in->acct[6] & 7;
 	if (m->key_kind != 0) {
@@ -979,7 +996,8 @@ static int64_t code_base(const struct model *m, const struct token_model *t)
  *   req[4] bits 0-2 rhost: NULL, 10.1.2.3, 192.0.2.7, 2001:db8::5, 198.51.100.1, raw,
  *          ::ffff:10.1.2.3, not-an-ip
  *   req[5] change_password: bits 0-1 old: NULL (admin), pw0, pw1, wrong; bits 2-3 new: long,
- *          "short", raw, NULL */
+ *          "short", raw, NULL; bits 4-6 the SASL authzid: NULL, newsletter, "", the user as
+ *          typed, nobody, apikey, raw, Newsletter */
 static void build_request(const struct input *in, struct model *m)
 {
 	static const char *const users[8] = {"alice", "ALICE", "apikey", "bob", NULL, "", NULL, "alice"};
@@ -1053,6 +1071,16 @@ static void build_request(const struct input *in, struct model *m)
 	default: snprintf(m->password_buf, sizeof(m->password_buf), "%s%sx", known_pw[0], c); break;
 	}
 	m->old_pw = olds[in->req[5] & 3];
+	switch ((in->req[5] >> 4) & 7) {
+	case 1: m->authzid = "newsletter"; break;
+	case 2: m->authzid = ""; break;
+	case 3: m->authzid = m->user; break;
+	case 4: m->authzid = "nobody"; break;
+	case 5: m->authzid = "apikey"; break;
+	case 6: m->authzid = in->raw[R_MISC]; break;
+	case 7: m->authzid = "Newsletter"; break;
+	default: m->authzid = NULL; break;
+	}
 	switch ((in->req[5] >> 2) & 3) {
 	case 0: m->new_pw = new_pw_long; break;
 	case 1: m->new_pw = "short"; break;
@@ -1404,10 +1432,11 @@ static bool has_value(const struct sendsec_entry *e, const char *attr, const cha
 
 /* What the directory answered, by role. */
 struct ops_seen {
-	int find;       /* last account lookup status, -1: none */
-	int key_search; /* last key search status, -1: none */
-	int token_read; /* worst token/params read: -1 none, else the first non-OK or OK */
-	int last_swap;  /* last compare-and-swap status, -1: none */
+	int find;          /* the account lookup, -1: none */
+	int delegate_find; /* the lookup of the account an authzid names, -1: none */
+	int key_search;    /* last key search status, -1: none */
+	int token_read;    /* worst token/params read: -1 none, else the first non-OK or OK */
+	int last_swap;     /* last compare-and-swap status, -1: none */
 	bool any_swap_ok;
 	int bind;            /* last bind status, -1: none */
 	int passwd_modify;   /* -1: none */
@@ -1421,6 +1450,7 @@ struct ops_seen {
 static void collect_ops(struct ops_seen *o)
 {
 	*o = (struct ops_seen){.find = -1,
+			.delegate_find = -1,
 			.key_search = -1,
 			.token_read = -1,
 			.last_swap = -1,
@@ -1438,7 +1468,13 @@ static void collect_ops(struct ops_seen *o)
 				o->injected_other = true;
 		}
 		switch (op->kind) {
-		case STANDIN_FIND_USER: o->find = s; break;
+		case STANDIN_FIND_USER:
+			/* the first is the account's; a second the shared account an authzid names */
+			if (o->find == -1)
+				o->find = s;
+			else
+				o->delegate_find = s;
+			break;
 		case STANDIN_SEARCH_ONE:
 			if (strncmp(op->target, "(sendsecKeyId=", 14) == 0)
 				o->key_search = s;
@@ -1557,6 +1593,33 @@ static void check_handles(const struct model *m)
 	}
 }
 
+/* The identity a success reports: the account's user_attr value; with an authzid naming another
+ * account (SASL delegation), the shared account's, and only when it names this account a delegate
+ * and is neither disabled nor locked by ppolicy (an API key acts only as its own account). */
+static void check_identity(const struct input *in, const struct model *m, const struct sendsec_outcome *out)
+{
+	const char *shared_name = m->user_attr_cn ? "Newsletter Sender" : "newsletter";
+	bool wants = m->authzid != NULL && m->authzid[0] != '\0' && m->user != NULL && strcmp(m->authzid, m->user) != 0;
+	bool is_key = out->method != NULL && strcmp(out->method, "apikey") == 0;
+	bool as_self = m->name != NULL && strcmp(out->account, m->name) == 0;
+
+	if (!wants) {
+		REQUIRE(as_self, "a success names the account's user_attr");
+		return;
+	}
+	if (as_self) {
+		REQUIRE(is_key ? strcmp(m->authzid, m->name) == 0
+			       : m->uid != NULL && strcasecmp(m->authzid, m->uid) == 0,
+				"an authzid naming another account never reports the person's own");
+		return;
+	}
+	REQUIRE(!is_key, "an API key acts only as its own account");
+	REQUIRE(strcmp(out->account, shared_name) == 0 && strcasecmp(m->authzid, "newsletter") == 0,
+			"a delegated success names the account the authzid names");
+	REQUIRE((in->acct[5] & 16) && (in->acct[5] & 32), "only a delegate acts as a shared account");
+	REQUIRE(!(in->acct[5] & 64) && !(in->acct[5] & 128), "nobody acts as a disabled or locked shared account");
+}
+
 /* Checks one authenticate decision. */
 static void check_authenticate(const struct input *in, const struct model *m, const struct sendsec_outcome *out)
 {
@@ -1579,6 +1642,9 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 		REQUIRE(out->result == SENDSEC_UNAVAILABLE, "a failed account lookup must give unavailable");
 	if (o.find == SENDSEC_DIR_NO_ENTRY)
 		REQUIRE(out->result == SENDSEC_UNKNOWN_USER, "no account must give unknown_user");
+	if (o.delegate_find != -1 && o.delegate_find != SENDSEC_DIR_OK && o.delegate_find != SENDSEC_DIR_NO_ENTRY)
+		REQUIRE(out->result == SENDSEC_UNAVAILABLE,
+				"a failed lookup of the authzid's account must give unavailable");
 	if (o.key_search != -1 && o.key_search != SENDSEC_DIR_OK && o.key_search != SENDSEC_DIR_NO_ENTRY)
 		REQUIRE(out->result == SENDSEC_UNAVAILABLE, "a failed key search must give unavailable");
 	if (o.token_read != -1 && o.token_read != SENDSEC_DIR_OK)
@@ -1606,7 +1672,7 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 	/* A yes (change_required is one too: PAM's authenticate answers PAM_SUCCESS and leaves the
 	 * change to acct_mgmt): everything it stands on must hold. */
 	REQUIRE(out->account[0] != '\0', "a success names the account");
-	REQUIRE(m->name != NULL && strcmp(out->account, m->name) == 0, "a success names the account's user_attr");
+	check_identity(in, m, out);
 	REQUIRE(m->exists, "a success needs the account");
 	REQUIRE(!(in->acct[0] & 4), "a disabled account never succeeds");
 	REQUIRE(service_net, "a refused network never succeeds");
@@ -1698,6 +1764,8 @@ liveness:
 		return;
 	if ((m->service != NULL && strcmp(m->service, "smtp") == 0 && m->broken_smtp) || m->broken_override)
 		return;
+	if (m->authzid != NULL && m->authzid[0] != '\0' && strcmp(m->authzid, m->user) != 0)
+		return; /* delegation: whether the shared account lets the person in is its own matter */
 	if (!needs_code || (!has_token && m->unenrolled_allow)) {
 		if (!pw_matches(m, m->password, strlen(m->password)) || (needs_code && has_token))
 			return;
@@ -1928,7 +1996,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.password = m.password,
 				.rhost = m.rhost,
 				.ask = m.ask_mode != 0 ? ask : NULL,
-				.ask_arg = &m};
+				.ask_arg = &m,
+				.authzid = m.authzid};
 		rc = sendsec_authenticate(ctx, &req, &out);
 		break;
 	case 1: rc = sendsec_account_check(ctx, m.service, m.user, m.rhost, &out); break;

@@ -320,9 +320,11 @@ fail:
 
 static bool value_equal(const char *attr, const struct sendsec_val *v, const char *want, size_t len)
 {
-	/* caseIgnore for names and networks, exact for the rest (keys, ids, times, codes). */
+	/* caseIgnore for names, networks and DNs (distinguishedNameMatch, near enough), exact for the
+	 * rest (keys, ids, times, codes). */
 	bool ignore_case = strcasecmp(attr, "uid") == 0 || strcasecmp(attr, "cn") == 0 ||
-			strcasecmp(attr, "objectClass") == 0 || strcasecmp(attr, "sendsecAllowedNetwork") == 0;
+			strcasecmp(attr, "sendsecDelegate") == 0 || strcasecmp(attr, "objectClass") == 0 ||
+			strcasecmp(attr, "sendsecAllowedNetwork") == 0;
 
 	return v->len == len && (ignore_case ? strncasecmp(v->ptr, want, len) == 0 : memcmp(v->ptr, want, len) == 0);
 }
