@@ -975,9 +975,12 @@ static void code_at(const struct token_model *t, int64_t n, char *out, size_t le
 		snprintf(out, len, "%s", code);
 }
 
-/* Where t's codes start: the current step (TOTP), the counter after the last one used (HOTP). */
+/* Where t's codes start: the current step (TOTP), the counter after the last one used (HOTP; -1
+ * when the counter cannot move further). */
 static int64_t code_base(const struct model *m, const struct token_model *t)
 {
+	if (t->is_hotp && t->has_last && t->last >= (uint64_t)INT64_MAX)
+		return -1;
 	if (t->is_hotp)
 		return t->has_last ? (int64_t)t->last + 1 : 0;
 	return (int64_t)(m->now / t->period);
@@ -1021,9 +1024,9 @@ static void build_request(const struct input *in, struct model *m)
 	switch (in->req[2] & 15) {
 	case 0: code_at(t, step, m->code_buf, sizeof(m->code_buf)); break;
 	case 1: code_at(t, step - 1, m->code_buf, sizeof(m->code_buf)); break;
-	case 2: code_at(t, step + 1, m->code_buf, sizeof(m->code_buf)); break;
+	case 2: code_at(t, step < INT64_MAX - 1 ? step + 1 : -1, m->code_buf, sizeof(m->code_buf)); break;
 	case 3: code_at(t, step - 2, m->code_buf, sizeof(m->code_buf)); break;
-	case 4: code_at(t, step + 2, m->code_buf, sizeof(m->code_buf)); break;
+	case 4: code_at(t, step < INT64_MAX - 2 ? step + 2 : -1, m->code_buf, sizeof(m->code_buf)); break;
 	case 5: code_at(t, step - 5, m->code_buf, sizeof(m->code_buf)); break;
 	case 6: c = "000000"; break;
 	case 7: c = recovery_printed[0]; break;
@@ -1354,14 +1357,20 @@ static bool pw_matches(const struct model *m, const char *pw, size_t len)
 /* True when code is a valid, unused code of token t: *n_out the step or counter it matches. */
 static bool token_code_valid(const struct model *m, const struct token_model *t, const char *code, uint64_t *n_out)
 {
-	int64_t base = code_base(m, t), lo, hi;
+	int64_t base = code_base(m, t), lo;
+	uint64_t count;
 	char want[16];
 
-	if (!t->is_usable || code == NULL || strlen(code) != t->digits)
+	if (!t->is_usable || code == NULL || strlen(code) != t->digits || base < 0)
 		return false;
+	/* HOTP: base .. base + lookahead (never past 2^63-1); TOTP: base - window .. base + window */
 	lo = t->is_hotp ? base : base - (int64_t)t->window;
-	hi = t->is_hotp ? base + (int64_t)t->lookahead : base + (int64_t)t->window;
-	for (int64_t n = lo; n <= hi; n++) {
+	count = t->is_hotp ? (uint64_t)t->lookahead + 1 : 2 * (uint64_t)t->window + 1;
+	if (t->is_hotp && (uint64_t)(INT64_MAX - base) < t->lookahead)
+		count = (uint64_t)(INT64_MAX - base) + 1;
+	for (uint64_t i = 0; i < count; i++) {
+		int64_t n = lo + (int64_t)i;
+
 		if (n < 0 || (!t->is_hotp && t->has_last && (uint64_t)n <= t->last))
 			continue;
 		code_at(t, n, want, sizeof(want));
