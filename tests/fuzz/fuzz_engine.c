@@ -1602,17 +1602,24 @@ static void check_handles(const struct model *m)
 	}
 }
 
+/* True when the request asks to act as another account (SASL authzid). */
+static bool wants_delegation(const struct model *m)
+{
+	return m->authzid != NULL && m->authzid[0] != '\0' && m->user != NULL && strcmp(m->authzid, m->user) != 0;
+}
+
 /* The identity a success reports: the account's user_attr value; with an authzid naming another
  * account (SASL delegation), the shared account's, and only when it names this account a delegate
  * and is neither disabled nor locked by ppolicy (an API key acts only as its own account). */
 static void check_identity(const struct input *in, const struct model *m, const struct sendsec_outcome *out)
 {
 	const char *shared_name = m->user_attr_cn ? "Newsletter Sender" : "newsletter";
-	bool wants = m->authzid != NULL && m->authzid[0] != '\0' && m->user != NULL && strcmp(m->authzid, m->user) != 0;
+	bool wants = wants_delegation(m);
 	bool is_key = out->method != NULL && strcmp(out->method, "apikey") == 0;
 	bool as_self = m->name != NULL && strcmp(out->account, m->name) == 0;
 
-	if (!wants) {
+	if (!wants || out->result == SENDSEC_CHANGE_REQUIRED) {
+		/* (the person must change their own password before anything is delegated) */
 		REQUIRE(as_self, "a success names the account's user_attr");
 		return;
 	}
@@ -1671,9 +1678,10 @@ static void check_authenticate(const struct input *in, const struct model *m, co
 
 	/* The prompts say nothing (issue 11): a refused password login where a code would be asked
 	 * for is asked for it, whatever the reason. */
-	if (prompt && any_alt_with(m, F_T) && any_alt_with(m, F_P) && !is_key_route && m->user != NULL &&
-			m->user[0] != '\0' && m->password != NULL && m->password[0] != '\0' && service_net &&
-			(out->result == SENDSEC_DENIED || out->result == SENDSEC_UNKNOWN_USER) && alloc.failed == 0)
+	if (prompt && any_alt_with(m, F_T) && any_alt_with(m, F_P) && !is_key_route && !wants_delegation(m) &&
+			m->user != NULL && m->user[0] != '\0' && m->password != NULL && m->password[0] != '\0' &&
+			service_net && (out->result == SENDSEC_DENIED || out->result == SENDSEC_UNKNOWN_USER) &&
+			alloc.failed == 0)
 		REQUIRE(seen.n_ask == 1, "a refused password login is asked for the code as an enrolled one is");
 	if (out->result != SENDSEC_OK && out->result != SENDSEC_CHANGE_REQUIRED)
 		goto liveness;
@@ -1773,7 +1781,7 @@ liveness:
 		return;
 	if ((m->service != NULL && strcmp(m->service, "smtp") == 0 && m->broken_smtp) || m->broken_override)
 		return;
-	if (m->authzid != NULL && m->authzid[0] != '\0' && strcmp(m->authzid, m->user) != 0)
+	if (wants_delegation(m))
 		return; /* delegation: whether the shared account lets the person in is its own matter */
 	if (!needs_code || (!has_token && m->unenrolled_allow)) {
 		if (!pw_matches(m, m->password, strlen(m->password)) || (needs_code && has_token))
