@@ -924,6 +924,9 @@ static void build_token(const struct input *in, struct model *m)
 		add(e, t->is_hotp ? "oathHOTPCounter" : "oathTOTPLastTimeStep", buf);
 	}
 	standin_put(e);
+	/* hotp.c refuses a counter whose whole look-ahead window does not fit below 2^63-1 */
+	if (t->is_hotp && t->has_last && t->last >= (uint64_t)INT64_MAX - t->lookahead - 1)
+		last_ok = false;
 	t->is_usable = t->is_linked && secret_ok && params_ok && last_ok;
 }
 
