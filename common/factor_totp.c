@@ -219,12 +219,16 @@ static enum sendsec_result check_recovery(struct sendsec_login *l, const char *n
 	enum sendsec_result rc;
 
 	if (hit == NULL) {
-		/* Same cost as a real check: no timing hint about which indexes exist. */
-		sendsec_hash_dummy_verify(norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		/* Same cost as a real check (a hash slot too): no timing hint about which indexes exist. */
+		if ((rc = sendsec_login_dummy_verify(l, norm, reason_out)) != SENDSEC_OK)
+			return rc;
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: no such recovery code", who(l));
 		return SENDSEC_DENIED;
 	}
+	if ((rc = sendsec_login_slot_take(l, reason_out)) != SENDSEC_OK)
+		return rc;
 	rc = sendsec_recovery_verify(hit, norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+	sendsec_login_slot_give(l);
 	if (rc == SENDSEC_UNAVAILABLE)
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed",
 				who(l));
@@ -263,7 +267,7 @@ enum sendsec_result sendsec_factor_totp(
 		rc = check_recovery(l, norm, reason_out);
 	}
 	sodium_memzero(norm, sizeof(norm));
-	if (rc == SENDSEC_UNAVAILABLE)
+	if (rc == SENDSEC_UNAVAILABLE && *reason_out != SENDSEC_REASON_BUSY)
 		*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	return rc == SENDSEC_OK || rc == SENDSEC_DENIED ? rc : SENDSEC_UNAVAILABLE;
 }

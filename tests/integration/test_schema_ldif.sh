@@ -140,6 +140,8 @@ sendsecAllowedNetwork: 2001:db8::/32
 sendsecRecoveryCode: {ARGON2}$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g
 sendsecFailureTime: 20240101000000Z
 sendsecFailureTime: 20240101000100Z
+sendsecFailure: 20240101000200.123456Z 192.0.2.0/24 9f86d081
+sendsecFailure: 20240101000300.000001Z -
 sendsecPasswordChanged: 20240101000000Z
 sendsecResetRequired: FALSE
 sendsecDisabled: FALSE
@@ -183,7 +185,7 @@ instance_checks() { # LABEL URL
 }
 
 reference=$(published -x -H "$SENDSEC_TEST_URI")
-check "the slapd.conf fixture publishes 9 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 9
+check "the slapd.conf fixture publishes 10 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 10
 
 # A: slapadd -n0 with sendsec.ldif in the initial config.
 a="$work/a"
