@@ -312,6 +312,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			goto out;
 		}
 		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		/* The code is checked against the time it arrived, not the time the login began. */
+		l->now = l->ctx->now(l->ctx->now_arg);
 		if (pw != SENDSEC_OK) {
 			rc = pw;
 			goto out;
@@ -514,7 +516,7 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 	if (new_password == NULL || strlen(new_password) < (size_t)l.s->password_min_length) {
 		sendsec_logf(l.log, SENDSEC_LOG_INFO, "new password refused: shorter than %d characters",
 				l.s->password_min_length);
-		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
 	}
 	if (old_password != NULL) {
 		if ((rc = sendsec_policy_attempt_begin(&l, &reason)) != SENDSEC_OK)

@@ -28,8 +28,9 @@ enum sendsec_reason {
 	SENDSEC_REASON_UNKNOWN_USER,
 	SENDSEC_REASON_UNAVAILABLE,
 	SENDSEC_REASON_RESET_REQUIRED,
-	SENDSEC_REASON_SOURCE_LOCKED, /* this client's network is locked, the account is not */
-	SENDSEC_REASON_BUSY,          /* no password-hash slot within the timeout */
+	SENDSEC_REASON_PASSWORD_TOO_SHORT, /* a new password under password_min_length */
+	SENDSEC_REASON_SOURCE_LOCKED,      /* this client's network is locked, the account is not */
+	SENDSEC_REASON_BUSY,               /* no password-hash slot within the timeout */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

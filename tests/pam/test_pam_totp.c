@@ -3,7 +3,9 @@
  * enrolled by sendsecctl, codes from the independent oathtool at real time. Password then code
  * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
  * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
- * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account).
+ * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account);
+ * PAM_CONV_AGAIN at the code prompt; and, in-process with the engine's clock hook, that the code
+ * is checked at the time it is typed.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
  * No password, code or key is ever printed: failures name the case, not the secret. */
 #include <dlfcn.h>
@@ -23,9 +25,11 @@
 #include "totp_itest.h"
 
 /* The person at the keyboard: one answer for the password prompt, one for the code prompt
- * (NULL: the conversation fails there, as when the person cancels). Prompts are recorded. */
+ * (NULL: the conversation fails there, as when the person cancels). Prompts are recorded. With
+ * code_again the application is not ready at the first code prompt (PAM_CONV_AGAIN). */
 struct person {
 	const char *password, *code;
+	bool code_again;
 	char prompts[256];
 };
 
@@ -70,6 +74,11 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
 			answer = p->code;
 		else
 			answer = NULL;
+		if (answer != NULL && answer == p->code && p->code_again) {
+			p->code_again = false;
+			free_responses(resp, n);
+			return PAM_CONV_AGAIN;
+		}
 		if (answer == NULL || (resp[i].resp = strdup(answer)) == NULL) {
 			free_responses(resp, n);
 			return PAM_CONV_ERR;
@@ -216,6 +225,81 @@ static void test_codes(const char *b32)
 	sodium_memzero(appended, sizeof(appended));
 }
 
+/* The application is not ready at the code prompt (PAM_CONV_AGAIN): PAM_INCOMPLETE, and calling
+ * pam_authenticate again on the same handle completes the login with the code (a recovery
+ * code: the TOTP steps near now are used up by test_codes). */
+static void test_code_prompt_conv_again(void)
+{
+	const char *args[] = {"recovery", "alice", NULL};
+	struct person p = {.password = itest_pw("alice"), .code_again = true};
+	struct pam_conv conv = {converse, &p};
+	pam_handle_t *h = NULL;
+	char code[64];
+	int rc;
+
+	CHECK(ctl_line(args, code, sizeof(code)) == 0);
+	p.code = code;
+	if (pam_start_confdir("totp", "alice", &conv, confdir, &h) != PAM_SUCCESS) {
+		fprintf(stderr, "pam_start_confdir(totp) failed\n");
+		exit(1);
+	}
+	rc = pam_authenticate(h, 0);
+	if (rc != PAM_INCOMPLETE)
+		fprintf(stderr, "code prompt PAM_CONV_AGAIN: got %d (%s), wanted PAM_INCOMPLETE\n", rc,
+				pam_strerror(h, rc));
+	CHECK(rc == PAM_INCOMPLETE);
+	rc = pam_authenticate(h, 0);
+	if (rc != PAM_SUCCESS)
+		fprintf(stderr, "resumed: got %d (%s), wanted PAM_SUCCESS\n", rc, pam_strerror(h, rc));
+	CHECK(rc == PAM_SUCCESS);
+	CHECK(strcmp(p.prompts, "Password: |Verification code: |Password: |Verification code: |") == 0);
+	pam_end(h, rc);
+	sodium_memzero(code, sizeof(code));
+}
+
+/* The person at the keyboard of test_code_time: takes four steps to type the code, which is the
+ * code of the moment it is typed. */
+struct slow_person {
+	struct itest_clock *clock;
+	const char *b32;
+};
+
+static enum sendsec_result slow_answer(void *arg, const char *prompt, char **answer_out)
+{
+	struct slow_person *p = arg;
+	char code[16];
+
+	(void)prompt;
+	p->clock->now += 120;
+	totp_code(p->b32, false, "SHA1", 6, p->clock->now, code);
+	*answer_out = strdup(code);
+	sodium_memzero(code, sizeof(code));
+	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+}
+
+/* In-process, with the engine's clock hook and the same prompt callback shape as the module's:
+ * the code is checked against the time it arrives, not the time the login began. Run last: it
+ * uses steps ten minutes ahead, which makes every earlier code of alice a replay. */
+static void test_code_time(const char *b32)
+{
+	struct sendsec_ctx *ctx = itest_ctx("methods password+totp\nargon2_opslimit 3\nargon2_memlimit 4096\n"
+					    "rehash no\nlockout_threshold 0\n");
+	struct itest_clock clock = {.now = time(NULL) + 600};
+	struct slow_person p = {.clock = &clock, .b32 = b32};
+	struct sendsec_request req = {.service = "totp",
+			.user = "alice",
+			.password = itest_pw("alice"),
+			.ask = slow_answer,
+			.ask_arg = &p};
+	struct sendsec_outcome out;
+
+	sendsec_ctx_set_clock(ctx, itest_clock_now, &clock);
+	if (sendsec_authenticate(ctx, &req, &out) != SENDSEC_OK)
+		fprintf(stderr, "test_code_time: refused\n");
+	EXPECT("code typed four steps after the login began", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	sendsec_ctx_free(ctx);
+}
+
 static void test_recovery(void)
 {
 	const char *args[] = {"recovery", "alice", NULL};
@@ -289,9 +373,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_codes(b32);
+	test_code_prompt_conv_again();
 	test_recovery();
 	test_unenrolled();
 	test_apikey();
+	test_code_time(b32);
 	sodium_memzero(b32, sizeof(b32));
 	remove_confdir();
 	return check_report(argv[0]);
