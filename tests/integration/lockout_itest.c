@@ -38,8 +38,9 @@ int litest_values(const char *dn, const char *attr, char *out, size_t outlen)
 			size_t bin_len = 0;
 
 			if (outlen - used > 1 &&
-					sodium_base642bin((unsigned char *)out + used, outlen - used - 1, line + alen + 3,
-							len - alen - 3, NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
+					sodium_base642bin((unsigned char *)out + used, outlen - used - 1,
+							line + alen + 3, len - alen - 3, NULL, &bin_len, NULL,
+							sodium_base64_VARIANT_ORIGINAL) == 0) {
 				used += bin_len;
 				out[used++] = '\n';
 				out[used] = '\0';
