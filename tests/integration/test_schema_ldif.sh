@@ -6,11 +6,15 @@
 # Each instance must accept an entry using every sendsec attribute next to the otp module's
 # schema, and publish the same sendsec definitions as the slapd.conf fixture (run under
 # tests/fixtures/with-slapd.sh). Needs root (SASL EXTERNAL as uid 0 manages cn=config).
+#   C: a running server with the schema of before sendsecFailure and an account using it, then
+#      ldapmodify -f sendsec-upgrade-failure.ldif: the same definitions, and the account keeps
+#      its older values and takes sendsecFailure values.
 set -u
 
 : "${SENDSEC_TEST_URI:?run me under tests/fixtures/with-slapd.sh}"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LDIF="$SRC/packaging/ldap/sendsec.ldif"
+UPGRADE="$SRC/packaging/ldap/sendsec-upgrade-failure.ldif"
 [ -x /usr/sbin/slapd ] && PATH=/usr/sbin:$PATH
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP cn=config management over ldapi needs uid 0"
@@ -229,6 +233,44 @@ if start_instance "$b"; then
 	instance_checks B "$url_b"
 else
 	not_ok "B: slapd -F starts"
+fi
+
+# C: upgrade a schema of before sendsecFailure in a running server.
+c="$work/c"
+mkdir -p "$c/slapd.d" "$c/data"
+{
+	base_config "$c"
+	databases "$c"
+} >"$c/config.ldif"
+# The earlier sendsec.ldif: this one without the sendsecFailure type and MAY entry.
+awk '/^olcAttributeTypes: \( sendsecAttr:11$/ { skip = 1; next }
+	skip && /^olcAttributeTypes:|^olcObjectClasses:/ { skip = 0 }
+	skip { next }
+	/^  sendsecKeyId \$$/ { print "  sendsecKeyId ) )"; getline; next }
+	{ print }' "$LDIF" >"$c/old.ldif"
+check "C: the earlier schema has no sendsecFailure" sh -c '! grep -q sendsecFailure\\b "$1" && grep -q "sendsecKeyId ) )" "$1"' _ "$c/old.ldif"
+check "C: slapadd -n0 of the base config" sh -c '
+	slapadd -n0 -F "$1/slapd.d" -l "$1/config.ldif" >"$1/slapadd.log" 2>&1 || { cat "$1/slapadd.log"; exit 1; }' _ "$c"
+if start_instance "$c"; then
+	url_c=$url
+	ok "C: slapd -F starts"
+	check "C: the earlier schema loads" sh -c 'ldapadd -Q -Y EXTERNAL -H "$1" -f "$2" >/dev/null' _ "$url_c" "$c/old.ldif"
+	check "C: an account with older failure values" sh -c '
+		printf "%s\n" "$1" | grep -v "^sendsecFailure:" | ldapadd -Q -Y EXTERNAL -H "$2" >/dev/null' _ \
+		"$(sample_entries)" "$url_c"
+	dn=$(ldapsearch -Q -Y EXTERNAL -H "$url_c" -LLL -b cn=schema,cn=config "(cn=*sendsec)" dn | sed -n 's/^dn: //p')
+	check "C: sendsec-upgrade-failure.ldif applies to $dn" sh -c '
+		sed "s/^dn: cn={N}sendsec,cn=schema,cn=config\$/dn: $3/" "$2" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null' _ \
+		"$url_c" "$UPGRADE" "$dn"
+	check "C: publishes the same sendsec definitions as sendsec.schema" \
+		test "$(published -Q -Y EXTERNAL -H "$url_c")" = "$reference"
+	check "C: the account takes sendsecFailure values beside its older ones" sh -c '
+		printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "add: sendsecFailure" \
+		"sendsecFailure: 20240101000200.123456Z 192.0.2.0/24 9f86d081" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null &&
+		test "$(ldapsearch -Q -Y EXTERNAL -H "$1" -LLL -b uid=alice,dc=example,dc=test -s base sendsecFailureTime sendsecFailure |
+			grep -c "^sendsecFailure")" = 3' _ "$url_c"
+else
+	not_ok "C: slapd -F starts"
 fi
 
 echo "1..$n"
