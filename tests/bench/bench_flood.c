@@ -1,0 +1,262 @@
+/* bench_flood.c — a flood of wrong passwords against one host, with hash_concurrency capping the
+ * argon2id runs (DESIGN.md section 11). Against the fixture slapd (run it through
+ * tests/bench/run_flood.sh): alice's hash is argon2id m=64 MiB, t=2 (the default cost); P flooding
+ * processes (each its own engine context, as P smtpd processes) try wrong passwords in a loop,
+ * while one more process makes API-key logins one after the other. For each hash_concurrency
+ * given (N, "auto" = unset, the CPUs online, or 0 = no limit), the run prints:
+ *   - the API-key rate and median latency alone (idle), then during the flood, and their ratio
+ *     (target with N=1: during >= 50% of idle);
+ *   - the flood's rate of answered logins (bad_password) and of busy answers;
+ *   - the peak resident memory of all login processes together (the sum of the proportional set
+ *     sizes, Pss, of the P flooders and the key client, so that shared library pages count once,
+ *     sampled every 10 ms), the same sum idle (contexts made and connected, nothing hashing), and
+ *     the difference (target: <= N x (m + 16 MiB)).
+ * Lockout is off (lockout_threshold 0) so that every attempt reaches the hash. No password or key
+ * is printed. usage: bench_flood P SECONDS N... */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "ikey.h"
+#include "itest.h"
+
+#define MAX_FLOOD   64
+#define MAX_SAMPLES 200000
+#define MEM_KIB     65536
+#define OPS         2
+
+/* Shared between the processes of one configuration. */
+struct shared {
+	volatile int stop;        /* flooders and the key client stop at the next login */
+	volatile int key_measure; /* the key client records latencies while set */
+	volatile int ready;       /* processes with a connected context */
+	volatile int go;          /* the flooders start */
+	long answered[MAX_FLOOD], busy[MAX_FLOOD], other[MAX_FLOOD];
+	long n_key;
+	double key_lat[MAX_SAMPLES];
+};
+
+static struct shared *sh;
+static char conf[512], key[SENDSEC_KEY_MAX + 1];
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void flooder(int i)
+{
+	struct sendsec_ctx *ctx = itest_ctx_from(conf);
+	struct sendsec_outcome out;
+	char rhost[32];
+
+	snprintf(rhost, sizeof(rhost), "10.1.%d.%d", i / 250, i % 250 + 1);
+	itest_login(ctx, "smtp", "nobody-here", "x", rhost, &out); /* connect */
+	__sync_fetch_and_add(&sh->ready, 1);
+	while (!sh->go && !sh->stop)
+		usleep(10000);
+	while (!sh->stop) {
+		itest_login(ctx, "smtp", "alice", itest_pw("wrong"), rhost, &out);
+		if (out.result == SENDSEC_DENIED && out.reason == SENDSEC_REASON_BAD_PASSWORD)
+			sh->answered[i]++;
+		else if (out.reason == SENDSEC_REASON_BUSY)
+			sh->busy[i]++;
+		else
+			sh->other[i]++;
+	}
+	sendsec_ctx_free(ctx);
+	_exit(0);
+}
+
+static void key_client(void)
+{
+	struct sendsec_ctx *ctx = itest_ctx_from(conf);
+	struct sendsec_outcome out;
+
+	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+	if (out.result != SENDSEC_OK)
+		_exit(1);
+	__sync_fetch_and_add(&sh->ready, 1);
+	while (!sh->stop) {
+		double t0 = itest_seconds();
+
+		itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+		t0 = itest_seconds() - t0;
+		if (out.result != SENDSEC_OK)
+			_exit(1);
+		if (sh->key_measure && sh->n_key < MAX_SAMPLES)
+			sh->key_lat[sh->n_key++] = t0;
+	}
+	sendsec_ctx_free(ctx);
+	_exit(0);
+}
+
+/* Proportional set size of pid in KiB (its private pages, and its share of pages shared with
+ * other processes, such as the libraries'), 0 when gone: summed over processes, memory is counted
+ * once. */
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pss: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static long rss_sum(const pid_t *pids, int n)
+{
+	long sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += rss_kib(pids[i]);
+	return sum;
+}
+
+/* Lets the key client measure for seconds while sampling memory; returns the peak Pss sum and
+ * the key client's rate, median, mean and 99th percentile latency (ms). */
+static long measure(const pid_t *pids, int n, double seconds, double *rate, double *median_ms, double *mean_ms,
+		double *p99_ms)
+{
+	double t0 = itest_seconds(), dt;
+	long peak = 0;
+
+	sh->n_key = 0;
+	sh->key_measure = 1;
+	while ((dt = itest_seconds() - t0) < seconds) {
+		long s = rss_sum(pids, n);
+
+		peak = s > peak ? s : peak;
+		usleep(10000);
+	}
+	sh->key_measure = 0;
+	*rate = (double)sh->n_key / dt;
+	qsort(sh->key_lat, (size_t)sh->n_key, sizeof(double), cmp_double);
+	*median_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key / 2] * 1000 : 0;
+	*p99_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key * 99 / 100] * 1000 : 0;
+	*mean_ms = 0;
+	for (long i = 0; i < sh->n_key; i++)
+		*mean_ms += sh->key_lat[i] * 1000 / (double)sh->n_key;
+	return peak;
+}
+
+/* Sums the flood counters of p flooders. */
+static void counts(int p, long *answered, long *busy, long *other)
+{
+	*answered = *busy = *other = 0;
+	for (int i = 0; i < p; i++) {
+		*answered += sh->answered[i];
+		*busy += sh->busy[i];
+		*other += sh->other[i];
+	}
+}
+
+static void run(int p, double seconds, const char *n)
+{
+	pid_t pids[MAX_FLOOD + 1];
+	char extra[512];
+	bool is_auto = strcmp(n, "auto") == 0;
+	double idle_rate, idle_ms, idle_mean, idle_p99, flood_rate, flood_ms, flood_mean, flood_p99, t0, dt;
+	long idle_mem, peak, a0, b0, o0, a1, b1, o1;
+
+	snprintf(extra, sizeof(extra),
+			"methods password apikey\nargon2_opslimit %d\nargon2_memlimit %d\nlockout_threshold 0\n"
+			"lockout_account_threshold 0\n[service smtp]\ntimeout 5\n%s%s%s",
+			OPS, MEM_KIB, is_auto ? "" : "hash_concurrency ", is_auto ? "" : n, is_auto ? "" : "\n");
+	snprintf(conf, sizeof(conf), "%s", itest_write_conf(true, extra));
+	memset(sh, 0, sizeof(*sh));
+	if ((pids[0] = fork()) == 0)
+		key_client();
+	for (int i = 0; i < p; i++)
+		if ((pids[i + 1] = fork()) == 0)
+			flooder(i);
+	while (sh->ready < p + 1)
+		usleep(10000);
+	usleep(500000);
+
+	/* Idle: every context made and connected, only the key client working. */
+	idle_mem = measure(pids, p + 1, seconds / 2, &idle_rate, &idle_ms, &idle_mean, &idle_p99);
+
+	/* The flood: one second to fill up, then the measured window. */
+	sh->go = 1;
+	t0 = itest_seconds();
+	peak = 0;
+	while (itest_seconds() - t0 < 1.0) {
+		long sum = rss_sum(pids, p + 1);
+
+		peak = sum > peak ? sum : peak;
+		usleep(10000);
+	}
+	counts(p, &a0, &b0, &o0);
+	t0 = itest_seconds();
+	{
+		long window_peak = measure(pids, p + 1, seconds, &flood_rate, &flood_ms, &flood_mean, &flood_p99);
+
+		peak = window_peak > peak ? window_peak : peak;
+	}
+	dt = itest_seconds() - t0;
+	counts(p, &a1, &b1, &o1);
+	sh->stop = 1;
+	for (int i = 0; i < p + 1; i++)
+		waitpid(pids[i], NULL, 0);
+
+	printf("hash_concurrency %s%s, %d flooding processes, argon2id m=%d MiB t=%d\n", n,
+			is_auto                               ? " (unset: the CPUs online)"
+					: strcmp(n, "0") == 0 ? " (no limit)"
+							      : "",
+			p, MEM_KIB / 1024, OPS);
+	printf("  API keys idle:        %7.1f logins/s, latency median %6.2f ms, mean %6.2f ms, p99 %7.2f ms\n",
+			idle_rate, idle_ms, idle_mean, idle_p99);
+	printf("  API keys in the flood:%7.1f logins/s, latency median %6.2f ms, mean %6.2f ms, p99 %7.2f ms"
+	       "  (rate %.0f%% of idle)\n",
+			flood_rate, flood_ms, flood_mean, flood_p99,
+			idle_rate > 0 ? 100.0 * flood_rate / idle_rate : 0);
+	printf("  flood: %.1f answered/s (bad_password), %.1f busy/s, %ld other\n", (double)(a1 - a0) / dt,
+			(double)(b1 - b0) / dt, o1 - o0);
+	printf("  memory of the %d login processes (sum of Pss): idle %.1f MiB, peak %.1f MiB, peak - idle %.1f MiB\n",
+			p + 1, idle_mem / 1024.0, peak / 1024.0, (peak - idle_mem) / 1024.0);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	char hash[SENDSEC_HASH_MAX], ldif[1024], run_dir[512];
+	struct sendsec_ctx *ctx;
+	int p;
+	double seconds;
+
+	if (argc < 4 || (p = atoi(argv[1])) < 1 || p > MAX_FLOOD || (seconds = atof(argv[2])) <= 0) {
+		fprintf(stderr, "usage: bench_flood P SECONDS N...   (P 1..%d; N a number, auto or 0)\n", MAX_FLOOD);
+		return 2;
+	}
+	snprintf(run_dir, sizeof(run_dir), "%s/run", itest_env("DIR"));
+	setenv("SENDSEC_RUN_DIR", run_dir, 1);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	ctx = itest_ctx("methods password apikey\n");
+	if (sendsec_hash_make(itest_pw("alice"), OPS, MEM_KIB, hash, sizeof(hash)) != SENDSEC_OK ||
+			ikey_create(ctx, "alice", "smtp", 0, NULL, key, NULL) != SENDSEC_OK)
+		return 1;
+	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: %s\n",
+			itest_user_dn("alice"), hash);
+	if (itest_ldapmodify(ldif) != 0)
+		return 1;
+	sendsec_ctx_free(ctx);
+	for (int i = 3; i < argc; i++)
+		run(p, seconds, argv[i]);
+	return 0;
+}
