@@ -13,6 +13,7 @@
 
 #include "escape.h"
 #include "secret.h"
+#include "tls.h"
 #include "utf8.h"
 
 struct sendsec_dir {
@@ -21,6 +22,7 @@ struct sendsec_dir {
 	LDAP *ld;         /* NULL while disconnected */
 	size_t uri_index; /* the URI the current connection uses */
 	unsigned long searches;
+	void *tls_ctx; /* libldap's TLS context shared by every connection; NULL: none could be built */
 };
 
 const char *sendsec_dir_status_name(enum sendsec_dir_status st)
@@ -36,6 +38,12 @@ const char *sendsec_dir_status_name(enum sendsec_dir_status st)
 	return "failed";
 }
 
+/* Drops one reference to a TLS context from LDAP_OPT_X_TLS_CTX (which takes one). Exported by
+ * libldap 2.5 (and slapd's own use) but declared only in its private ldap_pvt.h. */
+void ldap_pvt_tls_ctx_free(void *ctx);
+
+static void load_tls(struct sendsec_dir *d);
+
 enum sendsec_dir_status sendsec_dir_new(
 		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
 {
@@ -46,6 +54,7 @@ enum sendsec_dir_status sendsec_dir_new(
 		return SENDSEC_DIR_FAILED;
 	d->s = s;
 	d->log = log;
+	load_tls(d);
 	*out = d;
 	return SENDSEC_DIR_OK;
 }
@@ -62,6 +71,8 @@ void sendsec_dir_free(struct sendsec_dir *d)
 	if (d == NULL)
 		return;
 	disconnect(d);
+	if (d->tls_ctx != NULL)
+		ldap_pvt_tls_ctx_free(d->tls_ctx);
 	free(d);
 }
 
@@ -101,12 +112,59 @@ static int reqcert_value(enum sendsec_reqcert r)
 	return LDAP_OPT_X_TLS_DEMAND;
 }
 
+/* Builds, now, the TLS context that every connection of this handle shares: the CA file, the
+ * client certificate and key are read here and never again. The CA file is tls_cacert, else the
+ * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL
+ * plugin creates its handles while the application is still root; Postfix's smtpd then runs as
+ * postfix in a chroot where these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
+ * handle; LDAP_OPT_X_TLS_CTX hands the context out (one reference, released in
+ * sendsec_dir_free) and sets it on each connection (one reference each, released by unbind).
+ * Without a URI that needs TLS, nothing is built; on failure d->tls_ctx stays NULL and
+ * open_uri refuses every URI that needs TLS. */
+static void load_tls(struct sendsec_dir *d)
+{
+	const struct sendsec_settings *s = d->s;
+	int reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	char err[512];
+	LDAP *t = NULL;
+
+	if (!sendsec_tls_is_needed(s))
+		return;
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "%s", err);
+		goto fail;
+	}
+	if ((rc = ldap_initialize(&t, NULL)) != LDAP_SUCCESS) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot create a TLS template handle: %s", ldap_err2string(rc));
+		goto fail;
+	}
+	if (ldap_set_option(t, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_CACERTFILE, sendsec_tls_cacert(s)) != LDAP_OPT_SUCCESS ||
+			(s->tls_cert != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) != LDAP_OPT_SUCCESS) ||
+			(s->tls_key != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS ||
+			ldap_get_option(t, LDAP_OPT_X_TLS_CTX, &d->tls_ctx) != LDAP_OPT_SUCCESS || d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"cannot build the TLS context from tls_cacert, tls_cert and tls_key (a file that is "
+				"not PEM, or a key that does not match the certificate?)");
+		goto fail;
+	}
+	ldap_unbind_ext_s(t, NULL, NULL);
+	return;
+fail:
+	if (t != NULL)
+		ldap_unbind_ext_s(t, NULL, NULL);
+	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "no TLS: connections to ldaps:// or with starttls will be refused");
+}
+
 /* Opens a connection to one URI with options and TLS but no bind. Returns the handle or NULL. */
 static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 {
 	const struct sendsec_settings *s = d->s;
 	LDAP *ld = NULL;
-	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), rc;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
 	bool is_ldap = strncasecmp(uri, "ldap://", 7) == 0;
 
@@ -115,6 +173,10 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 				"refusing %s: plain ldap:// to a non-loopback host needs 'starttls yes' (or use "
 				"ldaps:// or ldapi://)",
 				uri);
+		return NULL;
+	}
+	if (sendsec_tls_uri_needs_tls(s, uri) && d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "refusing %s: no TLS context (see the error at load)", uri);
 		return NULL;
 	}
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
@@ -126,15 +188,8 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 			ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
-			(s->tls_cacert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_cert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_key != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
-			ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+			(d->tls_ctx != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_CTX, d->tls_ctx) != LDAP_OPT_SUCCESS)) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot set LDAP options for %s", uri);
 		goto fail;
 	}

@@ -280,6 +280,28 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 	return rc;
 }
 
+#define CODE_PROMPT "Verification code: "
+
+/* True when this login asks for the code at a prompt: a callback, otp_mode prompt, and a method
+ * of the service with totp. */
+static bool prompts_for_code(const struct sendsec_login *l, const struct sendsec_request *req)
+{
+	return req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT &&
+			any_alternative_with(l->s, SENDSEC_FACTOR_TOTP);
+}
+
+/* Asks for the code, when this login would ask an enrolled account, and forgets the answer: a
+ * refused login then sees the prompts an enrolled account sees, so they do not tell who exists,
+ * who has a token, or who is locked, disabled or refused by network. */
+static void ask_anyway(const struct sendsec_login *l, const struct sendsec_request *req)
+{
+	char *answer = NULL;
+
+	if (prompts_for_code(l, req))
+		(void)req->ask(req->ask_arg, CODE_PROMPT, &answer);
+	secret_free(answer);
+}
+
 /* Splits an appended code of n characters off password. Returns a malloc'd password part (wipe
  * it) and points *code_out into password, or NULL when password is too short. */
 static char *split_appended(const char *password, size_t n, const char **code_out)
@@ -311,7 +333,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			rc = pw;
 			goto out;
 		}
-		rc = req->ask(req->ask_arg, "Verification code: ", &answer);
+		rc = req->ask(req->ask_arg, CODE_PROMPT, &answer);
 		/* The code is checked against the time it arrived, not the time the login began. */
 		l->now = l->ctx->now(l->ctx->now_arg);
 		if (pw != SENDSEC_OK) {
@@ -339,8 +361,12 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
 		pw_part = split_appended(req->password, n != 0 ? n : digits, &code);
-		if (pw_part == NULL)
+		if (pw_part == NULL) {
+			/* Too short to hold the code: refused, at the cost of a password check. */
+			if (sendsec_password_standin(l, req->password, reason) != SENDSEC_OK)
+				rc = SENDSEC_UNAVAILABLE;
 			goto out;
+		}
 		rc = sendsec_factor_password(l, pw_part, reason);
 		if (rc != SENDSEC_OK)
 			goto out;
@@ -365,9 +391,11 @@ static enum sendsec_result password_path(
 		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	rc = sendsec_login_find(l, NULL);
 	if (rc == SENDSEC_UNKNOWN_USER) {
-		/* The same verification as a known name, through the same hash slots. */
-		if (sendsec_login_dummy_verify(l, req->password, &slot_reason) != SENDSEC_OK)
+		/* The cost (through the same hash slots) and the prompts of a known account's wrong
+		 * password. */
+		if (sendsec_password_standin(l, req->password, &slot_reason) != SENDSEC_OK)
 			return finish(l, out, SENDSEC_UNAVAILABLE, slot_reason);
+		ask_anyway(l, req);
 		return finish(l, out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
 	}
 	if (rc != SENDSEC_OK)
@@ -378,17 +406,22 @@ static enum sendsec_result password_path(
 	/* Lockout: the attempt is recorded before the password is checked (policy.c). */
 	rc = reason != SENDSEC_REASON_NONE ? SENDSEC_DENIED : sendsec_policy_attempt_begin(l, &reason);
 	if (rc != SENDSEC_OK) {
-		/* Refused before the password: cost as much as a check, so timing says nothing. */
-		if (sendsec_login_dummy_verify(l, req->password, &slot_reason) != SENDSEC_OK)
+		/* Refused before the password: the cost and the prompts of a check, so that neither
+		 * timing nor prompts say anything. */
+		if (sendsec_password_standin(l, req->password, &slot_reason) != SENDSEC_OK)
 			return finish(l, out, SENDSEC_UNAVAILABLE, slot_reason);
+		ask_anyway(l, req);
 		return finish(l, out, rc, reason);
 	}
 	reason = SENDSEC_REASON_BAD_PASSWORD;
 	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
 			(sendsec_account_has_token(l) || !has_alternative(l->s, SENDSEC_FACTOR_PASSWORD));
 	if (needs_code && !sendsec_account_has_token(l)) {
-		/* password+totp is the only way in and the account has no token. */
+		/* password+totp is the only way in and the account has no token. It is asked for the
+		 * code as if it had one, unless totp_unenrolled allow lets its right password in. */
 		rc = sendsec_factor_password(l, req->password, &reason);
+		if (rc == SENDSEC_DENIED || (rc == SENDSEC_OK && !l->s->totp_unenrolled_allow))
+			ask_anyway(l, req);
 		if (rc == SENDSEC_OK && !l->s->totp_unenrolled_allow) {
 			sendsec_logf(l->log, SENDSEC_LOG_INFO, "account has no TOTP token and totp_unenrolled is deny");
 			rc = SENDSEC_DENIED;
@@ -398,6 +431,8 @@ static enum sendsec_result password_path(
 		rc = password_and_code(l, req, out, &reason);
 	} else {
 		rc = sendsec_factor_password(l, req->password, &reason);
+		if (rc == SENDSEC_DENIED)
+			ask_anyway(l, req); /* a password-only alternative: only the right password skips it */
 	}
 	if (rc == SENDSEC_DENIED)
 		sendsec_policy_attempt_failed(l, reason);
@@ -461,6 +496,8 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 				rc == SENDSEC_UNKNOWN_USER ? SENDSEC_REASON_UNKNOWN_USER : SENDSEC_REASON_UNAVAILABLE);
 	if (sendsec_policy_is_disabled(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	if (sendsec_policy_is_admin_locked(&l))
+		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	if (!sendsec_policy_service_network_ok(&l) || !sendsec_policy_account_network_ok(&l))
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	if (sendsec_policy_reset_required(&l))

@@ -66,8 +66,8 @@ struct sendsec_outcome {
 enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct sendsec_request *req,
 		struct sendsec_outcome *out) SENDSEC_MUST_CHECK;
 
-/* Account management after authentication (PAM acct_mgmt): disabled ⇒ DENIED, forced reset ⇒
- * CHANGE_REQUIRED, unknown ⇒ UNKNOWN_USER. */
+/* Account management after authentication (PAM acct_mgmt): disabled, locked by an administrator
+ * (ppolicy) or refused by network ⇒ DENIED, forced reset ⇒ CHANGE_REQUIRED, unknown ⇒ UNKNOWN_USER. */
 enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *rhost, struct sendsec_outcome *out) SENDSEC_MUST_CHECK;
 

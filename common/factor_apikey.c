@@ -1,7 +1,8 @@
 /* factor_apikey.c — the API key factor (DESIGN.md section 5): the presented key is parsed and its
  * check characters verified before any directory access; then exactly one search
  * (sendsecKeyId=<id>) returns the account with everything the decision needs. No lockout is read
- * or written here and no expensive hash is computed: a key carries 256 random bits. */
+ * or written here (only ppolicy's administrative lock, which is about the account, is honoured)
+ * and no expensive hash is computed: a key carries 256 random bits. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,7 +64,7 @@ enum sendsec_result sendsec_factor_apikey(
 		struct sendsec_login *l, const char *key_text, char *key_id_out, enum sendsec_reason *reason_out)
 {
 	const char *attrs[] = {l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
-			"sendsecAllowedNetwork", NULL};
+			"sendsecAllowedNetwork", "pwdAccountLockedTime", NULL};
 	struct sendsec_apikey key;
 	struct sendsec_keyrec rec = {0};
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX];
@@ -104,6 +105,8 @@ enum sendsec_result sendsec_factor_apikey(
 				l->s->apikey_username);
 	} else if (rec.disabled || sendsec_policy_is_disabled(l)) {
 		*reason_out = SENDSEC_REASON_DISABLED;
+	} else if (sendsec_policy_is_admin_locked(l)) {
+		*reason_out = SENDSEC_REASON_LOCKED; /* ppolicy's lock after failed binds is about passwords */
 	} else if (rec.expires != 0 && l->now >= rec.expires) {
 		*reason_out = SENDSEC_REASON_EXPIRED;
 	} else if (!sendsec_keyrec_in_scope(&rec, l->service)) {

@@ -1,9 +1,13 @@
 /* factor_password.c — the password factor: verify against the stored userPassword with the
  * hash registry (local mode) or by binding as the account (bind mode); after a successful local
- * check of a weaker hash, store a fresh argon2id hash with one atomic modify (rehash yes). Every
- * local hash computation of a login (this check, the dummy one, recovery codes) runs under one of
+ * check of a weaker hash, store a fresh argon2id hash with one atomic modify (rehash yes). Its
+ * stand-in costs what a check costs without deciding anything, for logins refused before one.
+ * Every local hash computation of a login (a check, a stand-in, recovery codes) runs under one of
  * the host's hash slots (slots.h), taken here. */
+#include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
@@ -129,6 +133,70 @@ static enum sendsec_result check_local(struct sendsec_login *l, const char *pass
 	return rc;
 }
 
+struct dummy_job {
+	const char *password;
+	unsigned long long opslimit;
+	size_t memlimit_kib;
+};
+
+static void *dummy_main(void *arg)
+{
+	const struct dummy_job *job = arg;
+
+	sendsec_hash_dummy_verify(job->password, job->opslimit, job->memlimit_kib);
+	return NULL;
+}
+
+/* Bind mode: binds as dn while one dummy verification at the configured cost runs beside it, so
+ * that every check takes max(bind, one verification). slapd answers a bind to a DN it does not
+ * hold without hashing anything, so a bind alone would tell which names exist; the dummy beside
+ * it covers the server's hash check as long as one verification here takes longer than a bind
+ * (sendsec.conf(5), password_check). Without a thread the two run one after the other. */
+static enum sendsec_dir_status bind_beside_dummy(struct sendsec_login *l, const char *dn, const char *password)
+{
+	struct dummy_job job = {password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib};
+	pthread_t thread;
+	bool beside = pthread_create(&thread, NULL, dummy_main, &job) == 0;
+	enum sendsec_dir_status st = sendsec_dir_check_bind(l->dir, dn, password);
+
+	if (beside)
+		pthread_join(thread, NULL);
+	else
+		dummy_main(&job);
+	return st;
+}
+
+enum sendsec_result sendsec_password_standin(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out)
+{
+	unsigned char r[16];
+	char hex[2 * sizeof(r) + 1], *dn = NULL;
+	enum sendsec_result rc;
+	int n;
+
+	if (password == NULL || password[0] == '\0')
+		return SENDSEC_OK; /* sendsec_factor_password refuses these before any work too */
+	if ((rc = sendsec_login_slot_take(l, reason_out)) != SENDSEC_OK)
+		return rc;
+	if (l->s->password_check != SENDSEC_CHECK_BIND) {
+		sendsec_hash_dummy_verify(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		goto out;
+	}
+	/* The same bind on the same kind of connection, to a DN that cannot exist (128 random bits). */
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	n = snprintf(NULL, 0, "cn=sendsec-standin-%s,%s", hex, l->s->base);
+	if (n > 0 && (dn = malloc((size_t)n + 1)) != NULL &&
+			snprintf(dn, (size_t)n + 1, "cn=sendsec-standin-%s,%s", hex, l->s->base) == n)
+		(void)bind_beside_dummy(l, dn, password);
+	else
+		sendsec_hash_dummy_verify(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+	free(dn);
+out:
+	sendsec_login_slot_give(l);
+	return SENDSEC_OK;
+}
+
 enum sendsec_result sendsec_factor_password(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out)
 {
@@ -138,7 +206,11 @@ enum sendsec_result sendsec_factor_password(
 	if (password == NULL || password[0] == '\0')
 		return SENDSEC_DENIED;
 	if (l->s->password_check == SENDSEC_CHECK_BIND) {
-		rc = sendsec_decide_bind(sendsec_dir_check_bind(l->dir, l->account->dn, password));
+		/* The bind runs beside a dummy verification here: that takes a slot too. */
+		if ((rc = sendsec_login_slot_take(l, reason_out)) != SENDSEC_OK)
+			return rc;
+		rc = sendsec_decide_bind(bind_beside_dummy(l, l->account->dn, password));
+		sendsec_login_slot_give(l);
 		if (rc == SENDSEC_UNAVAILABLE)
 			*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	} else {

@@ -74,8 +74,9 @@ enum sendsec_result sendsec_decide_admin(enum sendsec_dir_status st);
 /* The attributes read with the account in its one search. */
 extern const char *const sendsec_account_attrs[];
 
-/* Password factor: checks password for login->account (local hash or bind). OK, DENIED
- * (reason bad_password) or UNAVAILABLE. Rehashes a weak local hash after success. */
+/* Password factor: checks password for login->account (local hash, or a bind beside one dummy
+ * verification at the configured cost). OK, DENIED (reason bad_password) or UNAVAILABLE.
+ * Rehashes a weak local hash after success. */
 enum sendsec_result sendsec_factor_password(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
@@ -89,6 +90,13 @@ void sendsec_login_slot_give(struct sendsec_login *l);
 /* The dummy verification (hash.h) of a refused or unknown account, under a slot like a real one:
  * OK when it ran, else as sendsec_login_slot_take. */
 enum sendsec_result sendsec_login_dummy_verify(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+/* Costs what sendsec_factor_password costs and decides nothing, for a login refused before its
+ * password is checked (unknown name; locked, disabled or network-refused account; an appended
+ * password too short to hold the code): one dummy verification at the configured cost, and in
+ * bind mode beside a bind to a DN that cannot exist, as a real check binds beside one. It takes a
+ * hash slot as a check does: OK, or as sendsec_login_slot_take. */
+enum sendsec_result sendsec_password_standin(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* True when the account has a TOTP token (oathTOTPToken). */
@@ -108,8 +116,9 @@ unsigned sendsec_token_digits(struct sendsec_login *l);
 bool sendsec_totp_params_from_entry(const struct sendsec_entry *params, struct sendsec_totp_params *out);
 
 /* API key login: password is the key text. Finds the account by key id (one search), checks
- * the key (hash, scope, expiry, disabled flags, networks) and that user is apikey_username or the
- * account's own name. On OK, login->account is set and key_id_out (16 bytes) holds the id. */
+ * the key (hash, scope, expiry, disabled flags, ppolicy's administrative lock, networks) and that
+ * user is apikey_username or the account's own name. On OK, login->account is set and key_id_out
+ * (16 bytes) holds the id. */
 enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
@@ -146,6 +155,10 @@ void sendsec_policy_attempt_abandon(struct sendsec_login *l);
 size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_source_state *out, size_t max,
 		bool *account_locked_out, time_t *until_out, size_t *n_unknown_out);
 
+/* True when ppolicy's administrative lock is set (pwdAccountLockedTime 000001010000Z): the account
+ * is refused on every path, API keys and the account check included. A pwdAccountLockedTime with
+ * a real time (ppolicy's lockout after failed binds) locks password and TOTP logins only. */
+bool sendsec_policy_is_admin_locked(const struct sendsec_login *l);
 /* True when the account is disabled (sendsecDisabled). */
 bool sendsec_policy_is_disabled(const struct sendsec_login *l);
 /* True when the password must be changed (sendsecResetRequired, pwdReset, password_reset_before). */

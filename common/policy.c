@@ -253,6 +253,15 @@ static int cmp_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+bool sendsec_policy_is_admin_locked(const struct sendsec_login *l)
+{
+	const char *when = sendsec_entry_first(l->account, "pwdAccountLockedTime");
+
+	/* ppolicy (draft-behera-ldap-password-policy): "000001010000Z" means locked by an
+	 * administrator until unlocked; any other value is the time of a lockout after failed binds. */
+	return when != NULL && strcmp(when, "000001010000Z") == 0;
+}
+
 /* The lock rule over the times of one source (or of all): threshold of them within interval, the
  * last less than duration ago. Skips f[skip] (the attempt's own value). */
 static bool holds(const struct sendsec_failure *f, size_t n, size_t skip, bool by_source, const unsigned char *addr,

@@ -2,8 +2,12 @@
  * (Linux 3.15) conflict between two opens of the file even inside one process, unlike POSIX
  * record locks, and belong to the open file description, so they vanish with the last descriptor
  * of it: a holder killed by SIGKILL loses its slot to the next taker at once. A process forked
- * after the file was opened shares the description, so it reopens the file (through the
- * directory descriptor kept from the open, which works after a chroot) before taking a slot. */
+ * after the file was opened shares the description (and would share its locks), so it reopens the
+ * file through the directory descriptor kept from the open, which works after a chroot. When it
+ * cannot (it dropped privileges after the fork: the file is root's, mode 0600), it takes POSIX
+ * record locks on the inherited descriptor instead: those belong to the process, conflict with
+ * every other process's locks of either kind, and vanish when it exits too. (Two contexts inside
+ * one such process would not exclude each other; no front end makes two.) */
 #include "slots.h"
 
 #include <errno.h>
@@ -23,7 +27,8 @@
 struct sendsec_hash_slots {
 	int dir_fd; /* O_PATH descriptor of the directory, for reopening after a fork */
 	int fd;     /* the slot file, O_RDWR */
-	pid_t pid;  /* the process fd was opened in */
+	pid_t pid;  /* the process fd was opened in (or, with posix, is used in) */
+	bool posix; /* a forked process that could not reopen: process-associated locks on fd */
 	bool held;  /* a slot is taken through fd */
 };
 
@@ -90,13 +95,13 @@ unsigned sendsec_hash_slots_limit(int hash_concurrency)
 	return cpus < 1 ? 1 : cpus > SLOTS_MAX ? SLOTS_MAX : (unsigned)cpus;
 }
 
-/* One byte lock of the file: F_WRLCK to take (false when another description holds it), F_UNLCK
- * to give. errno is set on a false answer. */
-static bool lock_byte(int fd, unsigned slot, short type)
+/* One byte lock of the file: F_WRLCK to take (false when another holds it), F_UNLCK to give.
+ * errno is set on a false answer. */
+static bool lock_byte(const struct sendsec_hash_slots *h, unsigned slot, short type)
 {
 	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = (off_t)slot, .l_len = 1, .l_pid = 0};
 
-	return fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	return fcntl(h->fd, h->posix ? F_SETLK : F_OFD_SETLK, &fl) == 0;
 }
 
 static double now_ms(void)
@@ -108,22 +113,22 @@ static double now_ms(void)
 }
 
 /* In a process forked from the opener, the description (and its locks) is shared with the
- * parent: open a description of our own. */
-static bool own_description(struct sendsec_hash_slots *h, char *err, size_t errlen)
+ * parent: open a description of our own, or, when that is refused, lock as this process. */
+static void own_description(struct sendsec_hash_slots *h)
 {
 	int fd;
 
 	if (h->pid == getpid())
-		return true;
-	if ((fd = open_file(h->dir_fd)) < 0) {
-		snprintf(err, errlen, "cannot reopen the hash slot file after a fork: %s", strerror(errno));
-		return false;
-	}
-	close(h->fd);
-	h->fd = fd;
+		return;
 	h->pid = getpid();
 	h->held = false;
-	return true;
+	if ((fd = open_file(h->dir_fd)) >= 0) {
+		close(h->fd);
+		h->fd = fd;
+		h->posix = false;
+	} else {
+		h->posix = true;
+	}
 }
 
 enum sendsec_slot_status sendsec_hash_slots_take(struct sendsec_hash_slots *h, unsigned n, unsigned timeout_ms,
@@ -136,8 +141,7 @@ enum sendsec_slot_status sendsec_hash_slots_take(struct sendsec_hash_slots *h, u
 		snprintf(err, errlen, "no hash slots");
 		return SENDSEC_SLOT_FAILED;
 	}
-	if (!own_description(h, err, errlen))
-		return SENDSEC_SLOT_FAILED;
+	own_description(h);
 	if (h->held) {
 		snprintf(err, errlen, "a hash slot is held already");
 		return SENDSEC_SLOT_FAILED;
@@ -150,7 +154,7 @@ enum sendsec_slot_status sendsec_hash_slots_take(struct sendsec_hash_slots *h, u
 		for (unsigned i = 0; i < n; i++) {
 			unsigned slot = (start + i) % n;
 
-			if (lock_byte(h->fd, slot, F_WRLCK)) {
+			if (lock_byte(h, slot, F_WRLCK)) {
 				h->held = true;
 				*slot_out = slot;
 				return SENDSEC_SLOT_TAKEN;
@@ -172,7 +176,7 @@ void sendsec_hash_slots_give(struct sendsec_hash_slots *h, unsigned slot)
 	if (h == NULL || !h->held)
 		return;
 	/* Cannot fail for a lock we hold on an open descriptor; if it did, closing would drop it. */
-	if (!lock_byte(h->fd, slot, F_UNLCK)) {
+	if (!lock_byte(h, slot, F_UNLCK)) {
 		close(h->fd);
 		h->fd = open_file(h->dir_fd);
 	}

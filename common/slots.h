@@ -2,8 +2,10 @@
  * of the host (smtpd, sshd, ...). Slot k is an open-file-description lock (F_OFD_SETLK) on byte k
  * of one file, RUN_DIR/hash-slots; the kernel drops it when its holder closes the file, exits or
  * is killed, so no slot is ever lost. The file is opened when the engine context is created (as
- * root, before a SASL host's chroot and privilege drop) and reopened only through the directory
- * opened with it, by a process forked from the opener. No directory or config access happens here. */
+ * root, before a SASL host's chroot and privilege drop); a process forked from the opener reopens
+ * it through the directory opened with it, or, when it dropped privileges and cannot, takes
+ * process-associated locks on the inherited descriptor (slots.c). No directory or config access
+ * happens here. */
 #ifndef SENDSEC_SLOTS_H
 #define SENDSEC_SLOTS_H
 

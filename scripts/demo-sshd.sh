@@ -2,7 +2,8 @@
 # demo-sshd.sh MODULE.so SENDSECCTL CONF — the demo's ssh part, run by demo-steps.sh: a private
 # sshd (tests/e2e/sshd_lib.sh: own mount namespace, nothing on the host changes) logs frank in with
 # his password and a TOTP code, refuses the same code replayed, and refuses grace, whose account
-# only allows 192.0.2.0/24, connecting from 127.0.0.1. Passwords and codes stay in 0600 files.
+# only allows 192.0.2.0/24, connecting from 127.0.0.1, after the same two prompts as frank's.
+# Passwords and codes stay in 0600 files.
 set -eu
 module=$1 ctl=$2 conf=$3
 . "$(dirname "$0")/../tests/e2e/sshd_lib.sh"
@@ -22,4 +23,5 @@ expect_refused "the same code replayed in a second ssh is refused" frank
 printf '%s\n' 'grace-Passw0rd!' | secret pw.login
 echo "  grace's account allows only 192.0.2.0/24:"
 expect_refused "grace connecting from 127.0.0.1 is refused" grace
+echo "  prompts seen: $(tr '\n' '|' <"$tmp/prompts")   (as for frank: a refusal tells nothing)"
 sshd_finish

@@ -14,15 +14,16 @@ S=$T/secrets
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; printf '  (exit %s)\n' "$?"; }
 
-# The demo's config: the fixture's, plus a policy for smtp and a lower lockout threshold.
+# The demo's config: the fixture's, plus a policy for smtp (the only service that takes API keys:
+# the default methods, password+totp, take none) and a lower lockout threshold.
 CONF=$T/sendsec.conf
 cp "$SENDSEC_TEST_CONF" "$CONF"
 cat >>"$CONF" <<CONF
 lockout_threshold 3
-methods password+totp apikey
 totp_unenrolled allow
 
 [service smtp]
+methods password+totp apikey
 allow_networks 127.0.0.0/8 ::1 192.0.2.0/24
 otp_mode append
 CONF
@@ -64,7 +65,7 @@ echo "  key created (shown once to the admin; not repeated here)"
 show ctl key list alice
 printf '%s\n' "$KEY" | show ctl test smtp apikey --rhost 192.0.2.10
 printf '%s\n' "$KEY" | show ctl test sshd apikey --rhost 192.0.2.10
-echo "  (out of scope: the key is for smtp only)"
+echo "  (refused: sshd's methods do not list apikey, and the key is for smtp only)"
 
 step "A login from an address outside the smtp allowlist is refused"
 printf '%s\n' "$KEY" | show ctl test smtp apikey --rhost 203.0.113.7

@@ -54,7 +54,7 @@ if [ -n "$LOGPID" ]; then
 fi
 SUITE_ARGS="--suite fuzz"
 export CC=clang
-run_build fuzz -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+run_build fuzz -Dwerror=true -Dfuzzing=true -Dfuzz_seconds="$FUZZ_SECONDS" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 unset CC
 
 python3 - "$OUT" "$steps_failed" <<'PY'

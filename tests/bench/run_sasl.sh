@@ -59,6 +59,7 @@ trap 'exit 143' TERM
 {
 	cat "$SENDSEC_TEST_CONF"
 	printf 'totp_unenrolled allow\nargon2_opslimit 3\nargon2_memlimit 4096\nrehash no\n'
+	printf 'methods password+totp apikey\n' # the default takes no API keys
 } >"$D/sendsec.conf"
 ln -s "$build/sasl_sendsec/libsendsec.so" "$D/plugins/libsendsec.so"
 printf 'mech_list: PLAIN LOGIN\nsendsec_config: %s\n' "$D/sendsec.conf" >"$D/sasl/smtpd.conf"

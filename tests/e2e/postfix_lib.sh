@@ -2,7 +2,9 @@
 # POSIX sh, set -eu): a private Postfix (postfix -c DIR) offering SMTP AUTH through libsendsec.so,
 # against the slapd named in the sendsec config (tests/fixtures/with-slapd.sh). Nothing on the host
 # changes: config, queue, data directory, log file and plugin directory all live in a temp dir;
-# smtpd listens on a free loopback port with chroot n (DESIGN.md section 9). swaks is the client;
+# smtpd listens on a free loopback port with chroot n (DESIGN.md section 9), or with chroot y
+# (into the private queue directory, as Debian runs smtpd) when POSTFIX_CHROOT=y is set before
+# postfix_start. swaks is the client;
 # the password reaches it through SWAKS_OPT_auth_password from a 0600 file (never argv) and
 # --auth-hide-password keeps it out of the transcript.
 #
@@ -84,6 +86,7 @@ postfix_start() {
 	_plugin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 	_config=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 	_service=${3:-}
+	_chroot=${POSTFIX_CHROOT:-n}
 	conf=$tmp/conf
 	mkdir -p "$conf/sasl" "$tmp/queue" "$tmp/data" "$tmp/plugins"
 	chown postfix "$tmp/data"
@@ -120,8 +123,8 @@ smtpd_tls_security_level = none
 smtpd_tls_auth_only = no
 EOF
 	{
-		echo "127.0.0.1:$port inet n - n - - smtpd"
-		[ -z "$port2" ] || echo "127.0.0.1:$port2 inet n - n - - smtpd -o smtpd_sasl_path=smtpd-svc"
+		echo "127.0.0.1:$port inet n - $_chroot - - smtpd"
+		[ -z "$port2" ] || echo "127.0.0.1:$port2 inet n - $_chroot - - smtpd -o smtpd_sasl_path=smtpd-svc"
 		cat <<EOF
 pickup    unix  n - n 60   1 pickup
 cleanup   unix  n - n -    0 cleanup

@@ -34,12 +34,13 @@ ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
 # --- the sendsec configuration: the fixture's, plus totp_unenrolled allow (the default methods
-# "password+totp apikey" would refuse a password alone for accounts without a token) --------------
-# The section smtp-lan serves the second smtpd (sendsec_service in its SASL file): only
+# "password+totp" would refuse a password alone for accounts without a token) ---------------------
+# The section smtp takes API keys (the default methods take none). The section smtp-lan serves the second smtpd (sendsec_service in its SASL file): only
 # 192.0.2.0/24 may log in there, so swaks from 127.0.0.1 must be refused.
 (umask 077 && {
 	cat "$SENDSEC_TEST_CONF"
 	echo "totp_unenrolled allow"
+	printf '[service smtp]\nmethods password+totp apikey\n'
 	printf '[service smtp-lan]\nallow_networks 192.0.2.0/24\n'
 } >"$tmp/sendsec.conf")
 

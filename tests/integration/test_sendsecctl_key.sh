@@ -14,12 +14,15 @@ D=$SENDSEC_TEST_DIR
 fails=0
 n=0
 umask 077
+# The fixture's config with API keys on smtp (the default methods take none).
+CONF=$D/sendsecctl-key.conf
+{ cat "$SENDSEC_TEST_CONF"; printf '[service smtp]\nmethods password+totp apikey\n'; } >"$CONF"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# ctl ARGS…: sendsecctl with the fixture config; stdout to $D/out (may hold a key: never shown),
+# ctl ARGS…: sendsecctl with that config; stdout to $D/out (may hold a key: never shown),
 # stderr to $D/err, status in $rc.
-ctl() { "$CTL" --config "$SENDSEC_TEST_CONF" "$@" >"$D/out" 2>"$D/err"; rc=$?; }
+ctl() { "$CTL" --config "$CONF" "$@" >"$D/out" 2>"$D/err"; rc=$?; }
 # expect RC DESCRIPTION [show-stdout]
 expect() {
 	if [ "$rc" -eq "$1" ]; then ok "$2"; else
@@ -45,9 +48,9 @@ mv "$D/out" "$D/key2"
 id2=$(cut -c5-16 "$D/key2")
 
 # the key logs in (sendsecctl test reads the password from stdin)
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
 expect 0 "sendsecctl test smtp apikey with the key"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 198.51.100.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 198.51.100.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "outside the key's networks: refused"
 
 # list
@@ -67,9 +70,9 @@ expect 1 "key list of an unknown account"
 # revoke
 ctl key revoke "$id1"
 expect 0 "key revoke"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey --rhost 192.0.2.9 <"$D/key1" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "a revoked key is refused"
-"$CTL" --config "$SENDSEC_TEST_CONF" test smtp apikey <"$D/key2" >"$D/out" 2>"$D/err"; rc=$?
+"$CTL" --config "$CONF" test smtp apikey <"$D/key2" >"$D/out" 2>"$D/err"; rc=$?
 expect 0 "the other key still works"
 ctl key revoke "$id1"
 expect 1 "revoking it again: no such key"

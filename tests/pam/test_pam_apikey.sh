@@ -14,9 +14,12 @@ dir=$(mktemp -d /tmp/sendsec-pamkey.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 umask 077
 mkdir "$dir/services"
+# The fixture's config with API keys on this service (the default methods take none).
+conf=$dir/sendsec.conf
+{ cat "$SENDSEC_TEST_CONF"; printf '[service sendsec-test]\nmethods password+totp apikey\n'; } >"$conf"
 printf 'auth required %s config=%s\naccount required %s config=%s\n' \
-	"$module" "$SENDSEC_TEST_CONF" "$module" "$SENDSEC_TEST_CONF" >"$dir/services/sendsec-test"
-"$ctl" --config "$SENDSEC_TEST_CONF" key create alice --scope sendsec-test >"$dir/key" 2>"$dir/err" || {
+	"$module" "$conf" "$module" "$conf" >"$dir/services/sendsec-test"
+"$ctl" --config "$conf" key create alice --scope sendsec-test >"$dir/key" 2>"$dir/err" || {
 	echo "FAIL: sendsecctl key create"; sed 's/^/  /' "$dir/err"; exit 1
 }
 # The same key with its last (check) character changed.

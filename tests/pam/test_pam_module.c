@@ -703,7 +703,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(confdir, sizeof(confdir), "%s", tmpl);
-	/* The default methods are "password+totp apikey"; these accounts have no token. */
+	/* The default methods are "password+totp"; these accounts have no token. */
 	snprintf(common_args, sizeof(common_args), "config=%s methods=password", conf);
 	write_service("t", "");
 	test_schemes();

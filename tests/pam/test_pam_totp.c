@@ -1,9 +1,12 @@
 /* test_pam_totp.c — the TOTP second factor through the real libpam (pam_start_confdir) with
- * pam_sendsec.so and the default methods "password+totp apikey", against the test slapd: alice
+ * pam_sendsec.so and the default methods "password+totp" (API keys on the service "totp" only, which
+ * lists apikey in its [service] section), against the test slapd: alice
  * enrolled by sendsecctl, codes from the independent oathtool at real time. Password then code
  * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
  * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
- * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account);
+ * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account); a
+ * key with scope '*' refused on sshd, whose methods (the default) do not list apikey; the same two
+ * prompts for unknown, disabled, locked and network-refused accounts as for an enrolled one;
  * PAM_CONV_AGAIN at the code prompt; and, in-process with the engine's clock hook, that the code
  * is checked at the time it is typed.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
@@ -36,7 +39,8 @@ struct person {
 static const char *module_path;
 static const char *sendsecctl;
 static char confdir[256];
-static const char *service_names[] = {"totp", "append", "deny", "allow"};
+static char *conf; /* the fixture's sendsec.conf plus [service totp] taking API keys */
+static const char *service_names[] = {"totp", "append", "deny", "allow", "sshd", "lock"};
 
 static void record(struct person *p, const char *prompt)
 {
@@ -105,7 +109,7 @@ static void write_service(const char *name, const char *extra)
 			"auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
 			"lockout_threshold=0 %s\n"
 			"account required %s config=%s\n",
-			module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
+			module_path, conf, extra, module_path, conf);
 	fclose(f);
 }
 
@@ -170,7 +174,7 @@ static void wrong_code(const char *code, char *out)
 /* Runs sendsecctl --config CONF args… and copies the first line of its output into out. */
 static int ctl_line(const char *const args[], char *out, size_t len)
 {
-	const char *argv[12] = {sendsecctl, "--config", itest_env("CONF")};
+	const char *argv[12] = {sendsecctl, "--config", conf};
 	char text[2048];
 	size_t n = 3;
 	int rc;
@@ -342,6 +346,65 @@ static void test_apikey(void)
 	sodium_memzero(key, sizeof(key));
 }
 
+/* Issue 11 item 1: the prompts do not tell who exists, who has a token or who is locked, disabled
+ * or refused by network: each of them sees "Password: " then "Verification code: ", as alice
+ * (enrolled) does with a wrong password. */
+static void test_prompts_alike(void)
+{
+	const char *const both = "Password: |Verification code: |";
+	char prompts[256];
+
+	CHECK_EQ_INT(auth("totp", "alice", "alice-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("totp", "nosuchuser", "some-Passw0rd!", "000000", prompts, sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("totp", "dave", itest_pw("dave"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* mallory may log in from 192.0.2.0/24 only; these logins have no PAM_RHOST. */
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
+	CHECK_EQ_INT(auth("totp", "mallory", itest_pw("mallory"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* The service "lock" locks after one failure: carol's right password is then refused. */
+	CHECK_EQ_INT(auth("lock", "carol", "carol-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("lock", "carol", itest_pw("carol"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* bob has no token: totp_unenrolled deny asks him too; allow lets his right password in at
+	 * once (enrollment shows to whoever knows the password) but asks after a wrong one. */
+	CHECK_EQ_INT(auth("deny", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("allow", "bob", "bob-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("allow", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_SUCCESS);
+	CHECK_STR(prompts, "Password: |");
+	/* otp_mode=append: one prompt for everybody. */
+	CHECK_EQ_INT(auth("append", "nosuchuser", "some-Passw0rd!000000", NULL, prompts, sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_STR(prompts, "Password: |");
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "delete: sendsecAllowedNetwork\n") == 0);
+}
+
+/* DESIGN.md section 3: the default methods are "password+totp" and only a service whose methods
+ * list apikey takes keys. A key with scope '*' is refused on sshd (no [service sshd] section, so
+ * the defaults apply), as user apikey and as the account's own name. */
+static void test_apikey_default_methods(void)
+{
+	const char *args[] = {"key", "create", "alice", "--scope", "*", NULL};
+	char key[256], prompts[256], user[256];
+
+	CHECK(ctl_line(args, key, sizeof(key)) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
+	CHECK(strcmp(user, "alice") == 0);
+	CHECK_EQ_INT(auth_full("sshd", "apikey", key, NULL, prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	CHECK(strcmp(user, "apikey") == 0);
+	CHECK_EQ_INT(auth_full("sshd", "alice", key, "000000", prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	sodium_memzero(key, sizeof(key));
+}
+
 int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/sendsec-pamtotp.XXXXXX", b32[64];
@@ -362,12 +425,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(confdir, sizeof(confdir), "%s", tmpl);
+	if ((conf = strdup(itest_write_conf(true, "[service totp]\nmethods password+totp apikey\n"))) == NULL)
+		return 1;
 	write_service("totp", "");
 	write_service("append", "otp_mode=append");
 	write_service("deny", "totp_unenrolled=deny");
 	write_service("allow", "totp_unenrolled=allow");
+	write_service("sshd", "");
+	write_service("lock", "lockout_threshold=1");
 
-	if (totp_enroll(sendsecctl, itest_env("CONF"), "alice", b32) != 0) {
+	if (totp_enroll(sendsecctl, conf, "alice", b32) != 0) {
 		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
 		remove_confdir();
 		return 1;
@@ -377,6 +444,8 @@ int main(int argc, char **argv)
 	test_recovery();
 	test_unenrolled();
 	test_apikey();
+	test_apikey_default_methods();
+	test_prompts_alike();
 	test_code_time(b32);
 	sodium_memzero(b32, sizeof(b32));
 	remove_confdir();

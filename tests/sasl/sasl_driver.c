@@ -536,7 +536,7 @@ static void standard_app(const char *name, const char *conf_text)
 }
 
 /* Writes WORKDIR/NAME.conf (root-owned, 0600): the fixture's sendsec.conf plus
- * "totp_unenrolled allow" (the default methods "password+totp apikey" would refuse a password
+ * "totp_unenrolled allow" (the default methods "password+totp" would refuse a password
  * alone for accounts without a token) plus extra. Returns the path (static buffer per call). */
 static char *sendsec_conf(const char *name, const char *extra)
 {
@@ -844,15 +844,16 @@ static int plain_pw(const char *user, const char *pw, const char *want_user)
 	return rc;
 }
 
-/* The second factors through SASL (DESIGN.md sections 2 and 5), with the default methods
- * "password+totp apikey": an API key with user "apikey" authenticates the account that owns it
- * (SASL_USERNAME alice, never "apikey"); a wrong key of valid shape is refused; bob, enrolled
+/* The second factors through SASL (DESIGN.md sections 2 and 5), with the methods
+ * "password+totp apikey" (the default takes no API keys): an API key with user "apikey"
+ * authenticates the account that owns it (SASL_USERNAME alice, never "apikey"); a wrong key of valid shape is refused; bob, enrolled
  * here, needs his TOTP code appended to the password, which works once; a recovery code appended
  * in its printed form works once. */
 static void scenario_factors(void)
 {
 	/* log_level debug: the plugin logs why each refusal happened, and the checks read it. */
-	char *path = sendsec_conf("factors", "log_level debug\n"), *conf = conf_with(path, "");
+	char *path = sendsec_conf("factors", "log_level debug\nmethods password+totp apikey\n"),
+	     *conf = conf_with(path, "");
 	char *key = NULL, *uri = NULL, *codes = NULL;
 	char bad[256], pw[256], base[64], code[7];
 	sasl_conn_t *conn;

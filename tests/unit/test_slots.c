@@ -2,8 +2,11 @@
  * open, as separate processes have) take at most n slots, the next one is BUSY after its timeout
  * and gets the slot once one is given back; a handle holds one slot at a time; a holder in another
  * process that is killed with SIGKILL loses its slot at once; a process forked from a holder does
- * not share the holder's slot; the limit of hash_concurrency (auto, 0, N); a directory that
- * cannot be made is an error naming it. */
+ * not share the holder's slot, even when it dropped privileges after the fork (as a host that loads
+ * the SASL plugin as root, then forks and drops, does): then it locks as a process, against the
+ * parent's slot and holding its own until killed; the limit of hash_concurrency (auto, 0, N); a
+ * directory that cannot be made is an error naming it. */
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +123,60 @@ static void test_fork_of_a_holder(void)
 	sendsec_hash_slots_free(h);
 }
 
+/* After a fork, a child that dropped to nobody cannot reopen the root-owned 0600 file. */
+static void drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+		_exit(3);
+}
+
+static void test_fork_then_drop(void)
+{
+	struct sendsec_hash_slots *h = open_slots(), *other = open_slots();
+	int ready[2];
+	unsigned slot;
+	char byte = 0;
+	pid_t pid;
+	int status = -1;
+
+	if (geteuid() != 0) {
+		printf("# skipped: dropping privileges needs root\n");
+		sendsec_hash_slots_free(h);
+		sendsec_hash_slots_free(other);
+		return;
+	}
+	/* The parent holds the only slot: the dropped child is busy. */
+	CHECK_EQ_INT(take(h, 1, 0, &slot), SENDSEC_SLOT_TAKEN);
+	if ((pid = fork()) == 0) {
+		unsigned s;
+
+		drop_to_nobody();
+		_exit(take(h, 1, 50, &s) == SENDSEC_SLOT_BUSY ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	sendsec_hash_slots_give(h, slot);
+	/* The dropped child holds it: the others are busy until it is killed. */
+	CHECK(pipe(ready) == 0);
+	if ((pid = fork()) == 0) {
+		unsigned s;
+
+		close(ready[0]);
+		drop_to_nobody();
+		if (take(h, 1, 1000, &s) == SENDSEC_SLOT_TAKEN && write(ready[1], "x", 1) == 1)
+			pause();
+		_exit(1);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &byte, 1) == 1);
+	close(ready[0]);
+	CHECK_EQ_INT(take(h, 1, 50, &slot), SENDSEC_SLOT_BUSY);
+	CHECK_EQ_INT(take(other, 1, 50, &slot), SENDSEC_SLOT_BUSY);
+	CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, &status, 0) == pid);
+	CHECK_EQ_INT(take(other, 1, 0, &slot), SENDSEC_SLOT_TAKEN);
+	sendsec_hash_slots_free(h);
+	sendsec_hash_slots_free(other);
+}
+
 static void test_limits_and_errors(void)
 {
 	struct sendsec_hash_slots *h = NULL;
@@ -145,6 +202,7 @@ int main(int argc, char **argv)
 	test_at_most_n();
 	test_killed_holder();
 	test_fork_of_a_holder();
+	test_fork_then_drop();
 	test_limits_and_errors();
 	snprintf(path, sizeof(path), "%s/hash-slots", dir);
 	unlink(path);
