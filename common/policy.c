@@ -712,9 +712,11 @@ size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_sour
 		if (f->when > all[k].last)
 			all[k].last = f->when;
 	}
-	qsort(all, n, sizeof(*all), cmp_last_desc);
-	if (out != NULL)
-		memcpy(out, all, (n < max ? n : max) * sizeof(*all));
+	if (n > 0) {
+		qsort(all, n, sizeof(*all), cmp_last_desc);
+		if (out != NULL)
+			memcpy(out, all, (n < max ? n : max) * sizeof(*all));
+	}
 out:
 	free(all);
 	record_clear(&rec);

@@ -817,7 +817,7 @@ static void scenario_busy(void)
 	path_join(jail, sizeof(jail), workdir, "jail");
 	make_dir(jail);
 	if (chroot(jail) != 0 || chdir("/") != 0 || setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
-			setresuid(65534, 65534, 65534) != 0)
+			setresuid(65534, 65534, 65534) != 0 || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
 		die("chroot and drop to nobody: %s", strerror(errno));
 	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
 	CHECK(write(go, "x", 1) == 1 && read(ack, &byte, 1) == 1);
@@ -828,6 +828,10 @@ static void scenario_busy(void)
 	sasl_server_done();
 	free(conf);
 	free(path);
+	/* Inside the chroot LeakSanitizer cannot read /proc at exit: leave without it (the other
+	 * scenarios check for leaks). */
+	fflush(NULL);
+	_exit(check_report("busy"));
 }
 
 /* PLAIN as user with the password text pw; true when SASL_USERNAME is then want_user. */
