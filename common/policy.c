@@ -79,7 +79,8 @@ bool sendsec_policy_is_disabled(const struct sendsec_login *l)
 #define TAG_CONTEXT  "sendsec failure tag v1"
 #define WRITE_TRIES  3
 
-static const char *const record_attrs[] = {FAILURE_ATTR, OLD_ATTR, NULL};
+static const char *const record_attrs[] = {FAILURE_ATTR, OLD_ATTR, "objectClass", NULL};
+static const struct sendsec_val account_class = {"sendsecAccount", 14};
 static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static bool all_digits(const char *s, size_t n)
@@ -392,9 +393,9 @@ static enum sendsec_reason reason_of(enum sendsec_lockout d)
 						      : SENDSEC_REASON_NONE;
 }
 
-/* Collects into dels[0] (sendsecFailure) and dels[1] (sendsecFailureTime) the stored values of
- * rec that pick selects; mods gets one delete per attribute with values. Returns the number of
- * mods written (at most 2), or -1 on out of memory. vals must hold rec->n entries. */
+/* Writes into vals the stored values of rec that pick selects, and into mods one delete for each
+ * attribute that has any (sendsecFailure first, then sendsecFailureTime). Returns the number of
+ * mods (0 to 2); vals must hold rec->n entries. */
 static int select_deletes(const struct record *rec, struct sendsec_val *vals, struct sendsec_mod *mods,
 		bool (*pick)(const struct sendsec_failure *f, const void *arg), const void *arg)
 {
@@ -451,14 +452,14 @@ static const struct sendsec_entry *current(const struct sendsec_login *l)
 }
 
 /* Writes the attempt's value (fresh fraction each try) and deletes the expired values of the
- * record in the same modify; a conflict (a value deleted or added by another host meanwhile)
- * re-reads and tries again. */
+ * record in the same modify, adding the sendsecAccount class to an entry that lacks it; a
+ * conflict (a value deleted or added by another host meanwhile) re-reads and tries again. */
 static enum sendsec_dir_status write_attempt(struct sendsec_login *l, struct sendsec_failure *ours)
 {
 	struct expiry exp = {rules_of(l->s), l->now};
 	struct record rec = {0};
 	struct sendsec_val *vals = NULL, add = {l->attempt, 0};
-	struct sendsec_mod mods[3];
+	struct sendsec_mod mods[4];
 	enum sendsec_dir_status st = SENDSEC_DIR_FAILED;
 	int m;
 
@@ -470,8 +471,9 @@ static enum sendsec_dir_status write_attempt(struct sendsec_login *l, struct sen
 		vals = NULL;
 		if (!record_read(current(l), &rec) || (vals = calloc(rec.n + 1, sizeof(*vals))) == NULL)
 			break;
-		if ((m = select_deletes(&rec, vals, mods, pick_expired, &exp)) < 0)
-			break;
+		m = select_deletes(&rec, vals, mods, pick_expired, &exp);
+		if (!sendsec_entry_has_class(current(l), "sendsecAccount"))
+			mods[m++] = (struct sendsec_mod){SENDSEC_MOD_ADD, "objectClass", &account_class, 1};
 		ours->micro = randombytes_uniform(1000000);
 		if (!sendsec_failure_format(ours, l->attempt, sizeof(l->attempt)))
 			break;

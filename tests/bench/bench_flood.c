@@ -3,16 +3,17 @@
  * tests/bench/run_flood.sh): alice's hash is argon2id m=64 MiB, t=2 (the default cost); P flooding
  * processes (each its own engine context, as P smtpd processes) try wrong passwords in a loop,
  * while one more process makes API-key logins one after the other. For each hash_concurrency
- * given (N, "auto" = unset, the CPUs online, or 0 = no limit), the run prints:
- *   - the API-key rate and median latency alone (idle), then during the flood, and their ratio
- *     (target with N=1: during >= 50% of idle);
+ * given (N, "auto" = unset, the CPUs online, or 0 = no limit), ROUNDS rounds each measure an idle
+ * window (the flooders connected but waiting, none in flight) and then a flood window (after one
+ * second of ramp), so that both see the same load from the rest of the machine. It prints:
+ *   - the API-key rate and latency (median, mean, 99th percentile) idle and during the flood, per
+ *     round and the median of the per-round ratios flood/idle (target with N=1: >= 50%);
  *   - the flood's rate of answered logins (bad_password) and of busy answers;
- *   - the peak resident memory of all login processes together (the sum of the proportional set
- *     sizes, Pss, of the P flooders and the key client, so that shared library pages count once,
- *     sampled every 10 ms), the same sum idle (contexts made and connected, nothing hashing), and
- *     the difference (target: <= N x (m + 16 MiB)).
+ *   - the memory of all login processes together: the sum of their proportional set sizes (Pss,
+ *     so that shared library pages count once), sampled every 10 ms, highest in the idle windows
+ *     and in the flood windows, and the difference (target: <= N x (m + 16 MiB)).
  * Lockout is off (lockout_threshold 0) so that every attempt reaches the hash. No password or key
- * is printed. usage: bench_flood P SECONDS N... */
+ * is printed. usage: bench_flood P SECONDS ROUNDS N... */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +27,27 @@
 #include "itest.h"
 
 #define MAX_FLOOD   64
-#define MAX_SAMPLES 200000
+#define MAX_ROUNDS  16
+#define MAX_SAMPLES 400000
 #define MEM_KIB     65536
 #define OPS         2
 
 /* Shared between the processes of one configuration. */
 struct shared {
-	volatile int stop;        /* flooders and the key client stop at the next login */
+	volatile int stop;        /* everybody leaves at the next login */
+	volatile int go;          /* the flooders flood while set */
+	volatile int inflight;    /* flooders inside a login */
 	volatile int key_measure; /* the key client records latencies while set */
 	volatile int ready;       /* processes with a connected context */
-	volatile int go;          /* the flooders start */
 	long answered[MAX_FLOOD], busy[MAX_FLOOD], other[MAX_FLOOD];
 	long n_key;
 	double key_lat[MAX_SAMPLES];
+};
+
+/* One measured window. */
+struct window {
+	double rate, median_ms, mean_ms, p99_ms;
+	long peak_kib;
 };
 
 static struct shared *sh;
@@ -51,6 +60,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void flooder(int i)
 {
 	struct sendsec_ctx *ctx = itest_ctx_from(conf);
@@ -60,10 +75,14 @@ static void flooder(int i)
 	snprintf(rhost, sizeof(rhost), "10.1.%d.%d", i / 250, i % 250 + 1);
 	itest_login(ctx, "smtp", "nobody-here", "x", rhost, &out); /* connect */
 	__sync_fetch_and_add(&sh->ready, 1);
-	while (!sh->go && !sh->stop)
-		usleep(10000);
 	while (!sh->stop) {
+		if (!sh->go) {
+			usleep(10000);
+			continue;
+		}
+		__sync_fetch_and_add(&sh->inflight, 1);
 		itest_login(ctx, "smtp", "alice", itest_pw("wrong"), rhost, &out);
+		__sync_fetch_and_sub(&sh->inflight, 1);
 		if (out.result == SENDSEC_DENIED && out.reason == SENDSEC_REASON_BAD_PASSWORD)
 			sh->answered[i]++;
 		else if (out.reason == SENDSEC_REASON_BUSY)
@@ -101,7 +120,7 @@ static void key_client(void)
 /* Proportional set size of pid in KiB (its private pages, and its share of pages shared with
  * other processes, such as the libraries'), 0 when gone: summed over processes, memory is counted
  * once. */
-static long rss_kib(pid_t pid)
+static long pss_kib(pid_t pid)
 {
 	char path[64], line[256];
 	long kib = 0;
@@ -117,40 +136,47 @@ static long rss_kib(pid_t pid)
 	return kib;
 }
 
-static long rss_sum(const pid_t *pids, int n)
+static long pss_sum(const pid_t *pids, int n)
 {
 	long sum = 0;
 
 	for (int i = 0; i < n; i++)
-		sum += rss_kib(pids[i]);
+		sum += pss_kib(pids[i]);
 	return sum;
 }
 
-/* Lets the key client measure for seconds while sampling memory; returns the peak Pss sum and
- * the key client's rate, median, mean and 99th percentile latency (ms). */
-static long measure(const pid_t *pids, int n, double seconds, double *rate, double *median_ms, double *mean_ms,
-		double *p99_ms)
+/* Samples the memory for seconds; returns the highest sum. */
+static long sample(const pid_t *pids, int n, double seconds)
 {
-	double t0 = itest_seconds(), dt;
+	double t0 = itest_seconds();
 	long peak = 0;
 
-	sh->n_key = 0;
-	sh->key_measure = 1;
-	while ((dt = itest_seconds() - t0) < seconds) {
-		long s = rss_sum(pids, n);
+	while (itest_seconds() - t0 < seconds) {
+		long s = pss_sum(pids, n);
 
 		peak = s > peak ? s : peak;
 		usleep(10000);
 	}
-	sh->key_measure = 0;
-	*rate = (double)sh->n_key / dt;
-	qsort(sh->key_lat, (size_t)sh->n_key, sizeof(double), cmp_double);
-	*median_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key / 2] * 1000 : 0;
-	*p99_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key * 99 / 100] * 1000 : 0;
-	*mean_ms = 0;
-	for (long i = 0; i < sh->n_key; i++)
-		*mean_ms += sh->key_lat[i] * 1000 / (double)sh->n_key;
 	return peak;
+}
+
+/* Lets the key client measure for seconds while sampling memory. */
+static void measure(const pid_t *pids, int n, double seconds, struct window *w)
+{
+	double t0 = itest_seconds(), dt;
+
+	sh->n_key = 0;
+	sh->key_measure = 1;
+	w->peak_kib = sample(pids, n, seconds);
+	sh->key_measure = 0;
+	dt = itest_seconds() - t0;
+	w->rate = (double)sh->n_key / dt;
+	qsort(sh->key_lat, (size_t)sh->n_key, sizeof(double), cmp_double);
+	w->median_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key / 2] * 1000 : 0;
+	w->p99_ms = sh->n_key > 0 ? sh->key_lat[sh->n_key * 99 / 100] * 1000 : 0;
+	w->mean_ms = 0;
+	for (long i = 0; i < sh->n_key; i++)
+		w->mean_ms += sh->key_lat[i] * 1000 / (double)sh->n_key;
 }
 
 /* Sums the flood counters of p flooders. */
@@ -164,13 +190,15 @@ static void counts(int p, long *answered, long *busy, long *other)
 	}
 }
 
-static void run(int p, double seconds, const char *n)
+static void run(int p, double seconds, int rounds, const char *n)
 {
 	pid_t pids[MAX_FLOOD + 1];
+	struct window idle[MAX_ROUNDS], flood[MAX_ROUNDS];
+	double ratio[MAX_ROUNDS], idle_rate[MAX_ROUNDS], flood_rate[MAX_ROUNDS], idle_med[MAX_ROUNDS],
+			flood_med[MAX_ROUNDS], flood_time = 0;
 	char extra[512];
 	bool is_auto = strcmp(n, "auto") == 0;
-	double idle_rate, idle_ms, idle_mean, idle_p99, flood_rate, flood_ms, flood_mean, flood_p99, t0, dt;
-	long idle_mem, peak, a0, b0, o0, a1, b1, o1;
+	long idle_mem = 0, peak = 0, answered = 0, busy = 0, other = 0;
 
 	snprintf(extra, sizeof(extra),
 			"methods password apikey\nargon2_opslimit %d\nargon2_memlimit %d\nlockout_threshold 0\n"
@@ -185,47 +213,60 @@ static void run(int p, double seconds, const char *n)
 			flooder(i);
 	while (sh->ready < p + 1)
 		usleep(10000);
-	usleep(500000);
 
-	/* Idle: every context made and connected, only the key client working. */
-	idle_mem = measure(pids, p + 1, seconds / 2, &idle_rate, &idle_ms, &idle_mean, &idle_p99);
-
-	/* The flood: one second to fill up, then the measured window. */
-	sh->go = 1;
-	t0 = itest_seconds();
-	peak = 0;
-	while (itest_seconds() - t0 < 1.0) {
-		long sum = rss_sum(pids, p + 1);
-
-		peak = sum > peak ? sum : peak;
-		usleep(10000);
-	}
-	counts(p, &a0, &b0, &o0);
-	t0 = itest_seconds();
-	{
-		long window_peak = measure(pids, p + 1, seconds, &flood_rate, &flood_ms, &flood_mean, &flood_p99);
-
-		peak = window_peak > peak ? window_peak : peak;
-	}
-	dt = itest_seconds() - t0;
-	counts(p, &a1, &b1, &o1);
-	sh->stop = 1;
-	for (int i = 0; i < p + 1; i++)
-		waitpid(pids[i], NULL, 0);
-
-	printf("hash_concurrency %s%s, %d flooding processes, argon2id m=%d MiB t=%d\n", n,
+	printf("hash_concurrency %s%s, %d flooding processes, argon2id m=%d MiB t=%d, %d rounds of %.0f s + %.0f s\n",
+			n,
 			is_auto                               ? " (unset: the CPUs online)"
 					: strcmp(n, "0") == 0 ? " (no limit)"
 							      : "",
-			p, MEM_KIB / 1024, OPS);
-	printf("  API keys idle:        %7.1f logins/s, latency median %6.2f ms, mean %6.2f ms, p99 %7.2f ms\n",
-			idle_rate, idle_ms, idle_mean, idle_p99);
-	printf("  API keys in the flood:%7.1f logins/s, latency median %6.2f ms, mean %6.2f ms, p99 %7.2f ms"
-	       "  (rate %.0f%% of idle)\n",
-			flood_rate, flood_ms, flood_mean, flood_p99,
-			idle_rate > 0 ? 100.0 * flood_rate / idle_rate : 0);
-	printf("  flood: %.1f answered/s (bad_password), %.1f busy/s, %ld other\n", (double)(a1 - a0) / dt,
-			(double)(b1 - b0) / dt, o1 - o0);
+			p, MEM_KIB / 1024, OPS, rounds, seconds, seconds);
+	for (int r = 0; r < rounds; r++) {
+		long a0, b0, o0, a1, b1, o1;
+		double t0;
+
+		/* Idle: the flooders wait, none inside a login (a login waiting for a slot ends within
+		 * timeout). */
+		sh->go = 0;
+		while (sh->inflight > 0)
+			usleep(10000);
+		usleep(300000);
+		measure(pids, p + 1, seconds, &idle[r]);
+		/* The flood: one second to fill up, then the measured window. */
+		sh->go = 1;
+		{
+			long ramp = sample(pids, p + 1, 1.0);
+
+			peak = ramp > peak ? ramp : peak;
+		}
+		counts(p, &a0, &b0, &o0);
+		t0 = itest_seconds();
+		measure(pids, p + 1, seconds, &flood[r]);
+		flood_time += itest_seconds() - t0;
+		counts(p, &a1, &b1, &o1);
+		answered += a1 - a0;
+		busy += b1 - b0;
+		other += o1 - o0;
+		idle_mem = idle[r].peak_kib > idle_mem ? idle[r].peak_kib : idle_mem;
+		peak = flood[r].peak_kib > peak ? flood[r].peak_kib : peak;
+		ratio[r] = idle[r].rate > 0 ? flood[r].rate / idle[r].rate : 0;
+		idle_rate[r] = idle[r].rate;
+		flood_rate[r] = flood[r].rate;
+		idle_med[r] = idle[r].median_ms;
+		flood_med[r] = flood[r].median_ms;
+		printf("  round %d: API keys idle %7.1f/s (median %.2f ms, mean %.2f ms, p99 %.2f ms), "
+		       "in the flood %7.1f/s (median %.2f ms, mean %.2f ms, p99 %.2f ms): %.0f%%\n",
+				r + 1, idle[r].rate, idle[r].median_ms, idle[r].mean_ms, idle[r].p99_ms, flood[r].rate,
+				flood[r].median_ms, flood[r].mean_ms, flood[r].p99_ms, 100 * ratio[r]);
+		fflush(stdout);
+	}
+	sh->stop = 1;
+	for (int i = 0; i < p + 1; i++)
+		waitpid(pids[i], NULL, 0);
+	printf("  API keys: idle %.1f/s median %.2f ms; in the flood %.1f/s median %.2f ms; median ratio %.0f%%\n",
+			median_of(idle_rate, rounds), median_of(idle_med, rounds), median_of(flood_rate, rounds),
+			median_of(flood_med, rounds), 100 * median_of(ratio, rounds));
+	printf("  flood: %.1f answered/s (bad_password), %.1f busy/s, %ld other\n", (double)answered / flood_time,
+			(double)busy / flood_time, other);
 	printf("  memory of the %d login processes (sum of Pss): idle %.1f MiB, peak %.1f MiB, peak - idle %.1f MiB\n",
 			p + 1, idle_mem / 1024.0, peak / 1024.0, (peak - idle_mem) / 1024.0);
 	fflush(stdout);
@@ -235,11 +276,15 @@ int main(int argc, char **argv)
 {
 	char hash[SENDSEC_HASH_MAX], ldif[1024], run_dir[512];
 	struct sendsec_ctx *ctx;
-	int p;
+	int p, rounds;
 	double seconds;
 
-	if (argc < 4 || (p = atoi(argv[1])) < 1 || p > MAX_FLOOD || (seconds = atof(argv[2])) <= 0) {
-		fprintf(stderr, "usage: bench_flood P SECONDS N...   (P 1..%d; N a number, auto or 0)\n", MAX_FLOOD);
+	if (argc < 5 || (p = atoi(argv[1])) < 1 || p > MAX_FLOOD || (seconds = atof(argv[2])) <= 0 ||
+			(rounds = atoi(argv[3])) < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr,
+				"usage: bench_flood P SECONDS ROUNDS N...   (P 1..%d, ROUNDS 1..%d; N a number, auto "
+				"or 0)\n",
+				MAX_FLOOD, MAX_ROUNDS);
 		return 2;
 	}
 	snprintf(run_dir, sizeof(run_dir), "%s/run", itest_env("DIR"));
@@ -256,7 +301,7 @@ int main(int argc, char **argv)
 	if (itest_ldapmodify(ldif) != 0)
 		return 1;
 	sendsec_ctx_free(ctx);
-	for (int i = 3; i < argc; i++)
-		run(p, seconds, argv[i]);
+	for (int i = 4; i < argc; i++)
+		run(p, seconds, rounds, argv[i]);
 	return 0;
 }

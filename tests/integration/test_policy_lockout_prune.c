@@ -4,8 +4,9 @@
  * and one of unknown form: one new failure leaves exactly the live values, the new one and the
  * unknown one (left alone). Older values (a time only) count as failures of the source "-": three
  * lock logins without an address but not from a network, they count towards the account
- * threshold, a success without an address clears them, and unlock removes them. Run under
- * tests/fixtures/with-slapd.sh. */
+ * threshold, a success without an address clears them, and unlock removes them. An account
+ * without the sendsecAccount class (as directories that predate sendsec hold them) still logs in:
+ * its first recorded attempt adds the class. Run under tests/fixtures/with-slapd.sh. */
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +112,25 @@ int main(int argc, char **argv)
 	itest_login(ctx, "sshd", "carol", itest_pw("carol"), NULL, &out);
 	EXPECT("carol without an address", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	CHECK_EQ_INT(itest_count_values(carol, "sendsecFailureTime"), 0);
+
+	/* grace without the sendsecAccount class. */
+	{
+		char ldif[512];
+
+		snprintf(ldif, sizeof(ldif),
+				"dn: %s\nchangetype: modify\ndelete: objectClass\nobjectClass: sendsecAccount\n",
+				itest_user_dn("grace"));
+		CHECK_EQ_INT(itest_ldapmodify(ldif), 0);
+	}
+	CHECK_EQ_INT(litest_values(itest_user_dn("grace"), "objectClass", list, sizeof(list)), 2);
+	itest_login(ctx, "sshd", "grace", itest_pw("grace"), "192.0.2.1", &out);
+	EXPECT("without the sendsecAccount class: the right password", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	itest_login(ctx, "sshd", "grace", litest_wrong(2), "192.0.2.1", &out);
+	EXPECT("without the sendsecAccount class: a wrong one, recorded", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("grace"), "sendsecFailure"), 1);
+	CHECK(litest_values(itest_user_dn("grace"), "objectClass", list, sizeof(list)) == 3 &&
+			strstr(list, "sendsecAccount\n") != NULL);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }
