@@ -22,9 +22,10 @@
 struct service_slot {
 	char *name;
 	struct sendsec_settings *settings;
-	struct sendsec_dir *dir;
-	struct sendsec_log log; /* the front end's sink at max(its level, the service's log_level) */
-	char error[256];        /* why settings is NULL */
+	struct sendsec_dir *dir;      /* uri: the providers (password logins, every write) */
+	struct sendsec_dir *read_dir; /* read_uri: the replicas of API-key logins, or NULL */
+	struct sendsec_log log;       /* the front end's sink at max(its level, the service's log_level) */
+	char error[256];              /* why settings is NULL */
 };
 
 struct sendsec_ctx {
@@ -47,6 +48,14 @@ static time_t system_now(void *arg)
 	return time(NULL);
 }
 
+/* The context's clock, for the directory handles' retry times (so tests can move it too). */
+static time_t ctx_now(void *arg)
+{
+	const struct sendsec_ctx *ctx = arg;
+
+	return ctx->now(ctx->now_arg);
+}
+
 /* Resolves the settings of one section (NULL: the global settings) into slot: this reads the
  * secret files, which is why every slot is opened when the context is created (the SASL plugin
  * creates it as root, before the application drops privileges). A failure is kept in the slot
@@ -64,11 +73,20 @@ static void open_slot(struct sendsec_ctx *ctx, struct service_slot *slot, const 
 	slot->log = ctx->log;
 	if ((int)slot->log.max_level < slot->settings->log_level)
 		slot->log.max_level = (enum sendsec_log_level)slot->settings->log_level;
-	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_DIR_OK) {
+	if (sendsec_dir_new(slot->settings, &slot->log, &slot->dir) != SENDSEC_DIR_OK ||
+			(slot->settings->read_uri.n > 0 &&
+					sendsec_dir_new_replica(slot->settings, &slot->log, &slot->read_dir) !=
+							SENDSEC_DIR_OK)) {
+		sendsec_dir_free(slot->dir);
+		slot->dir = NULL;
 		sendsec_settings_free(slot->settings);
 		slot->settings = NULL;
 		snprintf(slot->error, sizeof(slot->error), "out of memory");
+		return;
 	}
+	sendsec_dir_set_clock(slot->dir, ctx_now, ctx);
+	if (slot->read_dir != NULL)
+		sendsec_dir_set_clock(slot->read_dir, ctx_now, ctx);
 }
 
 static enum sendsec_result open_slots(struct sendsec_ctx *ctx, char *err, size_t errlen)
@@ -154,6 +172,7 @@ void sendsec_ctx_free(struct sendsec_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	for (size_t i = 0; i < ctx->n_slots; i++) {
+		sendsec_dir_free(ctx->slots[i].read_dir);
 		sendsec_dir_free(ctx->slots[i].dir);
 		sendsec_settings_free(ctx->slots[i].settings);
 		free(ctx->slots[i].name);
@@ -212,6 +231,7 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 	}
 	l->s = slot->settings;
 	l->dir = slot->dir;
+	l->read_dir = slot->read_dir != NULL ? slot->read_dir : slot->dir;
 	l->log = &slot->log;
 	l->has_addr = rhost != NULL && sendsec_addr_parse(rhost, l->addr);
 	return SENDSEC_OK;
@@ -231,13 +251,28 @@ enum sendsec_result sendsec_login_find_account(struct sendsec_ctx *ctx, const ch
 	return sendsec_login_find(l, attrs);
 }
 
+enum sendsec_dir_status sendsec_login_search_replica(
+		struct sendsec_login *l, const char *filter, const char *const *attrs, struct sendsec_entry **entry_out)
+{
+	enum sendsec_dir_status st = sendsec_dir_search_one(l->read_dir, l->s->base, filter, attrs, entry_out);
+
+	if (st == SENDSEC_DIR_FAILED && l->read_dir != l->dir && sendsec_dir_unreachable(l->read_dir)) {
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "no replica (read_uri) answers: reading from uri");
+		st = sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, entry_out);
+	}
+	return st;
+}
+
 void sendsec_login_end(struct sendsec_login *l)
 {
 	sendsec_entry_free(l->account);
 	l->account = NULL;
-	sendsec_entry_free(l->token);
-	l->token = NULL;
-	l->token_read = false;
+	sendsec_tokens_free(l->tokens, l->n_tokens);
+	l->tokens = NULL;
+	l->n_tokens = 0;
+	l->tokens_read = false;
+	sendsec_entry_free(l->acting);
+	l->acting = NULL;
 	sendsec_login_slot_give(l);
 	sendsec_entry_free(l->failures);
 	l->failures = NULL;
@@ -265,9 +300,19 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		enum sendsec_reason reason)
 {
 	const char *name = l->account != NULL ? sendsec_account_name(l) : NULL;
+	const char *acting = l->acting != NULL ? sendsec_entry_first(l->acting, l->s->user_attr) : NULL;
 
 	out->result = rc;
 	out->reason = rc == SENDSEC_OK ? SENDSEC_REASON_NONE : reason;
+	snprintf(out->token, sizeof(out->token), "%s", l->token_used);
+	if (rc == SENDSEC_OK && acting != NULL && name != NULL) {
+		/* Delegation: the identity reported is the shared account; the line names both. */
+		snprintf(out->authcid, sizeof(out->authcid), "%s", name);
+		snprintf(out->authz, sizeof(out->authz), "%s", acting);
+		name = acting;
+	} else if (rc == SENDSEC_OK) {
+		out->authz[0] = '\0'; /* an authzid naming the account itself delegates nothing */
+	}
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
 		snprintf(out->account, sizeof(out->account), "%s", name);
 	if (rc == SENDSEC_OK && out->account[0] == '\0') {
@@ -347,36 +392,51 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		}
 		rc = sendsec_factor_totp(l, answer, &recovery, reason);
 	} else {
-		/* Code appended: a recovery code in its printed form "xxxx-xxxx-xxxx-xxxx" (a TOTP
-		 * code, digits only, can never end that way), else a TOTP code of the token's length.
-		 * The split is decided up front, so a login costs one password check, not two. */
-		unsigned digits = sendsec_token_digits(l);
+		/* Code appended: a recovery code in its printed form "xxxx-xxxx-xxxx-xxxx" (a code,
+		 * digits only, can never end that way), else a code of a length the account's tokens
+		 * use. When tokens of different lengths make the split ambiguous, each length is tried,
+		 * shortest first, until the password part verifies: at most one password check per
+		 * distinct code length (sendsec.conf(5), otp_mode). */
+		unsigned lengths[3];
+		bool is_split = false;
 		size_t n = sendsec_recovery_tail(req->password);
+		size_t n_lengths = n != 0 ? 1 : sendsec_token_lengths(l, lengths);
 
-		if (digits == 0) {
+		if (n != 0)
+			lengths[0] = (unsigned)n;
+		if (n_lengths == 0) {
 			rc = SENDSEC_UNAVAILABLE;
 			*reason = SENDSEC_REASON_UNAVAILABLE;
 			goto out;
 		}
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
-		pw_part = split_appended(req->password, n != 0 ? n : digits, &code);
-		if (pw_part == NULL) {
-			/* Too short to hold the code: refused, at the cost of a password check. */
+		for (size_t i = 0; i < n_lengths && (i == 0 || rc == SENDSEC_DENIED); i++) {
+			secret_free(pw_part);
+			if ((pw_part = split_appended(req->password, lengths[i], &code)) != NULL)
+				rc = sendsec_factor_password(l, pw_part, reason);
+			is_split |= pw_part != NULL;
+		}
+		if (!is_split) {
+			/* Too short to hold any code: refused, at the cost of a password check. */
 			if (sendsec_password_standin(l, req->password, reason) != SENDSEC_OK)
 				rc = SENDSEC_UNAVAILABLE;
 			goto out;
 		}
-		rc = sendsec_factor_password(l, pw_part, reason);
-		if (rc != SENDSEC_OK)
-			goto out;
-		rc = sendsec_factor_totp(l, code, &recovery, reason);
+		if (rc == SENDSEC_OK)
+			rc = sendsec_factor_totp(l, code, &recovery, reason);
 	}
 out:
 	out->method = recovery ? "recovery" : "password+totp";
 	secret_free(answer);
 	secret_free(pw_part);
 	return rc;
+}
+
+/* True when req asks to act as another account than the one it names (SASL authzid). */
+static bool wants_delegation(const struct sendsec_request *req)
+{
+	return req->authzid != NULL && req->authzid[0] != '\0' && strcmp(req->authzid, req->user) != 0;
 }
 
 static enum sendsec_result password_path(
@@ -444,6 +504,8 @@ static enum sendsec_result password_path(
 		return finish(l, out, rc, reason);
 	if (sendsec_policy_reset_required(l))
 		return finish(l, out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
+	if (wants_delegation(req) && (rc = sendsec_delegate_check(l, req->authzid, &reason)) != SENDSEC_OK)
+		return finish(l, out, rc, reason);
 	return finish(l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
 }
 
@@ -455,6 +517,15 @@ static enum sendsec_result apikey_path(
 
 	out->method = "apikey";
 	rc = sendsec_factor_apikey(l, req->password, out->key_id, &reason);
+	/* An authzid equal to the user as typed ("apikey", as some clients fill it) or to the key's
+	 * account delegates nothing; any other is refused: a key acts only as its own account. */
+	if (rc == SENDSEC_OK && wants_delegation(req) &&
+			(sendsec_account_name(l) == NULL || strcmp(req->authzid, sendsec_account_name(l)) != 0)) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "an API key acts only as its own account %s (authzid given)",
+				sendsec_account_name(l));
+		rc = SENDSEC_DENIED;
+		reason = SENDSEC_REASON_NOT_DELEGATE;
+	}
 	return finish(l, out, rc, reason);
 }
 
@@ -465,6 +536,8 @@ enum sendsec_result sendsec_authenticate(
 	bool is_key_user, looks_like_key;
 
 	memset(out, 0, sizeof(*out));
+	if (req->authzid != NULL && req->user != NULL && wants_delegation(req))
+		snprintf(out->authz, sizeof(out->authz), "%s", req->authzid); /* for the audit line */
 	if (sendsec_login_begin(ctx, req->service, req->user, req->rhost, &l) != SENDSEC_OK)
 		return finish(&l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	if (req->user == NULL || req->password == NULL || req->password[0] == '\0' || req->user[0] == '\0')

@@ -10,12 +10,13 @@
 #include "dir.h"
 #include "engine.h"
 #include "policy.h"
-#include "totp.h"
+#include "token.h"
 
 struct sendsec_login {
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *s;
-	struct sendsec_dir *dir;
+	struct sendsec_dir *dir;      /* uri: the providers; every write and every read but the key search */
+	struct sendsec_dir *read_dir; /* read_uri (the replicas), or dir when read_uri is not set */
 	const struct sendsec_log *log;
 	const char *service;
 	const char *user;       /* as typed */
@@ -24,11 +25,13 @@ struct sendsec_login {
 	bool has_addr;
 	time_t now;
 	struct sendsec_entry *account; /* owned by the login once found */
-	/* The account's TOTP token and its params, read at most once per login (factor_totp.c). */
-	struct sendsec_entry *token; /* owned by the login; NULL until read or when unreadable */
-	struct sendsec_totp_params totp;
-	bool token_read; /* the read was attempted; token_rc is its result */
-	enum sendsec_result token_rc;
+	/* The account's tokens, read at most once per login (account_tokens.c). */
+	struct sendsec_login_token *tokens; /* owned; n_tokens of them */
+	size_t n_tokens;
+	bool tokens_read; /* the read was attempted; tokens_rc is its result */
+	enum sendsec_result tokens_rc;
+	char token_used[SENDSEC_TOKEN_NAME_MAX + 1]; /* the token a code matched (audit token=), or "" */
+	struct sendsec_entry *acting;                /* delegation: the shared account acted as (delegate.c), owned */
 	/* The password attempt in flight (policy.c) and its hash slot (factor_password.c). */
 	struct sendsec_entry *failures;               /* owned: the lockout record as read back after writing attempt */
 	char attempt[SENDSEC_FAILURE_MAX];            /* the attempt's sendsecFailure value; "" when none is written */
@@ -44,8 +47,14 @@ struct sendsec_login {
  * UNAVAILABLE (logged) when the service's settings are broken. Pair with sendsec_login_end. */
 enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *rhost, struct sendsec_login *l) SENDSEC_MUST_CHECK;
-/* Frees the account and token entries. */
+/* Frees the account, token and shared account entries. */
 void sendsec_login_end(struct sendsec_login *l);
+
+/* The one search of an API-key login (DESIGN.md section 10): sendsec_dir_search_one under base on
+ * the replicas (read_uri), and on the providers (uri) when no replica answers. A replica's answer,
+ * stale or not, is final: no entry there is no entry. */
+enum sendsec_dir_status sendsec_login_search_replica(struct sendsec_login *l, const char *filter,
+		const char *const *attrs, struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
 /* Finds the account of l->user (attrs NULL: sendsec_account_attrs) into l->account: OK,
  * UNKNOWN_USER or UNAVAILABLE. */
@@ -99,21 +108,73 @@ enum sendsec_result sendsec_login_dummy_verify(
 enum sendsec_result sendsec_password_standin(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
-/* True when the account has a TOTP token (oathTOTPToken). */
+/* One token of an account as read from the directory (account_tokens.c). */
+struct sendsec_login_token {
+	struct sendsec_token t;      /* parsed; t.dn is the link (valid while the account entry is) */
+	struct sendsec_entry *entry; /* the token entry, owned; NULL when it could not be read */
+	bool is_broken;              /* missing, unreadable or malformed: problem says why */
+	char problem[192];           /* one phrase, no secret */
+};
+
+/* True when the account links a token (oathTOTPToken, oathHOTPToken or sendsecToken). */
 bool sendsec_account_has_token(const struct sendsec_login *l);
 
-/* TOTP factor: verifies code (a TOTP code or a recovery code) for login->account, advancing
- * oathTOTPLastTimeStep (or deleting the recovery code) atomically. OK, DENIED (reason bad_totp or
+/* Reads every token that account links (token.h: sendsec_token_links) with its params entry
+ * into a malloc'd array (free with sendsec_tokens_free). A token that is missing, unreadable or
+ * malformed is kept, flagged is_broken. Returns OK, or UNAVAILABLE (logged) when the directory
+ * fails, memory runs out or the account links more than SENDSEC_TOKENS_MAX tokens. */
+enum sendsec_result sendsec_tokens_read(struct sendsec_dir *dir, const struct sendsec_log *log,
+		const struct sendsec_entry *account, struct sendsec_login_token **tokens_out,
+		size_t *n_out) SENDSEC_MUST_CHECK;
+void sendsec_tokens_free(struct sendsec_login_token *tokens, size_t n);
+
+/* Stores value as t's state (oathTOTPLastTimeStep / oathHOTPCounter) with one modify that deletes
+ * the value read (t->state) and adds the new one; without a value read it only adds (the attribute
+ * is SINGLE-VALUE: of two adds one wins). OK, CONFLICT when another writer changed it first, or
+ * another status (factor_totp.c). */
+enum sendsec_dir_status sendsec_token_swap(
+		struct sendsec_dir *dir, const struct sendsec_token *t, uint64_t value) SENDSEC_MUST_CHECK;
+
+/* The login's tokens (sendsec_tokens_read), once per login. OK, or UNAVAILABLE when any token
+ * is broken (each logged at error level, naming the token and its account): a token is never
+ * skipped silently. */
+enum sendsec_result sendsec_login_tokens(struct sendsec_login *l) SENDSEC_MUST_CHECK;
+
+/* Second factor: verifies code (a TOTP or HOTP code, or a recovery code) for login->account. A
+ * code of n digits is checked against every token whose codes have n digits; the token that
+ * matches is advanced with one compare-and-swap (oathTOTPLastTimeStep, oathHOTPCounter) and its
+ * name left in l->token_used; a recovery code is deleted on use. OK, DENIED (reason bad_totp or
  * totp_replayed) or UNAVAILABLE. *used_recovery_out tells which kind matched. */
 enum sendsec_result sendsec_factor_totp(struct sendsec_login *l, const char *code, bool *used_recovery_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
-/* The digits of the account's token (for splitting an appended code), or 0 when unknown. */
-unsigned sendsec_token_digits(struct sendsec_login *l);
+/* One decision on single-use state (a TOTP step, a recovery code, an HOTP counter): decides from
+ * the entry in hand and, when the answer is yes, writes it with one compare-and-swap. Returns the
+ * decision with *reason_out; sets *lost_out when the write lost to another login (CONFLICT). */
+typedef enum sendsec_result (*sendsec_swap_fn)(
+		struct sendsec_login *l, void *arg, bool *lost_out, enum sendsec_reason *reason_out);
+#define SENDSEC_SWAP_TRIES 3
+/* Runs fn; while it loses its compare-and-swap, re-reads *entry (same DN, attrs) from the provider
+ * that was written to (l->dir, pinned: never a replica or another provider) into *entry and runs
+ * fn again, SENDSEC_SWAP_TRIES times at most. So of two different valid codes racing, the later
+ * one succeeds, and the same code twice succeeds once. A race lost every time is DENIED
+ * (totp_replayed); a failed re-read is UNAVAILABLE. */
+enum sendsec_result sendsec_swap_decide(struct sendsec_login *l, struct sendsec_entry **entry, const char *const *attrs,
+		sendsec_swap_fn fn, void *arg, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
-/* Reads TOTP params from an oathTOTPParams entry (NULL: all defaults; absent attributes take
- * defaults). False (out unspecified) on an unknown algorithm OID or a value out of range. */
-bool sendsec_totp_params_from_entry(const struct sendsec_entry *params, struct sendsec_totp_params *out);
+/* The distinct code lengths of the account's tokens, ascending, in lengths_out (room for 3: 6,
+ * 7 and 8 digits), for splitting a code appended to the password. Returns how many; 0 when the
+ * tokens cannot be read (sendsec_login_tokens). */
+size_t sendsec_token_lengths(struct sendsec_login *l, unsigned lengths_out[3]);
+
+/* Delegation (delegate.c): after the person of l authenticated, decides whether they may act as
+ * the account named authzid: the person's DN is one of its sendsecDelegate values (matched by
+ * the directory as DNs), and that account is neither disabled nor locked by ppolicy
+ * (pwdAccountLockedTime) and its sendsecAllowedNetwork allows the client. OK (l->acting holds the
+ * shared account), DENIED (reason not_delegate, disabled, locked or network; an authzid that
+ * names no account is not_delegate too) or UNAVAILABLE. */
+enum sendsec_result sendsec_delegate_check(
+		struct sendsec_login *l, const char *authzid, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* API key login: password is the key text. Finds the account by key id (one search), checks
  * the key (hash, scope, expiry, disabled flags, ppolicy's administrative lock, networks) and that
@@ -121,6 +182,12 @@ bool sendsec_totp_params_from_entry(const struct sendsec_entry *params, struct s
  * (16 bytes) holds the id. */
 enum sendsec_result sendsec_factor_apikey(struct sendsec_login *l, const char *key_text, char *key_id_out,
 		enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+struct sendsec_keyrec;
+/* Writes rec's last use (l->now, l's client address) on l->account by replacing exactly the value
+ * stored (as read) in one modify: OK; CONFLICT (nothing written) when that value changed since,
+ * e.g. the key was revoked or rotated; else the directory's status. */
+enum sendsec_dir_status sendsec_apikey_touch(struct sendsec_login *l, const struct sendsec_val *stored,
+		const struct sendsec_keyrec *rec) SENDSEC_MUST_CHECK;
 
 /* Account policy (policy.c). */
 /* True when the account's networks (sendsecAllowedNetwork) allow the client; false when a list

@@ -19,6 +19,9 @@ bool sendsec_tls_is_needed(const struct sendsec_settings *s)
 	for (size_t i = 0; i < s->uri.n; i++)
 		if (sendsec_tls_uri_needs_tls(s, s->uri.items[i]))
 			return true;
+	for (size_t i = 0; i < s->read_uri.n; i++)
+		if (sendsec_tls_uri_needs_tls(s, s->read_uri.items[i]))
+			return true;
 	return false;
 }
 

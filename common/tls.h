@@ -16,7 +16,7 @@
 /* True when a connection to uri needs TLS: ldaps://, or ldap:// with starttls. */
 bool sendsec_tls_uri_needs_tls(const struct sendsec_settings *s, const char *uri);
 
-/* True when any URI of s needs TLS. */
+/* True when any URI of s (uri or read_uri) needs TLS. */
 bool sendsec_tls_is_needed(const struct sendsec_settings *s);
 
 /* The CA file to trust: tls_cacert, else SENDSEC_SYSTEM_CA_BUNDLE. Owned by s (or static). */

@@ -4,6 +4,7 @@
  * Every buffer that held a secret or a code is wiped before it goes out of scope. */
 #include "totp.h"
 
+#include <inttypes.h>
 #include <liboath/oath.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -215,19 +216,19 @@ static void put_str(char *buf, size_t *pos, const char *s)
 	*pos += n;
 }
 
-enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
-		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out)
+/* "otpauth://<type>/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER<tail>" into a malloc'd *uri_out. */
+static enum sendsec_result otp_uri(const char *type, const char *issuer, const char *account,
+		const unsigned char *secret, size_t secret_len, const char *tail, char **uri_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	char *b32 = NULL, *uri = NULL;
-	char tail[64];
 	size_t b32_len = 0, b32_size = 0, cap = 0, pos = 0;
 	bool has_issuer;
 
 	if (uri_out != NULL)
 		*uri_out = NULL;
 	if (account == NULL || *account == '\0' || secret == NULL || secret_len == 0 ||
-			secret_len > SENDSEC_TOTP_SECRET_MAX || !params_valid(p) || uri_out == NULL)
+			secret_len > SENDSEC_TOTP_SECRET_MAX || uri_out == NULL)
 		goto out;
 	has_issuer = issuer != NULL && *issuer != '\0';
 
@@ -236,17 +237,16 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 		goto out;
 	b32_size = b32_len + 1;
 	b32[strcspn(b32, "=")] = '\0';
-	if (snprintf(tail, sizeof(tail), "&algorithm=%s&digits=%u&period=%u", algs[p->alg].name, p->digits,
-			    p->period) >= (int)sizeof(tail))
-		goto out;
 
 	/* Each encoded character takes at most three bytes; the issuer appears twice. */
-	cap = sizeof("otpauth://totp/:?secret=&issuer=") + 3 * strlen(account) + b32_size + strlen(tail);
+	cap = sizeof("otpauth:///:?secret=&issuer=") + strlen(type) + 3 * strlen(account) + b32_size + strlen(tail);
 	if (has_issuer)
 		cap += 6 * strlen(issuer);
 	if ((uri = malloc(cap)) == NULL)
 		goto out;
-	put_str(uri, &pos, "otpauth://totp/");
+	put_str(uri, &pos, "otpauth://");
+	put_str(uri, &pos, type);
+	put_str(uri, &pos, "/");
 	if (has_issuer) {
 		put_encoded(uri, &pos, issuer);
 		put_str(uri, &pos, ":");
@@ -267,6 +267,34 @@ out:
 	secret_free_n(uri, cap);
 	secret_free_n(b32, b32_size);
 	return rc;
+}
+
+enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
+		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out)
+{
+	char tail[64];
+
+	if (uri_out != NULL)
+		*uri_out = NULL;
+	if (!params_valid(p) ||
+			snprintf(tail, sizeof(tail), "&algorithm=%s&digits=%u&period=%u", algs[p->alg].name, p->digits,
+					p->period) >= (int)sizeof(tail))
+		return SENDSEC_UNAVAILABLE;
+	return otp_uri("totp", issuer, account, secret, secret_len, tail, uri_out);
+}
+
+enum sendsec_result sendsec_hotp_uri(const char *issuer, const char *account, const unsigned char *secret,
+		size_t secret_len, unsigned digits, uint64_t counter, char **uri_out)
+{
+	char tail[80];
+
+	if (uri_out != NULL)
+		*uri_out = NULL;
+	if (digits < DIGITS_MIN || digits > DIGITS_MAX ||
+			snprintf(tail, sizeof(tail), "&algorithm=SHA1&digits=%u&counter=%" PRIu64, digits, counter) >=
+					(int)sizeof(tail))
+		return SENDSEC_UNAVAILABLE;
+	return otp_uri("hotp", issuer, account, secret, secret_len, tail, uri_out);
 }
 
 enum sendsec_result sendsec_totp_seal(
@@ -301,6 +329,11 @@ out:
 	return rc;
 }
 
+bool sendsec_totp_is_sealed(const char *value, size_t len)
+{
+	return value != NULL && len >= SEALED_FAMILY_LEN && memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) == 0;
+}
+
 enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_plain, const char *value, size_t len,
 		unsigned char *secret_out, size_t *secret_len_out)
 {
@@ -315,7 +348,7 @@ enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_pla
 	if (value == NULL || len == 0 || secret_out == NULL || secret_len_out == NULL)
 		goto out;
 
-	if (len < SEALED_FAMILY_LEN || memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) != 0) {
+	if (!sendsec_totp_is_sealed(value, len)) {
 		/* A plain secret: the raw bytes of oathSecret. */
 		if (!allow_plain || len > SENDSEC_TOTP_SECRET_MAX)
 			goto out;

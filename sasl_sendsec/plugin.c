@@ -154,7 +154,8 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	req.user = creds->authcid;
 	req.password = creds->password;
 	req.rhost = msg_rhost_from_ipport(ipport, rhost, sizeof(rhost)) ? rhost : NULL;
-	req.ask = NULL; /* SASL has no prompt: a TOTP code is appended to the password */
+	req.ask = NULL;               /* SASL has no prompt: a TOTP code is appended to the password */
+	req.authzid = creds->authzid; /* delegation: the engine decides; "" when none was sent */
 
 	if (pthread_mutex_lock(&p->mutex) != 0) {
 		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s refused: cannot take the plugin mutex", mech);
@@ -164,16 +165,13 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	r = sendsec_authenticate(p->ctx, &req, &out);
 	rc = sasl_code(p, r, &out);
 	plog(p, SENDSEC_LOG_DEBUG, "%s: engine answered %s, SASL code %d", mech, sendsec_result_name(r), rc);
-	if (rc == SASL_OK && creds->authzid[0] != '\0' && strcmp(creds->authzid, out.account) != 0) {
-		plog(p, SENDSEC_LOG_INFO, "%s refused: %s may not act as another identity (authzid given)", mech,
-				out.account);
-		rc = SASL_BADAUTH;
-	}
 	p->conn_utils = NULL;
 	pthread_mutex_unlock(&p->mutex);
 	if (rc != SASL_OK)
 		return rc;
-	/* One call sets both identities; EXTERNALLY_VERIFIED: no auxprop lookup of a password. */
+	/* One call sets both identities to the account the engine reports (with a delegation, the
+	 * shared account: libsasl2's default proxy policy then has nothing to refuse, and the host
+	 * sees the account the person acts as); EXTERNALLY_VERIFIED: no auxprop lookup. */
 	rc = sparams->canon_user(sparams->utils->conn, out.account, 0,
 			SASL_CU_AUTHID | SASL_CU_AUTHZID | SASL_CU_EXTERNALLY_VERIFIED, oparams);
 	if (rc != SASL_OK) {

@@ -17,7 +17,7 @@ static int run_status(struct cli *cli, const struct cli_args *a);
 static int run_test(struct cli *cli, const struct cli_args *a);
 
 enum { RESET_ALL_BEFORE };
-enum { TEST_RHOST };
+enum { TEST_RHOST, TEST_AUTHZID };
 
 static const struct cli_option reset_options[] = {
 		[RESET_ALL_BEFORE] = {.name = "all-before", .kind = CLI_VALUE},
@@ -26,6 +26,7 @@ static const struct cli_option reset_options[] = {
 
 static const struct cli_option test_options[] = {
 		[TEST_RHOST] = {.name = "rhost", .kind = CLI_VALUE},
+		[TEST_AUTHZID] = {.name = "authzid", .kind = CLI_VALUE},
 		{.name = NULL},
 };
 
@@ -57,7 +58,7 @@ const struct cli_command cli_account_commands[] = {
 				.run = run_test,
 				.args = {"SERVICE", "USER"},
 				.options = test_options,
-				.usage = "SERVICE USER [--rhost ADDR]",
+				.usage = "SERVICE USER [--rhost ADDR] [--authzid ACCOUNT]",
 				.help = "authenticate USER once for SERVICE (password, then a code if asked) and print "
 					"the "
 					"outcome"},
@@ -214,6 +215,7 @@ static int run_status(struct cli *cli, const struct cli_args *a)
 	}
 	print_sources(&st);
 	printf("token: %s\n", yes_no(st.has_token));
+	cli_status_tokens(ctx, cli->service, user);
 	printf("keys: %zu\n", st.n_keys);
 	printf("recovery codes: %zu\n", st.n_recovery_codes);
 	if (st.password_changed != 0) {
@@ -235,8 +237,11 @@ static enum sendsec_result ask_code(void *arg, const char *prompt, char **answer
 
 static int run_test(struct cli *cli, const struct cli_args *a)
 {
-	struct sendsec_request req = {
-			.ask = ask_code, .service = a->pos[0], .user = a->pos[1], .rhost = a->opt[TEST_RHOST].value};
+	struct sendsec_request req = {.ask = ask_code,
+			.service = a->pos[0],
+			.user = a->pos[1],
+			.rhost = a->opt[TEST_RHOST].value,
+			.authzid = a->opt[TEST_AUTHZID].value};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx;
 	char *pw = NULL;
@@ -255,6 +260,10 @@ static int run_test(struct cli *cli, const struct cli_args *a)
 		printf("OK account=%s method=%s", out.account, out.method != NULL ? out.method : "none");
 		if (out.key_id[0] != '\0')
 			printf(" key=%s", out.key_id);
+		if (out.token[0] != '\0')
+			printf(" token=%s", out.token);
+		if (out.authz[0] != '\0')
+			printf(" authcid=%s", out.authcid);
 		printf("\n");
 	} else {
 		printf("FAILED reason=%s\n", sendsec_reason_name(out.reason));

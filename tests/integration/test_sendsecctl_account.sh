@@ -275,7 +275,7 @@ code=$(oathtool --totp 3132333435363738393031323334353637383930 2>/dev/null || t
 (umask 077 && { cat "$D/pw.frank"; echo "$code"; } >"$D/pw.frank_code")
 ctl test smtp frank <"$D/pw.frank_code"
 expect 0 "password and code (second stdin line, asked through the callback) log frank in"
-out_has '^OK account=frank method=password\+totp$' "test prints method=password+totp"
+out_has '^OK account=frank method=password\+totp token=frank$' "test prints method=password+totp and the token's name"
 ctl test smtp frank <"$D/pw.frank_code"
 expect 1 "the same code a second time is refused"
 out_has '^FAILED reason=totp_replayed$' "test reports totp_replayed"

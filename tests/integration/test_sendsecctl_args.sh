@@ -108,7 +108,7 @@ run --config "$F" key create alice --scope=smtp --description="args test" --expi
 expect 0 "key create --scope=smtp --description=TEXT --expires=TIME"
 mv "$D/out" "$D/key"
 run --config "$F" key list alice
-if grep -q '	smtp	[0-9TZ:-]*	2099-01-01T00:00:00Z	active	any	args test$' "$D/out"; then
+if grep -q '	smtp	[0-9TZ:-]*	2099-01-01T00:00:00Z	never	-	active	any	args test$' "$D/out"; then
 	ok "the = values reached the key (scope, expiry, description)"
 else
 	not_ok "the = values reached the key (scope, expiry, description)"
@@ -117,7 +117,7 @@ run --config "$F" key create alice --scope smtp,imap --scope submission --networ
 	--network=2001:db8::/32,198.51.100.0/24
 expect 0 "key create with --scope and --network given twice"
 run --config "$F" key list alice
-if grep -q '	smtp,imap,submission	[0-9TZ:-]*	never	active	192.0.2.0/24,2001:db8::/32,198.51.100.0/24	$' "$D/out"; then
+if grep -q '	smtp,imap,submission	[0-9TZ:-]*	never	never	-	active	192.0.2.0/24,2001:db8::/32,198.51.100.0/24	$' "$D/out"; then
 	ok "a repeated --scope or --network adds to the list"
 else
 	not_ok "a repeated --scope or --network adds to the list"

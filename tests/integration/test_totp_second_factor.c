@@ -1,8 +1,9 @@
 /* test_totp_second_factor.c — password+totp logins against the fixture slapd with codes from the
  * independent oathtool: prompt and append modes, replay, wrong and missing codes, the window
  * edges, SHA256/SHA512 8-digit params, plain secrets written by ldapmodify, sealed secrets,
- * totp_unenrolled, recovery codes (once each, printed and typed forms) and totp remove; API keys
- * only where methods list apikey; the code prompt shown alike to unknown, locked, disabled,
+ * totp_unenrolled, recovery codes (once each, printed and typed forms), totp remove, and a plain
+ * secret refused while totp_key_file is set until sendsecctl totp seal seals it; API keys only
+ * where methods list apikey; the code prompt shown alike to unknown, locked, disabled,
  * network-refused and enrolled accounts.
  * Usage (under with-slapd.sh): test_totp_second_factor PATH/TO/sendsecctl */
 #include <fcntl.h>
@@ -376,6 +377,66 @@ static void test_sealed(void)
 	free(conf_other);
 }
 
+/* Issue 11 item 14: with totp_key_file set, a plain oathSecret (written by another tool, or
+ * before the key was set) is unavailable, with a log line naming the token, never accepted;
+ * sendsecctl totp seal seals it in place, after which the same token works. */
+static void test_plain_refused_with_key(void)
+{
+	struct sendsec_outcome out;
+	char hex[41], code[16], extra[1024], value[512], dn[256];
+	const char *key = write_key("seal.key");
+	char *conf_key, *conf_nokey;
+	struct sendsec_ctx *ctx;
+
+	snprintf(extra, sizeof(extra), BASE_CONF "totp_key_file %s\n", key);
+	conf_key = copy(itest_write_conf(true, extra));
+	conf_nokey = copy(itest_write_conf(true, BASE_CONF));
+	CHECK(totp_add_token("bob", "bob-plain", "totp", "totp-sha1-6", NULL, "oathTOTPToken", hex) == 0);
+	snprintf(dn, sizeof(dn), "cn=bob-plain,ou=tokens,%s", itest_env("BASE"));
+	ctx = totp_ctx_logged(conf_key);
+	sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);
+	clk.now = (time(NULL) / 30) * 30 + 10;
+	totp_code(hex, true, "SHA1", 6, clk.now, code);
+	totp_log_clear();
+	totp_login(ctx, "bob", itest_pw("bob"), code, false, &out);
+	EXPECT("a plain secret while totp_key_file is set is unavailable, even with the right code", &out,
+			SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	CHECK(totp_log_has(dn));
+	CHECK(totp_log_has("plain oathSecret but totp_key_file is set"));
+	CHECK(!totp_read_attr(dn, "oathTOTPLastTimeStep", value, sizeof(value)));
+
+	{
+		const char *seal_nokey[] = {sendsecctl, "--config", conf_nokey, "totp", "seal", "bob", NULL};
+		const char *seal_user[] = {sendsecctl, "--config", conf_key, "totp", "seal", "bob", NULL};
+		const char *seal_all[] = {sendsecctl, "--config", conf_key, "totp", "seal", "--all", NULL};
+		char text[256];
+
+		CHECK_EQ_INT(itest_run(seal_nokey, NULL, text, sizeof(text)), 2);
+		CHECK_EQ_INT(itest_run(seal_user, NULL, text, sizeof(text)), 0);
+		CHECK_STR(text, "1 sealed, 0 sealed already, 0 not sealed\n");
+		CHECK(totp_read_attr(dn, "oathSecret", value, sizeof(value)) && strncmp(value, "{SEALED1}", 9) == 0);
+		CHECK_EQ_INT(itest_run(seal_user, NULL, text, sizeof(text)), 0);
+		CHECK_STR(text, "0 sealed, 1 sealed already, 0 not sealed\n");
+		/* Every token entry under base: the earlier tests' plain tokens are sealed the first
+		 * time; nothing is left to seal the second time. */
+		(void)itest_run(seal_all, NULL, text, sizeof(text));
+		(void)itest_run(seal_all, NULL, text, sizeof(text));
+		CHECK(strncmp(text, "0 sealed, ", 10) == 0);
+	}
+	totp_login(ctx, "bob", itest_pw("bob"), code, false, &out);
+	EXPECT("the same token, sealed by sendsecctl totp seal, takes the code", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.token, "bob-plain");
+	CHECK(itest_ldapmodify("dn: cn=bob-plain,ou=tokens,dc=example,dc=test\nchangetype: delete\n\n"
+			       "dn: uid=bob,ou=people,dc=example,dc=test\nchangetype: modify\ndelete: "
+			       "oathTOTPToken\n-\ndelete: objectClass\nobjectClass: oathTOTPUser\n") == 0);
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(value, sizeof(value));
+	sendsec_ctx_free(ctx);
+	free(conf_key);
+	free(conf_nokey);
+}
+
 /* DESIGN.md section 3: the default methods are "password+totp", and a service takes API keys only
  * when its methods list apikey. A key with scope '*' therefore does not open sshd without the code;
  * the key user name is refused there before any lookup, and a key typed as alice's password is a
@@ -561,6 +622,7 @@ int main(int argc, char **argv)
 	test_recovery_and_remove();
 	test_sha2_plain_tokens();
 	test_sealed();
+	test_plain_refused_with_key();
 	test_key_needs_apikey_method();
 	test_prompts_tell_nothing();
 	return check_report(argv[0]);

@@ -100,3 +100,95 @@ bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen)
 	sodium_memzero(buf, sizeof(buf));
 	return found;
 }
+
+void hotp_code(const char *hex, unsigned digits, unsigned long long counter, char *code_out)
+{
+	char d[8], c[32], input[256], out[64];
+	const char *argv[] = {"oathtool", "--hotp", "-d", d, "-c", c, "-", NULL};
+
+	snprintf(d, sizeof(d), "%u", digits);
+	snprintf(c, sizeof(c), "%llu", counter);
+	snprintf(input, sizeof(input), "%s\n", hex);
+	if (itest_run(argv, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
+		fprintf(stderr, "oathtool --hotp failed\n");
+		exit(1);
+	}
+	out[digits] = '\0';
+	memcpy(code_out, out, digits + 1);
+	sodium_memzero(input, sizeof(input));
+	sodium_memzero(out, sizeof(out));
+}
+
+int totp_add_token(const char *user, const char *cn, const char *kind, const char *params_cn, const char *state,
+		const char *link_attr, char *hex_out)
+{
+	bool is_hotp = strcmp(kind, "hotp") == 0;
+	const char *base = itest_env("BASE");
+	const char *user_class = strcmp(link_attr, "oathTOTPToken") == 0 ? "oathTOTPUser"
+			: strcmp(link_attr, "oathHOTPToken") == 0        ? "oathHOTPUser"
+									 : NULL;
+	unsigned char secret[20];
+	char b64[64], state_line[96] = "", class_lines[128] = "", ldif[4096];
+	int rc;
+
+	randombytes_buf(secret, sizeof(secret));
+	sodium_bin2hex(hex_out, 41, secret, sizeof(secret));
+	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret), sodium_base64_VARIANT_ORIGINAL);
+	if (state != NULL)
+		snprintf(state_line, sizeof(state_line), "%s: %s\n",
+				is_hotp ? "oathHOTPCounter" : "oathTOTPLastTimeStep", state);
+	if (user_class != NULL)
+		snprintf(class_lines, sizeof(class_lines), "add: objectClass\nobjectClass: %s\n-\n", user_class);
+	snprintf(ldif, sizeof(ldif),
+			"dn: cn=%s,ou=tokens,%s\nchangetype: add\nobjectClass: applicationProcess\n"
+			"objectClass: %s\ncn: %s\noathSecret:: %s\n%s: cn=%s,ou=params,%s\n%s\n"
+			"dn: %s\nchangetype: modify\n%sadd: %s\n%s: cn=%s,ou=tokens,%s\n",
+			cn, base, is_hotp ? "oathHOTPToken" : "oathTOTPToken", cn, b64,
+			is_hotp ? "oathHOTPParams" : "oathTOTPParams", params_cn, base, state_line, itest_user_dn(user),
+			class_lines, link_attr, link_attr, cn, base);
+	rc = itest_ldapmodify(ldif);
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(b64, sizeof(b64));
+	sodium_memzero(ldif, sizeof(ldif));
+	return rc;
+}
+
+static char captured[16384];
+
+static void capture(void *arg, enum sendsec_log_level level, const char *line)
+{
+	size_t used = strlen(captured);
+
+	(void)arg;
+	if (level <= SENDSEC_LOG_INFO)
+		fprintf(stderr, "  [engine] %s\n", line);
+	if (used + strlen(line) + 2 < sizeof(captured))
+		snprintf(captured + used, sizeof(captured) - used, "%s\n", line);
+}
+
+struct sendsec_ctx *totp_ctx_logged(const char *conf)
+{
+	static const struct sendsec_log log = {capture, NULL, SENDSEC_LOG_DEBUG};
+	struct sendsec_ctx *ctx = NULL;
+	char err[512];
+
+	if (sendsec_ctx_new(conf, true, NULL, 0, &log, &ctx, err, sizeof(err)) != SENDSEC_OK) {
+		fprintf(stderr, "config refused: %s\n", err);
+		exit(1);
+	}
+	return ctx;
+}
+
+bool totp_log_has(const char *text)
+{
+	bool has = strstr(captured, text) != NULL;
+
+	if (!has)
+		fprintf(stderr, "  the engine log lacks \"%s\"\n", text);
+	return has;
+}
+
+void totp_log_clear(void)
+{
+	captured[0] = '\0';
+}

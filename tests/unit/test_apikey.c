@@ -743,6 +743,20 @@ static void test_keyrec_malformed(void)
 			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS
 			 ";desc=\xc3\xa9",
 					NULL},
+			/* The optional last use: a time, a comma, an address or "-"; at most once. */
+			{"v1;" F_ID ";" F_HASH TAIL ";used=", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=-", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=,192.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=2025-03-01,192.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=19700101000000Z,-", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,192.0.2.0/24", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,300.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,host.example", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,192.0.2.7,::1", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,--", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,-;used=20250301120000Z,-", "used"},
 	};
 	struct sendsec_keyrec rec;
 	char err[256];
@@ -798,6 +812,79 @@ static void test_keyrec_malformed(void)
 	}
 }
 
+/* Values written before the last use existed still parse (never used); the last use round-trips
+ * with an IPv4, IPv6 and IPv4-mapped address or none, in any field position. */
+static void test_keyrec_used(void)
+{
+	static const struct {
+		const char *used;    /* the field as stored */
+		const char *written; /* as formatted back */
+		time_t when;
+		bool has_addr;
+	} cases[] = {
+			{"used=20250302130405Z,192.0.2.7", "used=20250302130405Z,192.0.2.7", 1740920645, true},
+			{"used=20250302130405Z,2001:DB8::7", "used=20250302130405Z,2001:db8::7", 1740920645, true},
+			{"used=20250302130405Z,::ffff:192.0.2.7", "used=20250302130405Z,192.0.2.7", 1740920645, true},
+			{"used=20250302130405Z,-", "used=20250302130405Z,-", 1740920645, false},
+	};
+	const char *old = "v1;" F_ID ";" F_HASH TAIL;
+	struct sendsec_keyrec rec;
+	char value[1024], err[256], *back = NULL;
+
+	CHECK(sendsec_keyrec_parse(old, strlen(old), &rec, err, sizeof(err)) == SENDSEC_OK);
+	CHECK_EQ_INT(rec.used, 0);
+	CHECK(!rec.used_has_addr);
+	CHECK(sendsec_keyrec_format(&rec, &back) == SENDSEC_OK);
+	CHECK(back != NULL && strstr(back, "used=") == NULL); /* a key never used is written as before */
+	CHECK(back != NULL && strcmp(back, "v1;" F_ID ";" F_HASH TAIL) == 0);
+	free(back);
+	back = NULL;
+	sendsec_keyrec_clear(&rec);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* In the middle of the value, as another writer might put it. */
+		snprintf(value, sizeof(value), "v1;" F_ID ";%s;" F_HASH TAIL, cases[i].used);
+		CHECK(sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK);
+		CHECK_EQ_INT(rec.used, cases[i].when);
+		CHECK_EQ_INT(rec.used_has_addr, cases[i].has_addr);
+		CHECK(sendsec_keyrec_format(&rec, &back) == SENDSEC_OK);
+		/* Written right after "created". */
+		snprintf(value, sizeof(value), ";" F_CREATED ";%s;" F_NET ";", cases[i].written);
+		if (back == NULL || strstr(back, value) == NULL)
+			fprintf(stderr, "case %zu: wanted %s in %s\n", i, value, back != NULL ? back : "(null)");
+		CHECK(back != NULL && strstr(back, value) != NULL);
+		free(back);
+		back = NULL;
+		sendsec_keyrec_clear(&rec);
+	}
+}
+
+/* The idle and touch rules: a key never used counts from its creation; "more than N days". */
+static void test_lifecycle_rules(void)
+{
+	struct sendsec_keyrec rec = {0};
+	const time_t created = 1740830400, day = 86400;
+
+	rec.created = created;
+	CHECK_EQ_INT(sendsec_keyrec_idle_seconds(&rec, created + 5), 5);
+	CHECK_EQ_INT(sendsec_keyrec_idle_seconds(&rec, created - 5), 0);
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 30 * day, 30));
+	CHECK(sendsec_keyrec_is_idle(&rec, created + 30 * day + 1, 30));
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 3000 * day, 0)); /* 0: the rule is off */
+	rec.used = created + 20 * day;
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 40 * day, 30));
+	CHECK(sendsec_keyrec_is_idle(&rec, created + 50 * day + 1, 30));
+
+	rec.used = 0;
+	CHECK(sendsec_keyrec_touch_due(&rec, created, 3600)); /* never written: due at once */
+	rec.used = created;
+	CHECK(!sendsec_keyrec_touch_due(&rec, created, 3600));
+	CHECK(!sendsec_keyrec_touch_due(&rec, created + 3599, 3600));
+	CHECK(sendsec_keyrec_touch_due(&rec, created + 3600, 3600));
+	CHECK(sendsec_keyrec_touch_due(&rec, created, 0));          /* interval 0: every use */
+	CHECK(!sendsec_keyrec_touch_due(&rec, created - 10, 3600)); /* a clock behind the last writer */
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -820,5 +907,7 @@ int main(int argc, char **argv)
 	test_is_scope();
 	test_keyrec_value_id();
 	test_keyrec_malformed();
+	test_keyrec_used();
+	test_lifecycle_rules();
 	return check_report(argv[0]);
 }

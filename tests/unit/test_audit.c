@@ -1,7 +1,8 @@
 /* test_audit.c — audit.c: the exact lines of DESIGN.md section 7 (a decision; sendsecctl's admin
- * line), sanitised values, the account name (not the typed name) on success, and where a line
- * goes: to the installed sink, or by default to syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line). The
- * default is observed through capture_syslog.h. */
+ * line), sanitised values, the account name (not the typed name) on success, token= and authz=
+ * (delegation: user= is the person), and where a line goes: to the installed sink, or by default
+ * to syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line). The default is observed through
+ * capture_syslog.h. */
 #include <string.h>
 
 #include "audit.h"
@@ -59,6 +60,31 @@ static void check_format(void)
 	CHECK_STR(line,
 			"sendsec: service=sshd user=bob rhost=2001:db8::1 method=password+totp result=failure "
 			"reason=totp_replayed");
+
+	/* The token a code matched, and a delegation: user= is the person, authz= the shared account
+	 * (DESIGN.md section 7: token= and authz= follow method= and key=, before result=). */
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_OK;
+	out.method = "password+totp";
+	strcpy(out.account, "newsletter");
+	strcpy(out.authcid, "bob");
+	strcpy(out.authz, "newsletter");
+	strcpy(out.token, "yubikey-2");
+	sendsec_audit_format(line, sizeof(line), "smtp", "bob", "192.0.2.8", &out);
+	CHECK_STR(line,
+			"sendsec: service=smtp user=bob rhost=192.0.2.8 method=password+totp token=yubikey-2 "
+			"authz=newsletter result=success");
+
+	/* A refused delegation names the account asked for, as given (sanitised). */
+	memset(&out, 0, sizeof(out));
+	out.result = SENDSEC_DENIED;
+	out.reason = SENDSEC_REASON_NOT_DELEGATE;
+	out.method = "password";
+	strcpy(out.authz, "news letter");
+	sendsec_audit_format(line, sizeof(line), "smtp", "mallory", "192.0.2.9", &out);
+	CHECK_STR(line,
+			"sendsec: service=smtp user=mallory rhost=192.0.2.9 method=password authz=news?letter "
+			"result=failure reason=not_delegate");
 
 	/* A hostile name cannot add fields or lines; missing values print as "-". */
 	memset(&out, 0, sizeof(out));
