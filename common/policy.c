@@ -523,6 +523,7 @@ enum sendsec_result sendsec_policy_attempt_begin(struct sendsec_login *l, enum s
 	struct sendsec_failure ours = {.when = l->now};
 	struct record rec = {0};
 	enum sendsec_lockout d;
+	enum sendsec_dir_status st;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
@@ -552,8 +553,13 @@ enum sendsec_result sendsec_policy_attempt_begin(struct sendsec_login *l, enum s
 				sendsec_account_name(l));
 		goto out;
 	}
-	/* Read back what every host wrote meanwhile, and decide once more, counting their attempts. */
-	if (reread(l) != SENDSEC_DIR_OK || !record_read(l->failures, &rec)) {
+	/* Read back what every host wrote meanwhile, and decide once more, counting their attempts:
+	 * from the provider that took the write (pinned), so that the read sees it and every write
+	 * ordered before it there. */
+	sendsec_dir_pin(l->dir, true);
+	st = reread(l);
+	sendsec_dir_pin(l->dir, false);
+	if (st != SENDSEC_DIR_OK || !record_read(l->failures, &rec)) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not read the lockout record back",
 				sendsec_account_name(l));
 		drop_attempt(l);
