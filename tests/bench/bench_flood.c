@@ -10,10 +10,14 @@
  *     round and the median of the per-round ratios flood/idle (target with N=1: >= 50%);
  *   - the flood's rate of answered logins (bad_password) and of busy answers;
  *   - the memory of all login processes together: the sum of their proportional set sizes (Pss,
- *     so that shared library pages count once), sampled every 10 ms, highest in the idle windows
- *     and in the flood windows, and the difference (target: <= N x (m + 16 MiB)).
+ *     so that shared library pages count once), highest in the idle windows, and highest in one
+ *     more flood window in which every 20 ms all flooders are stopped (SIGSTOP) while the sum is
+ *     read, so that each sum is one instant (read one process after another while they run, a
+ *     sum counts a hash that just ended beside the one that just began in its slot); and the
+ *     difference (target: <= N x (m + 16 MiB)).
  * Lockout is off (lockout_threshold 0) so that every attempt reaches the hash. No password or key
  * is printed. usage: bench_flood P SECONDS ROUNDS N... */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +164,40 @@ static long sample(const pid_t *pids, int n, double seconds)
 	return peak;
 }
 
+/* True when pid is stopped (state T in /proc/PID/stat) or gone. */
+static bool is_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p == NULL || p[1] == '\0' || p[2] == 'T' || p[2] == 't' || p[2] == 'Z';
+}
+
+/* The memory of all n processes at one instant: the flooders (pids[1..n-1]) stopped while it is
+ * read. */
+static long frozen_sum(const pid_t *pids, int n)
+{
+	long sum;
+
+	for (int i = 1; i < n; i++)
+		kill(pids[i], SIGSTOP);
+	for (int i = 1; i < n; i++)
+		while (!is_stopped(pids[i]))
+			usleep(100);
+	sum = pss_sum(pids, n);
+	for (int i = 1; i < n; i++)
+		kill(pids[i], SIGCONT);
+	return sum;
+}
+
 /* Lets the key client measure for seconds while sampling memory. */
 static void measure(const pid_t *pids, int n, double seconds, struct window *w)
 {
@@ -233,11 +271,7 @@ static void run(int p, double seconds, int rounds, const char *n)
 		measure(pids, p + 1, seconds, &idle[r]);
 		/* The flood: one second to fill up, then the measured window. */
 		sh->go = 1;
-		{
-			long ramp = sample(pids, p + 1, 1.0);
-
-			peak = ramp > peak ? ramp : peak;
-		}
+		usleep(1000000);
 		counts(p, &a0, &b0, &o0);
 		t0 = itest_seconds();
 		measure(pids, p + 1, seconds, &flood[r]);
@@ -247,7 +281,6 @@ static void run(int p, double seconds, int rounds, const char *n)
 		busy += b1 - b0;
 		other += o1 - o0;
 		idle_mem = idle[r].peak_kib > idle_mem ? idle[r].peak_kib : idle_mem;
-		peak = flood[r].peak_kib > peak ? flood[r].peak_kib : peak;
 		ratio[r] = idle[r].rate > 0 ? flood[r].rate / idle[r].rate : 0;
 		idle_rate[r] = idle[r].rate;
 		flood_rate[r] = flood[r].rate;
@@ -259,6 +292,20 @@ static void run(int p, double seconds, int rounds, const char *n)
 				flood[r].median_ms, flood[r].mean_ms, flood[r].p99_ms, 100 * ratio[r]);
 		fflush(stdout);
 	}
+	/* The memory window: the flood on, consistent snapshots every 20 ms. */
+	sh->go = 1;
+	usleep(1000000);
+	peak = 0;
+	{
+		double t0 = itest_seconds();
+
+		while (itest_seconds() - t0 < seconds) {
+			long sum = frozen_sum(pids, p + 1);
+
+			peak = sum > peak ? sum : peak;
+			usleep(20000);
+		}
+	}
 	sh->stop = 1;
 	for (int i = 0; i < p + 1; i++)
 		waitpid(pids[i], NULL, 0);
@@ -267,7 +314,8 @@ static void run(int p, double seconds, int rounds, const char *n)
 			median_of(flood_med, rounds), 100 * median_of(ratio, rounds));
 	printf("  flood: %.1f answered/s (bad_password), %.1f busy/s, %ld other\n", (double)answered / flood_time,
 			(double)busy / flood_time, other);
-	printf("  memory of the %d login processes (sum of Pss): idle %.1f MiB, peak %.1f MiB, peak - idle %.1f MiB\n",
+	printf("  memory of the %d login processes (sum of Pss at one instant): idle %.1f MiB, peak %.1f MiB, "
+	       "peak - idle %.1f MiB\n",
 			p + 1, idle_mem / 1024.0, peak / 1024.0, (peak - idle_mem) / 1024.0);
 	fflush(stdout);
 }
