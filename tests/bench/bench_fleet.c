@@ -238,8 +238,11 @@ static void order_races(struct sendsec_ctx *admin, int rounds)
 	time_t t = (time(NULL) / 30) * 30 + 15;
 	int twice[2] = {0, 0}, done[2] = {0, 0};
 
-	if (sendsec_admin_totp_enroll(admin, "sendsecctl", "bob", "bench", &uri) != SENDSEC_OK || uri == NULL ||
-			(s = strstr(uri, "secret=")) == NULL || strcspn(s + 7, "&") >= sizeof(b32))
+	const struct sendsec_token_request req = {.issuer = "bench"};
+	char why[256];
+
+	if (sendsec_admin_totp_enroll(admin, "sendsecctl", "bob", &req, &uri, why, sizeof(why)) != SENDSEC_OK ||
+			uri == NULL || (s = strstr(uri, "secret=")) == NULL || strcspn(s + 7, "&") >= sizeof(b32))
 		die("cannot enroll bob");
 	snprintf(b32, sizeof(b32), "%.*s", (int)strcspn(s + 7, "&"), s + 7);
 	sodium_memzero(uri, strlen(uri));

@@ -256,34 +256,10 @@ double fleet_wait(const char *name, const char *dn, const char *attr, const char
 
 bool fleet_signal(const char *name, int sig)
 {
-	char path[512], stat_line[512];
-	long pid = 0;
-	FILE *f;
-	double t0;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/slapd.pid", fleet_env(name, "DIR"));
-	if ((f = fopen(path, "r")) == NULL)
-		return false;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	if (pid <= 1 || kill((pid_t)pid, sig) != 0)
-		return false;
-	if (sig != SIGSTOP)
-		return true;
-	/* kill() returns before the signal is delivered: wait until the process is stopped ("T"). */
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	for (t0 = itest_seconds(); itest_seconds() - t0 < 5.0; usleep(1000)) {
-		const char *state;
-
-		if ((f = fopen(path, "r")) == NULL)
-			return false;
-		state = fgets(stat_line, sizeof(stat_line), f) != NULL ? strrchr(stat_line, ')') : NULL;
-		fclose(f);
-		if (state != NULL && (state[2] == 'T' || state[2] == 't'))
-			return true;
-	}
-	return false;
+	return itest_signal_pidfile(path, sig);
 }
 
 int fleet_sh(const char *cmd, const char *name)

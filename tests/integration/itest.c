@@ -217,19 +217,43 @@ int itest_slapd(const char *cmd)
 	return itest_run(argv, NULL, NULL, 0);
 }
 
-bool itest_slapd_signal(int sig)
+bool itest_signal_pidfile(const char *pidfile, int sig)
 {
-	char path[512];
+	char path[512], stat_line[512];
 	long pid = 0;
 	FILE *f;
+	double t0;
 
-	snprintf(path, sizeof(path), "%s/slapd.pid", itest_env("DIR"));
-	if ((f = fopen(path, "r")) == NULL)
+	if ((f = fopen(pidfile, "r")) == NULL)
 		return false;
 	if (fscanf(f, "%ld", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	return pid > 1 && kill((pid_t)pid, sig) == 0;
+	if (pid <= 1 || kill((pid_t)pid, sig) != 0)
+		return false;
+	if (sig != SIGSTOP)
+		return true;
+	/* kill() returns before the signal is delivered: wait until the process is stopped ("T"). */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	for (t0 = itest_seconds(); itest_seconds() - t0 < 5.0; usleep(1000)) {
+		const char *state;
+
+		if ((f = fopen(path, "r")) == NULL)
+			return false;
+		state = fgets(stat_line, sizeof(stat_line), f) != NULL ? strrchr(stat_line, ')') : NULL;
+		fclose(f);
+		if (state != NULL && (state[2] == 'T' || state[2] == 't'))
+			return true;
+	}
+	return false;
+}
+
+bool itest_slapd_signal(int sig)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/slapd.pid", itest_env("DIR"));
+	return itest_signal_pidfile(path, sig);
 }
 
 int itest_dead_port(void)

@@ -69,6 +69,9 @@ const char *itest_user_dn(const char *name);
 int itest_slapd(const char *cmd);
 /* Sends sig to the running slapd (pid from SENDSEC_TEST_DIR/slapd.pid); false on failure. */
 bool itest_slapd_signal(int sig);
+/* Sends sig to the process whose pid is in pidfile; for SIGSTOP, returns once the process is
+ * stopped (kill() returns before delivery), false when it is not within 5 s. */
+bool itest_signal_pidfile(const char *pidfile, int sig);
 
 /* A loopback TCP port that nothing listens on (bound, then closed): connecting is refused. */
 int itest_dead_port(void);
