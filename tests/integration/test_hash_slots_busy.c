@@ -1,5 +1,5 @@
 /* test_hash_slots_busy.c — a flood cannot exhaust the host (DESIGN.md section 11), with
- * hash_concurrency 1 and timeout 2 and alice's hash at argon2id m=64 MiB, t=2:
+ * hash_concurrency 1 and timeout 2 and alice's hash at argon2id m=64 MiB, t=8 (rehash no):
  * - while another process holds the host's only slot, alice's right password, an unknown name
  *   (which still pays its verification through a slot) and a wrong password are all answered
  *   unavailable with reason busy; an API key logs in meanwhile (it never waits for a slot); once
@@ -25,7 +25,7 @@
 
 #define FLOOD 12
 #define EXTRA                                                                                                          \
-	"methods password apikey\nargon2_opslimit 2\nargon2_memlimit 65536\nlockout_threshold 0\n"                     \
+	"methods password apikey\nargon2_opslimit 2\nargon2_memlimit 65536\nrehash no\nlockout_threshold 0\n"          \
 	"lockout_account_threshold 0\n[service smtp]\nhash_concurrency 1\ntimeout 2\n"
 
 static char run_dir[512];
@@ -102,7 +102,9 @@ int main(int argc, char **argv)
 	setenv("SENDSEC_RUN_DIR", run_dir, 1);
 	snprintf(conf, sizeof(conf), "%s", itest_write_conf(true, EXTRA));
 	ctx = itest_ctx_from(conf);
-	CHECK(sendsec_hash_make(itest_pw("alice"), 2, 65536, hash, sizeof(hash)) == SENDSEC_OK);
+	/* t=8: each check takes several times longer than the 2 s a flooder waits divided by 12, so
+	 * that some of the flood must find no slot in time. */
+	CHECK(sendsec_hash_make(itest_pw("alice"), 8, 65536, hash, sizeof(hash)) == SENDSEC_OK);
 	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: %s\n",
 			itest_user_dn("alice"), hash);
 	CHECK(itest_ldapmodify(ldif) == 0);
