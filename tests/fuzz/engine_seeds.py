@@ -173,6 +173,15 @@ def main():
                     (3, 1, 0x65), (3, 3, 0x07), (0, 0, 0x07), (2, 0, 0x81), (3, 2, 0x64)):
         seeds["lockout-t%d-i%d-f%02x" % (t, i, f)] = seed(methods=0, cfg2=(t << 2) | (i << 4), fails=f,
                                                           raw={R_FAILTIME: "20250615150000Z"})
+    # per source (older values count for source "-", a login without an address) and per account
+    for r in (0, 1, 3):
+        seeds["lockout-source-rhost%d" % r] = seed(methods=0, cfg2=2 << 2, fails=0x05, rhost=r)
+        seeds["lockout-account-rhost%d" % r] = seed(methods=0, cfg2=3 << 2, cfg3=128, fails=0x05, rhost=r)
+    seeds["lockout-wrong-pw-tagged"] = seed(methods=0, cfg2=2 << 2, fails=0x01, password=4, rhost=1)
+    seeds["lockout-wrong-pw-bind"] = seed(methods=0, cfg1=BIND, cfg2=2 << 2, fails=0x01, password=4, rhost=1)
+    seeds["lockout-record-write-fails"] = seed(methods=0, cfg2=2 << 2, sched=[NONE, FAILED])
+    seeds["lockout-record-write-conflict"] = seed(methods=0, cfg2=2 << 2, sched=[NONE, CONFLICT])
+    seeds["lockout-readback-fails"] = seed(methods=0, cfg2=2 << 2, sched=[NONE, NONE, FAILED])
     seeds["lockout-wrong-pw"] = seed(methods=0, cfg2=2 << 2, fails=2, password=4)
     seeds["reset-flag"] = seed(acct0=EXISTS | LINK | RESETREQ)
     seeds["reset-pwdreset"] = seed(acct0=EXISTS | LINK | PWDRESET)

@@ -432,7 +432,7 @@ struct model {
 	unsigned alone, anywhere; /* methods_table's, for the service asked for */
 	bool otp_append, unenrolled_allow, bind_check, rehash, has_key, user_attr_cn, reset_set;
 	const char *allow_networks; /* NULL: any */
-	int threshold, interval, duration, min_len;
+	int threshold, account_threshold, interval, duration, min_len;
 	time_t now;
 	/* the request */
 	int op;
@@ -477,7 +477,8 @@ static bool any_alt_with(const struct model *m, unsigned f)
  *          6 password_min_length 4, 7 a [service smtp] that cannot be resolved
  *   cfg[3] bits 0-1 a PAM argument: none, otp_mode=append, totp_unenrolled=allow, an unknown key;
  *          bits 2-3 apikey_max_idle 0/1/30/0 days; bits 4-5 apikey_touch_interval 3600/0/2^30/60;
- *          bit 6 read_uri (a replica handle, as up to date as the providers) */
+ *          bit 6 read_uri (a replica handle, as up to date as the providers); bit 7
+ *          lockout_account_threshold 3 (else 50) */
 static void write_config(const struct input *in, struct model *m)
 {
 	char text[2048];
@@ -498,6 +499,7 @@ static void write_config(const struct input *in, struct model *m)
 	m->service_cfg = (in->cfg[1] & 128) ? "sshd" : NULL;
 	m->allow_networks = service_networks[in->cfg[2] & 3];
 	m->threshold = thresholds[(in->cfg[2] >> 2) & 3];
+	m->account_threshold = (in->cfg[3] & 128) ? 3 : 50;
 	m->interval = intervals[(in->cfg[2] >> 4) & 3][0];
 	m->duration = intervals[(in->cfg[2] >> 4) & 3][1];
 	m->min_len = (in->cfg[2] & 64) ? 4 : 12;
@@ -529,6 +531,7 @@ static void write_config(const struct input *in, struct model *m)
 		PUT("allow_networks %s\n", m->allow_networks);
 	PUT("lockout_threshold %d\nlockout_interval %d\nlockout_duration %d\npassword_min_length %d\n", m->threshold,
 			m->interval, m->duration, m->min_len);
+	PUT("lockout_account_threshold %d\n", m->account_threshold);
 	PUT("apikey_max_idle %d\napikey_touch_interval %d\n", m->max_idle, m->touch_interval);
 	if (m->has_read_uri)
 		PUT("read_uri ldap://127.0.0.1:10/\n");
@@ -1298,28 +1301,41 @@ static int cmp_time(const void *a, const void *b)
 }
 
 /* Locked: ppolicy's lock, or threshold failures within interval, the last under duration ago. */
-static bool is_locked(const struct input *in, const struct model *m)
+/* threshold failures among the n times t (sorted here) within interval, the last under duration
+ * ago (policy.c's rule, DESIGN.md section 11). */
+static bool run_holds(time_t *t, size_t n, int threshold, const struct model *m)
 {
-	static const int spacing[4] = {1, 60, 400, 1000}, age[4] = {0, 100, 1000, 100000};
-	time_t t[9];
-	size_t n = 0, values = (size_t)(in->acct[3] & 7) + ((in->acct[3] & 128) ? 1 : 0);
-
-	if (in->acct[0] & 16 || in->acct[7] & 8)
-		return true;
-	if (m->threshold <= 0 || values < (size_t)m->threshold)
+	if (threshold <= 0 || m->duration <= 0 || n < (size_t)threshold)
 		return false;
-	for (int i = 0; i < (in->acct[3] & 7); i++)
-		t[n++] = m->now - age[(in->acct[3] >> 5) & 3] - (time_t)i * spacing[(in->acct[3] >> 3) & 3];
-	if ((in->acct[3] & 128) && parse_time(in->raw[R_FAILTIME], &t[n]))
-		n++;
 	qsort(t, n, sizeof(t[0]), cmp_time);
-	for (size_t i = 0; i + (size_t)m->threshold <= n; i++) {
-		time_t last = t[i + (size_t)m->threshold - 1];
+	for (size_t i = 0; i + (size_t)threshold <= n; i++) {
+		time_t last = t[i + (size_t)threshold - 1];
 
 		if (last - t[i] <= m->interval && m->now < last + m->duration)
 			return true;
 	}
 	return false;
+}
+
+/* Locked: ppolicy's lock (any pwdAccountLockedTime), the account's lock (lockout_account_threshold
+ * failures from all sources), or this source's (lockout_threshold failures from it). The record
+ * the input writes holds older values only (sendsecFailureTime): they count as failures of the
+ * source "-", a login without a client address. */
+static bool is_locked(const struct input *in, const struct model *m)
+{
+	static const int spacing[4] = {1, 60, 400, 1000}, age[4] = {0, 100, 1000, 100000};
+	time_t t[9];
+	size_t n = 0;
+	unsigned char addr[16];
+	bool has_addr = m->rhost != NULL && sendsec_addr_parse(m->rhost, addr);
+
+	if (in->acct[0] & 16 || in->acct[7] & 8)
+		return true;
+	for (int i = 0; i < (in->acct[3] & 7); i++)
+		t[n++] = m->now - age[(in->acct[3] >> 5) & 3] - (time_t)i * spacing[(in->acct[3] >> 3) & 3];
+	if ((in->acct[3] & 128) && parse_time(in->raw[R_FAILTIME], &t[n]))
+		n++;
+	return run_holds(t, n, m->account_threshold, m) || (!has_addr && run_holds(t, n, m->threshold, m));
 }
 
 static bool reset_required(const struct input *in, const struct model *m)
@@ -1447,8 +1463,8 @@ struct ops_seen {
 	int find;          /* the account lookup, -1: none */
 	int delegate_find; /* the lookup of the account an authzid names, -1: none */
 	int key_search;    /* last key search status, -1: none */
-	int token_read;    /* worst token/params read: -1 none, else the first non-OK or OK */
-	int last_swap;     /* last compare-and-swap status, -1: none */
+	int token_read; /* worst token/params read (or re-read after a lost swap): -1 none, else the first non-OK or OK */
+	int last_swap; /* last compare-and-swap status, -1: none */
 	bool any_swap_ok;
 	int bind;            /* last bind status, -1: none */
 	int passwd_modify;   /* -1: none */
@@ -1461,6 +1477,8 @@ struct ops_seen {
 
 static void collect_ops(struct ops_seen *o)
 {
+	bool swap_lost = false; /* the last compare-and-swap so far was lost */
+
 	*o = (struct ops_seen){.find = -1,
 			.delegate_find = -1,
 			.key_search = -1,
@@ -1492,7 +1510,11 @@ static void collect_ops(struct ops_seen *o)
 				o->key_search = s;
 			break;
 		case STANDIN_READ:
-			if (o->token_read == -1 || o->token_read == SENDSEC_DIR_OK)
+			/* a token or its params, or the re-read after a lost compare-and-swap (the
+			 * lockout record's read-back is judged by the outcome alone) */
+			if ((strcasecmp(op->target, TOKEN_DN) == 0 || strcasecmp(op->target, TOKEN2_DN) == 0 ||
+					    strcasecmp(op->target, PARAMS_DN) == 0 || swap_lost) &&
+					(o->token_read == -1 || o->token_read == SENDSEC_DIR_OK))
 				o->token_read = s;
 			break;
 		case STANDIN_MODIFY:
@@ -1502,6 +1524,7 @@ static void collect_ops(struct ops_seen *o)
 							op->mod_op == SENDSEC_MOD_DELETE)) {
 				o->last_swap = s;
 				o->any_swap_ok |= s == SENDSEC_DIR_OK;
+				swap_lost = s == SENDSEC_DIR_CONFLICT;
 			}
 			if (strcasecmp(op->attr, "sendsecPasswordChanged") == 0)
 				o->final_write = s;
@@ -1570,6 +1593,18 @@ static void check_key_after(const struct model *m, const struct ops_seen *o, con
 	sendsec_keyrec_clear(&rec);
 }
 
+/* True when an operation before the i-th wrote to dn. */
+static bool written_before(size_t i, const char *dn)
+{
+	for (size_t j = 0; j < i; j++) {
+		const struct standin_op *op = standin_op_at(j);
+
+		if (op->kind == STANDIN_MODIFY && strcasecmp(op->target, dn) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Which handle each operation went to (DESIGN.md section 10): replicas serve the key search only,
  * and only when read_uri is set; a replica's answer is final unless no replica answered; the
  * re-read after a lost compare-and-swap (and the write that follows it) goes to the provider
@@ -1594,10 +1629,15 @@ static void check_handles(const struct model *m)
 		} else if (is_key_search && m->has_read_uri) {
 			REQUIRE(!replica_answered, "a replica's answer is final");
 		}
+		/* pinned: the read back after a write (the lockout record, a lost compare-and-swap) and the
+		 * write that follows a lost compare-and-swap */
 		if (op->pinned)
-			REQUIRE((op->kind == STANDIN_READ || is_swap) && after_conflict && !op->on_replica,
-					"only the re-read and write after a lost compare-and-swap are pinned, on the "
-					"provider");
+			REQUIRE(!op->on_replica &&
+							((op->kind == STANDIN_READ && written_before(i, op->target)) ||
+									(is_swap && after_conflict)),
+					"only a read back after a write, and the write after a lost compare-and-swap, "
+					"are "
+					"pinned, on the provider");
 		if (op->kind == STANDIN_READ && after_conflict)
 			REQUIRE(op->pinned, "the re-read after a lost compare-and-swap is pinned to the provider");
 		if (is_swap)
