@@ -659,6 +659,20 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
 	}
 	if (old_password != NULL) {
+		/* A person changes their own password only while they may log in: a disabled or
+		 * administratively locked account may not (an administrator's change, old_password
+		 * NULL, may). Refused at the cost of a check, like a login. */
+		reason = sendsec_policy_is_disabled(&l)              ? SENDSEC_REASON_DISABLED
+				: sendsec_policy_is_admin_locked(&l) ? SENDSEC_REASON_LOCKED
+								     : SENDSEC_REASON_NONE;
+		if (reason != SENDSEC_REASON_NONE) {
+			enum sendsec_reason slot_reason = SENDSEC_REASON_NONE;
+
+			if (sendsec_password_standin(&l, old_password, &slot_reason) != SENDSEC_OK)
+				return finish(&l, out, SENDSEC_UNAVAILABLE, slot_reason);
+			return finish(&l, out, SENDSEC_DENIED, reason);
+		}
+		reason = SENDSEC_REASON_BAD_PASSWORD;
 		if ((rc = sendsec_policy_attempt_begin(&l, &reason)) != SENDSEC_OK)
 			return finish(&l, out, rc, reason);
 		rc = sendsec_factor_password(&l, old_password, &reason);
