@@ -3,6 +3,7 @@
 # the SENDSEC_TEST_* variables of the throwaway slapd). Passwords are demo values from
 # tests/fixtures/README; the demo never prints one.
 set -u
+parts_failed=""
 BUILD=$1
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 CTL="$BUILD/tools/sendsecctl"
@@ -139,7 +140,10 @@ printf 'alice-Passw0rd!\n' | show ctl test smtp alice --authzid newsletter --rho
 (umask 077 && printf 'carol-Passw0rd!\n' >"$S/carol.pw")
 
 step "Postfix: SMTP AUTH through libsendsec.so: an API key, password + code, a replay, a delegated login"
-"$SRC/scripts/demo-postfix.sh" "$BUILD/sasl_sendsec/libsendsec.so" "$CONF" "$S" || echo "  (the Postfix part failed; see above)"
+"$SRC/scripts/demo-postfix.sh" "$BUILD/sasl_sendsec/libsendsec.so" "$CONF" "$S" || {
+	echo "  (the Postfix part failed; see above)"
+	parts_failed="$parts_failed postfix"
+}
 
 step "ssh: a real sshd on loopback, password + verification code, a replay, a disallowed address"
 ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" >/dev/null <<LDIF
@@ -148,9 +152,16 @@ changetype: modify
 add: sendsecAllowedNetwork
 sendsecAllowedNetwork: 192.0.2.0/24
 LDIF
-"$SRC/scripts/demo-sshd.sh" "$BUILD/pam_sendsec/pam_sendsec.so" "$CTL" "$CONF" || echo "  (the ssh part failed; see above)"
+"$SRC/scripts/demo-sshd.sh" "$BUILD/pam_sendsec/pam_sendsec.so" "$CTL" "$CONF" || {
+	echo "  (the ssh part failed; see above)"
+	parts_failed="$parts_failed ssh"
+}
 
 step "The audit lines of all of the above (syslog, facility authpriv)"
 sleep 0.2
 if [ -s "$AUDIT" ]; then sed -n 's/.*\(sendsec: .*\)/  \1/p' "$AUDIT"; else echo "  (a syslog daemon owns /dev/log here: see its authpriv log)"; fi
 rm -rf "$T/bobpw" "$S"
+if [ -n "$parts_failed" ]; then
+	echo "demo: these parts failed:$parts_failed" >&2
+	exit 1
+fi
