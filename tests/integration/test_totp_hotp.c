@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -139,49 +137,19 @@ static void test_window_and_counter(void)
  * once; returns how many succeeded, and counts the totp_replayed refusals in *replayed_out. */
 static int race(const char *user, const char *hex, unsigned long long counter, int *replayed_out)
 {
-	int go[2], ok = 0;
-	pid_t pids[RACERS];
+	const char *confs[RACERS], *answers[RACERS];
+	struct itest_race r;
+	char code[16];
 
-	*replayed_out = 0;
-	if (pipe(go) != 0)
-		exit(1);
+	hotp_code(hex, 6, counter, code);
 	for (int i = 0; i < RACERS; i++) {
-		if ((pids[i] = fork()) < 0)
-			exit(1);
-		if (pids[i] == 0) {
-			struct sendsec_ctx *ctx = itest_ctx_from(conf);
-			struct sendsec_outcome out;
-			char c;
-
-			close(go[1]);
-			/* Connect and bind before the start signal, so that all race on the modify. */
-			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK)
-				_exit(4);
-			if (read(go[0], &c, 1) != 0)
-				_exit(3);
-			login_code(ctx, user, hex, 6, counter, &out);
-			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0
-							: out.result == SENDSEC_DENIED &&
-									out.reason == SENDSEC_REASON_TOTP_REPLAYED
-							? 1
-							: 2);
-		}
+		confs[i] = conf;
+		answers[i] = code;
 	}
-	close(go[0]);
-	usleep(400 * 1000); /* all connected */
-	close(go[1]);
-	for (int i = 0; i < RACERS; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status))
-			continue;
-		if (WEXITSTATUS(status) == 0)
-			ok++;
-		else if (WEXITSTATUS(status) == 1)
-			(*replayed_out)++;
-	}
-	return ok;
+	itest_race(RACERS, confs, user, itest_pw(user), answers, 0, &r);
+	sodium_memzero(code, sizeof(code));
+	*replayed_out = r.replayed;
+	return r.ok;
 }
 
 static void test_race(void)

@@ -5,12 +5,9 @@
  * valid codes at the same moment: the one with the later step always succeeds (the loser of the
  * compare-and-swap re-reads the step and decides again), the earlier one only if it came first.
  * Usage (under with-slapd.sh): test_totp_replay_two_hosts PATH/TO/sendsecctl */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -21,62 +18,21 @@
 #define CONF   "methods password+totp apikey\nlockout_threshold 0\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"
 #define ROUNDS 5
 
-static struct itest_clock clk;
-
-/* Forks two "hosts" that log user in with password and answers[i] at clock t, released at once
- * through a pipe. Counts their outcomes: *ok_out successes, *replayed_out totp_replayed refusals;
- * host_ok[i] (may be NULL) tells whether host i succeeded. */
+/* Two "hosts" log user in with password and answers[i] at clock t, released at once. Counts their
+ * outcomes: *ok_out successes, *replayed_out totp_replayed refusals; host_ok[i] (may be NULL)
+ * tells whether host i succeeded. */
 static void race2(const char *conf, const char *user, const char *const answers[2], time_t t, int *ok_out,
 		int *replayed_out, bool host_ok[2])
 {
-	int go[2];
-	pid_t pids[2];
-	bool ignored[2];
+	const char *const confs[2] = {conf, conf};
+	struct itest_race r;
 
-	if (host_ok == NULL)
-		host_ok = ignored;
-	host_ok[0] = host_ok[1] = false;
-	*ok_out = *replayed_out = 0;
-	if (pipe(go) != 0)
-		exit(1);
-	for (int i = 0; i < 2; i++) {
-		if ((pids[i] = fork()) < 0)
-			exit(1);
-		if (pids[i] == 0) {
-			struct sendsec_ctx *ctx = itest_ctx_from(conf);
-			struct sendsec_outcome out;
-			char c;
-
-			close(go[1]);
-			clk.now = t;
-			sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);
-			/* Connect and bind before the start signal, so that both race on the modify. */
-			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK)
-				_exit(4);
-			if (read(go[0], &c, 1) != 0)
-				_exit(3);
-			totp_login(ctx, user, itest_pw(user), answers[i], false, &out);
-			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0
-							: out.result == SENDSEC_DENIED &&
-									out.reason == SENDSEC_REASON_TOTP_REPLAYED
-							? 1
-							: 2);
-		}
-	}
-	close(go[0]);
-	usleep(300 * 1000); /* both connected */
-	close(go[1]);       /* release both */
-	for (int i = 0; i < 2; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status))
-			continue;
-		host_ok[i] = WEXITSTATUS(status) == 0;
-		if (WEXITSTATUS(status) == 0)
-			(*ok_out)++;
-		else if (WEXITSTATUS(status) == 1)
-			(*replayed_out)++;
+	itest_race(2, confs, user, itest_pw(user), answers, t, &r);
+	*ok_out = r.ok;
+	*replayed_out = r.replayed;
+	if (host_ok != NULL) {
+		host_ok[0] = r.host_ok[0];
+		host_ok[1] = r.host_ok[1];
 	}
 }
 
