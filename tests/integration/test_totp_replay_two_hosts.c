@@ -51,10 +51,7 @@ int main(int argc, char **argv)
 	time_t t0 = (time(NULL) / 30) * 30 + 15;
 	int ok, replayed;
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
+	(void)totp_test_start(argc, argv, "with-slapd.sh");
 	conf = strdup(itest_write_conf(true, CONF));
 	if (conf == NULL)
 		return 1;

@@ -11,6 +11,15 @@
 
 #include "itest.h"
 
+const char *totp_test_start(int argc, char **argv, const char *fixture)
+{
+	if (argc != 2 || sodium_init() < 0) {
+		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under %s)\n", argv[0], fixture);
+		exit(2);
+	}
+	return argv[1];
+}
+
 int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out)
 {
 	const char *argv[] = {sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL};
