@@ -43,6 +43,26 @@ static void race(const char *conf, const char *user, const char *answer, time_t 
 	race2(conf, user, answers, t, ok_out, replayed_out, NULL);
 }
 
+/* Two different valid codes of bob's token (the step at t and the next) racing: the later one
+ * always succeeds, and both hosts answer. what names the round's state in the output. */
+static void race_two_codes(const char *conf, const char *hex, time_t t, int r, const char *what)
+{
+	char code[16], next[16], line[192];
+	const char *const answers[2] = {code, next};
+	int ok, replayed;
+	bool host_ok[2];
+
+	totp_code(hex, true, "SHA1", 6, t, code);
+	totp_code(hex, true, "SHA1", 6, t + 30, next);
+	race2(conf, "bob", answers, t, &ok, &replayed, host_ok);
+	snprintf(line, sizeof(line), "round %d, %s, two different codes: the later one succeeds (later %s, earlier %s)",
+			r, what, host_ok[1] ? "ok" : "refused", host_ok[0] ? "ok" : "refused");
+	printf("%s - %s\n", host_ok[1] && ok + replayed == 2 ? "ok" : "not ok", line);
+	CHECK(host_ok[1] && ok + replayed == 2);
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(next, sizeof(next));
+}
+
 int main(int argc, char **argv)
 {
 	char b32[64], code[16], hex[41], b64[64], ldif[2048], what[128];
@@ -106,46 +126,16 @@ int main(int argc, char **argv)
 	 * SINGLE-VALUE constraint violation; the host re-reads the step another host stored and
 	 * decides again: the later code always succeeds, the earlier one only when it came first. */
 	for (int r = 0; r < 3; r++) {
-		time_t t = t0 + 30 * (ROUNDS + 2 * r);
-		char next[16];
-		const char *const answers[2] = {code, next};
-		bool host_ok[2];
-
 		snprintf(ldif, sizeof(ldif),
 				"dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
 				itest_env("BASE"));
 		CHECK(itest_ldapmodify(ldif) == 0);
-		totp_code(hex, true, "SHA1", 6, t, code);
-		totp_code(hex, true, "SHA1", 6, t + 30, next);
-		race2(conf, "bob", answers, t, &ok, &replayed, host_ok);
-		snprintf(what, sizeof(what),
-				"round %d, no stored step, two different codes: the later one succeeds (later %s, "
-				"earlier "
-				"%s)",
-				r, host_ok[1] ? "ok" : "refused", host_ok[0] ? "ok" : "refused");
-		printf("%s - %s\n", host_ok[1] && ok + replayed == 2 ? "ok" : "not ok", what);
-		CHECK(host_ok[1] && ok + replayed == 2);
-		sodium_memzero(next, sizeof(next));
+		race_two_codes(conf, hex, t0 + 30 * (ROUNDS + 2 * r), r, "no stored step");
 	}
 
 	/* A stored step, two different valid codes racing: the later step always succeeds. */
-	for (int r = 0; r < ROUNDS; r++) {
-		time_t t = t0 + 30 * (ROUNDS + 7 + 2 * r);
-		char next[16];
-		const char *const answers[2] = {code, next};
-		bool host_ok[2];
-
-		totp_code(hex, true, "SHA1", 6, t, code);
-		totp_code(hex, true, "SHA1", 6, t + 30, next);
-		race2(conf, "bob", answers, t, &ok, &replayed, host_ok);
-		snprintf(what, sizeof(what),
-				"round %d, stored step, two different codes: the later one succeeds (later %s, earlier "
-				"%s)",
-				r, host_ok[1] ? "ok" : "refused", host_ok[0] ? "ok" : "refused");
-		printf("%s - %s\n", host_ok[1] && ok + replayed == 2 ? "ok" : "not ok", what);
-		CHECK(host_ok[1] && ok + replayed == 2);
-		sodium_memzero(next, sizeof(next));
-	}
+	for (int r = 0; r < ROUNDS; r++)
+		race_two_codes(conf, hex, t0 + 30 * (ROUNDS + 7 + 2 * r), r, "stored step");
 
 	/* One recovery code, two hosts: exactly one. */
 	{

@@ -225,13 +225,20 @@ static void test_unenrolled(void)
 	CHECK(auth("allow", "bob", "bob-Passw0rd?", NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
 }
 
+/* An API key of alice for the services scope, made by sendsecctl, into key (256 bytes). */
+static void create_key(const char *scope, char *key)
+{
+	const char *args[] = {"key", "create", "alice", "--scope", scope, NULL};
+
+	CHECK(ctl_line(args, key, 256) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+}
+
 static void test_apikey(void)
 {
-	const char *args[] = {"key", "create", "alice", "--scope", "totp", NULL};
 	char key[256], prompts[256], user[256];
 
-	CHECK(ctl_line(args, key, sizeof(key)) == 0);
-	CHECK(strncmp(key, "ssk_", 4) == 0);
+	create_key("totp", key);
 	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
 	CHECK(strcmp(prompts, "Password: |") == 0);
 	CHECK(strcmp(user, "alice") == 0);
@@ -288,11 +295,9 @@ static void test_prompts_alike(void)
  * the defaults apply), as user apikey and as the account's own name. */
 static void test_apikey_default_methods(void)
 {
-	const char *args[] = {"key", "create", "alice", "--scope", "*", NULL};
 	char key[256], prompts[256], user[256];
 
-	CHECK(ctl_line(args, key, sizeof(key)) == 0);
-	CHECK(strncmp(key, "ssk_", 4) == 0);
+	create_key("*", key);
 	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
 	CHECK(strcmp(user, "alice") == 0);
 	CHECK_EQ_INT(auth_full("sshd", "apikey", key, NULL, prompts, user, sizeof(user)), PAM_AUTH_ERR);
