@@ -10,6 +10,8 @@
 #   out_has / err_has PATTERN DESCRIPTION  grep -E on the last run's stdout / stderr
 #   usage_error DESCRIPTION PATTERN ARGS…  the run exits 2 with PATTERN and the usage on stderr
 #   refused DESCRIPTION PATTERN ARGS…      the run exits 1 with PATTERN on stderr
+#   helps "SUBCOMMAND"                     --help and -h on it (one or two words): exit 0 and its
+#                                          usage on stdout, without reading a config
 # stdout may hold a key or a secret: it is shown on a failure only where the test says so
 # (show_out=yes, or "show"); stdin of a run is the caller's.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -67,4 +69,12 @@ refused() {
 	run "$@" </dev/null
 	expect 1 "$_lib_d: exit 1"
 	err_has "$_lib_p" "$_lib_d: stderr says /$_lib_p/"
+}
+helps() {
+	for _lib_h in --help -h; do
+		# shellcheck disable=SC2086 # "key create" is two words on purpose
+		run --config "$D/does-not-exist.conf" $1 $_lib_h </dev/null
+		expect 0 "sendsecctl $1 $_lib_h"
+		out_has "^usage: sendsecctl .*$1" "sendsecctl $1 $_lib_h prints its usage on stdout"
+	done
 }

@@ -97,12 +97,7 @@ out_has '^[0-9]+ accounts marked: password last changed before 1970-01-02T00:00:
 # Each prints its usage on stdout and exits 0, without reading the config.
 for cmd in check-config hash passwd reset unlock status test "totp enroll" "totp remove" recovery \
 	"key create" "key list" "key revoke"; do
-	for h in --help -h; do
-		# shellcheck disable=SC2086 # "key create" is two words on purpose
-		run --config "$D/does-not-exist.conf" $cmd $h </dev/null
-		expect 0 "sendsecctl $cmd $h"
-		out_has "^usage: sendsecctl .*$cmd" "sendsecctl $cmd $h prints its usage on stdout"
-	done
+	helps "$cmd"
 done
 run status alice --bogus --help
 expect 2 "an unknown option before --help is still an error"

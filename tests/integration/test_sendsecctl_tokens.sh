@@ -13,12 +13,7 @@ set -u
 # --- --help and -h: usage on stdout, no config read ------------------------------------------------
 for cmd in "totp enroll" "totp list" "totp remove" "totp seal" "hotp enroll" "hotp resync" \
 	"delegate add" "delegate remove" "delegate list"; do
-	for h in --help -h; do
-		# shellcheck disable=SC2086 # "totp enroll" is two words on purpose
-		run --config "$D/does-not-exist.conf" $cmd $h </dev/null
-		expect 0 "sendsecctl $cmd $h"
-		out_has "^usage: sendsecctl .*$cmd" "sendsecctl $cmd $h prints its usage"
-	done
+	helps "$cmd"
 	run --help
 	out_has "^  $cmd( |$)" "sendsecctl --help lists $cmd"
 	# shellcheck disable=SC2086
