@@ -12,6 +12,7 @@
 
 #include "apikey.h"
 #include "engine.h"
+#include "policy.h"
 #include "token.h"
 
 /* Results: OK; UNKNOWN_USER when the account (or key) does not exist; DENIED when the request
@@ -25,16 +26,24 @@ enum sendsec_result sendsec_admin_reset(
  * *n_out counts the accounts changed. */
 enum sendsec_result sendsec_admin_reset_all_before(
 		struct sendsec_ctx *ctx, const char *service, time_t before, size_t *n_out) SENDSEC_MUST_CHECK;
-/* Clears the lockout record (sendsecFailureTime; pwdAccountLockedTime where permitted). */
+/* Clears the whole lockout record, every source's (sendsecFailure and the older
+ * sendsecFailureTime; pwdAccountLockedTime where permitted). */
 enum sendsec_result sendsec_admin_unlock(
 		struct sendsec_ctx *ctx, const char *service, const char *user) SENDSEC_MUST_CHECK;
 
+#define SENDSEC_STATUS_SOURCES 16
 struct sendsec_status {
 	char dn[1024];
 	char account[SENDSEC_NAME_MAX + 1];
-	bool disabled, reset_required, locked, has_token;
-	size_t n_failures;   /* failure records currently stored */
+	bool disabled, reset_required, has_token;
+	bool locked;         /* for every source: lockout_account_threshold or ppolicy's lock */
+	time_t locked_until; /* when locked by the account threshold; 0: unknown (ppolicy) */
+	size_t n_failures;   /* failure values currently stored, of every source and form */
 	time_t last_failure; /* 0: none */
+	/* The record per source, latest first: the first min(n_sources, SENDSEC_STATUS_SOURCES). */
+	struct sendsec_source_state sources[SENDSEC_STATUS_SOURCES];
+	size_t n_sources;
+	size_t n_unknown; /* values of a form this version does not read (ignored) */
 	size_t n_keys, n_recovery_codes;
 	time_t password_changed; /* 0: unknown */
 };

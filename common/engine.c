@@ -16,6 +16,7 @@
 #include "login.h"
 #include "recovery.h"
 #include "secret.h"
+#include "slots.h"
 #include "timeutil.h"
 
 struct service_slot {
@@ -37,6 +38,8 @@ struct sendsec_ctx {
 	void *now_arg;
 	struct service_slot *slots; /* [0]: global settings, then one per [service] section */
 	size_t n_slots;
+	struct sendsec_hash_slots *hash_slots; /* the host's hash slots (slots.h), opened with the context */
+	char hash_slots_error[256];            /* why hash_slots is NULL */
 };
 
 static time_t system_now(void *arg)
@@ -148,6 +151,11 @@ enum sendsec_result sendsec_ctx_new(const char *config_path, bool check_owner, c
 			    errlen) != SENDSEC_OK ||
 			open_slots(ctx, err, errlen) != SENDSEC_OK)
 		goto out;
+	/* Now, before a SASL host's chroot and privilege drop; a failure matters only to a login
+	 * that needs a slot, which is then refused as unavailable. */
+	if (sendsec_hash_slots_open(sendsec_hash_slots_dir(), &ctx->hash_slots, ctx->hash_slots_error,
+			    sizeof(ctx->hash_slots_error)) != SENDSEC_OK)
+		ctx->hash_slots = NULL;
 	rc = SENDSEC_OK;
 out:
 	if (rc != SENDSEC_OK) {
@@ -170,6 +178,7 @@ void sendsec_ctx_free(struct sendsec_ctx *ctx)
 		free(ctx->slots[i].name);
 	}
 	free(ctx->slots);
+	sendsec_hash_slots_free(ctx->hash_slots);
 	for (size_t i = 0; i < ctx->n_overrides; i++)
 		free(ctx->overrides[i]);
 	free(ctx->overrides);
@@ -214,6 +223,8 @@ enum sendsec_result sendsec_login_begin(struct sendsec_ctx *ctx, const char *ser
 	l->user = user != NULL ? user : "";
 	l->rhost = rhost;
 	l->now = ctx->now(ctx->now_arg);
+	l->hash_slots = ctx->hash_slots;
+	l->hash_slots_error = ctx->hash_slots_error;
 	if (slot == NULL) {
 		sendsec_logf(&ctx->log, SENDSEC_LOG_ERROR, "service %s: %s", l->service, err);
 		return SENDSEC_UNAVAILABLE;
@@ -262,6 +273,11 @@ void sendsec_login_end(struct sendsec_login *l)
 	l->tokens_read = false;
 	sendsec_entry_free(l->acting);
 	l->acting = NULL;
+	sendsec_login_slot_give(l);
+	sendsec_entry_free(l->failures);
+	l->failures = NULL;
+	sodium_memzero(l->digest, sizeof(l->digest));
+	l->has_digest = false;
 }
 
 static bool has_alternative(const struct sendsec_settings *s, unsigned factors)
@@ -403,7 +419,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		}
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
-			sendsec_password_standin(l, req->password);
+			if (sendsec_password_standin(l, req->password, reason) != SENDSEC_OK)
+				rc = SENDSEC_UNAVAILABLE;
 			goto out;
 		}
 		if (rc == SENDSEC_OK)
@@ -425,7 +442,7 @@ static bool wants_delegation(const struct sendsec_request *req)
 static enum sendsec_result password_path(
 		struct sendsec_login *l, const struct sendsec_request *req, struct sendsec_outcome *out)
 {
-	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD;
+	enum sendsec_reason reason = SENDSEC_REASON_BAD_PASSWORD, slot_reason = SENDSEC_REASON_NONE;
 	enum sendsec_result rc;
 	bool needs_code;
 
@@ -434,8 +451,10 @@ static enum sendsec_result password_path(
 		return finish(l, out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	rc = sendsec_login_find(l, NULL);
 	if (rc == SENDSEC_UNKNOWN_USER) {
-		/* The cost and the prompts of a known account's wrong password. */
-		sendsec_password_standin(l, req->password);
+		/* The cost (through the same hash slots) and the prompts of a known account's wrong
+		 * password. */
+		if (sendsec_password_standin(l, req->password, &slot_reason) != SENDSEC_OK)
+			return finish(l, out, SENDSEC_UNAVAILABLE, slot_reason);
 		ask_anyway(l, req);
 		return finish(l, out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
 	}
@@ -443,14 +462,16 @@ static enum sendsec_result password_path(
 		return finish(l, out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	reason = sendsec_policy_is_disabled(l)                  ? SENDSEC_REASON_DISABLED
 			: !sendsec_policy_account_network_ok(l) ? SENDSEC_REASON_NETWORK
-			: sendsec_policy_is_locked(l)           ? SENDSEC_REASON_LOCKED
 								: SENDSEC_REASON_NONE;
-	if (reason != SENDSEC_REASON_NONE) {
+	/* Lockout: the attempt is recorded before the password is checked (policy.c). */
+	rc = reason != SENDSEC_REASON_NONE ? SENDSEC_DENIED : sendsec_policy_attempt_begin(l, &reason);
+	if (rc != SENDSEC_OK) {
 		/* Refused before the password: the cost and the prompts of a check, so that neither
 		 * timing nor prompts say anything. */
-		sendsec_password_standin(l, req->password);
+		if (sendsec_password_standin(l, req->password, &slot_reason) != SENDSEC_OK)
+			return finish(l, out, SENDSEC_UNAVAILABLE, slot_reason);
 		ask_anyway(l, req);
-		return finish(l, out, SENDSEC_DENIED, reason);
+		return finish(l, out, rc, reason);
 	}
 	reason = SENDSEC_REASON_BAD_PASSWORD;
 	needs_code = any_alternative_with(l->s, SENDSEC_FACTOR_TOTP) &&
@@ -474,10 +495,13 @@ static enum sendsec_result password_path(
 			ask_anyway(l, req); /* a password-only alternative: only the right password skips it */
 	}
 	if (rc == SENDSEC_DENIED)
-		sendsec_policy_record_failure(l);
+		sendsec_policy_attempt_failed(l, reason);
+	else if (rc == SENDSEC_OK)
+		sendsec_policy_attempt_succeeded(l);
+	else
+		sendsec_policy_attempt_abandon(l); /* not decided (busy, unavailable): not a failure */
 	if (rc != SENDSEC_OK)
 		return finish(l, out, rc, reason);
-	sendsec_policy_clear_failures(l);
 	if (sendsec_policy_reset_required(l))
 		return finish(l, out, SENDSEC_CHANGE_REQUIRED, SENDSEC_REASON_RESET_REQUIRED);
 	if (wants_delegation(req) && (rc = sendsec_delegate_check(l, req->authzid, &reason)) != SENDSEC_OK)
@@ -605,11 +629,15 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
 	}
 	if (old_password != NULL) {
-		if (sendsec_policy_is_locked(&l))
-			return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+		if ((rc = sendsec_policy_attempt_begin(&l, &reason)) != SENDSEC_OK)
+			return finish(&l, out, rc, reason);
 		rc = sendsec_factor_password(&l, old_password, &reason);
 		if (rc == SENDSEC_DENIED)
-			sendsec_policy_record_failure(&l);
+			sendsec_policy_attempt_failed(&l, reason);
+		else if (rc == SENDSEC_OK)
+			sendsec_policy_attempt_succeeded(&l);
+		else
+			sendsec_policy_attempt_abandon(&l);
 		if (rc != SENDSEC_OK)
 			return finish(&l, out, rc, reason);
 	}

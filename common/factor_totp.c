@@ -291,12 +291,16 @@ static enum sendsec_result match_recovery(struct sendsec_login *l, struct recove
 		return SENDSEC_DENIED;
 	}
 	if ((hit = sendsec_recovery_find(vals, *n_out, t->norm)) == NULL) {
-		/* Same cost as a real check: no timing hint about which indexes exist. */
-		sendsec_hash_dummy_verify(t->norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+		/* Same cost as a real check (a hash slot too): no timing hint about which indexes exist. */
+		if ((rc = sendsec_login_dummy_verify(l, t->norm, reason_out)) != SENDSEC_OK)
+			return rc;
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: no such recovery code", who(l));
 		return SENDSEC_DENIED;
 	}
+	if ((rc = sendsec_login_slot_take(l, reason_out)) != SENDSEC_OK)
+		return rc;
 	rc = sendsec_recovery_verify(hit, t->norm, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
+	sendsec_login_slot_give(l);
 	if (rc == SENDSEC_UNAVAILABLE || (rc == SENDSEC_OK && hit->len > SENDSEC_RECOVERY_STORED_MAX)) {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: a stored sendsecRecoveryCode value is malformed",
 				who(l));
@@ -362,7 +366,7 @@ enum sendsec_result sendsec_factor_totp(
 		sodium_memzero(&t, sizeof(t));
 	}
 	sodium_memzero(norm, sizeof(norm));
-	if (rc == SENDSEC_UNAVAILABLE)
+	if (rc == SENDSEC_UNAVAILABLE && *reason_out != SENDSEC_REASON_BUSY)
 		*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	return rc == SENDSEC_OK || rc == SENDSEC_DENIED ? rc : SENDSEC_UNAVAILABLE;
 }

@@ -9,6 +9,7 @@
 
 #include "dir.h"
 #include "engine.h"
+#include "policy.h"
 #include "token.h"
 
 struct sendsec_login {
@@ -31,6 +32,15 @@ struct sendsec_login {
 	enum sendsec_result tokens_rc;
 	char token_used[SENDSEC_TOKEN_NAME_MAX + 1]; /* the token a code matched (audit token=), or "" */
 	struct sendsec_entry *acting;                /* delegation: the shared account acted as (delegate.c), owned */
+	/* The password attempt in flight (policy.c) and its hash slot (factor_password.c). */
+	struct sendsec_entry *failures;               /* owned: the lockout record as read back after writing attempt */
+	char attempt[SENDSEC_FAILURE_MAX];            /* the attempt's sendsecFailure value; "" when none is written */
+	unsigned char digest[SENDSEC_FAILURE_DIGEST]; /* what the check computed from a wrong password */
+	bool has_digest;
+	struct sendsec_hash_slots *hash_slots; /* the context's (slots.h), NULL when it could not open them */
+	const char *hash_slots_error;          /* why hash_slots is NULL */
+	bool holds_slot;
+	unsigned slot;
 };
 
 /* Prepares the per-decision state (settings and directory of service, parsed rhost, now);
@@ -79,11 +89,24 @@ extern const char *const sendsec_account_attrs[];
 enum sendsec_result sendsec_factor_password(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
+/* Takes one of the host's hash slots for l's service (hash_concurrency; slots.h), waiting up to
+ * timeout seconds: OK (give it back with sendsec_login_slot_give; sendsec_login_end does too), or
+ * UNAVAILABLE with *reason_out busy (none came free) or unavailable (no slot file; logged). OK
+ * without a slot when hash_concurrency is 0 or a slot is held already. */
+enum sendsec_result sendsec_login_slot_take(
+		struct sendsec_login *l, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+void sendsec_login_slot_give(struct sendsec_login *l);
+/* The dummy verification (hash.h) of a refused or unknown account, under a slot like a real one:
+ * OK when it ran, else as sendsec_login_slot_take. */
+enum sendsec_result sendsec_login_dummy_verify(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 /* Costs what sendsec_factor_password costs and decides nothing, for a login refused before its
  * password is checked (unknown name; locked, disabled or network-refused account; an appended
  * password too short to hold the code): one dummy verification at the configured cost, and in
- * bind mode beside a bind to a DN that cannot exist, as a real check binds beside one. */
-void sendsec_password_standin(struct sendsec_login *l, const char *password);
+ * bind mode beside a bind to a DN that cannot exist, as a real check binds beside one. It takes a
+ * hash slot as a check does: OK, or as sendsec_login_slot_take. */
+enum sendsec_result sendsec_password_standin(
+		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
 /* One token of an account as read from the directory (account_tokens.c). */
 struct sendsec_login_token {
@@ -172,16 +195,37 @@ enum sendsec_dir_status sendsec_apikey_touch(struct sendsec_login *l, const stru
 bool sendsec_policy_account_network_ok(const struct sendsec_login *l);
 /* True when the service's allow_networks allows the client (or is empty). */
 bool sendsec_policy_service_network_ok(const struct sendsec_login *l);
-/* True when password and TOTP logins are locked (sendsecFailureTime or pwdAccountLockedTime). */
+/* True when password and TOTP logins of the account, or from this login's source, are locked
+ * (sendsecFailure and sendsecFailureTime values, pwdAccountLockedTime). */
 bool sendsec_policy_is_locked(const struct sendsec_login *l);
+/* Lockout around one password (or password and TOTP) attempt, in this order: */
+/* Before the password check: DENIED (reason locked or source_locked, nothing written) when the
+ * account or the client's source is locked; else writes the attempt's value (and deletes expired
+ * values in the same modify), reads the record back and decides once more, so that racing
+ * attempts see each other: OK (the attempt is recorded), DENIED (its value removed again), or
+ * UNAVAILABLE (reason unavailable) when the directory would not take or give the record. With
+ * the lockout off nothing is written and the answer is OK. pwdAccountLockedTime is locked. */
+enum sendsec_result sendsec_policy_attempt_begin(
+		struct sendsec_login *l, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
+/* The check failed with reason: a wrong password whose check left a digest gets its tag, or
+ * its value is removed when the same tag from the same source is live (counted once); any other
+ * failure stays recorded as written. */
+void sendsec_policy_attempt_failed(struct sendsec_login *l, enum sendsec_reason reason);
+/* The check succeeded: removes the attempt's value and every other value of its source. */
+void sendsec_policy_attempt_succeeded(struct sendsec_login *l);
+/* The check could not decide (unavailable, busy): removes the attempt's value. */
+void sendsec_policy_attempt_abandon(struct sendsec_login *l);
+
+/* Summarises l->account's record per source into out[0..max), latest failure first; returns how
+ * many sources there are (may be more than max). *account_locked_out tells whether the account
+ * itself is locked (until *until_out); *n_unknown_out counts values of unknown form. */
+size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_source_state *out, size_t max,
+		bool *account_locked_out, time_t *until_out, size_t *n_unknown_out);
+
 /* True when ppolicy's administrative lock is set (pwdAccountLockedTime 000001010000Z): the account
  * is refused on every path, API keys and the account check included. A pwdAccountLockedTime with
  * a real time (ppolicy's lockout after failed binds) locks password and TOTP logins only. */
 bool sendsec_policy_is_admin_locked(const struct sendsec_login *l);
-/* Records one failed password/TOTP attempt in the directory (best effort, logged on error). */
-void sendsec_policy_record_failure(struct sendsec_login *l);
-/* Clears the failure record after a success (only when there is one). */
-void sendsec_policy_clear_failures(struct sendsec_login *l);
 /* True when the account is disabled (sendsecDisabled). */
 bool sendsec_policy_is_disabled(const struct sendsec_login *l);
 /* True when the password must be changed (sendsecResetRequired, pwdReset, password_reset_before). */

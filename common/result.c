@@ -31,6 +31,8 @@ const char *sendsec_reason_name(enum sendsec_reason r)
 	case SENDSEC_REASON_PASSWORD_TOO_SHORT: return "password_too_short";
 	case SENDSEC_REASON_IDLE: return "idle";
 	case SENDSEC_REASON_NOT_DELEGATE: return "not_delegate";
+	case SENDSEC_REASON_SOURCE_LOCKED: return "source_locked";
+	case SENDSEC_REASON_BUSY: return "busy";
 	}
 	return "unavailable";
 }

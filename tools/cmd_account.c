@@ -48,12 +48,12 @@ const struct cli_command cli_account_commands[] = {
 				.run = run_unlock,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "clear USER's lockout record"},
+				.help = "clear USER's lockout record, every source's"},
 		{.name = "status",
 				.run = run_status,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "show USER's account state"},
+				.help = "show USER's account state, with the lockout record per source"},
 		{.name = "test",
 				.run = run_test,
 				.args = {"SERVICE", "USER"},
@@ -162,6 +162,27 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* One line per source of the lockout record, latest failure first:
+ * "source 203.0.113.0/24: 3 failures (last T), locked until T". */
+static void print_sources(const struct sendsec_status *st)
+{
+	char last[32], until[32];
+
+	for (size_t i = 0; i < st->n_sources && i < SENDSEC_STATUS_SOURCES; i++) {
+		const struct sendsec_source_state *src = &st->sources[i];
+
+		sendsec_time_format_rfc3339(src->last, last, sizeof(last));
+		sendsec_time_format_rfc3339(src->locked_until, until, sizeof(until));
+		printf("source %s: %zu failure%s (last %s)%s%s\n", src->source, src->n_failures,
+				src->n_failures == 1 ? "" : "s", last, src->is_locked ? ", locked until " : "",
+				src->is_locked ? until : "");
+	}
+	if (st->n_sources > SENDSEC_STATUS_SOURCES)
+		printf("sources not shown: %zu\n", st->n_sources - SENDSEC_STATUS_SOURCES);
+	if (st->n_unknown > 0)
+		printf("failure values of unknown form: %zu\n", st->n_unknown);
+}
+
 static int run_status(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_status st;
@@ -182,12 +203,17 @@ static int run_status(struct cli *cli, const struct cli_args *a)
 	printf("disabled: %s\n", yes_no(st.disabled));
 	printf("reset required: %s\n", yes_no(st.reset_required));
 	printf("locked: %s\n", yes_no(st.locked));
+	if (st.locked && st.locked_until != 0) {
+		sendsec_time_format_rfc3339(st.locked_until, stamp, sizeof(stamp));
+		printf("locked until: %s\n", stamp);
+	}
 	if (st.last_failure != 0) {
 		sendsec_time_format_rfc3339(st.last_failure, stamp, sizeof(stamp));
 		printf("failures: %zu (last %s)\n", st.n_failures, stamp);
 	} else {
 		printf("failures: %zu\n", st.n_failures);
 	}
+	print_sources(&st);
 	printf("token: %s\n", yes_no(st.has_token));
 	cli_status_tokens(ctx, cli->service, user);
 	printf("keys: %zu\n", st.n_keys);

@@ -3,8 +3,10 @@
  * short to hold its appended code, an appended recovery code without a password, an unknown name,
  * a disabled account, a wrong password; and in bind mode every check, known or not, runs one
  * beside its bind. The verifications are counted, not timed: this binary is linked with
- * -Wl,--wrap=crypto_pwhash_str_verify, so every call from the engine passes through the counter
- * below, which also reads the m= and t= of the string verified (never the password).
+ * -Wl,--wrap=crypto_pwhash_str_verify (and the raw crypto_pwhash_argon2id and _argon2i, which
+ * hash.c verifies with when it keeps a digest for the lockout tag), so every call from the engine
+ * passes through the counters below, which also read the m= and t= of the string verified or the
+ * cost passed (never the password).
  * Run under tests/fixtures/with-slapd.sh: test_refusals_cost_one_verification PATH/TO/sendsecctl */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,39 @@ int __wrap_crypto_pwhash_str_verify(const char *str, const char *passwd, unsigne
 	if (p != NULL && sscanf(p, "$m=%lu,t=%lu,", &seen.m, &seen.t) != 2)
 		seen.m = seen.t = 0;
 	return __real_crypto_pwhash_str_verify(str, passwd, passwdlen);
+}
+
+int __real_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg);
+int __wrap_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg);
+int __real_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg);
+int __wrap_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg);
+
+int __wrap_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg)
+{
+	seen.n++;
+	seen.m = (unsigned long)(memlimit / 1024);
+	seen.t = (unsigned long)opslimit;
+	return __real_crypto_pwhash_argon2id(out, outlen, passwd, passwdlen, salt, opslimit, memlimit, alg);
+}
+
+int __wrap_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, const char *passwd,
+		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
+		int alg)
+{
+	seen.n++;
+	seen.m = (unsigned long)(memlimit / 1024);
+	seen.t = (unsigned long)opslimit;
+	return __real_crypto_pwhash_argon2i(out, outlen, passwd, passwdlen, salt, opslimit, memlimit, alg);
 }
 
 /* One login of user on sshd (callback answering any prompt with a wrong code when prompt), then

@@ -6,11 +6,15 @@
 # Each instance must accept an entry using every sendsec attribute next to the otp module's
 # schema, and publish the same sendsec definitions as the slapd.conf fixture (run under
 # tests/fixtures/with-slapd.sh). Needs root (SASL EXTERNAL as uid 0 manages cn=config).
+#   C: a running server with the schema of before sendsecFailure and an account using it, then
+#      ldapmodify -f sendsec-upgrade.ldif: the same definitions, and the account keeps
+#      its older values and takes sendsecFailure values.
 set -u
 
 : "${SENDSEC_TEST_URI:?run me under tests/fixtures/with-slapd.sh}"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LDIF="$SRC/packaging/ldap/sendsec.ldif"
+UPGRADE="$SRC/packaging/ldap/sendsec-upgrade.ldif"
 [ -x /usr/sbin/slapd ] && PATH=/usr/sbin:$PATH
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP cn=config management over ldapi needs uid 0"
@@ -132,6 +136,8 @@ sendsecAllowedNetwork: 2001:db8::/32
 sendsecRecoveryCode: {ARGON2}$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g
 sendsecFailureTime: 20240101000000Z
 sendsecFailureTime: 20240101000100Z
+sendsecFailure: 20240101000200.123456Z 192.0.2.0/24 9f86d081
+sendsecFailure: 20240101000300.000001Z -
 sendsecPasswordChanged: 20240101000000Z
 sendsecResetRequired: FALSE
 sendsecDisabled: FALSE
@@ -189,7 +195,7 @@ instance_checks() { # LABEL URL
 }
 
 reference=$(published -x -H "$SENDSEC_TEST_URI")
-check "the slapd.conf fixture publishes 11 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 11
+check "the slapd.conf fixture publishes 12 sendsec definitions" test "$(printf '%s\n' "$reference" | grep -c .)" = 12
 
 # A: slapadd -n0 with sendsec.ldif in the initial config.
 a="$work/a"
@@ -234,5 +240,76 @@ if start_instance "$b"; then
 else
 	not_ok "B: slapd -F starts"
 fi
+
+# C: upgrade running servers that hold an earlier sendsec.ldif: that of the first version (no
+# sendsecToken, sendsecDelegate, sendsecFailure) and that of the version before the lockout per
+# source (no sendsecFailure), each with an account using the attributes of its time.
+earlier() { # LDIF NUMBER… : that sendsec.ldif without the attribute types numbered so, nor their MAY entries
+	src=$1
+	shift
+	names=""
+	for num in "$@"; do
+		names="$names $(awk -v h="olcAttributeTypes: ( sendsecAttr:$num" '$0 == h { getline; gsub(/\047/, "", $2); print $2 }' "$src")"
+	done
+	awk -v drop=" $* " -v names=" $names " '
+		/^olcAttributeTypes: \( sendsecAttr:[0-9]+$/ { n = $0; sub(/.*:/, "", n); skip = index(drop, " " n " ") > 0 }
+		/^olcObjectClasses:/ { skip = 0 }
+		skip { next }
+		/^  MAY \( / { in_may = 1; sub(/^  MAY \( /, "  ") }
+		in_may {
+			name = $1
+			if (index(names, " " name " ") == 0) may[++k] = name
+			next
+		}
+		{ print }
+		END {
+			for (i = 1; i <= k; i++)
+				printf "  %s%s%s\n", i == 1 ? "MAY ( " : "", may[i], i == k ? " ) )" : " $"
+		}' "$src"
+}
+c="$work/c"
+mkdir -p "$c"
+earlier "$LDIF" 9 10 11 >"$c/first.ldif"
+earlier "$LDIF" 11 >"$c/before.ldif"
+check "C: the first schema has no sendsecToken, sendsecDelegate, sendsecFailure" sh -c '
+	! grep -Eq "sendsec(Token|Delegate|Failure)\\b" "$1" && grep -q "^  sendsecKeyId ) )\$" "$1"' _ "$c/first.ldif"
+check "C: the schema before has sendsecDelegate last and no sendsecFailure" sh -c '
+	! grep -q "sendsecFailure\\b" "$1" && grep -q "^  sendsecDelegate ) )\$" "$1"' _ "$c/before.ldif"
+check "C: sendsec-upgrade.ldif holds the definitions of sendsec.ldif" sh -c '
+	test "$(sed -n "/^olcAttributeTypes:/,\$p" "$1" | grep -v "^-\$\|^replace:")" = "$(sed -n "/^olcAttributeTypes:/,\$p" "$2")"' _ \
+	"$UPGRADE" "$LDIF"
+for from in first before; do
+	cdir="$work/c$from" # short: the ldapi socket path has a length limit
+	mkdir -p "$cdir/slapd.d" "$cdir/data"
+	{
+		base_config "$cdir"
+		databases "$cdir"
+	} >"$cdir/config.ldif"
+	check "C/$from: slapadd -n0 of the base config" sh -c '
+		slapadd -n0 -F "$1/slapd.d" -l "$1/config.ldif" >"$1/slapadd.log" 2>&1 || { cat "$1/slapadd.log"; exit 1; }' _ "$cdir"
+	if ! start_instance "$cdir"; then
+		not_ok "C/$from: slapd -F starts"
+		continue
+	fi
+	url_c=$url
+	check "C/$from: the earlier schema loads" sh -c 'ldapadd -Q -Y EXTERNAL -H "$1" -f "$2" >/dev/null' _ "$url_c" "$c/$from.ldif"
+	# The first schema knows neither sendsecToken nor sendsecDelegate; neither knows sendsecFailure.
+	drop='^sendsecFailure:'
+	[ "$from" = first ] && drop='^sendsec(Failure|Token|Delegate):'
+	check "C/$from: an account with the attributes of its time" sh -c '
+		printf "%s\n" "$1" | grep -Ev "$3" | ldapadd -Q -Y EXTERNAL -H "$2" >/dev/null' _ \
+		"$(sample_entries)" "$url_c" "$drop"
+	dn=$(ldapsearch -Q -Y EXTERNAL -H "$url_c" -LLL -b cn=schema,cn=config "(cn=*sendsec)" dn | sed -n 's/^dn: //p')
+	check "C/$from: sendsec-upgrade.ldif applies to $dn" sh -c '
+		sed "s/^dn: cn={N}sendsec,cn=schema,cn=config\$/dn: $3/" "$2" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null' _ \
+		"$url_c" "$UPGRADE" "$dn"
+	check "C/$from: publishes the same sendsec definitions as sendsec.schema" \
+		test "$(published -Q -Y EXTERNAL -H "$url_c")" = "$reference"
+	check "C/$from: the account keeps its values and takes sendsecFailure values" sh -c '
+		printf "%s\n" "dn: uid=alice,dc=example,dc=test" "changetype: modify" "add: sendsecFailure" \
+		"sendsecFailure: 20240101000200.123456Z 192.0.2.0/24 9f86d081" | ldapmodify -Q -Y EXTERNAL -H "$1" >/dev/null &&
+		test "$(ldapsearch -Q -Y EXTERNAL -H "$1" -LLL -b uid=alice,dc=example,dc=test -s base sendsecFailureTime sendsecFailure sendsecKeyId |
+			grep -c "^sendsec")" = 4' _ "$url_c"
+done
 
 tap_done

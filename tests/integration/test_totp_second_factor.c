@@ -566,10 +566,12 @@ static void test_prompts_tell_nothing(void)
 	CHECK_EQ_INT(prompts_of(ctx, "bob", itest_pw("bob"), "127.0.0.1", &out), 1);
 	EXPECT("no token, totp_unenrolled deny, right password: asked, then refused", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_TOTP);
-	/* Two failures lock erin (lockout_threshold 2; the wrong password above was the first). */
-	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	/* Two failures lock erin's source (lockout_threshold 2; the wrong password above was the first;
+	 * this one is another, as the same one again would count once). */
+	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-other-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	CHECK_EQ_INT(prompts_of(ctx, "erin", itest_pw("erin"), "127.0.0.1", &out), 1);
-	EXPECT("locked account, right password: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	EXPECT("locked account, right password: asked for the code too", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_SOURCE_LOCKED);
 
 	CHECK_EQ_INT(prompts_of(allow, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
 	EXPECT("no token, totp_unenrolled allow, wrong password: asked", &out, SENDSEC_DENIED,

@@ -167,6 +167,9 @@ done
 check "sendsec-tools: LDAP schema" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.schema
 check "sendsec-tools: cn=config LDIF" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.ldif
 check "sendsec-tools: example sendsec.conf" listed sendsec-tools /usr/share/doc/sendsec/examples/sendsec.conf.example
+check "sendsec-tools: fail2ban filter example" listed sendsec-tools /usr/share/doc/sendsec/examples/fail2ban/filter.d/sendsec.conf
+check "sendsec-tools: fail2ban jail example" listed sendsec-tools /usr/share/doc/sendsec/examples/fail2ban/jail.d/sendsec.conf
+check "sendsec-tools: schema upgrade LDIF" listed sendsec-tools /usr/share/sendsec/ldap/sendsec-upgrade.ldif
 check "the pam-auth-update profile is off by default (Default: no)" grep -qx 'Default: no' /usr/share/pam-configs/sendsec
 check "installing changed no /etc/pam.d/common-* file" sh -c "pam_state() { for f in /etc/pam.d/common-*; do printf '%s ' \"\$f\"; md5sum <\"\$f\"; done; }; pam_state | cmp -s - '$work/pam-before'"
 check "no PAM stack names pam_sendsec" sh -c "! grep -rqsE 'pam_s(e)?ndsec' /etc/pam.d"

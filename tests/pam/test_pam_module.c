@@ -3,17 +3,21 @@
  * disabled and reset-required accounts, chauthtok (both passes, use_authtok, and only the codes
  * of pam_sm_chauthtok(3)), bind mode, rehash, use_first_pass and try_first_pass (asking again
  * when the stored password is refused), PAM_CONV_AGAIN, no failure delay of the module's own,
- * directory down and back, and a refused config file.
+ * directory down and back, a refused config file, and PAM_AUTHINFO_UNAVAIL while another process
+ * holds the host's only hash slot (hash_concurrency=1), success once it is killed.
  * Run as: with-slapd.sh test_pam_module PATH/pam_sendsec.so PATH/pam_test_authtok.so
  * No password is ever printed: failures name the case, not the secret. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -665,6 +669,47 @@ static void copy_config(const char *src, const char *dst, mode_t mode)
 	}
 }
 
+/* A process holding byte 0 of $SENDSEC_RUN_DIR/hash-slots, locked as common/slots.c locks it;
+ * returns once it holds it. */
+static pid_t slot_holder(void)
+{
+	char path[512], byte;
+	int ready[2];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/hash-slots", getenv("SENDSEC_RUN_DIR"));
+	if (pipe(ready) != 0)
+		exit(1);
+	if ((pid = fork()) == 0) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1)
+		exit(1);
+	close(ready[0]);
+	return pid;
+}
+
+static void test_busy(void)
+{
+	pid_t holder;
+	int status;
+
+	write_service("busy", "hash_concurrency=1 timeout=1");
+	CHECK(auth("busy", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
+	holder = slot_holder();
+	CHECK_CODE("the only hash slot held elsewhere", auth("busy", "alice", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
+	CHECK_CODE("an unknown name too", auth("busy", "nosuchuser", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
+	CHECK(kill(holder, SIGKILL) == 0 && waitpid(holder, &status, 0) == holder);
+	CHECK_CODE("the holder killed", auth("busy", "alice", "alice-Passw0rd!"), PAM_SUCCESS);
+}
+
 static void test_config_mode(const char *conf)
 {
 	struct person p = {.answers = {"alice-Passw0rd!", "alice-Other-Passw0rd", "alice-Other-Passw0rd"}, .n = 3};
@@ -718,6 +763,7 @@ int main(int argc, char **argv)
 	test_try_first_pass_asks_again();
 	test_conv_again();
 	test_use_authtok();
+	test_busy();
 	test_chauthtok_codes();
 	test_fail_delay_left_to_stack();
 	test_bracketed_argument();

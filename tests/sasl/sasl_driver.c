@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
@@ -24,7 +25,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -761,6 +764,77 @@ static void scenario_service(void)
 	free(path);
 }
 
+/* A process that holds the host's only hash slot when told: byte 0 of $SENDSEC_RUN_DIR/hash-slots
+ * locked the way common/slots.c locks it (an open file description lock). Forked now, it opens
+ * the file as root, then runs as nobody; it takes the slot when a byte arrives on *go_out, and
+ * then answers one byte. */
+static pid_t slot_holder(int *go_out, int *ack_out)
+{
+	int go[2], ack[2];
+	char path[PATH_MAX], byte;
+	pid_t pid;
+
+	if (pipe(go) != 0 || pipe(ack) != 0)
+		die("pipe: %s", strerror(errno));
+	path_join(path, sizeof(path), env("SENDSEC_RUN_DIR"), "hash-slots");
+	if ((pid = fork()) < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		/* As nobody, like the scenario, which must be able to kill it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd < 0 || setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+				setresuid(65534, 65534, 65534) != 0 || read(go[0], &byte, 1) != 1 ||
+				fcntl(fd, F_OFD_SETLK, &fl) != 0 || write(ack[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(go[0]);
+	close(ack[1]);
+	*go_out = go[1];
+	*ack_out = ack[0];
+	return pid;
+}
+
+/* hash_concurrency (DESIGN.md section 11): the plugin opens the host's hash slots when libsasl2
+ * loads it, as root, so that logins still take slots after a chroot to an empty directory and a
+ * drop to nobody, as Postfix's smtpd runs. While another process holds the only slot, a password
+ * login is answered SASL_UNAVAIL (454, reason busy) after timeout; once that holder is killed
+ * (SIGKILL), the next login succeeds. */
+static void scenario_busy(void)
+{
+	char *path = sendsec_conf("busy", "[service smtp]\nhash_concurrency 1\ntimeout 1\n"),
+	     *conf = conf_with(path, "");
+	char jail[PATH_MAX], byte;
+	int go, ack, status;
+	pid_t holder;
+
+	standard_app("busy", conf);
+	server_init();
+	holder = slot_holder(&go, &ack);
+	path_join(jail, sizeof(jail), workdir, "jail");
+	make_dir(jail);
+	if (chroot(jail) != 0 || chdir("/") != 0 || setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+			setresuid(65534, 65534, 65534) != 0 || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+		die("chroot and drop to nobody: %s", strerror(errno));
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
+	CHECK(write(go, "x", 1) == 1 && read(ack, &byte, 1) == 1);
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_UNAVAIL);
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "nosuchuser", false), SASL_UNAVAIL);
+	CHECK(kill(holder, SIGKILL) == 0 && waitpid(holder, &status, 0) == holder);
+	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
+	sasl_server_done();
+	free(conf);
+	free(path);
+	/* Inside the chroot LeakSanitizer cannot read /proc at exit: leave without it (the other
+	 * scenarios check for leaks). */
+	fflush(NULL);
+	_exit(check_report("busy"));
+}
+
 /* PLAIN as user with the password text pw; true when SASL_USERNAME is then want_user. */
 static int plain_pw(const char *user, const char *pw, const char *want_user)
 {
@@ -1074,6 +1148,7 @@ int main(int argc, char **argv)
 	CHECK(in_child("badconfig", scenario_badconfig));
 	CHECK(in_child("networks", scenario_networks));
 	CHECK(in_child("service", scenario_service));
+	CHECK(in_child("busy", scenario_busy));
 	if (sendsecctl != NULL) {
 		CHECK(in_child("factors", scenario_factors));
 		CHECK(in_child("delegation", scenario_delegation));
