@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "slots.h"
+
 const char *itest_env(const char *name)
 {
 	char var[64];
@@ -125,6 +127,36 @@ enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, co
 	struct sendsec_request req = {service, user, password, rhost, NULL, NULL};
 
 	return sendsec_authenticate(ctx, &req, out != NULL ? out : &tmp);
+}
+
+pid_t itest_slot_holder(const char *run_dir)
+{
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	if (pipe(ready) != 0 || (pid = fork()) < 0)
+		die("slot holder");
+	if (pid == 0) {
+		struct sendsec_hash_slots *h = NULL;
+		char err[256];
+		unsigned slot;
+
+		close(ready[0]);
+		if (sendsec_hash_slots_open(run_dir, &h, err, sizeof(err)) != SENDSEC_OK ||
+				sendsec_hash_slots_take(h, 1, 1000, &slot, err, sizeof(err)) != SENDSEC_SLOT_TAKEN ||
+				write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1) {
+		fprintf(stderr, "itest: the slot holder could not take the slot\n");
+		exit(1);
+	}
+	close(ready[0]);
+	return pid;
 }
 
 enum sendsec_result itest_ask(void *arg, const char *prompt, char **answer_out)

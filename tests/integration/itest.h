@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "engine.h"
@@ -65,6 +66,11 @@ struct itest_race {
  * one). They connect and bind first and are released at the same moment once all are ready. */
 void itest_race(int n, const char *const confs[], const char *user, const char *password, const char *const answers[],
 		time_t now, struct itest_race *out);
+
+/* A process holding one of the host's hash slots (common/slots.h) in run_dir, with hash_concurrency
+ * 1 the only one, until it is killed; returns its pid once it holds the slot. Exits 1 when it
+ * cannot take it. */
+pid_t itest_slot_holder(const char *run_dir);
 
 /* True when out has want_rc (and want_reason, unless it is -1); prints "ok - what" or
  * "not ok - what: got X/Y, wanted Z/W". EXPECT counts it as one CHECK of check.h. */
