@@ -49,7 +49,7 @@ const char *itest_user_dn(const char *name)
 	return p;
 }
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	fprintf(stderr, "itest: %s: %s\n", what, strerror(errno));
 	exit(1);
