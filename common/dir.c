@@ -44,19 +44,6 @@ struct sendsec_dir {
 	void *tls_ctx; /* libldap's TLS context shared by every connection; NULL: none could be built */
 };
 
-const char *sendsec_dir_status_name(enum sendsec_dir_status st)
-{
-	switch (st) {
-	case SENDSEC_DIR_OK: return "ok";
-	case SENDSEC_DIR_NO_ENTRY: return "no_entry";
-	case SENDSEC_DIR_CONFLICT: return "conflict";
-	case SENDSEC_DIR_BAD_CREDENTIALS: return "bad_credentials";
-	case SENDSEC_DIR_REFUSED: return "refused";
-	case SENDSEC_DIR_FAILED: return "failed";
-	}
-	return "failed";
-}
-
 /* Drops one reference to a TLS context from LDAP_OPT_X_TLS_CTX (which takes one). Exported by
  * libldap 2.5 (and slapd's own use) but declared only in its private ldap_pvt.h. */
 void ldap_pvt_tls_ctx_free(void *ctx);
@@ -576,15 +563,6 @@ void sendsec_entry_free(struct sendsec_entry *e)
 {
 	if (e != NULL)
 		secret_free_n(e, e->alloc_size);
-}
-
-void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
-{
-	if (entries == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		sendsec_entry_free(entries[i]);
-	free(entries);
 }
 
 /* One attribute of an entry as libldap parses it in place: name and values point into the
@@ -1195,42 +1173,4 @@ enum sendsec_dir_status sendsec_dir_passwd_modify(
 	log_op_error(d, "password modify", rc);
 	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DIR_REFUSED
 										  : SENDSEC_DIR_FAILED;
-}
-
-const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)
-{
-	for (size_t i = 0; e != NULL && i < e->n_attrs; i++) {
-		if (strcasecmp(e->attrs[i].name, attr) == 0) {
-			*n_out = e->attrs[i].n;
-			return e->attrs[i].vals;
-		}
-	}
-	*n_out = 0;
-	return NULL;
-}
-
-const char *sendsec_entry_first(const struct sendsec_entry *e, const char *attr)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, attr, &n);
-
-	return n > 0 ? v[0].ptr : NULL;
-}
-
-bool sendsec_entry_has_class(const struct sendsec_entry *e, const char *cls)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, "objectClass", &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v[i].ptr, cls) == 0)
-			return true;
-	return false;
-}
-
-bool sendsec_entry_is_true(const struct sendsec_entry *e, const char *attr)
-{
-	const char *v = sendsec_entry_first(e, attr);
-
-	return v != NULL && strcmp(v, "TRUE") == 0;
 }

@@ -101,6 +101,14 @@ static enum sendsec_result open_slots(struct sendsec_ctx *ctx, char *err, size_t
 	for (size_t i = 0; i < n; i++)
 		open_slot(ctx, &ctx->slots[i + 1], sendsec_config_service_name(ctx->cfg, i));
 	ctx->n_slots = n + 1;
+	/* A slot whose name could not be copied cannot be found: its service's logins would take
+	 * the global settings (or crash on the missing name). Refuse the whole context instead. */
+	for (size_t i = 0; i < ctx->n_slots; i++) {
+		if (ctx->slots[i].name == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return SENDSEC_UNAVAILABLE;
+		}
+	}
 	return SENDSEC_OK;
 }
 
@@ -315,8 +323,9 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 	}
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
 		snprintf(out->account, sizeof(out->account), "%s", name);
-	if (rc == SENDSEC_OK && out->account[0] == '\0') {
-		/* Success without an identity to report is not a success. */
+	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && out->account[0] == '\0') {
+		/* Success without an identity to report is not a success, nor is one that must change
+		 * its password first (PAM's authenticate answers it with PAM_SUCCESS). */
 		out->result = rc = SENDSEC_UNAVAILABLE;
 		out->reason = SENDSEC_REASON_UNAVAILABLE;
 	}
@@ -347,16 +356,17 @@ static void ask_anyway(const struct sendsec_login *l, const struct sendsec_reque
 	secret_free(answer);
 }
 
-/* Splits an appended code of n characters off password. Returns a malloc'd password part (wipe
- * it) and points *code_out into password, or NULL when password is too short. */
-static char *split_appended(const char *password, size_t n, const char **code_out)
+/* Splits an appended code of n characters off password: OK with a malloc'd password part in
+ * *pw_out (wipe it) and *code_out pointing into password; DENIED when password is too short to
+ * hold the code; UNAVAILABLE when the copy cannot be made (out of memory is not a wrong code). */
+static enum sendsec_result split_appended(const char *password, size_t n, char **pw_out, const char **code_out)
 {
 	size_t len = strlen(password);
 
 	if (n == 0 || len <= n)
-		return NULL;
+		return SENDSEC_DENIED;
 	*code_out = password + len - n;
-	return secret_strndup(password, len - n);
+	return (*pw_out = secret_strndup(password, len - n)) != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
 }
 
 /* The second factor for an account that has a token: asked through the callback, or taken
@@ -412,10 +422,20 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
 		for (size_t i = 0; i < n_lengths && (i == 0 || rc == SENDSEC_DENIED); i++) {
+			enum sendsec_result split;
+
 			secret_free(pw_part);
-			if ((pw_part = split_appended(req->password, lengths[i], &code)) != NULL)
+			pw_part = NULL;
+			split = split_appended(req->password, lengths[i], &pw_part, &code);
+			if (split == SENDSEC_UNAVAILABLE) {
+				/* Out of memory is not a wrong code (nor a failure to count). */
+				rc = SENDSEC_UNAVAILABLE;
+				*reason = SENDSEC_REASON_UNAVAILABLE;
+				goto out;
+			}
+			if (split == SENDSEC_OK)
 				rc = sendsec_factor_password(l, pw_part, reason);
-			is_split |= pw_part != NULL;
+			is_split |= split == SENDSEC_OK;
 		}
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
@@ -578,8 +598,11 @@ enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *s
 	return finish(&l, out, SENDSEC_OK, SENDSEC_REASON_NONE);
 }
 
-/* Writes the new password: argon2id hash in local mode, RFC 3062 as the user in bind mode. */
-static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password)
+/* Writes the new password: argon2id hash in local mode, RFC 3062 as the user in bind mode. Sets
+ * *reason_out for a result other than OK: in bind mode the directory may refuse the old password
+ * (bad_password) or, by its own policy, the new one (password_refused). */
+static enum sendsec_result store_password(struct sendsec_login *l, const char *old_password, const char *new_password,
+		enum sendsec_reason *reason_out)
 {
 	char hash[SENDSEC_HASH_MAX], stamp[32];
 	struct sendsec_val pw = {hash, 0}, when = {stamp, 0};
@@ -591,10 +614,17 @@ static enum sendsec_result store_password(struct sendsec_login *l, const char *o
 	size_t n_mods = 3;
 	enum sendsec_result rc;
 
+	*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	sendsec_time_format_generalized(l->now, stamp, sizeof(stamp));
 	when.len = strlen(stamp);
 	if (l->s->password_check == SENDSEC_CHECK_BIND && old_password != NULL) {
-		rc = sendsec_decide_bind(sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password));
+		enum sendsec_dir_status st =
+				sendsec_dir_passwd_modify(l->dir, l->account->dn, old_password, new_password);
+
+		rc = sendsec_decide_bind(st);
+		if (rc == SENDSEC_DENIED)
+			*reason_out = st == SENDSEC_DIR_REFUSED ? SENDSEC_REASON_PASSWORD_REFUSED
+								: SENDSEC_REASON_BAD_PASSWORD;
 		if (rc != SENDSEC_OK)
 			return rc;
 		n_mods = 2;
@@ -629,6 +659,20 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		return finish(&l, out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
 	}
 	if (old_password != NULL) {
+		/* A person changes their own password only while they may log in: a disabled or
+		 * administratively locked account may not (an administrator's change, old_password
+		 * NULL, may). Refused at the cost of a check, like a login. */
+		reason = sendsec_policy_is_disabled(&l)              ? SENDSEC_REASON_DISABLED
+				: sendsec_policy_is_admin_locked(&l) ? SENDSEC_REASON_LOCKED
+								     : SENDSEC_REASON_NONE;
+		if (reason != SENDSEC_REASON_NONE) {
+			enum sendsec_reason slot_reason = SENDSEC_REASON_NONE;
+
+			if (sendsec_password_standin(&l, old_password, &slot_reason) != SENDSEC_OK)
+				return finish(&l, out, SENDSEC_UNAVAILABLE, slot_reason);
+			return finish(&l, out, SENDSEC_DENIED, reason);
+		}
+		reason = SENDSEC_REASON_BAD_PASSWORD;
 		if ((rc = sendsec_policy_attempt_begin(&l, &reason)) != SENDSEC_OK)
 			return finish(&l, out, rc, reason);
 		rc = sendsec_factor_password(&l, old_password, &reason);
@@ -641,6 +685,6 @@ enum sendsec_result sendsec_change_password(struct sendsec_ctx *ctx, const char 
 		if (rc != SENDSEC_OK)
 			return finish(&l, out, rc, reason);
 	}
-	rc = store_password(&l, old_password, new_password);
-	return finish(&l, out, rc, rc == SENDSEC_OK ? SENDSEC_REASON_NONE : SENDSEC_REASON_UNAVAILABLE);
+	rc = store_password(&l, old_password, new_password, &reason);
+	return finish(&l, out, rc, reason);
 }

@@ -33,6 +33,7 @@ const char *sendsec_reason_name(enum sendsec_reason r)
 	case SENDSEC_REASON_NOT_DELEGATE: return "not_delegate";
 	case SENDSEC_REASON_SOURCE_LOCKED: return "source_locked";
 	case SENDSEC_REASON_BUSY: return "busy";
+	case SENDSEC_REASON_PASSWORD_REFUSED: return "password_refused";
 	}
 	return "unavailable";
 }

@@ -33,6 +33,7 @@ enum sendsec_reason {
 	SENDSEC_REASON_NOT_DELEGATE,       /* the authzid names an account the person may not act as */
 	SENDSEC_REASON_SOURCE_LOCKED,      /* this client's network is locked, the account is not */
 	SENDSEC_REASON_BUSY,               /* no password-hash slot within the timeout */
+	SENDSEC_REASON_PASSWORD_REFUSED,   /* a new password the directory's own policy refused (bind mode) */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_NOT_DELEGATE), "not_delegate");
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_SOURCE_LOCKED), "source_locked");
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_BUSY), "busy");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_PASSWORD_REFUSED), "password_refused");
 	CHECK_STR(sendsec_reason_name((enum sendsec_reason)99), "unavailable");
 	return check_report(argv[0]);
 }
