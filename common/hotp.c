@@ -8,8 +8,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#define DIGITS_MIN 6
-#define DIGITS_MAX 8
+#include "totp.h"
 
 void sendsec_hotp_params_default(struct sendsec_hotp_params *p)
 {
@@ -19,18 +18,8 @@ void sendsec_hotp_params_default(struct sendsec_hotp_params *p)
 
 bool sendsec_hotp_params_valid(const struct sendsec_hotp_params *p)
 {
-	return p != NULL && p->digits >= DIGITS_MIN && p->digits <= DIGITS_MAX &&
+	return p != NULL && p->digits >= SENDSEC_OTP_DIGITS_MIN && p->digits <= SENDSEC_OTP_DIGITS_MAX &&
 			p->lookahead <= SENDSEC_HOTP_LOOKAHEAD_MAX;
-}
-
-static bool code_well_formed(const char *code, unsigned digits)
-{
-	if (code == NULL || strnlen(code, digits + 1) != digits)
-		return false;
-	for (unsigned i = 0; i < digits; i++)
-		if (code[i] < '0' || code[i] > '9')
-			return false;
-	return true;
 }
 
 /* One walk over a window: the code looked for, how many candidates liboath has shown so far,
@@ -46,7 +35,7 @@ struct walk {
 static int compare_all(void *handle, const char *candidate)
 {
 	struct walk *w = handle;
-	bool is_equal = strlen(candidate) == w->digits && sodium_memcmp(candidate, w->code, w->digits) == 0;
+	bool is_equal = sendsec_otp_code_equal(candidate, w->code, w->digits);
 
 	if (is_equal && !w->is_matched) {
 		w->is_matched = true;
@@ -81,12 +70,10 @@ enum sendsec_result sendsec_hotp_verify(const unsigned char *secret, size_t secr
 	if (secret == NULL || secret_len == 0 || !sendsec_hotp_params_valid(p) || counter_out == NULL ||
 			replayed_out == NULL || (has_last && last >= SENDSEC_HOTP_COUNTER_MAX - p->lookahead - 1))
 		goto out;
-	if (sodium_init() < 0 || oath_init() != OATH_OK)
+	if ((rc = sendsec_otp_begin(code, p->digits)) != SENDSEC_OK)
 		goto out;
 	have_oath = true;
 	rc = SENDSEC_DENIED;
-	if (!code_well_formed(code, p->digits))
-		goto out;
 	first = has_last ? last + 1 : 0;
 	ahead = (struct walk){.code = code, .digits = p->digits};
 	if (!walk_window(secret, secret_len, first, p->lookahead, &ahead)) {
@@ -126,9 +113,8 @@ struct pair {
 static int compare_pair(void *handle, const char *candidate)
 {
 	struct pair *w = handle;
-	bool is_len = strlen(candidate) == w->digits;
-	bool is_code2 = is_len && sodium_memcmp(candidate, w->code2, w->digits) == 0;
-	bool is_code1 = is_len && sodium_memcmp(candidate, w->code1, w->digits) == 0;
+	bool is_code2 = sendsec_otp_code_equal(candidate, w->code2, w->digits);
+	bool is_code1 = sendsec_otp_code_equal(candidate, w->code1, w->digits);
 
 	if (w->is_prev_code1 && is_code2 && !w->is_found) {
 		w->is_found = true;
@@ -150,15 +136,15 @@ enum sendsec_result sendsec_hotp_resync(const unsigned char *secret, size_t secr
 
 	if (counter_out != NULL)
 		*counter_out = 0;
-	if (secret == NULL || secret_len == 0 || digits < DIGITS_MIN || digits > DIGITS_MAX || window < 2 ||
-			window > SENDSEC_HOTP_RESYNC_MAX || counter_out == NULL ||
+	if (secret == NULL || secret_len == 0 || digits < SENDSEC_OTP_DIGITS_MIN || digits > SENDSEC_OTP_DIGITS_MAX ||
+			window < 2 || window > SENDSEC_HOTP_RESYNC_MAX || counter_out == NULL ||
 			(has_last && last >= SENDSEC_HOTP_COUNTER_MAX - window - 1))
 		goto out;
-	if (sodium_init() < 0 || oath_init() != OATH_OK)
+	if ((rc = sendsec_otp_begin(code1, digits)) != SENDSEC_OK)
 		goto out;
 	have_oath = true;
 	rc = SENDSEC_DENIED;
-	if (!code_well_formed(code1, digits) || !code_well_formed(code2, digits))
+	if (!sendsec_otp_code_well_formed(code2, digits))
 		goto out;
 	first = has_last ? last + 1 : 0;
 	w = (struct pair){.code1 = code1, .code2 = code2, .digits = digits};

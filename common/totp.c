@@ -21,11 +21,9 @@
 #define SEALED_FAMILY_LEN (sizeof(SEALED_FAMILY) - 1)
 #define SEALED_BIN_MAX    (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SENDSEC_TOTP_SECRET_MAX)
 
-#define DIGITS_MIN 6
-#define DIGITS_MAX 8
 #define PERIOD_MAX 3600
 #define WINDOW_MAX 10
-#define CODE_BUF   (DIGITS_MAX + 1)
+#define CODE_BUF   (SENDSEC_OTP_DIGITS_MAX + 1)
 
 static const struct {
 	const char *oid;
@@ -76,8 +74,9 @@ const char *sendsec_totp_alg_name(enum sendsec_totp_alg alg)
 
 static bool params_valid(const struct sendsec_totp_params *p)
 {
-	return p != NULL && alg_valid(p->alg) && p->digits >= DIGITS_MIN && p->digits <= DIGITS_MAX && p->period >= 1 &&
-			p->period <= PERIOD_MAX && p->window <= WINDOW_MAX;
+	return p != NULL && alg_valid(p->alg) && p->digits >= SENDSEC_OTP_DIGITS_MIN &&
+			p->digits <= SENDSEC_OTP_DIGITS_MAX && p->period >= 1 && p->period <= PERIOD_MAX &&
+			p->window <= WINDOW_MAX;
 }
 
 /* Writes the code of time step `step` into code_out (CODE_BUF bytes); false on any failure.
@@ -93,15 +92,30 @@ static bool code_at_step(const unsigned char *secret, size_t secret_len, const s
 			strlen(code_out) == p->digits;
 }
 
-static bool code_well_formed(const char *code, unsigned digits)
+bool sendsec_otp_code_well_formed(const char *code, unsigned digits)
 {
-	if (strnlen(code, digits + 1) != digits)
+	if (code == NULL || strnlen(code, digits + 1) != digits)
 		return false;
-	for (unsigned i = 0; i < digits; i++) {
+	for (unsigned i = 0; i < digits; i++)
 		if (code[i] < '0' || code[i] > '9')
 			return false;
-	}
 	return true;
+}
+
+enum sendsec_result sendsec_otp_begin(const char *code, unsigned digits)
+{
+	if (sodium_init() < 0 || oath_init() != OATH_OK)
+		return SENDSEC_UNAVAILABLE;
+	if (!sendsec_otp_code_well_formed(code, digits)) {
+		oath_done();
+		return SENDSEC_DENIED;
+	}
+	return SENDSEC_OK;
+}
+
+bool sendsec_otp_code_equal(const char *candidate, const char *code, unsigned digits)
+{
+	return strnlen(candidate, digits + 1) == digits && sodium_memcmp(candidate, code, digits) == 0;
 }
 
 enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secret_len,
@@ -119,13 +133,10 @@ enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secr
 		*step_out = 0;
 	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code == NULL || step_out == NULL)
 		goto out;
-	if (sodium_init() < 0 || oath_init() != OATH_OK)
+	if ((rc = sendsec_otp_begin(code, p->digits)) != SENDSEC_OK)
 		goto out;
 	have_oath = true;
-
 	rc = SENDSEC_DENIED;
-	if (!code_well_formed(code, p->digits))
-		goto out;
 
 	now_step = (uint64_t)now / p->period;
 	lo = now_step >= p->window ? now_step - p->window : 0;
@@ -139,7 +150,7 @@ enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secr
 			rc = SENDSEC_UNAVAILABLE;
 			goto out;
 		}
-		is_equal = sodium_memcmp(candidate, code, p->digits) == 0;
+		is_equal = sendsec_otp_code_equal(candidate, code, p->digits);
 		if (is_equal && has_last && step <= last_step) {
 			is_replayed = true;
 		} else if (is_equal && !is_matched) {
@@ -290,7 +301,7 @@ enum sendsec_result sendsec_hotp_uri(const char *issuer, const char *account, co
 
 	if (uri_out != NULL)
 		*uri_out = NULL;
-	if (digits < DIGITS_MIN || digits > DIGITS_MAX ||
+	if (digits < SENDSEC_OTP_DIGITS_MIN || digits > SENDSEC_OTP_DIGITS_MAX ||
 			snprintf(tail, sizeof(tail), "&algorithm=SHA1&digits=%u&counter=%" PRIu64, digits, counter) >=
 					(int)sizeof(tail))
 		return SENDSEC_UNAVAILABLE;

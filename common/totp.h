@@ -13,6 +13,20 @@
 
 #include "result.h"
 
+/* OATH codes, TOTP and HOTP alike: SENDSEC_OTP_DIGITS_MIN to SENDSEC_OTP_DIGITS_MAX decimal digits. */
+#define SENDSEC_OTP_DIGITS_MIN 6
+#define SENDSEC_OTP_DIGITS_MAX 8
+/* True when code is exactly digits decimal digits (false for NULL). */
+bool sendsec_otp_code_well_formed(const char *code, unsigned digits);
+/* True when the generated candidate is digits long and equal to code (a well-formed code of that
+ * length), compared with sodium_memcmp: the time does not depend on where they differ. */
+bool sendsec_otp_code_equal(const char *candidate, const char *code, unsigned digits);
+/* Starts the verification of code (digits long): readies libsodium and liboath and checks the
+ * code's shape. Returns SENDSEC_OK (liboath ready: call oath_done() when finished), SENDSEC_DENIED
+ * for a code that is not digits decimal digits, or SENDSEC_UNAVAILABLE when a library fails; on
+ * anything but OK liboath is not left initialised. */
+enum sendsec_result sendsec_otp_begin(const char *code, unsigned digits) SENDSEC_MUST_CHECK;
+
 enum sendsec_totp_alg { SENDSEC_TOTP_SHA1 = 0, SENDSEC_TOTP_SHA256, SENDSEC_TOTP_SHA512 };
 
 struct sendsec_totp_params {

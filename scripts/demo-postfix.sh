@@ -32,18 +32,24 @@ try() {
 	fi
 }
 
+# show_session NAME FROM-LINE TEXT — waits for smtpd's line naming sasl_username=NAME (in the
+# maillog from line FROM-LINE on) and shows it after TEXT.
+show_session() {
+	if maillog_wait "sasl_method=PLAIN, sasl_username=$1\$" "$2"; then
+		echo "  $3"
+		tail -n +"$2" "$tmp/maillog" | sed -n "s/^.*smtpd\[[0-9]*\]: \(.*sasl_username=$1\)\$/    \1/p"
+	else
+		echo "    (unexpected: no sasl_username=$1 in the maillog)"
+		unexpected=1
+	fi
+}
+
 # --- an API key as the password of the user "apikey" --------------------------------------------------
 from=1
 [ ! -f "$tmp/maillog" ] || from=$(($(wc -l <"$tmp/maillog") + 1))
 try "a mailer logs in as \"apikey\" with alice's key (up to RCPT TO, so smtpd logs the session)" \
 	235 apikey "$secrets/apikey" RCPT
-if maillog_wait 'sasl_method=PLAIN, sasl_username=alice$' "$from"; then
-	echo "  the maillog names the account, not \"apikey\":"
-	tail -n +"$from" "$tmp/maillog" | sed -n 's/^.*smtpd\[[0-9]*\]: \(.*sasl_username=alice\)$/    \1/p'
-else
-	echo "    (unexpected: no sasl_username=alice in the maillog)"
-	unexpected=1
-fi
+show_session alice "$from" "the maillog names the account, not \"apikey\":"
 
 # --- bob: password with the TOTP code appended (otp_mode append), then the same code again -------------
 (umask 077 && oathtool --totp -b - <"$secrets/bob.totp" >"$tmp/bob.code")
@@ -75,13 +81,8 @@ if [ -s "$secrets/carol.pw" ]; then
 		"$secrets/carol.pw" newsletter@example.test 2>/dev/null || true)
 	echo "    replies to AUTH, MAIL FROM, RCPT TO: $codes"
 	[ "$codes" = "235 250 250" ] || unexpected=1
-	if maillog_wait 'sasl_method=PLAIN, sasl_username=newsletter$' "$from"; then
-		echo "  Postfix sees the shared account (smtpd_sender_login_maps decides what it may send as):"
-		tail -n +"$from" "$tmp/maillog" | sed -n 's/^.*smtpd\[[0-9]*\]: \(.*sasl_username=newsletter\)$/    \1/p'
-	else
-		echo "    (unexpected: no sasl_username=newsletter in the maillog)"
-		unexpected=1
-	fi
+	show_session newsletter "$from" \
+		"Postfix sees the shared account (smtpd_sender_login_maps decides what it may send as):"
 	echo "  carol as herself may not send as newsletter@ (smtpd_sender_login_maps):"
 	codes=$(python3 "$(dirname "$0")/../tests/e2e/smtp_authzid.py" "127.0.0.1:$port" "" carol \
 		"$secrets/carol.pw" newsletter@example.test 2>/dev/null || true)

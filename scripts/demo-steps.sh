@@ -118,20 +118,8 @@ show ctl unlock carol
 printf 'carol-Passw0rd!\n' | show ctl test sshd carol
 
 step "A shared mailbox without a shared password: carol sends as newsletter with her own credentials"
-ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" >/dev/null <<LDIF
-dn: uid=newsletter,ou=people,$SENDSEC_TEST_BASE
-changetype: add
-objectClass: inetOrgPerson
-objectClass: posixAccount
-objectClass: sendsecAccount
-uid: newsletter
-cn: Newsletter
-sn: Shared
-mail: newsletter@example.test
-uidNumber: 20100
-gidNumber: 20100
-homeDirectory: /nonexistent
-LDIF
+ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" \
+	-f "$SRC/tests/fixtures/newsletter.ldif" >/dev/null
 echo "  uid=newsletter added, with no password at all"
 show ctl delegate add newsletter carol
 show ctl delegate list newsletter

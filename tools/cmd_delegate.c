@@ -45,7 +45,12 @@ static int report(const char *who, enum sendsec_result rc, const char *why)
 	return cli_exit_code(rc);
 }
 
-static int run_add(struct cli *cli, const struct cli_args *a)
+/* add and remove: one change to ACCOUNT's delegates by change(), reported when it is made as
+ * "PERSON may <how> act as ACCOUNT". */
+static int run_change(struct cli *cli, const struct cli_args *a,
+		enum sendsec_result (*change)(
+				struct sendsec_ctx *, const char *, const char *, const char *, char *, size_t),
+		const char *how)
 {
 	const char *account = a->pos[0], *person = a->pos[1];
 	struct sendsec_ctx *ctx;
@@ -54,25 +59,20 @@ static int run_add(struct cli *cli, const struct cli_args *a)
 
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
-	rc = sendsec_admin_delegate_add(ctx, cli->service, account, person, why, sizeof(why));
+	rc = change(ctx, cli->service, account, person, why, sizeof(why));
 	if (rc == SENDSEC_OK)
-		printf("%s may now act as %s\n", person, account);
+		printf("%s may %s act as %s\n", person, how, account);
 	return report(account, rc, why);
+}
+
+static int run_add(struct cli *cli, const struct cli_args *a)
+{
+	return run_change(cli, a, sendsec_admin_delegate_add, "now");
 }
 
 static int run_remove(struct cli *cli, const struct cli_args *a)
 {
-	const char *account = a->pos[0], *person = a->pos[1];
-	struct sendsec_ctx *ctx;
-	char why[256];
-	enum sendsec_result rc;
-
-	if ((ctx = cli_ctx(cli)) == NULL)
-		return CLI_USAGE;
-	rc = sendsec_admin_delegate_remove(ctx, cli->service, account, person, why, sizeof(why));
-	if (rc == SENDSEC_OK)
-		printf("%s may no longer act as %s\n", person, account);
-	return report(account, rc, why);
+	return run_change(cli, a, sendsec_admin_delegate_remove, "no longer");
 }
 
 static int run_list(struct cli *cli, const struct cli_args *a)

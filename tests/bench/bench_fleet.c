@@ -17,11 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "fleet_itest.h"
 #include "admin.h"
+#include "bench_lib.h"
+#include "fleet_itest.h"
 #include "ikey.h"
 #include "itest.h"
 #include "totp_itest.h"
@@ -29,99 +29,7 @@
 #define WARMUP 300
 #define MAXR   16
 
-struct floor {
-	LDAP *ld;
-	const char *base;
-	char filter[64];
-};
-
-static const char *const search_attrs[] = {
-		"uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled", "sendsecAllowedNetwork", NULL};
-
-__attribute__((noreturn)) static void die(const char *what)
-{
-	fprintf(stderr, "bench_fleet: %s\n", what);
-	exit(1);
-}
-
-static void floor_open(struct floor *f, const char *uri, const char *id)
-{
-	char pw[256] = "";
-	struct berval cred;
-	FILE *in = fopen(itest_env("BINDPW_FILE"), "r");
-	int version = LDAP_VERSION3;
-
-	if (in == NULL || fgets(pw, sizeof(pw), in) == NULL)
-		die("cannot read the bind password");
-	fclose(in);
-	pw[strcspn(pw, "\r\n")] = '\0';
-	cred.bv_val = pw;
-	cred.bv_len = strlen(pw);
-	if (ldap_initialize(&f->ld, uri) != LDAP_SUCCESS ||
-			ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
-			ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) !=
-					LDAP_SUCCESS)
-		die("floor: cannot bind");
-	sodium_memzero(pw, sizeof(pw));
-	f->base = itest_env("BASE");
-	snprintf(f->filter, sizeof(f->filter), "(sendsecKeyId=%s)", id);
-}
-
-static void floor_once(struct floor *f)
-{
-	struct timeval tv = {5, 0};
-	LDAPMessage *res = NULL;
-
-	if (ldap_search_ext_s(f->ld, f->base, LDAP_SCOPE_SUBTREE, f->filter, (char **)search_attrs, 0, NULL, NULL, &tv,
-			    0, &res) != LDAP_SUCCESS ||
-			ldap_count_entries(f->ld, res) != 1)
-		die("floor: search failed");
-	ldap_msgfree(res);
-}
-
-static void engine_once(struct sendsec_ctx *ctx, const char *key)
-{
-	struct sendsec_outcome out;
-	struct sendsec_request req = {"smtp", "apikey", key, "192.0.2.7", NULL, NULL};
-
-	if (sendsec_authenticate(ctx, &req, &out) != SENDSEC_OK)
-		die("engine: a key login failed");
-}
-
-/* A context on conf whose log sink drops every line (max_level decides whether the audit line is
- * written: it is at INFO). */
-static struct sendsec_ctx *ctx_at(const char *conf, enum sendsec_log_level level)
-{
-	static struct sendsec_log logs[4];
-	static int used;
-	struct sendsec_ctx *ctx = NULL;
-	char err[256];
-
-	if (used == 4)
-		die("too many contexts");
-	logs[used].max_level = level;
-	if (sendsec_ctx_new(conf, true, NULL, 0, &logs[used++], &ctx, err, sizeof(err)) != SENDSEC_OK)
-		die(err);
-	return ctx;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return v[n / 2];
-}
-
-/* Rounds of n iterations of the floor and of each engine context (NULL-terminated list, at most
- * 2), interleaved one by one (floor, engine 1, engine 2, floor, ...) so that a burst of load from
- * elsewhere hits all of them alike. Rates per round into floor_rate and rate[k]; every single
- * latency into lat[0] (floor) and lat[k + 1] (n * rounds each), for the medians. */
+/* CPU time of this thread, in seconds. */
 static double cpu_seconds(void)
 {
 	struct timespec ts;
@@ -130,7 +38,11 @@ static double cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void measure(struct floor *f, struct sendsec_ctx *const *engines, const char *key, int n, int rounds,
+/* Rounds of n iterations of the floor and of each engine context (NULL-terminated list, at most
+ * 2), interleaved one by one (floor, engine 1, engine 2, floor, ...) so that a burst of load from
+ * elsewhere hits all of them alike. Rates per round into floor_rate and rate[k]; every single
+ * latency into lat[0] (floor) and lat[k + 1] (n * rounds each), for the medians. */
+static void measure(struct bench_floor *f, struct sendsec_ctx *const *engines, const char *key, int n, int rounds,
 		double *floor_rate, double rate[][MAXR], double *lat[3], double cpu[3], const char *label)
 {
 	int k_n = 0;
@@ -138,9 +50,9 @@ static void measure(struct floor *f, struct sendsec_ctx *const *engines, const c
 	while (engines[k_n] != NULL)
 		k_n++;
 	for (int i = 0; i < WARMUP; i++) {
-		floor_once(f);
+		bench_floor_once(f);
 		for (int k = 0; k < k_n; k++)
-			engine_once(engines[k], key);
+			bench_key_login(engines[k], key);
 	}
 	cpu[0] = cpu[1] = cpu[2] = 0;
 	for (int r = 0; r < rounds; r++) {
@@ -149,7 +61,7 @@ static void measure(struct floor *f, struct sendsec_ctx *const *engines, const c
 		for (int i = 0; i < n; i++) {
 			c = cpu_seconds();
 			t = itest_seconds();
-			floor_once(f);
+			bench_floor_once(f);
 			dt = itest_seconds() - t;
 			cpu[0] += cpu_seconds() - c;
 			spent[0] += dt;
@@ -157,7 +69,7 @@ static void measure(struct floor *f, struct sendsec_ctx *const *engines, const c
 			for (int k = 0; k < k_n; k++) {
 				c = cpu_seconds();
 				t = itest_seconds();
-				engine_once(engines[k], key);
+				bench_key_login(engines[k], key);
 				dt = itest_seconds() - t;
 				cpu[k + 1] += cpu_seconds() - c;
 				spent[k + 1] += dt;
@@ -214,8 +126,7 @@ static bool replication_delay(const char *from, const char *to, int samples, dou
 		delay[i] = 1e3 * (itest_seconds() - t0);
 	}
 	if (ok) {
-		qsort(delay, (size_t)samples, sizeof(double), cmp_double);
-		out[0] = delay[samples / 2];
+		out[0] = bench_median(delay, samples); /* sorts delay */
 		out[1] = delay[samples - 1];
 	}
 	if (w != NULL)
@@ -243,7 +154,7 @@ static void order_races(struct sendsec_ctx *admin, int rounds)
 
 	if (sendsec_admin_totp_enroll(admin, "sendsecctl", "bob", &req, &uri, why, sizeof(why)) != SENDSEC_OK ||
 			uri == NULL || (s = strstr(uri, "secret=")) == NULL || strcspn(s + 7, "&") >= sizeof(b32))
-		die("cannot enroll bob");
+		bench_die("cannot enroll bob");
 	snprintf(b32, sizeof(b32), "%.*s", (int)strcspn(s + 7, "&"), s + 7);
 	sodium_memzero(uri, strlen(uri));
 	free(uri);
@@ -278,38 +189,38 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 5;
 	char *replica_conf = fleet_conf("p1 p2", "c1", "methods password apikey\n");
 	char *provider_conf = fleet_conf("p1", NULL, "methods password apikey\n");
-	struct sendsec_ctx *on = ctx_at(replica_conf, SENDSEC_LOG_INFO), *off = ctx_at(replica_conf, SENDSEC_LOG_ERROR);
-	struct sendsec_ctx *tcp = ctx_at(provider_conf, SENDSEC_LOG_INFO);
+	struct sendsec_ctx *on = bench_ctx_at(replica_conf, SENDSEC_LOG_INFO),
+			   *off = bench_ctx_at(replica_conf, SENDSEC_LOG_ERROR);
+	struct sendsec_ctx *tcp = bench_ctx_at(provider_conf, SENDSEC_LOG_INFO);
 	struct sendsec_ctx *replica_engines[3] = {on, off, NULL}, *tcp_engines[2] = {tcp, NULL};
 	char key[SENDSEC_KEY_MAX + 1], id[16];
 	double floor_rate[MAXR], rate[2][MAXR], tcp_floor[MAXR], tcp_rate[1][MAXR], *lat[3], *tcp_lat[3];
 	double lat_ratio_on, lat_ratio_off, tcp_ratio, cpu[3], tcp_cpu[3];
 	int tcp_n = n / 2 > 0 ? n / 2 : 1;
 	long m1, m2, ops;
-	struct floor f, ft;
-	struct stat st;
+	struct bench_floor f, ft;
 
 	if (n < 1 || rounds < 1 || rounds > MAXR)
-		die("usage: bench_fleet [N [ROUNDS<=16]]");
+		bench_die("usage: bench_fleet [N [ROUNDS<=16]]");
 	for (int k = 0; k < 3; k++)
 		if ((lat[k] = calloc((size_t)n * rounds, sizeof(double))) == NULL ||
 				(tcp_lat[k] = calloc((size_t)tcp_n * rounds, sizeof(double))) == NULL)
-			die("out of memory");
+			bench_die("out of memory");
 	if (ikey_create(on, "alice", "smtp", 0, NULL, key, id) != SENDSEC_OK)
-		die("cannot create the key");
+		bench_die("cannot create the key");
 	if (fleet_wait("c1", itest_user_dn("alice"), "sendsecKeyId", id, 10) < 0)
-		die("the consumer did not get the key");
-	floor_open(&f, fleet_env("c1", "LDAPI"), id);
-	floor_open(&ft, fleet_env("p1", "URI"), id);
+		bench_die("the consumer did not get the key");
+	bench_floor_open(&f, fleet_env("c1", "LDAPI"), id);
+	bench_floor_open(&ft, fleet_env("p1", "URI"), id);
 	/* The key's first use writes its last use to the providers (DESIGN.md section 12, once per
 	 * apikey_touch_interval): count provider operations from when the consumer has that write. */
-	engine_once(on, key);
+	bench_key_login(on, key);
 	{
 		char value[2048];
 
 		if (!fleet_read("p1", itest_user_dn("alice"), "sendsecApiKey", value, sizeof(value)) ||
 				fleet_wait("c1", itest_user_dn("alice"), "sendsecApiKey", value, 10) < 0)
-			die("the consumer did not get the key's record");
+			bench_die("the consumer did not get the key's record");
 	}
 
 	m1 = fleet_log_mark("p1");
@@ -317,33 +228,30 @@ int main(int argc, char **argv)
 	measure(&f, replica_engines, key, n, rounds, floor_rate, rate, lat, cpu, "replica (ldapi)");
 	ops = fleet_provider_ops("p1", m1, NULL, NULL) + fleet_provider_ops("p2", m2, NULL, NULL);
 	measure(&ft, tcp_engines, key, tcp_n, rounds, tcp_floor, tcp_rate, tcp_lat, tcp_cpu, "provider (tcp)");
-	lat_ratio_on = median(lat[0], n * rounds) / median(lat[1], n * rounds);
-	lat_ratio_off = median(lat[0], n * rounds) / median(lat[2], n * rounds);
-	tcp_ratio = median(tcp_lat[0], tcp_n * rounds) / median(tcp_lat[1], tcp_n * rounds);
+	lat_ratio_on = bench_median(lat[0], n * rounds) / bench_median(lat[1], n * rounds);
+	lat_ratio_off = bench_median(lat[0], n * rounds) / bench_median(lat[2], n * rounds);
+	tcp_ratio = bench_median(tcp_lat[0], tcp_n * rounds) / bench_median(tcp_lat[1], tcp_n * rounds);
 	printf("iterations per round: %d replica, %d provider (interleaved one by one), rounds: %d, warm-up: %d\n", n,
 			tcp_n, rounds, WARMUP);
-	printf("/dev/log: %s\n",
-			stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode)
-					? "a socket (audit lines are sent to it)"
-					: "no socket (syslog() cannot connect and drops the line)");
+	printf("/dev/log: %s\n", bench_devlog());
 	printf("provider operations during %d replica key logins: %ld (%.2f per 1000)\n", 2 * (WARMUP + n * rounds),
 			ops, 1000.0 * (double)ops / (2.0 * (WARMUP + n * rounds)));
 	printf("median round, consumer over ldapi://: floor %.0f searches/s, engine %.0f logins/s (audit on), %.0f "
 	       "(audit off)\n",
-			median(floor_rate, rounds), median(rate[0], rounds), median(rate[1], rounds));
+			bench_median(floor_rate, rounds), bench_median(rate[0], rounds), bench_median(rate[1], rounds));
 	printf("median latency, consumer over ldapi://: floor %.1f us, engine %.1f us (audit on), %.1f us (audit "
 	       "off)\n",
-			1e6 * median(lat[0], n * rounds), 1e6 * median(lat[1], n * rounds),
-			1e6 * median(lat[2], n * rounds));
+			1e6 * bench_median(lat[0], n * rounds), 1e6 * bench_median(lat[1], n * rounds),
+			1e6 * bench_median(lat[2], n * rounds));
 	printf("client CPU per operation (this thread): floor %.1f us, engine %.1f us (audit on), %.1f us (audit "
 	       "off)\n",
 			1e6 * cpu[0] / (n * rounds), 1e6 * cpu[1] / (n * rounds), 1e6 * cpu[2] / (n * rounds));
 	printf("engine via the replica: %.1f%% of the floor (audit on), %.1f%% (audit off), by median latency\n",
 			100.0 * lat_ratio_on, 100.0 * lat_ratio_off);
 	printf("median round, provider p1 over TCP: floor %.0f searches/s, engine %.0f logins/s (audit on)\n",
-			median(tcp_floor, rounds), median(tcp_rate[0], rounds));
+			bench_median(tcp_floor, rounds), bench_median(tcp_rate[0], rounds));
 	printf("median latency, provider p1 over TCP: floor %.1f us, engine %.1f us; engine %.1f%% of that floor\n",
-			1e6 * median(tcp_lat[0], tcp_n * rounds), 1e6 * median(tcp_lat[1], tcp_n * rounds),
+			1e6 * bench_median(tcp_lat[0], tcp_n * rounds), 1e6 * bench_median(tcp_lat[1], tcp_n * rounds),
 			100.0 * tcp_ratio);
 	printf("client CPU per operation, provider p1 over TCP: floor %.1f us, engine %.1f us\n",
 			1e6 * tcp_cpu[0] / (tcp_n * rounds), 1e6 * tcp_cpu[1] / (tcp_n * rounds));
@@ -360,8 +268,8 @@ int main(int argc, char **argv)
 	}
 	order_races(on, 20);
 	sodium_memzero(key, sizeof(key));
-	ldap_unbind_ext_s(f.ld, NULL, NULL);
-	ldap_unbind_ext_s(ft.ld, NULL, NULL);
+	bench_floor_close(&f);
+	bench_floor_close(&ft);
 	sendsec_ctx_free(on);
 	sendsec_ctx_free(off);
 	sendsec_ctx_free(tcp);

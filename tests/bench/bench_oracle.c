@@ -20,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "bench_lib.h"
 #include "dir.h"
 #include "itest.h"
 #include "totp_itest.h"
@@ -37,28 +38,6 @@ struct side {
 struct prompts {
 	unsigned n;
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double mean(const double *v, int n)
-{
-	double s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += v[i];
-	return s / n;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
 {
@@ -130,10 +109,10 @@ static void run_pair(struct sendsec_ctx *ctx, const char *title, const struct si
 			pa += p;
 		}
 	}
-	ma = mean(ta, n);
-	mb = mean(tb, n);
-	da = median(ta, n);
-	db = median(tb, n);
+	ma = bench_mean(ta, n);
+	mb = bench_mean(tb, n);
+	da = bench_median(ta, n);
+	db = bench_median(tb, n);
 	printf("%s, %d logins each:\n", title, n);
 	printf("  %-34s mean %7.2f ms, median %7.2f ms, prompts per login %.2f\n", a->label, ma * 1e3, da * 1e3,
 			(double)pa / n);

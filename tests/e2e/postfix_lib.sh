@@ -22,8 +22,13 @@
 #                                     # the password, up to QUIT-AFTER (default AUTH) on PORT
 #                                     # (default $port); prints the reply code to AUTH (235, 535,
 #                                     # 454, …); the transcript is in $tmp/swaks.out
+#   auth MECH USER WRONG(0|1) [QUIT-AFTER [PORT]]
+#                                     # smtp_auth with USER's seeded password ("USER-Passw0rd!",
+#                                     # or a wrong one) from a 0600 file removed afterwards
 #   maillog_wait ERE [FROM-LINE]      # true once ERE matches a line of $tmp/maillog (from line
 #                                     # FROM-LINE on), false after 5 s
+#   ok TEXT / bad TEXT                # the tests' result lines ("ok: …", "FAIL: …"; bad sets fail=1)
+#   expect NAME WANT GOT              # ok when the reply GOT is WANT, else bad and the transcript
 #   postfix_stop                      # stops Postfix and waits for its master to exit
 #
 # postfix_init runs from postfix_start when the caller did not call it first (call it first to
@@ -33,6 +38,7 @@ tmp=""
 conf=""
 port=""
 port2=""
+fail=0
 
 # Stops the private Postfix if its master runs. The pid file outlives the master: ask postfix
 # whether it runs before stopping it.
@@ -190,4 +196,28 @@ maillog_wait() {
 		[ $_i -lt 50 ] || return 1
 		sleep 0.1
 	done
+}
+
+auth() {
+	_pw="$2-Passw0rd!"
+	[ "$3" = 1 ] && _pw="$2-Passw0rd?"
+	(umask 077 && printf '%s\n' "$_pw" >"$tmp/pw")
+	unset _pw
+	smtp_auth "$1" "$2" "$tmp/pw" "${4:-AUTH}" "${5:-$port}"
+	rm -f "$tmp/pw"
+}
+
+ok() { echo "ok: $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+expect() {
+	if [ "$3" = "$2" ]; then
+		ok "$1: $3"
+	else
+		bad "$1: got '$3', want $2"
+		sed 's/^/    /' "$tmp/swaks.out"
+	fi
 }

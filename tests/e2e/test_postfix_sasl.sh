@@ -33,10 +33,6 @@ fi
 . "$(dirname "$0")/postfix_lib.sh"
 postfix_init
 
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-
 # --- the sendsec configuration: the fixture's, plus totp_unenrolled allow (the default methods
 # "password+totp" would refuse a password alone for accounts without a token) ---------------------
 # The section smtp takes API keys (the default methods take none). The section smtp-lan serves the second smtpd (sendsec_service in its SASL file): only
@@ -51,16 +47,6 @@ bad() { echo "FAIL: $*"; fail=1; }
 # smtpd on $port (service smtp) and on $port_lan (service smtp-lan); postfix_lib.sh.
 postfix_start "$plugin" "$tmp/sendsec.conf" smtp-lan
 port_lan=$port2
-
-# auth MECH USER WRONG(0|1) [QUIT-AFTER [PORT]] — smtp_auth (postfix_lib.sh) with USER's seeded password (or a wrong one).
-auth() {
-	pw="$2-Passw0rd!"
-	[ "$3" = 1 ] && pw="$2-Passw0rd?"
-	(umask 077 && printf '%s\n' "$pw" >"$tmp/pw")
-	unset pw
-	smtp_auth "$1" "$2" "$tmp/pw" "${4:-AUTH}" "${5:-$port}"
-	rm -f "$tmp/pw"
-}
 
 # maillog_has PATTERN DESCRIPTION [FROM-LINE] — waits up to 5 s for an extended regex in the
 # maillog (from line FROM-LINE on).
@@ -89,15 +75,6 @@ wrong_key() {
 	done
 	(umask 077 && printf '%s%s\n' "$body" "$check" >"$2")
 	unset k body head secret crc check
-}
-
-expect() { # NAME WANT GOT
-	if [ "$3" = "$2" ]; then
-		ok "$1: $3"
-	else
-		bad "$1: got '$3', want $2"
-		sed 's/^/    /' "$tmp/swaks.out"
-	fi
 }
 
 # Up to RCPT TO, so that smtpd opens a queue file and logs the client with its SASL identity.
@@ -154,20 +131,8 @@ expect "carol LOGIN after restart" 235 "$(auth LOGIN carol 0)" # bob needs his c
 # first field empty, so smtp_authzid.py (Python's smtplib) sends "newsletter NUL carol NUL pw".
 # Postfix then logs sasl_username=newsletter, and smtpd_sender_login_maps lets that login send as
 # newsletter@ (the README recipe); carol's own login may not.
-ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" >/dev/null <<EOF
-dn: uid=newsletter,ou=people,$SENDSEC_TEST_BASE
-changetype: add
-objectClass: inetOrgPerson
-objectClass: posixAccount
-objectClass: sendsecAccount
-uid: newsletter
-cn: Newsletter
-sn: Shared
-mail: newsletter@example.test
-uidNumber: 20100
-gidNumber: 20100
-homeDirectory: /nonexistent
-EOF
+ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" \
+	-f "$(dirname "$0")/../fixtures/newsletter.ldif" >/dev/null
 if ! "$ctl" --config "$tmp/sendsec.conf" delegate add newsletter carol >/dev/null 2>"$tmp/ctl.err"; then
 	sed 's/^/    /' "$tmp/ctl.err"
 	bad "sendsecctl delegate add newsletter carol"

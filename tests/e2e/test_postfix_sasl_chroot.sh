@@ -17,10 +17,6 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 . "$(dirname "$0")/postfix_lib.sh"
 postfix_init
 
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-
 # The TLS files must be neither below the chroot nor readable by the postfix user.
 for f in "$SENDSEC_TEST_CA" "$SENDSEC_TEST_CLIENT_CERT" "$SENDSEC_TEST_CLIENT_KEY"; do
 	case $f in "$tmp"/*) bad "$f lies below the chroot" ;; esac
@@ -36,25 +32,6 @@ fi
 	"timeout 2" "methods password" >"$tmp/sendsec.conf")
 
 POSTFIX_CHROOT=y postfix_start "$plugin" "$tmp/sendsec.conf"
-
-# auth MECH USER WRONG(0|1) — smtp_auth (postfix_lib.sh) with USER's seeded password (or a wrong one).
-auth() {
-	pw="$2-Passw0rd!"
-	[ "$3" = 1 ] && pw="$2-Passw0rd?"
-	(umask 077 && printf '%s\n' "$pw" >"$tmp/pw")
-	unset pw
-	smtp_auth "$1" "$2" "$tmp/pw"
-	rm -f "$tmp/pw"
-}
-
-expect() { # NAME WANT GOT
-	if [ "$3" = "$2" ]; then
-		ok "$1: $3"
-	else
-		bad "$1: got '$3', want $2"
-		sed 's/^/    /' "$tmp/swaks.out"
-	fi
-}
 
 expect "alice PLAIN, smtpd chrooted, ldaps + client certificate" 235 "$(auth PLAIN alice 0)"
 

@@ -17,7 +17,6 @@
 #include "ikey.h"
 #include "itest.h"
 #include "lockout_itest.h"
-#include "slots.h"
 
 #define EXTRA                                                                                                          \
 	ITEST_PASSWORD_ONLY "lockout_threshold 3\n[service smtp]\nmethods password apikey\nhash_concurrency 1\n"       \
@@ -40,9 +39,9 @@ static void login(struct sendsec_ctx *ctx, const char *service, const char *user
 int main(void)
 {
 	static const struct sendsec_audit_sink sink = {.emit = emit};
-	char run_dir[512], key[SENDSEC_KEY_MAX + 1], wrong[SENDSEC_KEY_MAX + 1], err[256], byte;
+	char run_dir[512], key[SENDSEC_KEY_MAX + 1], wrong[SENDSEC_KEY_MAX + 1];
 	struct sendsec_ctx *ctx;
-	int ready[2], status;
+	int status;
 	pid_t holder;
 
 	snprintf(run_dir, sizeof(run_dir), "%s/run", itest_env("DIR"));
@@ -74,21 +73,7 @@ int main(void)
 	login(ctx, "smtp", "carol", litest_wrong(9), "198.51.100.21");
 
 	/* busy: another process holds the only slot of the smtp service. */
-	if (pipe(ready) != 0)
-		return 1;
-	if ((holder = fork()) == 0) {
-		struct sendsec_hash_slots *h = NULL;
-		unsigned slot;
-
-		if (sendsec_hash_slots_open(run_dir, &h, err, sizeof(err)) != SENDSEC_OK ||
-				sendsec_hash_slots_take(h, 1, 1000, &slot, err, sizeof(err)) != SENDSEC_SLOT_TAKEN ||
-				write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	if (read(ready[0], &byte, 1) != 1)
-		return 1;
+	holder = itest_slot_holder(run_dir);
 	login(ctx, "smtp", "alice", itest_pw("alice"), "198.51.100.22");
 	kill(holder, SIGKILL);
 	waitpid(holder, &status, 0);

@@ -60,19 +60,6 @@ char *fleet_conf(const char *uris, const char *replicas, const char *extra)
 	return strdup(path_copy);
 }
 
-struct answer {
-	const char *text;
-};
-
-static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
-{
-	const struct answer *a = arg;
-
-	(void)prompt;
-	*answer_out = strdup(a->text);
-	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
-}
-
 static struct itest_clock host_clock;
 
 enum sendsec_result fleet_host_login(const char *conf, const struct fleet_login *req, struct sendsec_outcome *out)
@@ -88,13 +75,13 @@ enum sendsec_result fleet_host_login(const char *conf, const struct fleet_login 
 		return out->result;
 	if (pid == 0) {
 		struct sendsec_ctx *ctx = itest_ctx_from(conf);
-		struct answer a = {req->answer};
+		struct itest_answer a = {req->answer};
 		struct sendsec_request r = {
 				.service = req->service != NULL ? req->service : "sshd",
 				.user = req->user,
 				.password = req->password,
 				.rhost = req->rhost,
-				.ask = req->answer != NULL ? ask : NULL,
+				.ask = req->answer != NULL ? itest_ask : NULL,
 				.ask_arg = &a,
 		};
 
@@ -123,65 +110,12 @@ enum sendsec_result fleet_host_login(const char *conf, const struct fleet_login 
 int fleet_race(const char *const confs[2], const char *user, const char *password, const char *const answers[2],
 		time_t now, bool ok_out[2])
 {
-	int go[2], ready[2], replayed = 0;
-	pid_t pids[2];
-	char c;
+	struct itest_race r;
 
-	ok_out[0] = ok_out[1] = false;
-	if (pipe(go) != 0 || pipe(ready) != 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		if ((pids[i] = fork()) < 0)
-			return -1;
-		if (pids[i] == 0) {
-			struct sendsec_ctx *ctx = itest_ctx_from(confs[i]);
-			struct answer a = {answers[i]};
-			struct sendsec_request r = {.service = "sshd",
-					.user = user,
-					.password = password,
-					.ask = ask,
-					.ask_arg = &a};
-			struct sendsec_outcome out;
-
-			close(go[1]);
-			close(ready[0]);
-			host_clock.now = now;
-			sendsec_ctx_set_clock(ctx, itest_clock_now, &host_clock);
-			/* Connected and bound before the start, so that both race on the write. */
-			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK ||
-					write(ready[1], "r", 1) != 1)
-				_exit(4);
-			if (read(go[0], &c, 1) != 0)
-				_exit(3);
-			if (sendsec_authenticate(ctx, &r, &out) != out.result)
-				_exit(4);
-			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0
-							: out.result == SENDSEC_DENIED &&
-									out.reason == SENDSEC_REASON_TOTP_REPLAYED
-							? 1
-							: 2);
-		}
-	}
-	close(go[0]);
-	close(ready[1]);
-	for (int i = 0; i < 2; i++)
-		if (read(ready[0], &c, 1) != 1)
-			break;
-	close(ready[0]);
-	close(go[1]); /* release both */
-	for (int i = 0; i < 2; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 2) {
-			replayed = -1;
-			continue;
-		}
-		ok_out[i] = WEXITSTATUS(status) == 0;
-		if (replayed >= 0 && WEXITSTATUS(status) == 1)
-			replayed++;
-	}
-	return replayed;
+	itest_race(2, confs, user, password, answers, now, &r);
+	ok_out[0] = r.host_ok[0];
+	ok_out[1] = r.host_ok[1];
+	return r.failed > 0 ? -1 : r.replayed;
 }
 
 LDAP *fleet_open_root(const char *name)

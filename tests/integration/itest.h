@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "engine.h"
@@ -43,6 +44,33 @@ struct sendsec_ctx *itest_ctx(const char *extra);
 /* One authentication; returns the result and fills *out (out may be NULL). */
 enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user, const char *password,
 		const char *rhost, struct sendsec_outcome *out);
+
+/* A prompt callback (struct sendsec_request .ask) answering every prompt with the text of the
+ * struct itest_answer in .ask_arg; a NULL text fails the prompt, as when the person cancels. */
+struct itest_answer {
+	const char *text;
+};
+enum sendsec_result itest_ask(void *arg, const char *prompt, char **answer_out);
+
+/* How the hosts of itest_race fared. */
+#define ITEST_RACE_MAX 8
+struct itest_race {
+	int ok;                       /* logins that succeeded */
+	int replayed;                 /* refused as totp_replayed */
+	int failed;                   /* hosts that could not run (no context or connection, killed) */
+	bool host_ok[ITEST_RACE_MAX]; /* host i succeeded */
+};
+/* n hosts (at most ITEST_RACE_MAX processes, each with its own context on confs[i] and its own
+ * directory connection) log user in on service sshd with password, answering the code prompt
+ * with answers[i] (NULL: no prompt callback, the code is appended), at clock now (0: the real
+ * one). They connect and bind first and are released at the same moment once all are ready. */
+void itest_race(int n, const char *const confs[], const char *user, const char *password, const char *const answers[],
+		time_t now, struct itest_race *out);
+
+/* A process holding one of the host's hash slots (common/slots.h) in run_dir, with hash_concurrency
+ * 1 the only one, until it is killed; returns its pid once it holds the slot. Exits 1 when it
+ * cannot take it. */
+pid_t itest_slot_holder(const char *run_dir);
 
 /* True when out has want_rc (and want_reason, unless it is -1); prints "ok - what" or
  * "not ok - what: got X/Y, wanted Z/W". EXPECT counts it as one CHECK of check.h. */

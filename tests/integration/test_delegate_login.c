@@ -61,11 +61,7 @@ int main(int argc, char **argv)
 	const char *ip = "192.0.2.5";
 	int n_failures;
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
-	sendsecctl = argv[1];
+	sendsecctl = totp_test_start(argc, argv, "with-slapd.sh");
 	conf = strdup(itest_write_conf(true, CONF));
 	ctx = itest_ctx_from(conf);
 	sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);

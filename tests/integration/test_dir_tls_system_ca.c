@@ -45,6 +45,23 @@ static int check_config(const char *ctl, const char *uri, const char *extra, cha
 	return itest_run(argv, NULL, out, len);
 }
 
+/* check-config accepts a config with uri and extra (exit 0), and alice logs in with it; what
+ * names the case. */
+static void expect_usable(const char *ctl, const char *uri, const char *extra, const char *what)
+{
+	struct sendsec_outcome out;
+	char text[8192], line[256];
+	int rc = check_config(ctl, uri, extra, text, sizeof(text));
+
+	CHECK(rc == 0);
+	printf("%s - check-config, %s: exit %d (want 0)\n", rc == 0 ? "ok" : "not ok", what, rc);
+	if (rc != 0)
+		fprintf(stderr, "    check-config said:\n%s\n", text);
+	login_with(uri, extra, &out);
+	snprintf(line, sizeof(line), "%s: OK", what);
+	EXPECT(line, &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+}
+
 int main(int argc, char **argv)
 {
 	struct sendsec_outcome out;
@@ -96,18 +113,9 @@ int main(int argc, char **argv)
 			SYSTEM_BUNDLE, rc);
 	if (rc == 0 || strstr(text, SYSTEM_BUNDLE) == NULL)
 		fprintf(stderr, "    check-config said:\n%s\n", text);
-	rc = check_config(argv[1], itest_env("LDAPS_URI"), ca_line, text, sizeof(text));
-	CHECK(rc == 0);
-	printf("%s - check-config with tls_cacert set and no system bundle: exit %d (want 0)\n",
-			rc == 0 ? "ok" : "not ok", rc);
-	login_with(itest_env("LDAPS_URI"), ca_line, &out);
-	EXPECT("tls_cacert set and no system bundle: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	expect_usable(argv[1], itest_env("LDAPS_URI"), ca_line, "tls_cacert set and no system bundle");
 	/* Without TLS (ldap:// to loopback) no CA file is needed. */
-	rc = check_config(argv[1], itest_env("URI"), ITEST_PASSWORD_ONLY, text, sizeof(text));
-	CHECK(rc == 0);
-	printf("%s - check-config for ldap:// to loopback (no TLS) and no system bundle: exit %d (want 0)\n",
-			rc == 0 ? "ok" : "not ok", rc);
-	login_with(itest_env("URI"), ITEST_PASSWORD_ONLY, &out);
-	EXPECT("ldap:// to loopback (no TLS) and no system bundle: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	expect_usable(argv[1], itest_env("URI"), ITEST_PASSWORD_ONLY,
+			"ldap:// to loopback (no TLS) and no system bundle");
 	return check_report(argv[0]);
 }

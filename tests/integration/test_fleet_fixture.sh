@@ -10,16 +10,7 @@ set -u
 B=$SENDSEC_TEST_BASE
 F=$SENDSEC_FLEET_DIR
 ALICE="uid=alice,ou=people,$B"
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 # Sets alice's description to $2 on the instance whose URI is $1 (as the rootdn); prints the exit status.
 set_desc() {
 	printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: %s\n' "$ALICE" "$2" |
@@ -75,5 +66,4 @@ done
 check "the frozen copy is still unchanged after its restart" test -z "$(desc_on "$SENDSEC_FLEET_FROZEN_URI")"
 check "fleet.sh status: all four answer" sh -c '"$0" status "$1" >/dev/null' "$SENDSEC_FLEET_SH" "$F"
 
-echo "1..$n"
-[ $fails -eq 0 ] || { echo "$fails of $n failed" >&2; exit 1; }
+tap_done

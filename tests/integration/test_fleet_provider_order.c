@@ -71,10 +71,7 @@ int main(int argc, char **argv)
 	double t0, took;
 	bool stopped;
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-fleet.sh)\n", argv[0]);
-		return 2;
-	}
+	(void)totp_test_start(argc, argv, "with-fleet.sh");
 	CHECK(totp_enroll(argv[1], admin, "alice", b32) == 0);
 	CHECK(totp_read_attr(itest_user_dn("alice"), "oathTOTPToken", token_dn, sizeof(token_dn)));
 	CHECK(totp_enroll(argv[1], admin, "bob", bob_b32) == 0);

@@ -33,10 +33,7 @@ int main(int argc, char **argv)
 	int exactly_one = 0, later_ok = 0, replayed;
 	bool ok[2];
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-fleet.sh)\n", argv[0]);
-		return 2;
-	}
+	(void)totp_test_start(argc, argv, "with-fleet.sh");
 	CHECK(totp_enroll(argv[1], admin, "alice", b32) == 0);
 	CHECK(totp_read_attr(itest_user_dn("alice"), "oathTOTPToken", token_dn, sizeof(token_dn)));
 	CHECK(fleet_wait("c1", token_dn, "oathTOTPLastTimeStep", "0", 10) >= 0);

@@ -21,7 +21,6 @@
 #include "ikey.h"
 #include "itest.h"
 #include "lockout_itest.h"
-#include "slots.h"
 
 #define FLOOD 12
 #define EXTRA                                                                                                          \
@@ -29,34 +28,6 @@
 	"lockout_account_threshold 0\n[service smtp]\nhash_concurrency 1\ntimeout 2\n"
 
 static char run_dir[512];
-
-/* A process holding the only slot until killed; returns once it holds it. */
-static pid_t slot_holder(void)
-{
-	int ready[2];
-	char byte;
-	pid_t pid;
-
-	if (pipe(ready) != 0)
-		exit(1);
-	if ((pid = fork()) == 0) {
-		struct sendsec_hash_slots *h = NULL;
-		char err[256];
-		unsigned slot;
-
-		close(ready[0]);
-		if (sendsec_hash_slots_open(run_dir, &h, err, sizeof(err)) != SENDSEC_OK ||
-				sendsec_hash_slots_take(h, 1, 1000, &slot, err, sizeof(err)) != SENDSEC_SLOT_TAKEN ||
-				write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(ready[1]);
-	CHECK(read(ready[0], &byte, 1) == 1);
-	close(ready[0]);
-	return pid;
-}
 
 static void to_file(void *arg, const char *line)
 {
@@ -112,7 +83,7 @@ int main(int argc, char **argv)
 	itest_login(ctx, "smtp", "alice", itest_pw("alice"), "192.0.2.1", &out);
 	EXPECT("a free slot: alice logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 
-	holder = slot_holder();
+	holder = itest_slot_holder(run_dir);
 	itest_login(ctx, "smtp", "alice", itest_pw("alice"), "192.0.2.1", &out);
 	EXPECT("the only slot held elsewhere: busy", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_BUSY);
 	itest_login(ctx, "smtp", "nobody-here", itest_pw("alice"), "192.0.2.1", &out);

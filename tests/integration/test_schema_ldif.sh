@@ -38,15 +38,7 @@ trap 'rc=$?; trap - EXIT; cleanup; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+. "$SRC/tests/lib/tap.sh"
 
 # Minimal cn=config: modules, the system schemas, config db managed by local root, one mdb db.
 base_config() { # DIR
@@ -320,8 +312,4 @@ for from in first before; do
 			grep -c "^sendsec")" = 4' _ "$url_c"
 done
 
-echo "1..$n"
-if [ "$fails" -ne 0 ]; then
-	echo "# $fails of $n checks failed" >&2
-	exit 1
-fi
+tap_done

@@ -14,35 +14,15 @@
 # Keys live in 0600 files under $SENDSEC_TEST_DIR; none is ever printed by this test.
 set -u
 
-: "${SENDSEC_TEST_URI:?run me under tests/fixtures/with-slapd.sh}"
-CTL=${1:-}
-if [ -z "$CTL" ] || [ ! -x "$CTL" ]; then
-	echo "usage: test_sendsecctl_scan.sh PATH-TO-SENDSECCTL" >&2
-	exit 2
-fi
-CTL=$(cd "$(dirname "$CTL")" && pwd)/$(basename "$CTL")
+. "$(dirname "$0")/sendsecctl_lib.sh"
+show_out=yes # scan prints ids, owners and places, never a secret
 SRC=${SENDSEC_SRCDIR:?}
 HOOK=$SRC/packaging/examples/pre-commit
-D=$SENDSEC_TEST_DIR
 R=$D/repo
-fails=0
-n=0
-umask 077
 # The fixture's config with API keys on smtp (the default methods take none).
 CONF=$D/sendsecctl-scan.conf
-{ cat "$SENDSEC_TEST_CONF"; printf '[service smtp]\nmethods password+totp apikey\n'; } >"$CONF"
+{ cat "$F"; printf '[service smtp]\nmethods password+totp apikey\n'; } >"$CONF"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-ctl() { "$CTL" --config "$CONF" "$@" >"$D/out" 2>"$D/err"; rc=$?; }
-expect() {
-	if [ "$rc" -eq "$1" ]; then ok "$2"; else
-		not_ok "$2 (exit $rc, wanted $1)"
-		sed 's/^/#   out: /' "$D/out"
-		sed 's/^/#   err: /' "$D/err"
-	fi
-}
-check() { if eval "$1"; then ok "$2"; else not_ok "$2"; fi; }
 # The id of the key in file $1 (characters 5-16: after "ssk_").
 id_of() { cut -c5-16 "$1"; }
 # Every secret part (characters 18-60) of the key files, one per line, for "never printed" checks.
@@ -88,7 +68,7 @@ forged += check(forged)
 print(bad_last); print(rnd); print(forged)
 PY
 sed -n 3p "$D/lookalikes" >"$D/k_forged"
-check '[ "$(id_of "$D/k_forged")" = "$(id_of "$D/k_tree")" ] && ! cmp -s "$D/k_forged" "$D/k_tree"' \
+holds '[ "$(id_of "$D/k_forged")" = "$(id_of "$D/k_tree")" ] && ! cmp -s "$D/k_forged" "$D/k_tree"' \
 	"the forged key has the tree key's id and another secret"
 
 ID_HISTORY=$(id_of "$D/k_history")
@@ -127,40 +107,40 @@ g add deploy/prod/env.sh && g commit -q -m "third" || exit 1
 # ---- scan a tree ----
 ctl scan "$R"
 expect 1 "scan of the tree: a live key found, exit 1"
-check 'grep -q "^$R/deploy/prod/env.sh:3: key=$ID_TREE account=bob state=live$" "$D/out"' \
+holds 'grep -q "^$R/deploy/prod/env.sh:3: key=$ID_TREE account=bob state=live$" "$D/out"' \
 	"the tree key: file, line 3, id, owner bob, live"
-check 'grep -q "^$R/deploy/blob.bin:[0-9]*: key=$ID_TREE account=bob state=live$" "$D/out"' \
+holds 'grep -q "^$R/deploy/blob.bin:[0-9]*: key=$ID_TREE account=bob state=live$" "$D/out"' \
 	"the tree key inside a binary file"
-check 'grep -q "^$R/deploy/prod/env.sh:5: key=$ID_TREE account=bob state=unknown$" "$D/out"' \
+holds 'grep -q "^$R/deploy/prod/env.sh:5: key=$ID_TREE account=bob state=unknown$" "$D/out"' \
 	"the forged key (right id, other secret): unknown, not live"
-check 'grep -q "^$R/relay.yml:1: key=$ID_REVOKED account=- state=revoked$" "$D/out"' "the revoked key: revoked"
-check 'grep -q "^$R/relay.yml:2: key=$ID_ROTATED account=alice state=expired$" "$D/out"' \
+holds 'grep -q "^$R/relay.yml:1: key=$ID_REVOKED account=- state=revoked$" "$D/out"' "the revoked key: revoked"
+holds 'grep -q "^$R/relay.yml:2: key=$ID_ROTATED account=alice state=expired$" "$D/out"' \
 	"the rotated key after its overlap: expired"
-check '! grep -q "$ID_HISTORY" "$D/out"' "the key only in the history is not in the tree"
-check '[ "$(grep -c "^$R/" "$D/out")" -eq 5 ]' "nothing else reported: no look-alike, no other vendor's token"
-check '! grep -q "link-to-etc" "$D/out" "$D/err"' "symbolic links inside the tree are not followed"
-check 'no_secret_in "$D/out" "$D/err"' "no secret printed"
+holds '! grep -q "$ID_HISTORY" "$D/out"' "the key only in the history is not in the tree"
+holds '[ "$(grep -c "^$R/" "$D/out")" -eq 5 ]' "nothing else reported: no look-alike, no other vendor's token"
+holds '! grep -q "link-to-etc" "$D/out" "$D/err"' "symbolic links inside the tree are not followed"
+holds 'no_secret_in "$D/out" "$D/err"' "no secret printed"
 
 # ---- scan the history from standard input ----
 git -C "$R" log -p >"$D/log.txt"
 "$CTL" --config "$CONF" scan - <"$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "git log -p | scan -: exit 1"
 hline=$(grep -n "SMTP_PASSWORD=ssk_" "$D/log.txt" | head -1 | cut -d: -f1)
-check 'grep -q "^-:$hline: key=$ID_HISTORY account=alice state=live$" "$D/out"' \
+holds 'grep -q "^-:$hline: key=$ID_HISTORY account=alice state=live$" "$D/out"' \
 	"the key in the history only: input line $hline, alice, live"
-check '[ "$(grep -c "key=$ID_HISTORY" "$D/out")" -eq 2 ]' "it is reported where it was added and where it was removed"
-check 'grep -q "key=$ID_REVOKED account=- state=revoked" "$D/out" && grep -q "key=$ID_ROTATED account=alice state=expired" "$D/out"' \
+holds '[ "$(grep -c "key=$ID_HISTORY" "$D/out")" -eq 2 ]' "it is reported where it was added and where it was removed"
+holds 'grep -q "key=$ID_REVOKED account=- state=revoked" "$D/out" && grep -q "key=$ID_ROTATED account=alice state=expired" "$D/out"' \
 	"revoked and expired keys in the history"
-check 'grep -q "key=$ID_TREE account=bob state=live" "$D/out" && grep -q "key=$ID_TREE account=bob state=unknown" "$D/out"' \
+holds 'grep -q "key=$ID_TREE account=bob state=live" "$D/out" && grep -q "key=$ID_TREE account=bob state=unknown" "$D/out"' \
 	"the tree key and the forged one, committed in the third commit"
-check '[ "$(grep -c "^-:" "$D/out")" -eq 7 ]' \
+holds '[ "$(grep -c "^-:" "$D/out")" -eq 7 ]' \
 	"7 hits: the history key added and removed, the revoked key added and as context, the expired, the tree and the forged key"
 grep -n "LOOKALIKE=" "$D/log.txt" | cut -d: -f1 | sed 's/^/-:/; s/$/:/' >"$D/lookalike-lines"
-check '[ "$(wc -l <"$D/lookalike-lines")" -ge 2 ] && ! grep -qF -f "$D/lookalike-lines" "$D/out"' \
+holds '[ "$(wc -l <"$D/lookalike-lines")" -ge 2 ] && ! grep -qF -f "$D/lookalike-lines" "$D/out"' \
 	"look-alikes with wrong check characters (one of them a real key with its last character changed) are not reported"
-check 'no_secret_in "$D/out" "$D/err"' "no secret printed"
+holds 'no_secret_in "$D/out" "$D/err"' "no secret printed"
 "$CTL" --config "$CONF" scan <"$D/log.txt" >"$D/out2" 2>"$D/err"; rc=$?
-check '[ "$rc" -eq 1 ] && cmp -s "$D/out" "$D/out2"' "no PATH reads standard input too"
+holds '[ "$rc" -eq 1 ] && cmp -s "$D/out" "$D/out2"' "no PATH reads standard input too"
 
 # ---- --revoke, with the audit lines captured in a private mount namespace ----
 cat >"$D/ns.sh" <<'NS'
@@ -187,22 +167,22 @@ unshare -m --propagation private sh "$D/ns.sh" \
 	"$CTL" --config "$CONF" scan --revoke "$R/deploy" "$D/log.txt" >"$D/out" 2>"$D/err"; rc=$?
 [ "$rc" -eq 97 ] && { not_ok "a private mount namespace for /dev/log"; cat "$D/err"; }
 expect 1 "scan --revoke: live keys were found, exit 1"
-check 'grep -q "key=$ID_HISTORY account=alice state=live action=revoked" "$D/out" && grep -q "key=$ID_TREE account=bob state=live action=revoked" "$D/out"' \
+holds 'grep -q "key=$ID_HISTORY account=alice state=live action=revoked" "$D/out" && grep -q "key=$ID_TREE account=bob state=live action=revoked" "$D/out"' \
 	"both live keys revoked"
-check '[ "$(grep -c "action=revoked" "$D/out")" -eq 2 ] && grep -q "key=$ID_TREE account=bob state=revoked$" "$D/out"' \
+holds '[ "$(grep -c "action=revoked" "$D/out")" -eq 2 ] && grep -q "key=$ID_TREE account=bob state=revoked$" "$D/out"' \
 	"each revoked once, however often it appears (later lines say revoked)"
-check '[ "$(grep -c "sendsecctl: action=key_revoke key=$ID_HISTORY reason=leaked file=$D/log.txt$" "$D/syslog")" -eq 1 ]' \
+holds '[ "$(grep -c "sendsecctl: action=key_revoke key=$ID_HISTORY reason=leaked file=$D/log.txt$" "$D/syslog")" -eq 1 ]' \
 	"one audit line for the history key, naming the file where it was found"
-check '[ "$(grep -c "sendsecctl: action=key_revoke key=$ID_TREE reason=leaked file=$R/deploy/" "$D/syslog")" -eq 1 ]' \
+holds '[ "$(grep -c "sendsecctl: action=key_revoke key=$ID_TREE reason=leaked file=$R/deploy/" "$D/syslog")" -eq 1 ]' \
 	"one audit line for the tree key"
-check '[ "$(grep -c "action=key_revoke" "$D/syslog")" -eq 2 ]' "no other admin line (the forged, revoked and expired keys are left alone)"
-check 'no_secret_in "$D/out" "$D/err" "$D/syslog"' "no secret printed or logged"
+holds '[ "$(grep -c "action=key_revoke" "$D/syslog")" -eq 2 ]' "no other admin line (the forged, revoked and expired keys are left alone)"
+holds 'no_secret_in "$D/out" "$D/err" "$D/syslog"' "no secret printed or logged"
 sed 's/^/# syslog: /' "$D/syslog"
-check '! login "$D/k_history" && ! login "$D/k_tree"' "the revoked keys no longer log in"
-check 'login "$D/k_successor"' "the rotated key's successor still does"
+holds '! login "$D/k_history" && ! login "$D/k_tree"' "the revoked keys no longer log in"
+holds 'login "$D/k_successor"' "the rotated key's successor still does"
 ctl scan "$R" "$D/log.txt"
 expect 0 "scan again: no live key left, exit 0"
-check 'grep -q "key=$ID_TREE account=- state=revoked" "$D/out" && ! grep -q "state=live" "$D/out"' "now reported as revoked"
+holds 'grep -q "key=$ID_TREE account=- state=revoked" "$D/out" && ! grep -q "state=live" "$D/out"' "now reported as revoked"
 
 # ---- usage and unreadable input ----
 ctl scan "$D/no-such-file"
@@ -215,7 +195,7 @@ ctl scan --prefix abc_ "$R"
 expect 2 "--prefix without --offline: exit 2"
 "$CTL" --config /nonexistent/sendsec.conf scan --offline "$R/deploy" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "--offline without any config: keys found, exit 1"
-check 'grep -q "env.sh:3: key=$ID_TREE account=- state=unchecked$" "$D/out" && grep -q "env.sh:5: key=$ID_TREE account=- state=unchecked$" "$D/out"' \
+holds 'grep -q "env.sh:3: key=$ID_TREE account=- state=unchecked$" "$D/out" && grep -q "env.sh:5: key=$ID_TREE account=- state=unchecked$" "$D/out"' \
 	"--offline reports without looking up"
 "$CTL" --config /nonexistent/sendsec.conf scan --offline --prefix test_ "$R/deploy" >"$D/out" 2>"$D/err"; rc=$?
 expect 0 "--offline with another prefix: nothing of that fleet"
@@ -235,10 +215,10 @@ PY
 size=$(wc -c <"$D/big")
 "$CTL" --config "$CONF" scan - <"$D/big" >"$D/out" 2>"$D/err"; rc=$?
 expect 1 "a $((size / 1048576)) MiB partly binary stream: the live key found"
-check '[ "$(grep -c "key=$(id_of "$D/k_successor") account=alice state=live" "$D/out")" -eq 10 ]' \
+holds '[ "$(grep -c "key=$(id_of "$D/k_successor") account=alice state=live" "$D/out")" -eq 10 ]' \
 	"all 10 copies found, among random bytes and partial prefixes"
-check '[ "$(wc -l <"$D/out")" -eq 10 ]' "nothing else found"
-check 'no_secret_in "$D/out" "$D/err"' "no secret printed"
+holds '[ "$(wc -l <"$D/out")" -eq 10 ]' "nothing else found"
+holds 'no_secret_in "$D/out" "$D/err"' "no secret printed"
 
 # ---- the pre-commit hook ----
 H=$D/hooked
@@ -256,8 +236,8 @@ cp "$D/k_successor" "$D/k_hook" # a real key, whatever its state
 echo "key=$(cat "$D/k_hook")" >"$H/app.conf" && hg add app.conf
 commit "$CTLDIR" "add a key"
 expect 1 "hook: a staged key is refused"
-check 'grep -q "app.conf: $(id_of "$D/k_hook")" "$D/out"' "hook: it names the file and the key id"
-check 'no_secret_in "$D/out"' "hook: no secret printed"
+holds 'grep -q "app.conf: $(id_of "$D/k_hook")" "$D/out"' "hook: it names the file and the key id"
+holds 'no_secret_in "$D/out"' "hook: no secret printed"
 { sed -n 1p "$D/lookalikes"; sed -n 2p "$D/lookalikes"; } >"$H/app.conf" && hg add app.conf
 commit "$CTLDIR" "look-alikes only"
 expect 0 "hook: look-alikes with wrong check characters pass"
@@ -278,9 +258,8 @@ done
 echo "key=$(cat "$D/k_hook")" >"$H/other.conf" && hg add other.conf
 (PATH=$D/nopath && export PATH && hg commit -q -m "a key, no sendsecctl") >"$D/out" 2>&1; rc=$?
 expect 1 "hook without sendsecctl: a staged key is refused by its shape"
-check 'grep -q "sendsecctl not found" "$D/out" && grep -q "other.conf: $(id_of "$D/k_hook")" "$D/out"' \
+holds 'grep -q "sendsecctl not found" "$D/out" && grep -q "other.conf: $(id_of "$D/k_hook")" "$D/out"' \
 	"hook without sendsecctl: says so and names file and id"
-check 'no_secret_in "$D/out"' "hook without sendsecctl: no secret printed"
+holds 'no_secret_in "$D/out"' "hook without sendsecctl: no secret printed"
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done

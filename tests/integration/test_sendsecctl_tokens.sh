@@ -8,59 +8,12 @@
 # Run under tests/fixtures/with-slapd.sh: test_sendsecctl_tokens.sh PATH-TO-SENDSECCTL
 set -u
 
-: "${SENDSEC_TEST_URI:?run me under tests/fixtures/with-slapd.sh}"
-CTL=${1:-}
-[ -n "$CTL" ] && [ -x "$CTL" ] || {
-	echo "usage: test_sendsecctl_tokens.sh PATH-TO-SENDSECCTL" >&2
-	exit 2
-}
-D=$SENDSEC_TEST_DIR
-F=$SENDSEC_TEST_CONF
-fails=0
-n=0
-umask 077
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-run() {
-	"$CTL" "$@" >"$D/out" 2>"$D/err"
-	rc=$?
-}
-expect() {
-	if [ "$rc" -eq "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$2 (exit $rc, wanted $1)"
-		sed 's/^/#   err: /' "$D/err"
-	fi
-}
-out_has() { if grep -Eq -- "$1" "$D/out"; then ok "$2"; else not_ok "$2 (stdout lacks /$1/)"; sed 's/^/#   out: /' "$D/out"; fi; }
-err_has() { if grep -Eq -- "$1" "$D/err"; then ok "$2"; else not_ok "$2 (stderr lacks /$1/)"; sed 's/^/#   err: /' "$D/err"; fi; }
-usage_error() { # DESCRIPTION PATTERN ARGS…
-	d=$1 p=$2
-	shift 2
-	run "$@" </dev/null
-	expect 2 "$d: exit 2"
-	err_has "$p" "$d: says /$p/"
-	err_has '^usage: sendsecctl ' "$d: shows the usage"
-}
-refused() { # DESCRIPTION PATTERN ARGS…
-	d=$1 p=$2
-	shift 2
-	run "$@" </dev/null
-	expect 1 "$d: exit 1"
-	err_has "$p" "$d: says /$p/"
-}
+. "$(dirname "$0")/sendsecctl_lib.sh"
 
 # --- --help and -h: usage on stdout, no config read ------------------------------------------------
 for cmd in "totp enroll" "totp list" "totp remove" "totp seal" "hotp enroll" "hotp resync" \
 	"delegate add" "delegate remove" "delegate list"; do
-	for h in --help -h; do
-		# shellcheck disable=SC2086 # "totp enroll" is two words on purpose
-		run --config "$D/does-not-exist.conf" $cmd $h </dev/null
-		expect 0 "sendsecctl $cmd $h"
-		out_has "^usage: sendsecctl .*$cmd" "sendsecctl $cmd $h prints its usage"
-	done
+	helps "$cmd"
 	run --help
 	out_has "^  $cmd( |$)" "sendsecctl --help lists $cmd"
 	# shellcheck disable=SC2086
@@ -127,8 +80,4 @@ expect 2 "delegate add with the directory down: exit 2"
 run --config "$D/dead.conf" hotp enroll alice --generate
 expect 2 "hotp enroll with the directory down: exit 2"
 
-if [ "$fails" -ne 0 ]; then
-	echo "# $fails of $n checks failed"
-	exit 1
-fi
-echo "# all $n checks passed"
+tap_done

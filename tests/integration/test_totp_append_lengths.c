@@ -62,11 +62,7 @@ int main(int argc, char **argv)
 	const char *recovery[] = {NULL, "--config", NULL, "recovery", "carol", NULL};
 	time_t t0 = (time(NULL) / 30) * 30 + 10;
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
-	sendsecctl = argv[1];
+	sendsecctl = totp_test_start(argc, argv, "with-slapd.sh");
 	local = itest_ctx(CONF);
 	bind = itest_ctx(CONF "password_check bind\n");
 	sendsec_ctx_set_clock(local, itest_clock_now, &clk);

@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -45,6 +43,16 @@ static int enroll(const char *user, const char *hex, const char *name, const cha
 	rc = itest_run(argv, input, out, sizeof(out));
 	sodium_memzero(input, sizeof(input));
 	return rc;
+}
+
+/* A fresh 20-byte seed as hex into hex (41 bytes), as a hardware token's seed file gives it. */
+static void new_seed(char *hex)
+{
+	unsigned char seed[20];
+
+	randombytes_buf(seed, sizeof(seed));
+	sodium_bin2hex(hex, 41, seed, sizeof(seed));
+	sodium_memzero(seed, sizeof(seed));
 }
 
 /* The token DN user links with attr (read as the rootdn) into dn (256 bytes). */
@@ -82,11 +90,9 @@ static void test_window_and_counter(void)
 {
 	struct sendsec_ctx *ctx = itest_ctx_from(conf);
 	struct sendsec_outcome out;
-	unsigned char seed[20];
 	char hex[41], dn[256], code[16], buf[128];
 
-	randombytes_buf(seed, sizeof(seed));
-	sodium_bin2hex(hex, sizeof(hex), seed, sizeof(seed));
+	new_seed(hex);
 	CHECK_EQ_INT(enroll("alice", hex, "key1", NULL), 0);
 	token_dn("alice", "oathHOTPToken", dn);
 	CHECK_STR(counter_of(dn), "none");
@@ -128,7 +134,6 @@ static void test_window_and_counter(void)
 	login_code(ctx, "bob", hex, 6, 1000, &out);
 	EXPECT("--counter 1000: code 1000 is the next", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	CHECK_STR(counter_of(dn), "1000");
-	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(hex, sizeof(hex));
 	sodium_memzero(code, sizeof(code));
 	sodium_memzero(buf, sizeof(buf));
@@ -139,58 +144,26 @@ static void test_window_and_counter(void)
  * once; returns how many succeeded, and counts the totp_replayed refusals in *replayed_out. */
 static int race(const char *user, const char *hex, unsigned long long counter, int *replayed_out)
 {
-	int go[2], ok = 0;
-	pid_t pids[RACERS];
+	const char *confs[RACERS], *answers[RACERS];
+	struct itest_race r;
+	char code[16];
 
-	*replayed_out = 0;
-	if (pipe(go) != 0)
-		exit(1);
+	hotp_code(hex, 6, counter, code);
 	for (int i = 0; i < RACERS; i++) {
-		if ((pids[i] = fork()) < 0)
-			exit(1);
-		if (pids[i] == 0) {
-			struct sendsec_ctx *ctx = itest_ctx_from(conf);
-			struct sendsec_outcome out;
-			char c;
-
-			close(go[1]);
-			/* Connect and bind before the start signal, so that all race on the modify. */
-			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK)
-				_exit(4);
-			if (read(go[0], &c, 1) != 0)
-				_exit(3);
-			login_code(ctx, user, hex, 6, counter, &out);
-			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0
-							: out.result == SENDSEC_DENIED &&
-									out.reason == SENDSEC_REASON_TOTP_REPLAYED
-							? 1
-							: 2);
-		}
+		confs[i] = conf;
+		answers[i] = code;
 	}
-	close(go[0]);
-	usleep(400 * 1000); /* all connected */
-	close(go[1]);
-	for (int i = 0; i < RACERS; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status))
-			continue;
-		if (WEXITSTATUS(status) == 0)
-			ok++;
-		else if (WEXITSTATUS(status) == 1)
-			(*replayed_out)++;
-	}
-	return ok;
+	itest_race(RACERS, confs, user, itest_pw(user), answers, 0, &r);
+	sodium_memzero(code, sizeof(code));
+	*replayed_out = r.replayed;
+	return r.ok;
 }
 
 static void test_race(void)
 {
-	unsigned char seed[20];
 	char hex[41], dn[256];
 
-	randombytes_buf(seed, sizeof(seed));
-	sodium_bin2hex(hex, sizeof(hex), seed, sizeof(seed));
+	new_seed(hex);
 	CHECK_EQ_INT(enroll("carol", hex, NULL, NULL), 0);
 	token_dn("carol", "oathHOTPToken", dn);
 	for (unsigned long long counter = 0; counter < 4; counter++) {
@@ -204,20 +177,33 @@ static void test_race(void)
 		CHECK_EQ_INT(replayed, RACERS - 1);
 		CHECK_EQ_INT(strtoull(counter_of(dn), NULL, 10), counter);
 	}
-	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(hex, sizeof(hex));
+}
+
+/* sendsecctl hotp resync grace CODE1 CODE2 [--window window] with the codes of counters n1 and n2;
+ * its output into text (512 bytes); returns its exit status. */
+static int resync(const char *hex, unsigned long long n1, unsigned long long n2, const char *window, char *text)
+{
+	char c1[16], c2[16];
+	const char *argv[] = {sendsecctl, "--config", conf, "hotp", "resync", "grace", c1, c2,
+			window != NULL ? "--window" : NULL, window, NULL};
+	int rc;
+
+	hotp_code(hex, 6, n1, c1);
+	hotp_code(hex, 6, n2, c2);
+	rc = itest_run(argv, NULL, text, 512);
+	sodium_memzero(c1, sizeof(c1));
+	sodium_memzero(c2, sizeof(c2));
+	return rc;
 }
 
 static void test_resync(void)
 {
 	struct sendsec_ctx *ctx = itest_ctx_from(conf);
 	struct sendsec_outcome out;
-	unsigned char seed[20];
-	char hex[41], dn[256], c1[16], c2[16], text[512];
-	const char *argv[] = {sendsecctl, "--config", conf, "hotp", "resync", "grace", c1, c2, NULL, NULL, NULL};
+	char hex[41], dn[256], text[512];
 
-	randombytes_buf(seed, sizeof(seed));
-	sodium_bin2hex(hex, sizeof(hex), seed, sizeof(seed));
+	new_seed(hex);
 	CHECK_EQ_INT(enroll("grace", hex, "fob", NULL), 0);
 	token_dn("grace", "oathHOTPToken", dn);
 	login_code(ctx, "grace", hex, 6, 0, &out);
@@ -225,9 +211,7 @@ static void test_resync(void)
 	/* The button was pressed 59 times away from a login. */
 	login_code(ctx, "grace", hex, 6, 60, &out);
 	EXPECT("counter 60 is far beyond the look-ahead", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
-	hotp_code(hex, 6, 60, c1);
-	hotp_code(hex, 6, 61, c2);
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 0);
+	CHECK_EQ_INT(resync(hex, 60, 61, NULL, text), 0);
 	CHECK(strstr(text, "counter 61 ") != NULL);
 	CHECK_STR(counter_of(dn), "61");
 	login_code(ctx, "grace", hex, 6, 61, &out);
@@ -235,23 +219,12 @@ static void test_resync(void)
 	login_code(ctx, "grace", hex, 6, 62, &out);
 	EXPECT("the code after the resync pair", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	/* Not consecutive; behind the counter; beyond --window: refused, counter unchanged. */
-	hotp_code(hex, 6, 70, c1);
-	hotp_code(hex, 6, 72, c2);
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 1);
-	hotp_code(hex, 6, 40, c1);
-	hotp_code(hex, 6, 41, c2);
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 1);
-	hotp_code(hex, 6, 80, c1);
-	hotp_code(hex, 6, 81, c2);
-	argv[8] = "--window";
-	argv[9] = "5";
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 1);
-	argv[9] = "20";
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 0);
+	CHECK_EQ_INT(resync(hex, 70, 72, NULL, text), 1);
+	CHECK_EQ_INT(resync(hex, 40, 41, NULL, text), 1);
+	CHECK_EQ_INT(resync(hex, 80, 81, "5", text), 1);
+	CHECK_EQ_INT(resync(hex, 80, 81, "20", text), 0);
 	CHECK_STR(counter_of(dn), "81");
-	argv[9] = "1";
-	CHECK_EQ_INT(itest_run(argv, NULL, text, sizeof(text)), 2); /* a usage error */
-	sodium_memzero(seed, sizeof(seed));
+	CHECK_EQ_INT(resync(hex, 80, 81, "1", text), 2); /* a usage error */
 	sodium_memzero(hex, sizeof(hex));
 	sendsec_ctx_free(ctx);
 }
@@ -333,11 +306,7 @@ static void test_bad_data(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
-	sendsecctl = argv[1];
+	sendsecctl = totp_test_start(argc, argv, "with-slapd.sh");
 	if ((conf = strdup(itest_write_conf(true, CONF))) == NULL)
 		return 1;
 	test_window_and_counter();

@@ -243,11 +243,7 @@ static void test_bad_links(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
-	sendsecctl = argv[1];
+	sendsecctl = totp_test_start(argc, argv, "with-slapd.sh");
 	if ((conf = strdup(itest_write_conf(true, CONF))) == NULL)
 		return 1;
 	test_three_tokens();

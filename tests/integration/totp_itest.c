@@ -11,6 +11,15 @@
 
 #include "itest.h"
 
+const char *totp_test_start(int argc, char **argv, const char *fixture)
+{
+	if (argc != 2 || sodium_init() < 0) {
+		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under %s)\n", argv[0], fixture);
+		exit(2);
+	}
+	return argv[1];
+}
+
 int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char *b32_out)
 {
 	const char *argv[] = {sendsecctl, "--config", conf, "totp", "enroll", user, "--no-qr", NULL};
@@ -31,9 +40,25 @@ int totp_enroll(const char *sendsecctl, const char *conf, const char *user, char
 	return rc;
 }
 
+/* Runs oathtool (argv, the key in input) and copies its code of digits digits into code_out;
+ * exits 1 when it fails. Wipes its copies. */
+static void oathtool(const char *const argv[], char *input, unsigned digits, char *code_out)
+{
+	char out[64];
+
+	if (itest_run(argv, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
+		fprintf(stderr, "oathtool failed\n");
+		exit(1);
+	}
+	out[digits] = '\0';
+	memcpy(code_out, out, digits + 1);
+	sodium_memzero(input, strlen(input));
+	sodium_memzero(out, sizeof(out));
+}
+
 void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, time_t t, char *code_out)
 {
-	char mode[32], d[8], now[32], input[256], out[64];
+	char mode[32], d[8], now[32], input[256];
 	const char *argv_b32[] = {"oathtool", "-b", mode, "-d", d, "-N", now, "-", NULL};
 	const char *argv_hex[] = {"oathtool", mode, "-d", d, "-N", now, "-", NULL};
 
@@ -41,41 +66,19 @@ void totp_code(const char *key, bool is_hex, const char *alg, unsigned digits, t
 	snprintf(d, sizeof(d), "%u", digits);
 	snprintf(now, sizeof(now), "@%lld", (long long)t);
 	snprintf(input, sizeof(input), "%s\n", key);
-	if (itest_run(is_hex ? argv_hex : argv_b32, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
-		fprintf(stderr, "oathtool failed\n");
-		exit(1);
-	}
-	out[digits] = '\0';
-	memcpy(code_out, out, digits + 1);
-	sodium_memzero(input, sizeof(input));
-	sodium_memzero(out, sizeof(out));
-}
-
-struct answer {
-	const char *text;
-};
-
-static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
-{
-	const struct answer *a = arg;
-
-	(void)prompt;
-	if (a->text == NULL)
-		return SENDSEC_DENIED;
-	*answer_out = strdup(a->text);
-	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+	oathtool(is_hex ? argv_hex : argv_b32, input, digits, code_out);
 }
 
 enum sendsec_result totp_login(struct sendsec_ctx *ctx, const char *user, const char *password, const char *answer,
 		bool no_ask, struct sendsec_outcome *out)
 {
-	struct answer a = {answer};
+	struct itest_answer a = {answer};
 	struct sendsec_request req = {
 			.service = "sshd",
 			.user = user,
 			.password = password,
 			.rhost = "127.0.0.1",
-			.ask = no_ask ? NULL : ask,
+			.ask = no_ask ? NULL : itest_ask,
 			.ask_arg = &a,
 	};
 
@@ -103,20 +106,13 @@ bool totp_read_attr(const char *dn, const char *attr, char *out, size_t outlen)
 
 void hotp_code(const char *hex, unsigned digits, unsigned long long counter, char *code_out)
 {
-	char d[8], c[32], input[256], out[64];
+	char d[8], c[32], input[256];
 	const char *argv[] = {"oathtool", "--hotp", "-d", d, "-c", c, "-", NULL};
 
 	snprintf(d, sizeof(d), "%u", digits);
 	snprintf(c, sizeof(c), "%llu", counter);
 	snprintf(input, sizeof(input), "%s\n", hex);
-	if (itest_run(argv, input, out, sizeof(out)) != 0 || strlen(out) != digits + 1) {
-		fprintf(stderr, "oathtool --hotp failed\n");
-		exit(1);
-	}
-	out[digits] = '\0';
-	memcpy(code_out, out, digits + 1);
-	sodium_memzero(input, sizeof(input));
-	sodium_memzero(out, sizeof(out));
+	oathtool(argv, input, digits, code_out);
 }
 
 int totp_add_token(const char *user, const char *cn, const char *kind, const char *params_cn, const char *state,

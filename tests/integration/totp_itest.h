@@ -13,6 +13,11 @@
 
 #include "engine.h"
 
+/* The start of a test run as "FIXTURE TEST PATH/TO/sendsecctl" (fixture: "with-slapd.sh" or
+ * "with-fleet.sh"): checks the call and readies libsodium. Returns the path of sendsecctl; exits 2
+ * with the usage otherwise. */
+const char *totp_test_start(int argc, char **argv, const char *fixture);
+
 /* Runs "sendsecctl --config conf totp enroll user --no-qr" and extracts the base32 secret of the
  * printed URI into b32_out (>= 64 bytes). Returns sendsecctl's exit status (-1 when the output
  * holds no URI). The URI is wiped, never printed. */

@@ -16,12 +16,9 @@
 set -eu
 [ $# -eq 2 ] || { echo "usage: with-slapd.sh test_pam_profile.sh MODULE.so PROFILE" >&2; exit 2; }
 module=$1 profile=$2
-: "${SENDSEC_TEST_CONF:?run me through tests/fixtures/with-slapd.sh}"
-wrapper=$(ldconfig -p | awk '/libpam_wrapper\.so / { print $NF; exit }')
-[ -n "$wrapper" ] || wrapper=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so
+. "$(dirname "$0")/pamtester_lib.sh"
 moddir=$(dirname "$(ldconfig -p | awk '/libpam\.so\.0 / { print $NF; exit }')")/security
-dir=$(mktemp -d /tmp/sendsec-pamprofile.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+pamtester_init pamprofile
 fail=0
 
 if ! grep -q '^root:' /etc/passwd || grep -q '^alice:' /etc/passwd; then
@@ -33,7 +30,7 @@ else
 	echo "FAIL: the profile must say Default: no"; fail=1
 fi
 
-mkdir "$dir/pamd" "$dir/configs" "$dir/state" "$dir/services"
+mkdir "$dir/pamd" "$dir/configs" "$dir/state"
 cp -a /etc/pam.d/. "$dir/pamd/"
 cp /usr/share/pam-configs/* "$dir/configs/"
 cp "$profile" "$dir/configs/sendsec"
@@ -74,8 +71,7 @@ sed 's/^/  account stack: /' "$dir/services/account"
 
 expect() { # WANT(pass|refused) USER WHAT
 	rc=0
-	LD_PRELOAD="$wrapper" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services" \
-		pamtester account "$2" acct_mgmt </dev/null >"$dir/out" 2>&1 || rc=$?
+	pamtester_run account "$2" acct_mgmt </dev/null || rc=$?
 	if { [ "$1" = pass ] && [ $rc -eq 0 ]; } || { [ "$1" = refused ] && [ $rc -ne 0 ]; }; then
 		echo "ok: $3"
 	else

@@ -11,119 +11,34 @@
  * is checked at the time it is typed.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
  * No password, code or key is ever printed: failures name the case, not the secret. */
-#include <dlfcn.h>
-#include <errno.h>
-#include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "check.h"
 #include "itest.h"
+#include "pam_itest.h"
 #include "totp_itest.h"
 
-/* The person at the keyboard: one answer for the password prompt, one for the code prompt
- * (NULL: the conversation fails there, as when the person cancels). Prompts are recorded. With
- * code_again the application is not ready at the first code prompt (PAM_CONV_AGAIN). */
-struct person {
-	const char *password, *code;
-	bool code_again;
-	char prompts[256];
-};
-
-static const char *module_path;
 static const char *sendsecctl;
-static char confdir[256];
 static char *conf; /* the fixture's sendsec.conf plus [service totp] taking API keys */
-static const char *service_names[] = {"totp", "append", "deny", "allow", "sshd", "lock"};
 
-static void record(struct person *p, const char *prompt)
-{
-	size_t used = strlen(p->prompts);
-
-	snprintf(p->prompts + used, sizeof(p->prompts) - used, "%s|", prompt);
-}
-
-static void free_responses(struct pam_response *resp, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (resp[i].resp != NULL) {
-			sodium_memzero(resp[i].resp, strlen(resp[i].resp));
-			free(resp[i].resp);
-		}
-	free(resp);
-}
-
-/* Answers "Password: " and "Verification code: " differently; any other prompt fails. */
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp_out, void *arg)
-{
-	struct person *p = arg;
-	struct pam_response *resp = calloc((size_t)n, sizeof(*resp));
-	const char *answer;
-
-	if (resp == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-			continue;
-		record(p, msg[i]->msg);
-		if (strcmp(msg[i]->msg, "Password: ") == 0)
-			answer = p->password;
-		else if (strcmp(msg[i]->msg, "Verification code: ") == 0)
-			answer = p->code;
-		else
-			answer = NULL;
-		if (answer != NULL && answer == p->code && p->code_again) {
-			p->code_again = false;
-			free_responses(resp, n);
-			return PAM_CONV_AGAIN;
-		}
-		if (answer == NULL || (resp[i].resp = strdup(answer)) == NULL) {
-			free_responses(resp, n);
-			return PAM_CONV_ERR;
-		}
-	}
-	*resp_out = resp;
-	return PAM_SUCCESS;
-}
-
-/* Writes confdir/name: auth and account lines for the module with the common args and extra. */
+/* Writes the service name: the module with the common args and extra (auth), config alone
+ * (account). The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
+ * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
 static void write_service(const char *name, const char *extra)
 {
-	char path[512];
-	FILE *f;
+	char auth_args[2048], account_args[1024];
 
-	snprintf(path, sizeof(path), "%s/%s", confdir, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	/* The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
-	 * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
-	fprintf(f,
-			"auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
-			"lockout_threshold=0 %s\n"
-			"account required %s config=%s\n",
-			module_path, conf, extra, module_path, conf);
-	fclose(f);
-}
-
-static void remove_confdir(void)
-{
-	char path[512];
-
-	for (size_t i = 0; i < sizeof(service_names) / sizeof(service_names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", confdir, service_names[i]);
-		if (unlink(path) != 0 && errno != ENOENT)
-			perror(path);
-	}
-	if (rmdir(confdir) != 0)
-		perror(confdir);
+	snprintf(auth_args, sizeof(auth_args),
+			"config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 lockout_threshold=0 %s", conf,
+			extra);
+	snprintf(account_args, sizeof(account_args), "config=%s", conf);
+	pam_itest_write_service(name, auth_args, account_args);
 }
 
 /* One pam_authenticate (then pam_acct_mgmt when it succeeded) of user with the person typing
@@ -132,26 +47,11 @@ static void remove_confdir(void)
 static int auth_full(const char *service, const char *user, const char *password, const char *code, char *prompts_out,
 		char *user_out, size_t len)
 {
-	struct person p = {.password = password, .code = code};
-	struct pam_conv conv = {converse, &p};
-	pam_handle_t *h = NULL;
-	const void *item = NULL;
-	int rc;
+	struct pam_itest_person p = {.password = password, .code = code};
+	int rc = pam_itest_login(service, user, NULL, &p, user_out, len);
 
-	if (pam_start_confdir(service, user, &conv, confdir, &h) != PAM_SUCCESS) {
-		fprintf(stderr, "pam_start_confdir(%s) failed\n", service);
-		exit(1);
-	}
-	rc = pam_authenticate(h, 0);
-	if (rc == PAM_SUCCESS)
-		rc = pam_acct_mgmt(h, 0);
 	if (prompts_out != NULL)
 		snprintf(prompts_out, len, "%s", p.prompts);
-	if (user_out != NULL)
-		snprintf(user_out, len, "%s",
-				pam_get_item(h, PAM_USER, &item) == PAM_SUCCESS && item != NULL ? (const char *)item
-												: "");
-	pam_end(h, rc);
 	return rc;
 }
 
@@ -235,18 +135,14 @@ static void test_codes(const char *b32)
 static void test_code_prompt_conv_again(void)
 {
 	const char *args[] = {"recovery", "alice", NULL};
-	struct person p = {.password = itest_pw("alice"), .code_again = true};
-	struct pam_conv conv = {converse, &p};
-	pam_handle_t *h = NULL;
+	struct pam_itest_person p = {.password = itest_pw("alice"), .code_again = true};
+	pam_handle_t *h;
 	char code[64];
 	int rc;
 
 	CHECK(ctl_line(args, code, sizeof(code)) == 0);
 	p.code = code;
-	if (pam_start_confdir("totp", "alice", &conv, confdir, &h) != PAM_SUCCESS) {
-		fprintf(stderr, "pam_start_confdir(totp) failed\n");
-		exit(1);
-	}
+	h = pam_itest_start("totp", "alice", &p, NULL);
 	rc = pam_authenticate(h, 0);
 	if (rc != PAM_INCOMPLETE)
 		fprintf(stderr, "code prompt PAM_CONV_AGAIN: got %d (%s), wanted PAM_INCOMPLETE\n", rc,
@@ -329,13 +225,20 @@ static void test_unenrolled(void)
 	CHECK(auth("allow", "bob", "bob-Passw0rd?", NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
 }
 
+/* An API key of alice for the services scope, made by sendsecctl, into key (256 bytes). */
+static void create_key(const char *scope, char *key)
+{
+	const char *args[] = {"key", "create", "alice", "--scope", scope, NULL};
+
+	CHECK(ctl_line(args, key, 256) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+}
+
 static void test_apikey(void)
 {
-	const char *args[] = {"key", "create", "alice", "--scope", "totp", NULL};
 	char key[256], prompts[256], user[256];
 
-	CHECK(ctl_line(args, key, sizeof(key)) == 0);
-	CHECK(strncmp(key, "ssk_", 4) == 0);
+	create_key("totp", key);
 	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
 	CHECK(strcmp(prompts, "Password: |") == 0);
 	CHECK(strcmp(user, "alice") == 0);
@@ -392,11 +295,9 @@ static void test_prompts_alike(void)
  * the defaults apply), as user apikey and as the account's own name. */
 static void test_apikey_default_methods(void)
 {
-	const char *args[] = {"key", "create", "alice", "--scope", "*", NULL};
 	char key[256], prompts[256], user[256];
 
-	CHECK(ctl_line(args, key, sizeof(key)) == 0);
-	CHECK(strncmp(key, "ssk_", 4) == 0);
+	create_key("*", key);
 	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
 	CHECK(strcmp(user, "alice") == 0);
 	CHECK_EQ_INT(auth_full("sshd", "apikey", key, NULL, prompts, user, sizeof(user)), PAM_AUTH_ERR);
@@ -407,24 +308,15 @@ static void test_apikey_default_methods(void)
 
 int main(int argc, char **argv)
 {
-	char tmpl[] = "/tmp/sendsec-pamtotp.XXXXXX", b32[64];
+	char b32[64];
 
 	if (argc != 3 || getenv("SENDSEC_TEST_CONF") == NULL) {
 		fprintf(stderr, "usage: with-slapd.sh %s PATH/pam_sendsec.so PATH/sendsecctl\n", argv[0]);
 		return 2;
 	}
-	module_path = argv[1];
 	sendsecctl = argv[2];
 	/* Keep the module (and libldap) mapped across pam_end, as test_pam_module does. */
-	if (dlopen(module_path, RTLD_NOW | RTLD_NODELETE) == NULL) {
-		fprintf(stderr, "dlopen %s: %s\n", module_path, dlerror());
-		return 1;
-	}
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(confdir, sizeof(confdir), "%s", tmpl);
+	pam_itest_init(argv[1], true);
 	if ((conf = strdup(itest_write_conf(true, "[service totp]\nmethods password+totp apikey\n"))) == NULL)
 		return 1;
 	write_service("totp", "");
@@ -436,7 +328,7 @@ int main(int argc, char **argv)
 
 	if (totp_enroll(sendsecctl, conf, "alice", b32) != 0) {
 		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
-		remove_confdir();
+		pam_itest_done();
 		return 1;
 	}
 	test_codes(b32);
@@ -448,6 +340,6 @@ int main(int argc, char **argv)
 	test_prompts_alike();
 	test_code_time(b32);
 	sodium_memzero(b32, sizeof(b32));
-	remove_confdir();
+	pam_itest_done();
 	return check_report(argv[0]);
 }

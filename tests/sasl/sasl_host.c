@@ -97,6 +97,15 @@ static const sasl_callback_t callbacks[] = {
 		{SASL_CB_LIST_END, NULL, NULL},
 };
 
+const char *host_init_file(const char *plugin, const char *conf_path)
+{
+	char *text = read_file(conf_path);
+	const char *path = host_init_text(plugin, text);
+
+	free(text);
+	return path;
+}
+
 const char *host_init(const char *plugin, const char *extra)
 {
 	const char *fixture_conf = getenv("SENDSEC_TEST_CONF");

@@ -21,6 +21,9 @@ const char *host_init(const char *plugin, const char *extra);
 /* Like host_init, but the sendsec.conf is text alone (not the fixture's). */
 const char *host_init_text(const char *plugin, const char *text);
 
+/* Like host_init, but the sendsec.conf is a copy of the file conf_path. */
+const char *host_init_file(const char *plugin, const char *conf_path);
+
 /* sasl_server_done and removal of the temp dir. */
 void host_done(void);
 

@@ -7,65 +7,15 @@
  *
  * The logins cycle through an API key (one search), a wrong API key of valid shape (ikey.c), bob's
  * password and a wrong one ({SSHA}: cheap), each on a fresh SASL connection as smtpd makes them. */
-#include <dirent.h>
 #include <sasl/sasl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "../lib/proc_usage.h"
 #include "check.h"
 #include "ikey.h"
 #include "sasl_host.h"
-
-/* Resident set size in KiB (VmRSS of /proc/self/status), or -1. */
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* True when fd is a Unix datagram socket: syslog's, which glibc opens and closes as /dev/log
- * comes and goes (other tests bind their own /dev/log), so it is not counted. */
-static bool is_syslog_socket(int fd)
-{
-	int domain = 0, type = 0;
-	socklen_t len = sizeof(domain);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
-		return false;
-	len = sizeof(type);
-	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && domain == AF_UNIX && type == SOCK_DGRAM;
-}
-
-/* Number of open descriptors (entries of /proc/self/fd, less the one opendir holds and any
- * syslog socket), or -1. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] != '.' && fd != dirfd(d) && !is_syslog_socket(fd))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
 
 int main(int argc, char **argv)
 {
@@ -111,12 +61,12 @@ int main(int argc, char **argv)
 						sasl_errstring(rc, NULL, NULL), rc, who, want_rc, want_who);
 		}
 		if (i + 1 == n / 10) {
-			rss_start = rss_kib();
-			fds_start = open_fds();
+			rss_start = proc_rss_kib();
+			fds_start = proc_open_fds();
 		}
 	}
-	rss_end = rss_kib();
-	fds_end = open_fds();
+	rss_end = proc_rss_kib();
+	fds_end = proc_open_fds();
 
 	CHECK(wrong == 0);
 	printf("%s - %ld logins, %d wrong answers (want 0)\n", wrong == 0 ? "ok" : "not ok", n, wrong);
