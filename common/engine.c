@@ -378,6 +378,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	bool recovery = false;
 	char *answer = NULL, *pw_part = NULL;
 	const char *code = NULL;
+	unsigned char first_digest[SENDSEC_FAILURE_DIGEST] = {0};
+	bool first_has_digest = false;
 
 	if (req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT) {
 		/* The code is asked for even after a wrong password, so that the prompts do not tell
@@ -435,7 +437,18 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			}
 			if (split == SENDSEC_OK)
 				rc = sendsec_factor_password(l, pw_part, reason);
+			if (split == SENDSEC_OK && i == 0) {
+				memcpy(first_digest, l->digest, sizeof(first_digest));
+				first_has_digest = l->has_digest;
+			}
 			is_split |= split == SENDSEC_OK;
+		}
+		/* Each split checked another candidate, and every later one is a prefix of the first:
+		 * the first one's digest stands for them all in the lockout tag (policy.c), so that
+		 * a tag seen before means the same candidates, never a new guess beside an old one. */
+		if (is_split && n_lengths > 1) {
+			memcpy(l->digest, first_digest, sizeof(l->digest));
+			l->has_digest = first_has_digest;
 		}
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
@@ -448,6 +461,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	}
 out:
 	out->method = recovery ? "recovery" : "password+totp";
+	sodium_memzero(first_digest, sizeof(first_digest));
 	secret_free(answer);
 	secret_free(pw_part);
 	return rc;
