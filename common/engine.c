@@ -421,6 +421,10 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			*reason = SENDSEC_REASON_UNAVAILABLE;
 			goto out;
 		}
+		/* One hash slot for every split: a candidate checked and refused is never followed by
+		 * a busy answer (which would leave that guess uncounted and tell it from a right one). */
+		if (n_lengths > 1 && (rc = sendsec_login_slot_take(l, reason)) != SENDSEC_OK)
+			goto out;
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
 		for (size_t i = 0; i < n_lengths && (i == 0 || rc == SENDSEC_DENIED); i++) {
@@ -450,6 +454,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			memcpy(l->digest, first_digest, sizeof(l->digest));
 			l->has_digest = first_has_digest;
 		}
+		sendsec_login_slot_give(l);
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
 			if (sendsec_password_standin(l, req->password, reason) != SENDSEC_OK)
