@@ -421,9 +421,10 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			*reason = SENDSEC_REASON_UNAVAILABLE;
 			goto out;
 		}
-		/* One hash slot for every split: a candidate checked and refused is never followed by
-		 * a busy answer (which would leave that guess uncounted and tell it from a right one). */
-		if (n_lengths > 1 && (rc = sendsec_login_slot_take(l, reason)) != SENDSEC_OK)
+		/* One hash slot for every split and for a recovery code's check: a password checked is
+		 * never followed by a busy answer, which would leave a refused guess uncounted and tell
+		 * a right password from a wrong one. */
+		if ((n_lengths > 1 || n != 0) && (rc = sendsec_login_slot_take(l, reason)) != SENDSEC_OK)
 			goto out;
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
@@ -454,7 +455,6 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			memcpy(l->digest, first_digest, sizeof(l->digest));
 			l->has_digest = first_has_digest;
 		}
-		sendsec_login_slot_give(l);
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
 			if (sendsec_password_standin(l, req->password, reason) != SENDSEC_OK)
@@ -466,6 +466,7 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	}
 out:
 	out->method = recovery ? "recovery" : "password+totp";
+	sendsec_login_slot_give(l);
 	sodium_memzero(first_digest, sizeof(first_digest));
 	secret_free(answer);
 	secret_free(pw_part);

@@ -6,7 +6,10 @@
  * (-Wl,--wrap=sendsec_hash_slots_take; the engine is linked statically into this test). Before,
  * the login answered "unavailable, busy" and left nothing in the lockout record, so an attacker who
  * kept the slots busy could test candidates without their counting, and tell a right first
- * candidate (refused as bad_totp) from a wrong one (busy). Run under tests/fixtures/with-slapd.sh. */
+ * candidate (refused as bad_totp) from a wrong one (busy). The same holds for a recovery code
+ * appended to the right password: its check needs a slot after the password's, and a busy answer
+ * there told a right password from a wrong one. Usage (under tests/fixtures/with-slapd.sh):
+ * test_policy_lockout_append_busy PATH/TO/sendsecctl */
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,7 +22,7 @@
 #include "totp_itest.h"
 
 #define CONF                                                                                                           \
-	"methods password+totp\nlockout_threshold 3\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"             \
+	"methods password+totp\nlockout_threshold 5\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"             \
 	"hash_concurrency 4\n"
 
 enum sendsec_slot_status __real_sendsec_hash_slots_take(struct sendsec_hash_slots *h, unsigned n, unsigned timeout_ms,
@@ -45,11 +48,11 @@ int main(int argc, char **argv)
 	struct sendsec_outcome out;
 	struct sendsec_request req = {.service = "smtp", .user = "carol", .rhost = "203.0.113.7"};
 	const char *carol = itest_user_dn("carol");
-	char totp_hex[41], hotp_hex[41], text[256];
+	char totp_hex[41], hotp_hex[41], text[256], codes[1024];
+	const char *recovery[] = {NULL, "--config", NULL, "recovery", "carol", NULL};
 
-	(void)argc;
-	if (sodium_init() < 0)
-		return 1;
+	recovery[0] = totp_test_start(argc, argv, "with-slapd.sh");
+	recovery[2] = itest_write_conf(true, CONF);
 	ctx = itest_ctx(CONF);
 	CHECK_EQ_INT(litest_set_password("carol"), 0);
 	CHECK(totp_add_token("carol", "carol-phone", "totp", "totp-sha1-6", NULL, "oathTOTPToken", totp_hex) == 0);
@@ -79,6 +82,23 @@ int main(int argc, char **argv)
 	takes_left = -1;
 	EXPECT("no slot at all: busy", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_BUSY);
 	CHECK_EQ_INT(litest_count_source(carol, "203.0.113.0/24"), 2);
+
+	/* Recovery codes appended to the right password: the code's check needs no second slot. */
+	CHECK_EQ_INT(itest_run(recovery, NULL, codes, sizeof(codes)), 0);
+	codes[19] = '\0';
+	snprintf(text, sizeof(text), "%saaaa-aaaa-aaaa-aaaa", itest_pw("carol"));
+	takes_left = 1;
+	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
+	takes_left = -1;
+	EXPECT("the right password, a wrong recovery code, no second slot: bad_totp", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_TOTP);
+	snprintf(text, sizeof(text), "%s%.19s", itest_pw("carol"), codes);
+	takes_left = 1;
+	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
+	takes_left = -1;
+	EXPECT("the right password and a recovery code, no second slot: in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.method, "recovery");
+	sodium_memzero(codes, sizeof(codes));
 	sodium_memzero(text, sizeof(text));
 	sodium_memzero(totp_hex, sizeof(totp_hex));
 	sodium_memzero(hotp_hex, sizeof(hotp_hex));
