@@ -122,18 +122,26 @@ out:
 
 enum sendsec_result sendsec_admin_unlock(struct sendsec_ctx *ctx, const char *service, const char *user)
 {
-	struct sendsec_mod failures = {SENDSEC_MOD_DELETE, "sendsecFailureTime", NULL, 0};
+	static const char *const record[] = {"sendsecFailure", "sendsecFailureTime"};
 	struct sendsec_mod locked = {SENDSEC_MOD_DELETE, "pwdAccountLockedTime", NULL, 0};
+	struct sendsec_mod dels[2];
 	struct sendsec_login l;
-	size_t n = 0;
+	size_t n = 0, n_dels = 0;
 	enum sendsec_dir_status st;
 	enum sendsec_result rc;
 
 	if ((rc = sendsec_login_find_account(ctx, service, user, NULL, NULL, &l)) != SENDSEC_OK)
 		goto out;
-	if (sendsec_entry_values(l.account, "sendsecFailureTime", &n) != NULL && n > 0) {
-		st = sendsec_dir_modify(l.dir, l.account->dn, &failures, 1);
-		/* A conflict: another host cleared it first. */
+	for (size_t i = 0; i < 2; i++)
+		if (sendsec_entry_values(l.account, record[i], &n) != NULL && n > 0)
+			dels[n_dels++] = (struct sendsec_mod){SENDSEC_MOD_DELETE, record[i], NULL, 0};
+	if (n_dels > 0) {
+		st = sendsec_dir_modify(l.dir, l.account->dn, dels, n_dels);
+		/* A conflict: another host removed (part of) it first; delete what is left. */
+		for (size_t i = 0; st == SENDSEC_DIR_CONFLICT && i < n_dels; i++) {
+			st = sendsec_dir_modify(l.dir, l.account->dn, &dels[i], 1);
+			st = st == SENDSEC_DIR_CONFLICT && i + 1 < n_dels ? SENDSEC_DIR_CONFLICT : st;
+		}
 		rc = st == SENDSEC_DIR_CONFLICT ? SENDSEC_OK : sendsec_decide_data(st);
 		if (rc != SENDSEC_OK)
 			goto out;
@@ -152,10 +160,8 @@ enum sendsec_result sendsec_admin_status(
 		struct sendsec_ctx *ctx, const char *service, const char *user, struct sendsec_status *out)
 {
 	struct sendsec_login l;
-	const struct sendsec_val *v;
 	const char *name;
-	size_t n;
-	time_t t;
+	size_t n, k;
 	enum sendsec_result rc;
 
 	memset(out, 0, sizeof(*out));
@@ -166,13 +172,20 @@ enum sendsec_result sendsec_admin_status(
 	snprintf(out->account, sizeof(out->account), "%s", name != NULL ? name : "");
 	out->disabled = sendsec_policy_is_disabled(&l);
 	out->reset_required = sendsec_policy_reset_required(&l);
-	out->locked = sendsec_policy_is_locked(&l);
 	out->has_token = sendsec_account_has_token(&l);
-	v = sendsec_entry_values(l.account, "sendsecFailureTime", &n);
-	out->n_failures = n;
-	for (size_t i = 0; i < n; i++)
-		if (sendsec_time_parse_generalized(v[i].ptr, v[i].len, &t) && t > out->last_failure)
-			out->last_failure = t;
+	n = sendsec_policy_sources(
+			&l, out->sources, SENDSEC_STATUS_SOURCES, &out->locked, &out->locked_until, &out->n_unknown);
+	out->n_sources = n;
+	if (n > 0)
+		out->last_failure = out->sources[0].last; /* latest first */
+	for (size_t i = 0; i < 2; i++) {
+		sendsec_entry_values(l.account, i == 0 ? "sendsecFailure" : "sendsecFailureTime", &k);
+		out->n_failures += k;
+	}
+	if (sendsec_entry_first(l.account, "pwdAccountLockedTime") != NULL) {
+		out->locked = true;
+		out->locked_until = 0;
+	}
 	sendsec_entry_values(l.account, "sendsecKeyId", &out->n_keys);
 	sendsec_entry_values(l.account, "sendsecRecoveryCode", &out->n_recovery_codes);
 	if (!password_changed(l.account, &out->password_changed))

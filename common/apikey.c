@@ -18,8 +18,9 @@
  *
  * STORED VALUE (sendsecApiKey, one value per key; this grammar is copied into sendsecctl(8))
  *
- *   value    = "v1" 8( ";" field )     ; each of the 8 fields exactly once, in any order;
- *                                      ; written in the order below
+ *   value    = "v1" 8( ";" field ) [ ";" used ]
+ *                                      ; each of the 8 fields exactly once and "used" at most
+ *                                      ; once, in any order; written in the order below
  *   field    = "id=" id
  *            / "hash=" b64hash         ; BLAKE2b-256 (unkeyed) of the 43 secret characters,
  *                                      ; standard base64 with padding: exactly 44 characters
@@ -29,9 +30,14 @@
  *            / "networks=" ( cidr *( "," cidr ) / "-" ) ; "-": from any address
  *            / "disabled=" ( "0" / "1" )
  *            / "desc=" *( dchar / pct )              ; may be empty
+ *   used     = "used=" gtime "," ( addr / "-" )      ; last use and its client address
+ *                                      ; ("-": none given); absent: never used. Written only
+ *                                      ; by the touch (factor_apikey.c), after "created"
  *   scope    = 1*( ALPHA / DIGIT / "." / "_" / "-" ) / "*"   ; a service name, "*": every service
  *   gtime    = GeneralizedTime (RFC 4517), e.g. 20261128020000Z; written in UTC with "Z"
  *   cidr     = IPv4 or IPv6 address with an optional "/" prefix length
+ *   addr     = IPv4 or IPv6 address (no prefix length); written as inet_ntop writes it, an
+ *              IPv4-mapped IPv6 address as plain IPv4
  *   dchar    = %x20-7E except ";" / "=" / "%"
  *   pct      = "%" HEXDIG HEXDIG       ; any other byte; written in upper case, read in either
  *
@@ -44,9 +50,14 @@
  *   expires=20261128020000Z;created=20250301120000Z;networks=192.0.2.0/24,2001:db8::/32;
  *   disabled=0;desc=CRM sender %E2%80%94 Jane%3B laptop
  *
+ * Values written before "used" existed (8 fields) parse as never used. A host running a version
+ * without "used" refuses a value that has it (unknown field): upgrade every host that reads keys
+ * before any host writes last use.
+ *
  * Anything else (unknown version, unknown, missing or repeated field, bad hash length, bad time,
  * bad scope or network) is malformed stored data: SENDSEC_UNAVAILABLE, with err naming the field
- * (never its value). An expiry at or before the epoch is refused, as 0 would read as "never". */
+ * (never its value). An expiry at or before the epoch is refused, as 0 would read as "never";
+ * so is a last use at or before it. */
 #include "apikey.h"
 
 #include <sodium.h>
@@ -72,6 +83,7 @@ enum field {
 	F_NETWORKS,
 	F_DISABLED,
 	F_DESC,
+	F_USED, /* optional: the only field that may be missing */
 	F_COUNT,
 };
 
@@ -84,6 +96,7 @@ static const char *const field_names[F_COUNT] = {
 		"networks",
 		"disabled",
 		"desc",
+		"used",
 };
 
 /* ---- base62 and CRC32 ---- */
@@ -431,6 +444,31 @@ static bool parse_networks(const char *v, size_t n, struct sendsec_cidr_list *li
 	return ok;
 }
 
+/* "gtime,addr" or "gtime,-": the last use and its client address. */
+static bool parse_used(const char *v, size_t n, struct sendsec_keyrec *rec)
+{
+	const char *comma = memchr(v, ',', n);
+	char addr[64];
+	size_t alen;
+
+	if (comma == NULL || !parse_time(v, (size_t)(comma - v), &rec->used) || rec->used <= 0)
+		return false;
+	alen = n - (size_t)(comma - v) - 1;
+	if (alen == 1 && comma[1] == '-')
+		return true;
+	if (alen == 0 || alen >= sizeof(addr))
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		unsigned char c = (unsigned char)comma[1 + i];
+		if (!(hex_value(c) >= 0 || c == '.' || c == ':'))
+			return false;
+	}
+	memcpy(addr, comma + 1, alen);
+	addr[alen] = '\0';
+	rec->used_has_addr = sendsec_addr_parse(addr, rec->used_addr);
+	return rec->used_has_addr;
+}
+
 static bool parse_desc(const char *v, size_t n, char **desc_out)
 {
 	char *d;
@@ -510,6 +548,7 @@ static enum sendsec_result parse_field(
 		rec->disabled = ok && v[0] == '1';
 		break;
 	case F_DESC: ok = parse_desc(v, vlen, &rec->description); break;
+	case F_USED: ok = parse_used(v, vlen, rec); break;
 	case F_COUNT: break;
 	}
 	if (!ok) {
@@ -553,7 +592,7 @@ enum sendsec_result sendsec_keyrec_parse(
 		start = i + 1;
 	}
 	for (int i = 0; i < F_COUNT; i++) {
-		if (!(seen & (1u << i))) {
+		if (i != F_USED && !(seen & (1u << i))) {
 			set_err(err, errlen, "sendsecApiKey: missing field '%s'", field_names[i]);
 			goto out;
 		}
@@ -626,7 +665,7 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 
 	*value_out = NULL;
 	if (rec == NULL || rec->scopes == NULL || rec->scopes[0] == NULL || rec->expires < 0 || rec->created < 0 ||
-			!parse_id(rec->id, strnlen(rec->id, sizeof(rec->id)), tmp))
+			rec->used < 0 || !parse_id(rec->id, strnlen(rec->id, sizeof(rec->id)), tmp))
 		goto out;
 	puts_(&b, "v1;id=");
 	puts_(&b, rec->id);
@@ -651,6 +690,20 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 	puts_(&b, ";created=");
 	sendsec_time_format_generalized(rec->created, tmp, sizeof(tmp));
 	puts_(&b, tmp);
+	if (rec->used > 0) {
+		puts_(&b, ";used=");
+		sendsec_time_format_generalized(rec->used, tmp, sizeof(tmp));
+		puts_(&b, tmp);
+		puts_(&b, ",");
+		if (rec->used_has_addr) {
+			struct sendsec_cidr host = {.prefix = 128};
+			memcpy(host.addr, rec->used_addr, sizeof(host.addr));
+			sendsec_cidr_format(&host, tmp, sizeof(tmp));
+			puts_(&b, tmp);
+		} else {
+			puts_(&b, "-");
+		}
+	}
 	puts_(&b, ";networks=");
 	if (rec->networks.n == 0)
 		puts_(&b, "-");
@@ -679,4 +732,25 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 out:
 	free(b.data);
 	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+time_t sendsec_keyrec_idle_seconds(const struct sendsec_keyrec *rec, time_t now)
+{
+	time_t since = rec->used > 0 ? rec->used : rec->created;
+
+	return now > since ? now - since : 0;
+}
+
+bool sendsec_keyrec_is_idle(const struct sendsec_keyrec *rec, time_t now, int max_idle_days)
+{
+	return max_idle_days > 0 && sendsec_keyrec_idle_seconds(rec, now) > (time_t)max_idle_days * 86400;
+}
+
+bool sendsec_keyrec_touch_due(const struct sendsec_keyrec *rec, time_t now, int interval)
+{
+	/* A last use in the future (a host with a clock ahead) is rewritten once the interval has
+	 * passed on this host's clock too, never before. */
+	return rec->used <= 0 || now - rec->used >= (time_t)interval;
 }

@@ -46,6 +46,9 @@ struct sendsec_keyrec {
 	bool disabled;
 	struct sendsec_cidr_list networks; /* empty: any */
 	char *description;
+	time_t used;                 /* last use (written by the touch); 0: never used */
+	bool used_has_addr;          /* the last use came with a client address */
+	unsigned char used_addr[16]; /* that address (IPv4-mapped for IPv4), when used_has_addr */
 };
 
 /* Parses one stored value (text form documented in apikey.c and sendsecctl(8)). Returns
@@ -71,5 +74,13 @@ bool sendsec_apikey_is_scope(const char *scope);
  * other fields, so that a malformed record can still be named and revoked: true, with id_out
  * filled, when the first "id=" field holds a well-formed id; false otherwise. */
 bool sendsec_keyrec_value_id(const char *value, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1]);
+
+/* Lifecycle (DESIGN.md section 12): the one home of the idle and touch rules. */
+/* Seconds since the key's last use, or since its creation when it was never used (0 if ahead). */
+time_t sendsec_keyrec_idle_seconds(const struct sendsec_keyrec *rec, time_t now);
+/* True when max_idle_days > 0 and the key has been idle for more than that many days. */
+bool sendsec_keyrec_is_idle(const struct sendsec_keyrec *rec, time_t now, int max_idle_days);
+/* True when a use at now should write the last use: never written, or interval seconds passed. */
+bool sendsec_keyrec_touch_due(const struct sendsec_keyrec *rec, time_t now, int interval);
 
 #endif

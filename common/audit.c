@@ -58,15 +58,24 @@ void sendsec_audit_format(char *buf, size_t len, const char *service, const char
 		const struct sendsec_outcome *out)
 {
 	char s[VALUE_MAX + 1], u[VALUE_MAX + 1], r[VALUE_MAX + 1], m[VALUE_MAX + 1], k[VALUE_MAX + 1];
+	char t[VALUE_MAX + 1], z[VALUE_MAX + 1];
 	const char *result = out->result == SENDSEC_OK ? "success" : "failure";
+	const char *who = out->authcid[0] != '\0'                              ? out->authcid /* delegation */
+			: out->result == SENDSEC_OK && out->account[0] != '\0' ? out->account
+									       : user;
 
 	clean(s, service);
-	clean(u, out->result == SENDSEC_OK && out->account[0] != '\0' ? out->account : user);
+	clean(u, who);
 	clean(r, rhost);
 	clean(m, out->method);
 	clean(k, out->key_id);
-	snprintf(buf, len, "sendsec: service=%s user=%s rhost=%s method=%s%s%s result=%s%s%s", s, u, r, m,
-			out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "", result,
+	clean(t, out->token);
+	clean(z, out->authz);
+	/* The fields of DESIGN.md section 7 in its order; key=, token= and authz= only when set. */
+	snprintf(buf, len, "sendsec: service=%s user=%s rhost=%s method=%s%s%s%s%s%s%s result=%s%s%s", s, u, r, m,
+			out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "",
+			out->token[0] != '\0' ? " token=" : "", out->token[0] != '\0' ? t : "",
+			out->authz[0] != '\0' ? " authz=" : "", out->authz[0] != '\0' ? z : "", result,
 			out->result == SENDSEC_OK ? "" : " reason=",
 			out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
 }

@@ -19,8 +19,9 @@ struct sendsec_audit_sink {
 /* Hands line to sink->emit, or to syslog(LOG_AUTHPRIV | LOG_INFO) when sink or its emit is NULL. */
 void sendsec_audit_emit(const struct sendsec_audit_sink *sink, const char *line);
 
-/* Formats the decision line into buf (always NUL-terminated). The user is out->account on
- * success, else user as typed. */
+/* Formats the decision line into buf (always NUL-terminated). The user is the person who
+ * authenticated (out->authcid) on a delegated success, out->account on any other success, else
+ * user as typed; key=, token= and authz= follow method= when the outcome has them. */
 void sendsec_audit_format(char *buf, size_t len, const char *service, const char *user, const char *rhost,
 		const struct sendsec_outcome *out);
 /* Formats the decision line and emits it to sink (NULL: syslog), unless log (may be NULL) has a

@@ -639,7 +639,7 @@ static const struct key keys[] = {
 				.lo = MEMLIMIT_LO,
 				.hi = 4 << 20,
 				.def = "65536"},
-		{.name = "methods", .type = &t_methods, .def = "password+totp apikey"},
+		{.name = "methods", .type = &t_methods, .def = "password+totp"},
 		{.name = "totp_unenrolled",
 				.type = &t_enum_bool,
 				.offset = OFF(totp_unenrolled_allow),

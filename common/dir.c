@@ -1,40 +1,54 @@
 /* dir.c — the directory layer over libldap: connection with failover, TLS and service bind, and
  * the few operations the engine needs (search, read, modify, add, delete, bind check, password
  * modify), answered with enum sendsec_dir_status. Each operation that finds the server gone
- * reconnects once and retries; every other error is SENDSEC_DIR_FAILED. Values copied out of the
- * directory are wiped when freed. */
+ * reconnects once and retries; every other error is SENDSEC_DIR_FAILED. A URI that does not
+ * answer is skipped for SENDSEC_DIR_RETRY_SECONDS, after which the earlier URIs are tried again
+ * (DESIGN.md section 10). A search answered with a referral or search reference is FAILED and
+ * never chased. A child of fork() opens its own connection. Values copied out of the directory
+ * are wiped when freed. */
 #include "dir.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ldap.h>
+#include <signal.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "secret.h"
+#include "tls.h"
 #include "utf8.h"
 
 struct sendsec_dir {
 	const struct sendsec_settings *s;
 	const struct sendsec_log *log;
-	LDAP *ld;         /* NULL while disconnected */
-	size_t uri_index; /* the URI the current connection uses */
+	const struct sendsec_uri_list *uris; /* s->uri (providers), or s->read_uri for a replica handle */
+	bool is_replica;                     /* no last try of URIs that did not answer: the caller asks uri */
+	time_t (*now)(void *arg);            /* clock for the retry times (default: time(NULL)) */
+	void *now_arg;
+	LDAP *ld;                            /* NULL while disconnected */
+	pid_t pid;                           /* the process that opened ld */
+	size_t uri_index;                    /* the URI the current connection uses */
+	time_t down_until[SENDSEC_MAX_URIS]; /* a URI that did not answer is skipped until then */
+	time_t return_at;                    /* on a later URI: the earlier ones are tried again from then on */
+	bool pinned;                         /* see sendsec_dir_pin */
+	bool nosig;                          /* ld writes with MSG_NOSIGNAL (see nosig_install) */
+	bool unreachable;                    /* the last operation failed because no URI answered */
 	unsigned long searches;
+	unsigned long connects;
+	void *tls_ctx; /* libldap's TLS context shared by every connection; NULL: none could be built */
 };
 
-const char *sendsec_dir_status_name(enum sendsec_dir_status st)
-{
-	switch (st) {
-	case SENDSEC_DIR_OK: return "ok";
-	case SENDSEC_DIR_NO_ENTRY: return "no_entry";
-	case SENDSEC_DIR_CONFLICT: return "conflict";
-	case SENDSEC_DIR_BAD_CREDENTIALS: return "bad_credentials";
-	case SENDSEC_DIR_REFUSED: return "refused";
-	case SENDSEC_DIR_FAILED: return "failed";
-	}
-	return "failed";
-}
+/* Drops one reference to a TLS context from LDAP_OPT_X_TLS_CTX (which takes one). Exported by
+ * libldap 2.5 (and slapd's own use) but declared only in its private ldap_pvt.h. */
+void ldap_pvt_tls_ctx_free(void *ctx);
+
+static void load_tls(struct sendsec_dir *d);
 
 enum sendsec_dir_status sendsec_dir_new(
 		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
@@ -46,15 +60,182 @@ enum sendsec_dir_status sendsec_dir_new(
 		return SENDSEC_DIR_FAILED;
 	d->s = s;
 	d->log = log;
+	d->uris = &s->uri;
+	load_tls(d);
 	*out = d;
 	return SENDSEC_DIR_OK;
 }
 
-static void disconnect(struct sendsec_dir *d)
+enum sendsec_dir_status sendsec_dir_new_replica(
+		const struct sendsec_settings *s, const struct sendsec_log *log, struct sendsec_dir **out)
 {
-	if (d->ld != NULL)
+	enum sendsec_dir_status st = sendsec_dir_new(s, log, out);
+
+	if (st == SENDSEC_DIR_OK) {
+		(*out)->uris = &s->read_uri;
+		(*out)->is_replica = true;
+	}
+	return st;
+}
+
+void sendsec_dir_set_clock(struct sendsec_dir *d, time_t (*now)(void *arg), void *arg)
+{
+	d->now = now;
+	d->now_arg = arg;
+}
+
+static time_t dir_now(const struct sendsec_dir *d)
+{
+	return d->now != NULL ? d->now(d->now_arg) : time(NULL);
+}
+
+/* Drops a connection that a parent process opened, without a word to the server. libldap's
+ * unbind (ldap_destroy too, in 2.5) sends an Unbind request, and a TLS session a close_notify,
+ * over the socket: on a descriptor shared with the parent, the server would close the parent's
+ * connection. So /dev/null is put in place of the descriptor first: whatever libldap writes
+ * while it frees the handle goes nowhere, and only this process's descriptor is closed. If that
+ * cannot be arranged, the handle is left allocated rather than risk the parent's connection. */
+static void forget_inherited(struct sendsec_dir *d)
+{
+	int fd = -1, nul;
+
+	if (ldap_get_option(d->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS)
+		fd = -1;
+	if (fd >= 0) {
+		if ((nul = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(nul, fd) < 0) {
+			if (nul >= 0)
+				close(nul);
+			d->ld = NULL;
+			return;
+		}
+		close(nul);
+	}
+	ldap_unbind_ext_s(d->ld, NULL, NULL);
+	d->ld = NULL;
+}
+
+/* libldap writes with write(2): on a connection the server has closed (a restart, a replica
+ * stopped, the Unbind of a forked child), a second write raises SIGPIPE, whose default action ends
+ * the process, and not every PAM application ignores it (su, login). The handle's own connection
+ * gets a bottom I/O layer that sends with MSG_NOSIGNAL instead (nosig_install, no cost per
+ * operation). Until it is in place (connect, bind, StartTLS) and on the short-lived connections of
+ * user binds, the pipe guard applies: unless the process ignores SIGPIPE already (sshd, Postfix:
+ * one system call then), it is blocked in this thread while libldap runs, and one that libldap
+ * raised is taken off before the mask is restored. A thread that blocks SIGPIPE itself keeps what
+ * is pending for it. */
+struct pipe_guard {
+	bool active;
+	sigset_t old;
+};
+
+static void pipe_guard_begin(struct pipe_guard *g)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	g->active = !(sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN);
+	if (!g->active)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void pipe_guard_end(struct pipe_guard *g)
+{
+	sigset_t set;
+	const struct timespec zero = {0, 0};
+
+	if (!g->active)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (sigismember(&g->old, SIGPIPE) != 1)
+		while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
+			;
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+/* The bottom of the I/O stack of the handle's connection, in place of libldap's own (read and
+ * write(2) on the descriptor): the same, but writes never raise SIGPIPE. */
+static int nosig_setup(Sockbuf_IO_Desc *sbiod, void *arg)
+{
+	sbiod->sbiod_pvt = arg;
+	return 0;
+}
+
+static int nosig_ctrl(Sockbuf_IO_Desc *sbiod, int opt, void *arg)
+{
+	(void)sbiod;
+	(void)opt;
+	(void)arg;
+	return 0; /* an end layer: nothing buffered here */
+}
+
+static ber_slen_t nosig_read(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	return read((int)(intptr_t)sbiod->sbiod_pvt, buf, len);
+}
+
+static ber_slen_t nosig_write(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	return send((int)(intptr_t)sbiod->sbiod_pvt, buf, len, MSG_NOSIGNAL);
+}
+
+static int nosig_close(Sockbuf_IO_Desc *sbiod)
+{
+	return close((int)(intptr_t)sbiod->sbiod_pvt);
+}
+
+static Sockbuf_IO nosig_io = {
+		.sbi_setup = nosig_setup,
+		.sbi_ctrl = nosig_ctrl,
+		.sbi_read = nosig_read,
+		.sbi_write = nosig_write,
+		.sbi_close = nosig_close,
+};
+
+/* Puts nosig_io in place of libldap's TCP or local-socket layer of ld's connection (any TLS layer
+ * above it now writes through it). False, with ld unchanged, when that cannot be done. */
+static bool nosig_install(LDAP *ld)
+{
+	Sockbuf *sb = NULL;
+	Sockbuf_IO *bottom;
+	int fd = -1;
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || sb == NULL ||
+			ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0)
+		return false;
+	if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_tcp) == 1)
+		bottom = &ber_sockbuf_io_tcp;
+	else if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_fd) == 1)
+		bottom = &ber_sockbuf_io_fd;
+	else
+		return false;
+	if (ber_sockbuf_add_io(sb, &nosig_io, LBER_SBIOD_LEVEL_PROVIDER, (void *)(intptr_t)fd) != 0)
+		return false;
+	/* Added above libldap's layer at the same level: it now receives every read and write. The
+	 * old layer below it is never reached; removing it changes nothing else (no remove hook). */
+	return ber_sockbuf_remove_io(sb, bottom, LBER_SBIOD_LEVEL_PROVIDER) == 0;
+}
+
+static void disconnect_unguarded(struct sendsec_dir *d)
+{
+	if (d->ld != NULL && d->pid != getpid())
+		forget_inherited(d);
+	else if (d->ld != NULL)
 		ldap_unbind_ext_s(d->ld, NULL, NULL);
 	d->ld = NULL;
+	d->nosig = false;
+}
+
+static void disconnect(struct sendsec_dir *d)
+{
+	struct pipe_guard g;
+
+	pipe_guard_begin(&g);
+	disconnect_unguarded(d);
+	pipe_guard_end(&g);
 }
 
 void sendsec_dir_free(struct sendsec_dir *d)
@@ -62,12 +243,34 @@ void sendsec_dir_free(struct sendsec_dir *d)
 	if (d == NULL)
 		return;
 	disconnect(d);
+	if (d->tls_ctx != NULL)
+		ldap_pvt_tls_ctx_free(d->tls_ctx);
 	free(d);
 }
 
 unsigned long sendsec_dir_search_count(const struct sendsec_dir *d)
 {
 	return d->searches;
+}
+
+unsigned long sendsec_dir_connect_count(const struct sendsec_dir *d)
+{
+	return d->connects;
+}
+
+const char *sendsec_dir_current_uri(const struct sendsec_dir *d)
+{
+	return d->ld != NULL && d->pid == getpid() ? d->uris->items[d->uri_index] : NULL;
+}
+
+bool sendsec_dir_unreachable(const struct sendsec_dir *d)
+{
+	return d->unreachable;
+}
+
+void sendsec_dir_pin(struct sendsec_dir *d, bool pinned)
+{
+	d->pinned = pinned;
 }
 
 /* True for ldap:// URIs whose host is a loopback address or localhost. */
@@ -101,12 +304,59 @@ static int reqcert_value(enum sendsec_reqcert r)
 	return LDAP_OPT_X_TLS_DEMAND;
 }
 
+/* Builds, now, the TLS context that every connection of this handle shares: the CA file, the
+ * client certificate and key are read here and never again. The CA file is tls_cacert, else the
+ * system bundle (tls.h): NEWCTX starts from nothing, not from libldap's defaults. The SASL
+ * plugin creates its handles while the application is still root; Postfix's smtpd then runs as
+ * postfix in a chroot where these files cannot be opened. libldap reads the files in LDAP_OPT_X_TLS_NEWCTX on a template
+ * handle; LDAP_OPT_X_TLS_CTX hands the context out (one reference, released in
+ * sendsec_dir_free) and sets it on each connection (one reference each, released by unbind).
+ * Without a URI that needs TLS, nothing is built; on failure d->tls_ctx stays NULL and
+ * open_uri refuses every URI that needs TLS. */
+static void load_tls(struct sendsec_dir *d)
+{
+	const struct sendsec_settings *s = d->s;
+	int reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	char err[512];
+	LDAP *t = NULL;
+
+	if (!sendsec_tls_is_needed(s))
+		return;
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "%s", err);
+		goto fail;
+	}
+	if ((rc = ldap_initialize(&t, NULL)) != LDAP_SUCCESS) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot create a TLS template handle: %s", ldap_err2string(rc));
+		goto fail;
+	}
+	if (ldap_set_option(t, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_CACERTFILE, sendsec_tls_cacert(s)) != LDAP_OPT_SUCCESS ||
+			(s->tls_cert != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) != LDAP_OPT_SUCCESS) ||
+			(s->tls_key != NULL &&
+					ldap_set_option(t, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
+			ldap_set_option(t, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS ||
+			ldap_get_option(t, LDAP_OPT_X_TLS_CTX, &d->tls_ctx) != LDAP_OPT_SUCCESS || d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"cannot build the TLS context from tls_cacert, tls_cert and tls_key (a file that is "
+				"not PEM, or a key that does not match the certificate?)");
+		goto fail;
+	}
+	ldap_unbind_ext_s(t, NULL, NULL);
+	return;
+fail:
+	if (t != NULL)
+		ldap_unbind_ext_s(t, NULL, NULL);
+	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "no TLS: connections to ldaps:// or with starttls will be refused");
+}
+
 /* Opens a connection to one URI with options and TLS but no bind. Returns the handle or NULL. */
 static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 {
 	const struct sendsec_settings *s = d->s;
 	LDAP *ld = NULL;
-	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), zero = 0, rc;
+	int version = LDAP_VERSION3, reqcert = reqcert_value(s->tls_reqcert), rc;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
 	bool is_ldap = strncasecmp(uri, "ldap://", 7) == 0;
 
@@ -115,6 +365,10 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 				"refusing %s: plain ldap:// to a non-loopback host needs 'starttls yes' (or use "
 				"ldaps:// or ldapi://)",
 				uri);
+		return NULL;
+	}
+	if (sendsec_tls_uri_needs_tls(s, uri) && d->tls_ctx == NULL) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "refusing %s: no TLS context (see the error at load)", uri);
 		return NULL;
 	}
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
@@ -126,15 +380,8 @@ static LDAP *open_uri(struct sendsec_dir *d, const char *uri)
 			ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
 			ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &reqcert) != LDAP_OPT_SUCCESS ||
-			(s->tls_cacert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->tls_cacert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_cert != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, s->tls_cert) !=
-							LDAP_OPT_SUCCESS) ||
-			(s->tls_key != NULL &&
-					ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, s->tls_key) != LDAP_OPT_SUCCESS) ||
-			ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+			(d->tls_ctx != NULL &&
+					ldap_set_option(ld, LDAP_OPT_X_TLS_CTX, d->tls_ctx) != LDAP_OPT_SUCCESS)) {
 		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "cannot set LDAP options for %s", uri);
 		goto fail;
 	}
@@ -167,30 +414,138 @@ static int service_bind(struct sendsec_dir *d, LDAP *ld)
 	return ldap_sasl_bind_s(ld, s->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
-enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+/* Opens uris[i] and binds as the service; the handle, or NULL (logged). */
+static LDAP *open_bound(struct sendsec_dir *d, size_t i)
 {
+	LDAP *ld = open_uri(d, d->uris->items[i]);
 	int rc;
 
-	if (d->ld != NULL)
-		return SENDSEC_DIR_OK;
-	for (size_t i = 0; i < d->s->uri.n; i++) {
-		LDAP *ld = open_uri(d, d->s->uri.items[i]);
+	if (ld == NULL)
+		return NULL;
+	if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->uris->items[i],
+				ldap_err2string(rc));
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return NULL;
+	}
+	return ld;
+}
 
-		if (ld == NULL)
-			continue;
-		if ((rc = service_bind(d, ld)) != LDAP_SUCCESS) {
-			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "service bind to %s failed: %s", d->s->uri.items[i],
-					ldap_err2string(rc));
-			ldap_unbind_ext_s(ld, NULL, NULL);
-			continue;
+/* True while uris[i] is to be skipped (it did not answer less than the retry time ago; a clock
+ * that went back does not extend that). */
+static bool is_down(const struct sendsec_dir *d, size_t i, time_t now)
+{
+	return d->down_until[i] > now && d->down_until[i] - now <= SENDSEC_DIR_RETRY_SECONDS;
+}
+
+static void mark_down(struct sendsec_dir *d, size_t i, time_t now)
+{
+	d->down_until[i] = now + SENDSEC_DIR_RETRY_SECONDS;
+}
+
+static void use(struct sendsec_dir *d, LDAP *ld, size_t i, time_t now)
+{
+	d->nosig = nosig_install(ld);
+	d->ld = ld;
+	d->pid = getpid();
+	d->uri_index = i;
+	d->down_until[i] = 0;
+	d->return_at = now + SENDSEC_DIR_RETRY_SECONDS;
+	d->connects++;
+}
+
+/* On a later URI than the first, once the retry time has come: tries the earlier URIs again, in
+ * order, and moves to the first that answers, so that no host stays on a second provider. */
+static void try_earlier(struct sendsec_dir *d, time_t now)
+{
+	size_t was = d->uri_index;
+
+	for (size_t i = 0; i < was; i++) {
+		LDAP *ld = open_bound(d, i);
+
+		if (ld != NULL) {
+			disconnect(d);
+			use(d, ld, i, now);
+			sendsec_logf(d->log, SENDSEC_LOG_INFO, "directory: back on %s (answers again), leaving %s",
+					d->uris->items[i], d->uris->items[was]);
+			return;
 		}
-		d->ld = ld;
-		d->uri_index = i;
-		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "connected to %s", d->s->uri.items[i]);
+		mark_down(d, i, now);
+	}
+	d->return_at = now + SENDSEC_DIR_RETRY_SECONDS;
+}
+
+static enum sendsec_dir_status connect_unguarded(struct sendsec_dir *d)
+{
+	bool was_down[SENDSEC_MAX_URIS];
+	size_t tried = 0;
+	time_t now;
+
+	if (d->ld != NULL && d->pid != getpid()) {
+		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "new process: opening a connection of its own");
+		disconnect(d);
+	}
+	if (d->pinned)
+		return d->ld != NULL ? SENDSEC_DIR_OK : SENDSEC_DIR_FAILED;
+	now = dir_now(d);
+	if (d->ld != NULL) {
+		if (d->uri_index > 0 && (now >= d->return_at || d->return_at - now > SENDSEC_DIR_RETRY_SECONDS))
+			try_earlier(d, now);
 		return SENDSEC_DIR_OK;
 	}
-	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered", d->s->uri.n);
+	/* In order, first the URIs that did not fail lately; then, unless the caller has other
+	 * servers to ask (a replica handle), also those that did. */
+	for (size_t i = 0; i < d->uris->n; i++)
+		was_down[i] = is_down(d, i, now);
+	for (int pass = 0; pass < (d->is_replica ? 1 : 2); pass++) {
+		for (size_t i = 0; i < d->uris->n; i++) {
+			LDAP *ld;
+
+			if (was_down[i] != (pass == 1))
+				continue;
+			tried++;
+			if ((ld = open_bound(d, i)) != NULL) {
+				use(d, ld, i, now);
+				sendsec_logf(d->log, i > 0 ? SENDSEC_LOG_INFO : SENDSEC_LOG_DEBUG, "connected to %s",
+						d->uris->items[i]);
+				return SENDSEC_DIR_OK;
+			}
+			mark_down(d, i, now);
+		}
+	}
+	if (tried == 0)
+		sendsec_logf(d->log, SENDSEC_LOG_DEBUG, "every replica is skipped: none answered in the last %d s",
+				SENDSEC_DIR_RETRY_SECONDS);
+	else
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory unavailable: none of %zu uri(s) answered%s",
+				d->uris->n, d->is_replica ? " (replicas)" : "");
 	return SENDSEC_DIR_FAILED;
+}
+
+/* True when the handle has its connection and nothing is to be done before using it. */
+static bool is_ready(const struct sendsec_dir *d)
+{
+	time_t now;
+
+	if (d->ld == NULL || d->pid != getpid())
+		return false;
+	if (d->pinned || d->uri_index == 0)
+		return true;
+	now = dir_now(d);
+	return now < d->return_at && d->return_at - now <= SENDSEC_DIR_RETRY_SECONDS;
+}
+
+enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d)
+{
+	struct pipe_guard g;
+	enum sendsec_dir_status st;
+
+	if (is_ready(d))
+		return SENDSEC_DIR_OK;
+	pipe_guard_begin(&g);
+	st = connect_unguarded(d);
+	pipe_guard_end(&g);
+	return st;
 }
 
 /* True when rc means the connection is gone and a reconnect may help. */
@@ -204,177 +559,260 @@ static void log_op_error(struct sendsec_dir *d, const char *op, int rc)
 	sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory %s failed: %s", op, ldap_err2string(rc));
 }
 
-static void entry_clear_values(struct sendsec_attr *a)
-{
-	for (size_t j = 0; j < a->n; j++)
-		secret_free_n((void *)a->vals[j].ptr, a->vals[j].len + 1);
-	free(a->vals);
-	free(a->name);
-}
-
 void sendsec_entry_free(struct sendsec_entry *e)
 {
-	if (e == NULL)
-		return;
-	for (size_t i = 0; i < e->n_attrs; i++)
-		entry_clear_values(&e->attrs[i]);
-	free(e->attrs);
-	free(e->dn);
-	free(e);
+	if (e != NULL)
+		secret_free_n(e, e->alloc_size);
 }
 
-void sendsec_entries_free(struct sendsec_entry **entries, size_t n)
-{
-	if (entries == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		sendsec_entry_free(entries[i]);
-	free(entries);
-}
+/* One attribute of an entry as libldap parses it in place: name and values point into the
+ * result's buffer (vals allocated by libldap, NULL-terminated by a NULL bv_val). */
+struct attr_view {
+	struct berval name;
+	BerVarray vals;
+	size_t n;
+};
 
-static bool copy_values(struct sendsec_attr *a, struct berval **bv)
-{
-	size_t n = ldap_count_values_len(bv);
-
-	if ((a->vals = calloc(n ? n : 1, sizeof(*a->vals))) == NULL)
-		return false;
-	for (size_t j = 0; j < n; j++) {
-		char *p = malloc(bv[j]->bv_len + 1);
-
-		if (p == NULL)
-			return false;
-		memcpy(p, bv[j]->bv_val, bv[j]->bv_len);
-		p[bv[j]->bv_len] = '\0';
-		a->vals[j].ptr = p;
-		a->vals[j].len = bv[j]->bv_len;
-		a->n = j + 1;
-	}
-	return true;
-}
-
-/* Copies one LDAPMessage entry into our own structure (so no libldap memory leaks out). */
+/* Copies one LDAPMessage entry into a single allocation of our own: the entry, its attribute and
+ * value arrays, then the DN, names and values (each NUL-terminated). Nothing of libldap's leaks
+ * out, and the whole copy is wiped and freed at once. Attributes are read in place (no copy by
+ * libldap first), which is most of what an API-key login costs on the client side. */
 static struct sendsec_entry *copy_entry(LDAP *ld, LDAPMessage *msg)
 {
-	struct sendsec_entry *e = calloc(1, sizeof(*e));
+	struct attr_view stack_views[32], *views = stack_views, *grown;
+	size_t n_views = 0, cap = sizeof(stack_views) / sizeof(stack_views[0]), n_vals = 0, bytes;
+	struct sendsec_entry *e = NULL;
+	struct sendsec_val *vals;
+	struct berval dn = {0, NULL}, name, *bv;
 	BerElement *ber = NULL;
-	char *dn = NULL, *name;
-	bool ok = false;
+	char *text;
 
-	if (e == NULL || (dn = ldap_get_dn(ld, msg)) == NULL || (e->dn = strdup(dn)) == NULL)
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS || dn.bv_val == NULL)
 		goto out;
-	for (name = ldap_first_attribute(ld, msg, &ber); name != NULL; name = ldap_next_attribute(ld, msg, ber)) {
-		struct berval **bv = ldap_get_values_len(ld, msg, name);
-		struct sendsec_attr *grown = realloc(e->attrs, (e->n_attrs + 1) * sizeof(*e->attrs));
-		bool copied;
-
-		if (grown == NULL) {
-			ldap_value_free_len(bv);
-			ldap_memfree(name);
+	bytes = dn.bv_len + 1;
+	for (;;) {
+		bv = NULL;
+		if (ldap_get_attribute_ber(ld, msg, ber, &name, &bv) != LDAP_SUCCESS)
 			goto out;
+		if (name.bv_val == NULL)
+			break;
+		if (n_views == cap) {
+			grown = views == stack_views ? malloc(2 * cap * sizeof(*views))
+						     : realloc(views, 2 * cap * sizeof(*views));
+			if (grown == NULL) {
+				ber_memfree(bv);
+				goto out;
+			}
+			if (views == stack_views)
+				memcpy(grown, stack_views, sizeof(stack_views));
+			views = grown;
+			cap *= 2;
 		}
-		e->attrs = grown;
-		memset(&e->attrs[e->n_attrs], 0, sizeof(e->attrs[0]));
-		e->n_attrs++;
-		e->attrs[e->n_attrs - 1].name = strdup(name);
-		copied = e->attrs[e->n_attrs - 1].name != NULL &&
-				(bv == NULL || copy_values(&e->attrs[e->n_attrs - 1], bv));
-		if (bv != NULL) {
-			for (size_t j = 0; bv[j] != NULL; j++)
-				sodium_memzero(bv[j]->bv_val, bv[j]->bv_len);
-			ldap_value_free_len(bv);
+		views[n_views] = (struct attr_view){.name = name, .vals = bv, .n = 0};
+		bytes += name.bv_len + 1;
+		for (size_t j = 0; bv != NULL && bv[j].bv_val != NULL; j++) {
+			bytes += bv[j].bv_len + 1;
+			views[n_views].n++;
 		}
-		ldap_memfree(name);
-		if (!copied)
-			goto out;
+		n_vals += views[n_views].n;
+		n_views++;
 	}
-	ok = true;
+	bytes += sizeof(*e) + n_views * sizeof(*e->attrs) + n_vals * sizeof(*vals);
+	if ((e = calloc(1, bytes)) == NULL)
+		goto out;
+	e->alloc_size = bytes;
+	e->attrs = (struct sendsec_attr *)(e + 1);
+	e->n_attrs = n_views;
+	vals = (struct sendsec_val *)(e->attrs + n_views);
+	text = (char *)(vals + n_vals);
+	e->dn = memcpy(text, dn.bv_val, dn.bv_len);
+	text += dn.bv_len + 1;
+	for (size_t i = 0; i < n_views; i++) {
+		struct sendsec_attr *a = &e->attrs[i];
+
+		a->name = memcpy(text, views[i].name.bv_val, views[i].name.bv_len);
+		text += views[i].name.bv_len + 1;
+		a->vals = vals;
+		a->n = views[i].n;
+		for (size_t j = 0; j < a->n; j++) {
+			vals[j].ptr = memcpy(text, views[i].vals[j].bv_val, views[i].vals[j].bv_len);
+			vals[j].len = views[i].vals[j].bv_len;
+			text += vals[j].len + 1;
+		}
+		vals += a->n;
+	}
 out:
+	for (size_t i = 0; i < n_views; i++)
+		ber_memfree(views[i].vals);
+	if (views != stack_views)
+		free(views);
 	if (ber != NULL)
 		ber_free(ber, 0);
-	ldap_memfree(dn);
-	if (!ok) {
-		sendsec_entry_free(e);
-		return NULL;
-	}
 	return e;
 }
 
+/* True when a URI other than the current one is not marked down. */
+static bool other_up(const struct sendsec_dir *d, time_t now)
+{
+	for (size_t i = 0; i < d->uris->n; i++)
+		if (i != d->uri_index && !is_down(d, i, now))
+			return true;
+	return false;
+}
+
+/* After an operation's LDAP result rc: true when the connection is gone and the operation may be
+ * sent once more on a new one. A timeout leaves the URI marked down (a server that hangs is left
+ * for the retry time); a read is then sent once more only when another URI is not marked down (so
+ * it goes there, and waits for at most one more timeout), a write never: whether the hung server
+ * applied it is unknown, and sending it elsewhere could apply a compare-and-swap twice. */
+static bool drop_if_gone(struct sendsec_dir *d, int rc, bool is_read)
+{
+	if (rc == LDAP_TIMEOUT) {
+		time_t now = dir_now(d);
+		bool retry = is_read && !d->pinned && other_up(d, now);
+
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory %s did not answer within %d s; skipping it for %d s",
+				d->uris->items[d->uri_index], d->s->timeout, SENDSEC_DIR_RETRY_SECONDS);
+		mark_down(d, d->uri_index, now);
+		disconnect(d);
+		d->unreachable = true;
+		return retry;
+	}
+	if (!is_gone(rc))
+		return false;
+	disconnect(d);
+	d->unreachable = true;
+	return !d->pinned;
+}
+
 /* One search with one retry after a reconnect. On LDAP_SUCCESS, *res_out holds the result. */
-static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
-		int sizelimit, LDAPMessage **res_out)
+static int search_raw_unguarded(struct sendsec_dir *d, const char *base, int scope, const char *filter,
+		const char *const *attrs, LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
 {
 	struct timeval tv = {.tv_sec = d->s->timeout, .tv_usec = 0};
 	int rc = LDAP_SERVER_DOWN;
 
 	*res_out = NULL;
+	d->unreachable = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+			d->unreachable = true;
 			return LDAP_SERVER_DOWN;
+		}
+		d->unreachable = false;
 		d->searches++;
 		rc = ldap_search_ext_s(
-				d->ld, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv, sizelimit, res_out);
+				d->ld, base, scope, filter, (char **)attrs, 0, sctrls, NULL, &tv, sizelimit, res_out);
 		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
 			return rc;
 		if (*res_out != NULL) {
 			ldap_msgfree(*res_out);
 			*res_out = NULL;
 		}
-		disconnect(d);
-		if (rc == LDAP_TIMEOUT)
-			return rc; /* a slow server gets no second chance within one login */
+		if (!drop_if_gone(d, rc, true))
+			return rc;
 	}
 	return rc;
 }
 
-static enum sendsec_dir_status collect(
-		struct sendsec_dir *d, LDAPMessage *res, struct sendsec_entry ***entries_out, size_t *n_out)
+static int search_raw(struct sendsec_dir *d, const char *base, int scope, const char *filter, const char *const *attrs,
+		LDAPControl **sctrls, int sizelimit, LDAPMessage **res_out)
 {
-	int n = ldap_count_entries(d->ld, res);
-	struct sendsec_entry **list;
-	size_t k = 0;
+	struct pipe_guard g;
+	int rc;
 
-	*entries_out = NULL;
-	*n_out = 0;
-	if (n < 0 || (list = calloc((size_t)n + 1, sizeof(*list))) == NULL)
+	if (d->nosig)
+		return search_raw_unguarded(d, base, scope, filter, attrs, sctrls, sizelimit, res_out);
+	pipe_guard_begin(&g);
+	rc = search_raw_unguarded(d, base, scope, filter, attrs, sctrls, sizelimit, res_out);
+	pipe_guard_end(&g);
+	return rc;
+}
+
+/* Appends the entries of res to *list (*n entries, *cap allocated). A search reference (a
+ * referral object in scope) means the answer is not whole: FAILED, logged, never chased. */
+static enum sendsec_dir_status collect(struct sendsec_dir *d, const char *base, LDAPMessage *res,
+		struct sendsec_entry ***list, size_t *n, size_t *cap)
+{
+	int refs = ldap_count_references(d->ld, res), count = ldap_count_entries(d->ld, res);
+
+	if (refs != 0) {
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory search under %s was answered with %d search reference(s) (a referral object "
+				"in scope): the answer is not whole, so nothing is decided on it; referrals are never "
+				"followed",
+				base, refs);
 		return SENDSEC_DIR_FAILED;
-	for (LDAPMessage *m = ldap_first_entry(d->ld, res); m != NULL; m = ldap_next_entry(d->ld, m)) {
-		if (k >= (size_t)n || (list[k] = copy_entry(d->ld, m)) == NULL) {
-			sendsec_entries_free(list, k);
-			return SENDSEC_DIR_FAILED;
-		}
-		k++;
 	}
-	*entries_out = list;
-	*n_out = k;
+	if (count < 0)
+		return SENDSEC_DIR_FAILED;
+	if (*n + (size_t)count + 1 > *cap) {
+		size_t want = *n + (size_t)count + 1;
+		struct sendsec_entry **grown = realloc(*list, want * sizeof(**list));
+
+		if (grown == NULL)
+			return SENDSEC_DIR_FAILED;
+		*list = grown;
+		*cap = want;
+	}
+	for (LDAPMessage *m = ldap_first_entry(d->ld, res); m != NULL; m = ldap_next_entry(d->ld, m)) {
+		if (((*list)[*n] = copy_entry(d->ld, m)) == NULL)
+			return SENDSEC_DIR_FAILED;
+		(*n)++;
+	}
 	return SENDSEC_DIR_OK;
+}
+
+/* The status of a finished search result code (the entries come separately). */
+static enum sendsec_dir_status search_status(struct sendsec_dir *d, const char *base, int lrc, int sizelimit)
+{
+	switch (lrc) {
+	case LDAP_SUCCESS: return SENDSEC_DIR_OK;
+	case LDAP_NO_SUCH_OBJECT: return SENDSEC_DIR_NO_ENTRY; /* the base is missing: no entries */
+	case LDAP_SIZELIMIT_EXCEEDED:
+		if (sizelimit > 0)
+			sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search returned more than %d entries",
+					sizelimit);
+		else
+			sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+					"directory search under %s hit the server's size limit; let the service "
+					"account "
+					"page past it (OpenLDAP: limits dn.exact=\"<binddn>\" size.prtotal=unlimited)",
+					base);
+		return SENDSEC_DIR_FAILED;
+	case LDAP_REFERRAL:
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory search of %s was answered with a referral; referrals are never followed",
+				base);
+		return SENDSEC_DIR_FAILED;
+	default: log_op_error(d, "search", lrc); return SENDSEC_DIR_FAILED;
+	}
 }
 
 static enum sendsec_dir_status search(struct sendsec_dir *d, const char *base, int scope, const char *filter,
 		const char *const *attrs, int sizelimit, struct sendsec_entry ***entries_out, size_t *n_out)
 {
 	LDAPMessage *res = NULL;
-	enum sendsec_dir_status rc = SENDSEC_DIR_FAILED;
-	int lrc = search_raw(d, base, scope, filter, attrs, sizelimit, &res);
+	struct sendsec_entry **list = NULL;
+	size_t n = 0, cap = 0;
+	enum sendsec_dir_status rc = search_status(
+			d, base, search_raw(d, base, scope, filter, attrs, NULL, sizelimit, &res), sizelimit);
 
 	*entries_out = NULL;
 	*n_out = 0;
-	if (lrc == LDAP_NO_SUCH_OBJECT) {
-		rc = SENDSEC_DIR_OK; /* the base is missing: no entries */
-		goto out;
-	}
-	if (lrc == LDAP_SIZELIMIT_EXCEEDED) {
-		sendsec_logf(d->log, SENDSEC_LOG_ERROR, "directory search returned more than %d entries", sizelimit);
-		goto out;
-	}
-	if (lrc != LDAP_SUCCESS) {
-		log_op_error(d, "search", lrc);
-		goto out;
-	}
-	rc = collect(d, res, entries_out, n_out);
-out:
+	if (rc == SENDSEC_DIR_NO_ENTRY)
+		rc = SENDSEC_DIR_OK;
+	else if (rc == SENDSEC_DIR_OK)
+		rc = collect(d, base, res, &list, &n, &cap);
 	if (res != NULL)
 		ldap_msgfree(res);
-	return rc;
+	if (rc != SENDSEC_DIR_OK) {
+		sendsec_entries_free(list, n);
+		return rc;
+	}
+	*entries_out = list;
+	*n_out = n;
+	return SENDSEC_DIR_OK;
 }
 
 static enum sendsec_dir_status search_single(struct sendsec_dir *d, const char *base, int scope, const char *filter,
@@ -413,10 +851,82 @@ enum sendsec_dir_status sendsec_dir_read(
 	return search_single(d, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, entry_out);
 }
 
+/* Pages asked for by sendsec_dir_search_all: below slapd's default size limit (500). */
+#define PAGE_SIZE 250
+
+/* One page of a paged search (RFC 2696): the entries are appended to the list, *cookie is
+ * replaced by the server's (empty after the last page). */
+static enum sendsec_dir_status search_page(struct sendsec_dir *d, const char *base, const char *filter,
+		const char *const *attrs, struct berval *cookie, struct sendsec_entry ***list, size_t *n, size_t *cap)
+{
+	LDAPControl *page = NULL, *sctrls[2] = {NULL, NULL}, **resp = NULL, *found;
+	LDAPMessage *res = NULL;
+	struct berval next = {0, NULL};
+	ber_int_t estimate = 0;
+	int err = LDAP_OTHER;
+	enum sendsec_dir_status rc = SENDSEC_DIR_FAILED;
+
+	if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+		d->unreachable = true;
+		return SENDSEC_DIR_FAILED;
+	}
+	/* Not critical: a server without paging answers as it would without the control. */
+	if (ldap_create_page_control(d->ld, PAGE_SIZE, cookie, 0, &page) != LDAP_SUCCESS)
+		goto out;
+	sctrls[0] = page;
+	rc = search_status(d, base, search_raw(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, sctrls, 0, &res), 0);
+	if (rc == SENDSEC_DIR_NO_ENTRY) {
+		rc = SENDSEC_DIR_OK;
+		ber_memfree(cookie->bv_val);
+		*cookie = next;
+		goto out;
+	}
+	if (rc != SENDSEC_DIR_OK || (rc = collect(d, base, res, list, n, cap)) != SENDSEC_DIR_OK)
+		goto out;
+	rc = SENDSEC_DIR_FAILED;
+	if (ldap_parse_result(d->ld, res, &err, NULL, NULL, NULL, &resp, 0) != LDAP_SUCCESS || err != LDAP_SUCCESS)
+		goto out;
+	found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, resp, NULL);
+	if (found != NULL && ldap_parse_pageresponse_control(d->ld, found, &estimate, &next) != LDAP_SUCCESS)
+		goto out;
+	ber_memfree(cookie->bv_val);
+	*cookie = next; /* no control in the answer (paging ignored): the search is complete */
+	rc = SENDSEC_DIR_OK;
+out:
+	ldap_controls_free(resp);
+	ldap_control_free(page);
+	if (res != NULL)
+		ldap_msgfree(res);
+	return rc;
+}
+
 enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry ***entries_out, size_t *n_out)
 {
-	return search(d, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, entries_out, n_out);
+	struct berval cookie = {0, NULL};
+	struct sendsec_entry **list = NULL;
+	size_t n = 0, cap = 0;
+	bool was_pinned = d->pinned;
+	enum sendsec_dir_status rc;
+
+	*entries_out = NULL;
+	*n_out = 0;
+	/* The cookie belongs to the connection: after the first page, no reconnect or failover. */
+	do {
+		rc = search_page(d, base, filter, attrs, &cookie, &list, &n, &cap);
+		d->pinned = true;
+	} while (rc == SENDSEC_DIR_OK && cookie.bv_len > 0);
+	d->pinned = was_pinned;
+	ber_memfree(cookie.bv_val);
+	if (rc != SENDSEC_DIR_OK) {
+		sendsec_entries_free(list, n);
+		return rc;
+	}
+	if (list == NULL && (list = calloc(1, sizeof(*list))) == NULL)
+		return SENDSEC_DIR_FAILED;
+	*entries_out = list;
+	*n_out = n;
+	return SENDSEC_DIR_OK;
 }
 
 /* A user name we are willing to put into a filter: 1..256 bytes of valid UTF-8, no controls. */
@@ -503,7 +1013,7 @@ static void free_mods(LDAPMod **list)
 
 enum sendsec_op { OP_MODIFY, OP_ADD, OP_DELETE };
 
-static enum sendsec_dir_status write_op(
+static enum sendsec_dir_status write_op_unguarded(
 		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
 {
 	LDAPMod **list = NULL;
@@ -511,16 +1021,17 @@ static enum sendsec_dir_status write_op(
 
 	if (op != OP_DELETE && (list = build_mods(mods, n, op == OP_ADD)) == NULL)
 		return SENDSEC_DIR_FAILED;
+	d->unreachable = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK)
+		if (sendsec_dir_connect(d) != SENDSEC_DIR_OK) {
+			d->unreachable = true;
 			break;
+		}
+		d->unreachable = false;
 		rc = op == OP_MODIFY           ? ldap_modify_ext_s(d->ld, dn, list, NULL, NULL)
 				: op == OP_ADD ? ldap_add_ext_s(d->ld, dn, list, NULL, NULL)
 					       : ldap_delete_ext_s(d->ld, dn, NULL, NULL);
-		if (!is_gone(rc) && rc != LDAP_TIMEOUT)
-			break;
-		disconnect(d);
-		if (rc == LDAP_TIMEOUT)
+		if (!drop_if_gone(d, rc, false))
 			break;
 	}
 	free_mods(list);
@@ -531,10 +1042,34 @@ static enum sendsec_dir_status write_op(
 	case LDAP_CONSTRAINT_VIOLATION: /* e.g. a second value of a single-valued attribute */
 	case LDAP_ALREADY_EXISTS: return SENDSEC_DIR_CONFLICT;
 	case LDAP_NO_SUCH_OBJECT: return SENDSEC_DIR_NO_ENTRY;
+	case LDAP_REFERRAL: /* a replica's update referral: never followed, the write did not happen */
+		sendsec_logf(d->log, SENDSEC_LOG_ERROR,
+				"directory %s answered a %s of %s with a referral (a read-only replica?); writes go to "
+				"uri, and referrals are never followed",
+				d->ld != NULL ? d->uris->items[d->uri_index] : "server",
+				op == OP_MODIFY                ? "modify"
+						: op == OP_ADD ? "add"
+							       : "delete",
+				dn);
+		return SENDSEC_DIR_FAILED;
 	default:
 		log_op_error(d, op == OP_MODIFY ? "modify" : op == OP_ADD ? "add" : "delete", rc);
 		return SENDSEC_DIR_FAILED;
 	}
+}
+
+static enum sendsec_dir_status write_op(
+		struct sendsec_dir *d, enum sendsec_op op, const char *dn, const struct sendsec_mod *mods, size_t n)
+{
+	struct pipe_guard g;
+	enum sendsec_dir_status st;
+
+	if (d->nosig)
+		return write_op_unguarded(d, op, dn, mods, n);
+	pipe_guard_begin(&g);
+	st = write_op_unguarded(d, op, dn, mods, n);
+	pipe_guard_end(&g);
+	return st;
 }
 
 enum sendsec_dir_status sendsec_dir_modify(
@@ -561,9 +1096,9 @@ static int user_bind(struct sendsec_dir *d, const char *dn, const char *password
 	int rc = LDAP_SERVER_DOWN;
 
 	*ld_out = NULL;
-	for (size_t i = 0; i < d->s->uri.n; i++) {
-		size_t k = (d->uri_index + i) % d->s->uri.n; /* start with the one that worked last */
-		LDAP *ld = open_uri(d, d->s->uri.items[k]);
+	for (size_t i = 0; i < d->uris->n; i++) {
+		size_t k = (d->uri_index + i) % d->uris->n; /* start with the one that worked last */
+		LDAP *ld = open_uri(d, d->uris->items[k]);
 
 		if (ld == NULL)
 			continue;
@@ -592,13 +1127,16 @@ static enum sendsec_dir_status bind_status(struct sendsec_dir *d, int rc)
 enum sendsec_dir_status sendsec_dir_check_bind(struct sendsec_dir *d, const char *dn, const char *password)
 {
 	LDAP *ld = NULL;
+	struct pipe_guard g;
 	int rc;
 
 	if (password == NULL || password[0] == '\0')
 		return SENDSEC_DIR_BAD_CREDENTIALS; /* an empty simple bind is an anonymous bind */
+	pipe_guard_begin(&g);
 	rc = user_bind(d, dn, password, &ld);
 	if (ld != NULL)
 		ldap_unbind_ext_s(ld, NULL, NULL);
+	pipe_guard_end(&g);
 	return bind_status(d, rc);
 }
 
@@ -609,63 +1147,30 @@ enum sendsec_dir_status sendsec_dir_passwd_modify(
 	struct berval oldpw = {.bv_val = (char *)old_password, .bv_len = strlen(old_password)};
 	struct berval newpw = {.bv_val = (char *)new_password, .bv_len = strlen(new_password)};
 	struct berval gen = {0, NULL};
+	struct pipe_guard g;
 	LDAP *ld = NULL;
-	int rc;
+	int rc, bind_rc;
 
 	if (old_password[0] == '\0')
 		return SENDSEC_DIR_BAD_CREDENTIALS;
 	if (new_password[0] == '\0')
 		return SENDSEC_DIR_REFUSED;
-	rc = user_bind(d, dn, old_password, &ld);
-	if (rc != LDAP_SUCCESS)
-		return bind_status(d, rc);
-	rc = ldap_passwd_s(ld, &id, &oldpw, &newpw, &gen, NULL, NULL);
+	pipe_guard_begin(&g);
+	rc = bind_rc = user_bind(d, dn, old_password, &ld);
+	if (bind_rc == LDAP_SUCCESS) {
+		rc = ldap_passwd_s(ld, &id, &oldpw, &newpw, &gen, NULL, NULL);
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	}
+	pipe_guard_end(&g);
 	if (gen.bv_val != NULL) {
 		sodium_memzero(gen.bv_val, gen.bv_len);
 		ber_memfree(gen.bv_val);
 	}
-	ldap_unbind_ext_s(ld, NULL, NULL);
+	if (bind_rc != LDAP_SUCCESS)
+		return bind_status(d, bind_rc);
 	if (rc == LDAP_SUCCESS)
 		return SENDSEC_DIR_OK;
 	log_op_error(d, "password modify", rc);
 	return rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_UNWILLING_TO_PERFORM ? SENDSEC_DIR_REFUSED
 										  : SENDSEC_DIR_FAILED;
-}
-
-const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out)
-{
-	for (size_t i = 0; e != NULL && i < e->n_attrs; i++) {
-		if (strcasecmp(e->attrs[i].name, attr) == 0) {
-			*n_out = e->attrs[i].n;
-			return e->attrs[i].vals;
-		}
-	}
-	*n_out = 0;
-	return NULL;
-}
-
-const char *sendsec_entry_first(const struct sendsec_entry *e, const char *attr)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, attr, &n);
-
-	return n > 0 ? v[0].ptr : NULL;
-}
-
-bool sendsec_entry_has_class(const struct sendsec_entry *e, const char *cls)
-{
-	size_t n;
-	const struct sendsec_val *v = sendsec_entry_values(e, "objectClass", &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v[i].ptr, cls) == 0)
-			return true;
-	return false;
-}
-
-bool sendsec_entry_is_true(const struct sendsec_entry *e, const char *attr)
-{
-	const char *v = sendsec_entry_first(e, attr);
-
-	return v != NULL && strcmp(v, "TRUE") == 0;
 }

@@ -1,7 +1,12 @@
 /* dir.h — the directory: one handle per settings, kept by a long-lived process. Connects to the
  * uri list in order (failover), with StartTLS/ldaps/ldapi, CA and client certificates, connect and
  * per-operation timeouts, and the service bind (binddn + password or SASL EXTERNAL). Every
- * operation reconnects once when the server went away. It answers in its own vocabulary (enum
+ * operation reconnects once when the server went away. A URI that does not answer is skipped for
+ * SENDSEC_DIR_RETRY_SECONDS; then the earlier URIs are tried again, so that writes come back to
+ * the first provider (DESIGN.md section 10). Referrals and search references are failures, never
+ * followed. After fork() the child opens its own connection and leaves the parent's alone. A
+ * connection the server closed never raises SIGPIPE in the calling process.
+ * It answers in its own vocabulary (enum
  * sendsec_dir_status: found, no such entry, lost a compare-and-swap, invalid credentials, failed),
  * never with a login decision: the engine turns a status into a result in one place per caller
  * kind (login.h). Anything unexpected from the server is SENDSEC_DIR_FAILED. Values put into
@@ -11,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -48,33 +54,56 @@ struct sendsec_attr {
 	size_t n;
 };
 
-/* One entry as returned by a search; owned by the caller, free with sendsec_entry_free. */
+/* One entry as returned by a search; owned by the caller, free with sendsec_entry_free. Only this
+ * layer makes entries: each is one allocation of alloc_size bytes holding everything. */
 struct sendsec_entry {
 	char *dn;
 	struct sendsec_attr *attrs;
 	size_t n_attrs;
+	size_t alloc_size;
 };
 
-/* Creates a handle; does not connect yet. settings must outlive the handle. OK or FAILED. */
+/* Seconds a URI that did not answer (refused, no answer within timeout) is skipped, and seconds
+ * a handle stays on a later URI before it tries the earlier ones again. */
+#define SENDSEC_DIR_RETRY_SECONDS 30
+
+/* Creates a handle on settings' uri (the providers); does not connect yet. settings must outlive
+ * the handle. OK or FAILED. */
 enum sendsec_dir_status sendsec_dir_new(const struct sendsec_settings *s, const struct sendsec_log *log,
 		struct sendsec_dir **out) SENDSEC_MUST_CHECK;
+/* The same on settings' read_uri (replicas): a URI that did not answer is skipped for the retry
+ * time even when no other replica answers, since the caller then asks the providers. */
+enum sendsec_dir_status sendsec_dir_new_replica(const struct sendsec_settings *s, const struct sendsec_log *log,
+		struct sendsec_dir **out) SENDSEC_MUST_CHECK;
+/* Frees the handle; in a child of the process that connected, without a word to the server. */
 void sendsec_dir_free(struct sendsec_dir *d);
+/* Replaces the clock of the retry times (default time(NULL)); the engine passes its own. */
+void sendsec_dir_set_clock(struct sendsec_dir *d, time_t (*now)(void *arg), void *arg);
+/* Pinned, the handle keeps its current connection: no reconnect, failover or return to an
+ * earlier URI; an operation that finds the connection gone (or none) is FAILED. For the re-read
+ * after a lost compare-and-swap, which must come from the provider that was written to. */
+void sendsec_dir_pin(struct sendsec_dir *d, bool pinned);
+/* True when the last operation failed because no URI answered (refused, timed out, went away):
+ * a caller with other servers to ask (read_uri, then uri) may ask them. */
+bool sendsec_dir_unreachable(const struct sendsec_dir *d);
 
 /* Connects and binds if not connected. OK or FAILED (logged, with the URIs tried). */
 enum sendsec_dir_status sendsec_dir_connect(struct sendsec_dir *d) SENDSEC_MUST_CHECK;
 
 /* Searches the subtree under base with filter; exactly one entry ⇒ OK and *entry_out; none ⇒
- * NO_ENTRY; more than one or any error ⇒ FAILED. attrs NULL-terminated. */
+ * NO_ENTRY; more than one, a search reference (a referral object in scope: the answer is not
+ * whole) or any error ⇒ FAILED. attrs NULL-terminated. */
 enum sendsec_dir_status sendsec_dir_search_one(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
-/* Reads one entry by DN (base scope); missing ⇒ NO_ENTRY. */
+/* Reads one entry by DN (base scope); missing ⇒ NO_ENTRY; a referral ⇒ FAILED. */
 enum sendsec_dir_status sendsec_dir_read(struct sendsec_dir *d, const char *dn, const char *const *attrs,
 		struct sendsec_entry **entry_out) SENDSEC_MUST_CHECK;
 
-/* Searches every entry matching filter under base; *entries_out is a malloc'd array of *n_out
- * entries (free each, then the array, or use sendsec_entries_free). A missing base is OK with
- * no entries. */
+/* Searches every entry matching filter under base, in pages (RFC 2696 paged results, not critical)
+ * so that a server's size limit per search does not cut the answer short; *entries_out is a
+ * malloc'd array of *n_out entries (free each, then the array, or use sendsec_entries_free). A
+ * missing base is OK with no entries; a search reference anywhere is FAILED. */
 enum sendsec_dir_status sendsec_dir_search_all(struct sendsec_dir *d, const char *base, const char *filter,
 		const char *const *attrs, struct sendsec_entry ***entries_out, size_t *n_out) SENDSEC_MUST_CHECK;
 void sendsec_entries_free(struct sendsec_entry **entries, size_t n);
@@ -119,6 +148,10 @@ enum sendsec_dir_status sendsec_dir_passwd_modify(struct sendsec_dir *d, const c
 
 /* Number of search operations sent on this handle since it was created (for tests and benchmarks). */
 unsigned long sendsec_dir_search_count(const struct sendsec_dir *d);
+/* Number of connections this handle opened (and bound) since it was created. */
+unsigned long sendsec_dir_connect_count(const struct sendsec_dir *d);
+/* The URI of the current connection, or NULL when not connected (for logs and tests). */
+const char *sendsec_dir_current_uri(const struct sendsec_dir *d);
 
 /* The values of attr (case-insensitive name) in entry, or NULL with *n_out 0. */
 const struct sendsec_val *sendsec_entry_values(const struct sendsec_entry *e, const char *attr, size_t *n_out);

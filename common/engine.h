@@ -50,6 +50,10 @@ struct sendsec_request {
 	const char *rhost;    /* client address (IPv4 or IPv6 text) or NULL when unknown */
 	sendsec_ask_fn ask;   /* NULL: the code must be appended to the password (SASL, otp_mode append) */
 	void *ask_arg;
+	/* SASL authzid: the shared account to act as (delegation, DESIGN.md section 4), or NULL or ""
+	 * (equal to user: the same). The person authenticates as user with their own credentials and
+	 * policy; the outcome's account is then the shared one. PAM has none. */
+	const char *authzid;
 };
 
 #define SENDSEC_NAME_MAX 256
@@ -60,14 +64,20 @@ struct sendsec_outcome {
 	char account[SENDSEC_NAME_MAX + 1]; /* the authenticated identity (user_attr value), on OK */
 	const char *method;                 /* "password", "password+totp", "recovery", "apikey", or NULL */
 	char key_id[16];                    /* the API key id, when method is apikey */
+	char token[65];                     /* the name (cn) of the token a code matched, or "" */
+	/* Delegation: authz is the shared account asked for (its user_attr value on OK, else the
+	 * authzid as given), and authcid the person who authenticated (on OK; account is then the
+	 * shared account). Both "" without an authzid. */
+	char authz[SENDSEC_NAME_MAX + 1];
+	char authcid[SENDSEC_NAME_MAX + 1];
 };
 
 /* Authenticates one request and writes one audit line. The outcome's result is also returned. */
 enum sendsec_result sendsec_authenticate(struct sendsec_ctx *ctx, const struct sendsec_request *req,
 		struct sendsec_outcome *out) SENDSEC_MUST_CHECK;
 
-/* Account management after authentication (PAM acct_mgmt): disabled ⇒ DENIED, forced reset ⇒
- * CHANGE_REQUIRED, unknown ⇒ UNKNOWN_USER. */
+/* Account management after authentication (PAM acct_mgmt): disabled, locked by an administrator
+ * (ppolicy) or refused by network ⇒ DENIED, forced reset ⇒ CHANGE_REQUIRED, unknown ⇒ UNKNOWN_USER. */
 enum sendsec_result sendsec_account_check(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *rhost, struct sendsec_outcome *out) SENDSEC_MUST_CHECK;
 

@@ -1,8 +1,12 @@
-/* factor_apikey.c — the API key factor (DESIGN.md section 5): the presented key is parsed and its
- * check characters verified before any directory access; then exactly one search
- * (sendsecKeyId=<id>) returns the account with everything the decision needs. No lockout is read
- * or written here and no expensive hash is computed: a key carries 256 random bits. */
+/* factor_apikey.c — the API key factor (DESIGN.md sections 5 and 12): the presented key is parsed
+ * and its check characters verified before any directory access; then exactly one search
+ * (sendsecKeyId=<id>) returns the account with everything the decision needs, the key's last use
+ * included (apikey_max_idle). After a success the last use is written when apikey_touch_interval
+ * has passed, by one compare-and-swap on the value that was read (sendsec_apikey_touch). No lockout
+ * is read or written here (only ppolicy's administrative lock, which is about the account, is
+ * honoured) and no expensive hash is computed: a key carries 256 random bits. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,9 +16,11 @@
 
 #define FILTER_MAX 128
 
-/* Finds and parses the one sendsecApiKey value of the account whose id is id. OK with *rec filled;
- * UNAVAILABLE (logged) when it is missing, malformed or present twice. */
-static enum sendsec_result find_record(struct sendsec_login *l, const char *id, struct sendsec_keyrec *rec)
+/* Finds and parses the one sendsecApiKey value of the account whose id is id. OK with *rec filled
+ * and *stored_out pointing at the value as read; UNAVAILABLE (logged) when it is missing, malformed
+ * or present twice. */
+static enum sendsec_result find_record(struct sendsec_login *l, const char *id, struct sendsec_keyrec *rec,
+		const struct sendsec_val **stored_out)
 {
 	size_t n, found = 0, at = 0;
 	const struct sendsec_val *v = sendsec_entry_values(l->account, "sendsecApiKey", &n);
@@ -38,7 +44,54 @@ static enum sendsec_result find_record(struct sendsec_login *l, const char *id, 
 				id, err);
 		return SENDSEC_UNAVAILABLE;
 	}
+	*stored_out = &v[at];
 	return SENDSEC_OK;
+}
+
+enum sendsec_dir_status sendsec_apikey_touch(
+		struct sendsec_login *l, const struct sendsec_val *stored, const struct sendsec_keyrec *rec)
+{
+	struct sendsec_keyrec used = *rec; /* shallow: only the last use differs; rec keeps ownership */
+	struct sendsec_val new_value = {NULL, 0};
+	/* Delete exactly the value read, add the new one, in one modify: a revoke, a rotation or
+	 * another host's touch since the read removed that value, so the modify fails (CONFLICT)
+	 * and changes nothing; a revoked key is never written back. */
+	const struct sendsec_mod mods[] = {
+			{.op = SENDSEC_MOD_DELETE, .attr = "sendsecApiKey", .vals = stored, .n = 1},
+			{.op = SENDSEC_MOD_ADD, .attr = "sendsecApiKey", .vals = &new_value, .n = 1},
+	};
+	char *formatted = NULL;
+	enum sendsec_dir_status st = SENDSEC_DIR_FAILED;
+
+	used.used = l->now;
+	used.used_has_addr = l->has_addr;
+	memcpy(used.used_addr, l->addr, sizeof(used.used_addr));
+	if (sendsec_keyrec_format(&used, &formatted) != SENDSEC_OK)
+		goto out;
+	new_value = (struct sendsec_val){formatted, strlen(formatted)};
+	st = sendsec_dir_modify(l->dir, l->account->dn, mods, 2);
+out:
+	free(formatted);
+	return st;
+}
+
+/* Writes the last use when it is due; best effort: a lost compare-and-swap or a failed write is
+ * logged and does not change the login's result. */
+static void touch_if_due(struct sendsec_login *l, const struct sendsec_val *stored, const struct sendsec_keyrec *rec)
+{
+	enum sendsec_dir_status st;
+
+	if (!sendsec_keyrec_touch_due(rec, l->now, l->s->apikey_touch_interval))
+		return;
+	st = sendsec_apikey_touch(l, stored, rec);
+	if (st == SENDSEC_DIR_OK)
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: last use written", rec->id);
+	else if (st == SENDSEC_DIR_CONFLICT)
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: changed since it was read; last use not written",
+				rec->id);
+	else
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "key %s: last use could not be written (%s)", rec->id,
+				sendsec_dir_status_name(st));
 }
 
 /* True when user may use this account's key: the key user name, or the account's own name
@@ -63,9 +116,10 @@ enum sendsec_result sendsec_factor_apikey(
 		struct sendsec_login *l, const char *key_text, char *key_id_out, enum sendsec_reason *reason_out)
 {
 	const char *attrs[] = {l->s->user_attr, "sendsecApiKey", "sendsecKeyId", "sendsecDisabled",
-			"sendsecAllowedNetwork", NULL};
+			"sendsecAllowedNetwork", "pwdAccountLockedTime", NULL};
 	struct sendsec_apikey key;
 	struct sendsec_keyrec rec = {0};
+	const struct sendsec_val *stored = NULL;
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX];
 	enum sendsec_result rc = SENDSEC_DENIED;
 
@@ -82,7 +136,7 @@ enum sendsec_result sendsec_factor_apikey(
 	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK ||
 			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
 		goto out;
-	rc = sendsec_decide_lookup(sendsec_dir_search_one(l->dir, l->s->base, filter, attrs, &l->account));
+	rc = sendsec_decide_lookup(sendsec_login_search_replica(l, filter, attrs, &l->account));
 	if (rc == SENDSEC_UNKNOWN_USER) {
 		/* No such key: a wrong credential, not an unknown account. */
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: no account holds it", key.id);
@@ -92,7 +146,7 @@ enum sendsec_result sendsec_factor_apikey(
 	}
 	if (rc != SENDSEC_OK)
 		goto out;
-	if ((rc = find_record(l, key.id, &rec)) != SENDSEC_OK)
+	if ((rc = find_record(l, key.id, &rec, &stored)) != SENDSEC_OK)
 		goto out;
 	rc = SENDSEC_DENIED;
 	if (!sendsec_apikey_matches(&key, &rec)) {
@@ -104,8 +158,14 @@ enum sendsec_result sendsec_factor_apikey(
 				l->s->apikey_username);
 	} else if (rec.disabled || sendsec_policy_is_disabled(l)) {
 		*reason_out = SENDSEC_REASON_DISABLED;
+	} else if (sendsec_policy_is_admin_locked(l)) {
+		*reason_out = SENDSEC_REASON_LOCKED; /* ppolicy's lock after failed binds is about passwords */
 	} else if (rec.expires != 0 && l->now >= rec.expires) {
 		*reason_out = SENDSEC_REASON_EXPIRED;
+	} else if (sendsec_keyrec_is_idle(&rec, l->now, l->s->apikey_max_idle)) {
+		*reason_out = SENDSEC_REASON_IDLE;
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key %s: unused for more than %d days", key.id,
+				l->s->apikey_max_idle);
 	} else if (!sendsec_keyrec_in_scope(&rec, l->service)) {
 		*reason_out = SENDSEC_REASON_SCOPE;
 	} else if (!key_network_ok(l, &rec) || !sendsec_policy_account_network_ok(l)) {
@@ -113,6 +173,7 @@ enum sendsec_result sendsec_factor_apikey(
 	} else {
 		*reason_out = SENDSEC_REASON_NONE;
 		rc = SENDSEC_OK;
+		touch_if_due(l, stored, &rec);
 	}
 out:
 	sendsec_keyrec_clear(&rec);

@@ -47,7 +47,8 @@ struct verify_args {
 	size_t password_len;
 	unsigned long long opslimit;
 	size_t memlimit_kib;
-	bool needs_rehash; /* set by the verifier; only meaningful on OK */
+	bool needs_rehash;                  /* set by the verifier; only meaningful on OK */
+	struct sendsec_hash_digest *digest; /* NULL, or filled by the verifier (hash.h) */
 };
 
 struct scheme {
@@ -63,6 +64,15 @@ struct phc {
 	bool is_argon2id;
 	unsigned long m, t, p;
 };
+
+/* Sets a->digest (when wanted) to BLAKE2b-256 of what the verifier computed. */
+static void set_digest(struct verify_args *a, const void *computed, size_t len)
+{
+	if (a->digest == NULL)
+		return;
+	crypto_generichash(a->digest->bytes, sizeof(a->digest->bytes), computed, len, NULL, 0);
+	a->digest->is_set = true;
+}
 
 static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a);
 static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_args *a);
@@ -199,6 +209,59 @@ static bool argon2_memory_available(unsigned long m)
 	return true;
 }
 
+/* Decodes the unpadded base64 field that ends at end (exclusive) and starts after the '$' before
+ * it, into out (outlen bytes at most). False when it does not fit or is not base64. */
+static bool decode_field(const char *buf, const char *end, unsigned char *out, size_t outlen, size_t *len_out)
+{
+	const char *start = end;
+
+	while (start > buf && start[-1] != '$')
+		start--;
+	return start > buf &&
+			sodium_base642bin(out, outlen, start, (size_t)(end - start), NULL, len_out, NULL,
+					sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0;
+}
+
+/* Verifies a PHC string (checked by parse_phc) by computing the raw argon2 output with libsodium
+ * and comparing it in constant time, so that the output can key the failure tag. UNAVAILABLE when
+ * libsodium's raw interface cannot compute this string (p > 1, a salt not of 16 bytes, a cost or
+ * length it refuses): the caller then verifies the string as usual. */
+static enum sendsec_result verify_argon2_raw(const char *buf, const struct phc *phc, struct verify_args *a)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES + 1], stored[65], computed[64];
+	const char *hash_sep = strrchr(buf, '$');
+	size_t salt_len = 0, hash_len = 0;
+	unsigned long long t_min =
+			phc->is_argon2id ? crypto_pwhash_argon2id_OPSLIMIT_MIN : crypto_pwhash_argon2i_OPSLIMIT_MIN;
+	unsigned long long mem = (unsigned long long)phc->m * 1024;
+	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	int ret;
+
+	if (phc->p != 1 || phc->t < t_min || mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || mem > SIZE_MAX)
+		goto out;
+	if (!decode_field(buf, buf + strlen(buf), stored, sizeof(stored), &hash_len) ||
+			!decode_field(buf, hash_sep, salt, sizeof(salt), &salt_len))
+		goto out;
+	if (salt_len != crypto_pwhash_SALTBYTES || hash_len < crypto_pwhash_BYTES_MIN || hash_len > sizeof(computed))
+		goto out;
+	if (phc->is_argon2id)
+		ret = crypto_pwhash_argon2id(computed, hash_len, a->password, a->password_len, salt, phc->t,
+				(size_t)mem, crypto_pwhash_argon2id_ALG_ARGON2ID13);
+	else
+		ret = crypto_pwhash_argon2i(computed, hash_len, a->password, a->password_len, salt, phc->t, (size_t)mem,
+				crypto_pwhash_argon2i_ALG_ARGON2I13);
+	if (ret != 0)
+		goto out; /* out of memory: the string verifier will say so too */
+	rc = sodium_memcmp(computed, stored, hash_len) == 0 ? SENDSEC_OK : SENDSEC_DENIED;
+	if (rc == SENDSEC_OK)
+		a->needs_rehash = !phc->is_argon2id || phc->t < a->opslimit || phc->m < a->memlimit_kib;
+	set_digest(a, computed, hash_len);
+out:
+	sodium_memzero(computed, sizeof(computed));
+	sodium_memzero(stored, sizeof(stored));
+	return rc;
+}
+
 static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_args *a)
 {
 	/* At least crypto_pwhash_STRBYTES: libsodium declares its argument as char[128]. */
@@ -218,6 +281,9 @@ static enum sendsec_result verify_argon2(const struct scheme *s, struct verify_a
 	 * Left open: another thread of the host taking the memory between this check and libsodium. */
 	if (!argon2_memory_available(phc.m))
 		goto out;
+	if (a->digest != NULL && (rc = verify_argon2_raw(buf, &phc, a)) != SENDSEC_UNAVAILABLE)
+		goto out;
+	rc = SENDSEC_UNAVAILABLE;
 	/* libsodium answers -1 both for a mismatch and for a string it cannot use; only a
 	 * mismatch sets errno to EINVAL, anything else (bad salt length, m < 8p, ...) is bad data. */
 	errno = 0;
@@ -334,6 +400,7 @@ static enum sendsec_result verify_crypt(const struct scheme *s, struct verify_ar
 		goto out;
 	rc = sodium_memcmp(result, setting, a->hash_len) == 0 ? SENDSEC_OK : SENDSEC_DENIED;
 	a->needs_rehash = true;
+	set_digest(a, result, a->hash_len);
 out:
 	secret_free_n(data, sizeof(*data));
 	secret_free_n(phrase, a->password_len);
@@ -368,6 +435,7 @@ static enum sendsec_result verify_ssha(const struct scheme *s, struct verify_arg
 	d->digest(&ctx, d->digest_size, digest);
 	rc = sodium_memcmp(digest, bin, d->digest_size) == 0 ? SENDSEC_OK : SENDSEC_DENIED;
 	a->needs_rehash = true;
+	set_digest(a, digest, d->digest_size);
 out:
 	sodium_memzero(&ctx, sizeof(ctx));
 	sodium_memzero(digest, sizeof(digest));
@@ -378,6 +446,14 @@ out:
 enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const char *password,
 		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out, bool *needs_rehash_out)
 {
+	return sendsec_hash_verify_digest(
+			stored, len, password, opslimit, memlimit_kib, scheme_out, needs_rehash_out, NULL);
+}
+
+enum sendsec_result sendsec_hash_verify_digest(const char *stored, size_t len, const char *password,
+		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out, bool *needs_rehash_out,
+		struct sendsec_hash_digest *digest_out)
+{
 	const struct scheme *s = NULL;
 	struct verify_args a = {0};
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
@@ -385,6 +461,8 @@ enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const ch
 
 	if (needs_rehash_out != NULL)
 		*needs_rehash_out = false;
+	if (digest_out != NULL)
+		sodium_memzero(digest_out, sizeof(*digest_out));
 	if (stored == NULL || password == NULL || sodium_init() < 0)
 		goto out;
 	if ((s = find_scheme(stored, len)) == NULL)
@@ -403,7 +481,10 @@ enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const ch
 	a.password = password;
 	a.opslimit = opslimit;
 	a.memlimit_kib = memlimit_kib;
+	a.digest = digest_out;
 	rc = s->verify(s, &a);
+	if (rc == SENDSEC_UNAVAILABLE && digest_out != NULL)
+		sodium_memzero(digest_out, sizeof(*digest_out));
 	if (rc == SENDSEC_OK && needs_rehash_out != NULL)
 		*needs_rehash_out = a.needs_rehash;
 out:

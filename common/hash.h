@@ -24,6 +24,20 @@ enum sendsec_result sendsec_hash_verify(const char *stored, size_t len, const ch
 		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out,
 		bool *needs_rehash_out) SENDSEC_MUST_CHECK;
 
+/* What a verification computed from the password tried, for the lockout record's tag
+ * (policy.c): BLAKE2b-256 of the raw argon2 output for the stored salt and cost, of crypt()'s
+ * answer, or of the salted SHA digest. Only whoever computes the stored scheme for that password
+ * can reproduce it. Wipe it after use. */
+struct sendsec_hash_digest {
+	unsigned char bytes[32];
+	bool is_set; /* false when none was computed: argon2 with p > 1, a salt not of 16 bytes, or a
+	              * cost libsodium's raw interface refuses (the string verifier is used then) */
+};
+/* sendsec_hash_verify, which also fills *digest_out on OK or DENIED (is_set false otherwise). */
+enum sendsec_result sendsec_hash_verify_digest(const char *stored, size_t len, const char *password,
+		unsigned long long opslimit, size_t memlimit_kib, const char **scheme_out, bool *needs_rehash_out,
+		struct sendsec_hash_digest *digest_out) SENDSEC_MUST_CHECK;
+
 /* Makes "{ARGON2}$argon2id$v=19$m=...,t=...,p=1$salt$hash" for password into out (size outlen,
  * at least SENDSEC_HASH_MAX). Returns SENDSEC_OK or SENDSEC_UNAVAILABLE (out of memory). */
 #define SENDSEC_HASH_MAX 192

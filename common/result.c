@@ -28,6 +28,12 @@ const char *sendsec_reason_name(enum sendsec_reason r)
 	case SENDSEC_REASON_UNKNOWN_USER: return "unknown_user";
 	case SENDSEC_REASON_UNAVAILABLE: return "unavailable";
 	case SENDSEC_REASON_RESET_REQUIRED: return "reset_required";
+	case SENDSEC_REASON_PASSWORD_TOO_SHORT: return "password_too_short";
+	case SENDSEC_REASON_IDLE: return "idle";
+	case SENDSEC_REASON_NOT_DELEGATE: return "not_delegate";
+	case SENDSEC_REASON_SOURCE_LOCKED: return "source_locked";
+	case SENDSEC_REASON_BUSY: return "busy";
+	case SENDSEC_REASON_PASSWORD_REFUSED: return "password_refused";
 	}
 	return "unavailable";
 }

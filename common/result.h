@@ -28,6 +28,12 @@ enum sendsec_reason {
 	SENDSEC_REASON_UNKNOWN_USER,
 	SENDSEC_REASON_UNAVAILABLE,
 	SENDSEC_REASON_RESET_REQUIRED,
+	SENDSEC_REASON_PASSWORD_TOO_SHORT, /* a new password under password_min_length */
+	SENDSEC_REASON_IDLE,               /* an API key unused for longer than apikey_max_idle */
+	SENDSEC_REASON_NOT_DELEGATE,       /* the authzid names an account the person may not act as */
+	SENDSEC_REASON_SOURCE_LOCKED,      /* this client's network is locked, the account is not */
+	SENDSEC_REASON_BUSY,               /* no password-hash slot within the timeout */
+	SENDSEC_REASON_PASSWORD_REFUSED,   /* a new password the directory's own policy refused (bind mode) */
 };
 
 /* Static strings, never NULL: "ok", "denied", ... and "bad_password", "locked", ... */

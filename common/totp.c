@@ -4,6 +4,7 @@
  * Every buffer that held a secret or a code is wiped before it goes out of scope. */
 #include "totp.h"
 
+#include <inttypes.h>
 #include <liboath/oath.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -20,11 +21,9 @@
 #define SEALED_FAMILY_LEN (sizeof(SEALED_FAMILY) - 1)
 #define SEALED_BIN_MAX    (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SENDSEC_TOTP_SECRET_MAX)
 
-#define DIGITS_MIN 6
-#define DIGITS_MAX 8
 #define PERIOD_MAX 3600
 #define WINDOW_MAX 10
-#define CODE_BUF   (DIGITS_MAX + 1)
+#define CODE_BUF   (SENDSEC_OTP_DIGITS_MAX + 1)
 
 static const struct {
 	const char *oid;
@@ -75,8 +74,9 @@ const char *sendsec_totp_alg_name(enum sendsec_totp_alg alg)
 
 static bool params_valid(const struct sendsec_totp_params *p)
 {
-	return p != NULL && alg_valid(p->alg) && p->digits >= DIGITS_MIN && p->digits <= DIGITS_MAX && p->period >= 1 &&
-			p->period <= PERIOD_MAX && p->window <= WINDOW_MAX;
+	return p != NULL && alg_valid(p->alg) && p->digits >= SENDSEC_OTP_DIGITS_MIN &&
+			p->digits <= SENDSEC_OTP_DIGITS_MAX && p->period >= 1 && p->period <= PERIOD_MAX &&
+			p->window <= WINDOW_MAX;
 }
 
 /* Writes the code of time step `step` into code_out (CODE_BUF bytes); false on any failure.
@@ -92,15 +92,30 @@ static bool code_at_step(const unsigned char *secret, size_t secret_len, const s
 			strlen(code_out) == p->digits;
 }
 
-static bool code_well_formed(const char *code, unsigned digits)
+bool sendsec_otp_code_well_formed(const char *code, unsigned digits)
 {
-	if (strnlen(code, digits + 1) != digits)
+	if (code == NULL || strnlen(code, digits + 1) != digits)
 		return false;
-	for (unsigned i = 0; i < digits; i++) {
+	for (unsigned i = 0; i < digits; i++)
 		if (code[i] < '0' || code[i] > '9')
 			return false;
-	}
 	return true;
+}
+
+enum sendsec_result sendsec_otp_begin(const char *code, unsigned digits)
+{
+	if (sodium_init() < 0 || oath_init() != OATH_OK)
+		return SENDSEC_UNAVAILABLE;
+	if (!sendsec_otp_code_well_formed(code, digits)) {
+		oath_done();
+		return SENDSEC_DENIED;
+	}
+	return SENDSEC_OK;
+}
+
+bool sendsec_otp_code_equal(const char *candidate, const char *code, unsigned digits)
+{
+	return strnlen(candidate, digits + 1) == digits && sodium_memcmp(candidate, code, digits) == 0;
 }
 
 enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secret_len,
@@ -118,13 +133,10 @@ enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secr
 		*step_out = 0;
 	if (secret == NULL || secret_len == 0 || !params_valid(p) || now < 0 || code == NULL || step_out == NULL)
 		goto out;
-	if (sodium_init() < 0 || oath_init() != OATH_OK)
+	if ((rc = sendsec_otp_begin(code, p->digits)) != SENDSEC_OK)
 		goto out;
 	have_oath = true;
-
 	rc = SENDSEC_DENIED;
-	if (!code_well_formed(code, p->digits))
-		goto out;
 
 	now_step = (uint64_t)now / p->period;
 	lo = now_step >= p->window ? now_step - p->window : 0;
@@ -138,7 +150,7 @@ enum sendsec_result sendsec_totp_verify(const unsigned char *secret, size_t secr
 			rc = SENDSEC_UNAVAILABLE;
 			goto out;
 		}
-		is_equal = sodium_memcmp(candidate, code, p->digits) == 0;
+		is_equal = sendsec_otp_code_equal(candidate, code, p->digits);
 		if (is_equal && has_last && step <= last_step) {
 			is_replayed = true;
 		} else if (is_equal && !is_matched) {
@@ -215,19 +227,19 @@ static void put_str(char *buf, size_t *pos, const char *s)
 	*pos += n;
 }
 
-enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
-		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out)
+/* "otpauth://<type>/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER<tail>" into a malloc'd *uri_out. */
+static enum sendsec_result otp_uri(const char *type, const char *issuer, const char *account,
+		const unsigned char *secret, size_t secret_len, const char *tail, char **uri_out)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	char *b32 = NULL, *uri = NULL;
-	char tail[64];
 	size_t b32_len = 0, b32_size = 0, cap = 0, pos = 0;
 	bool has_issuer;
 
 	if (uri_out != NULL)
 		*uri_out = NULL;
 	if (account == NULL || *account == '\0' || secret == NULL || secret_len == 0 ||
-			secret_len > SENDSEC_TOTP_SECRET_MAX || !params_valid(p) || uri_out == NULL)
+			secret_len > SENDSEC_TOTP_SECRET_MAX || uri_out == NULL)
 		goto out;
 	has_issuer = issuer != NULL && *issuer != '\0';
 
@@ -236,17 +248,16 @@ enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, co
 		goto out;
 	b32_size = b32_len + 1;
 	b32[strcspn(b32, "=")] = '\0';
-	if (snprintf(tail, sizeof(tail), "&algorithm=%s&digits=%u&period=%u", algs[p->alg].name, p->digits,
-			    p->period) >= (int)sizeof(tail))
-		goto out;
 
 	/* Each encoded character takes at most three bytes; the issuer appears twice. */
-	cap = sizeof("otpauth://totp/:?secret=&issuer=") + 3 * strlen(account) + b32_size + strlen(tail);
+	cap = sizeof("otpauth:///:?secret=&issuer=") + strlen(type) + 3 * strlen(account) + b32_size + strlen(tail);
 	if (has_issuer)
 		cap += 6 * strlen(issuer);
 	if ((uri = malloc(cap)) == NULL)
 		goto out;
-	put_str(uri, &pos, "otpauth://totp/");
+	put_str(uri, &pos, "otpauth://");
+	put_str(uri, &pos, type);
+	put_str(uri, &pos, "/");
 	if (has_issuer) {
 		put_encoded(uri, &pos, issuer);
 		put_str(uri, &pos, ":");
@@ -267,6 +278,34 @@ out:
 	secret_free_n(uri, cap);
 	secret_free_n(b32, b32_size);
 	return rc;
+}
+
+enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
+		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out)
+{
+	char tail[64];
+
+	if (uri_out != NULL)
+		*uri_out = NULL;
+	if (!params_valid(p) ||
+			snprintf(tail, sizeof(tail), "&algorithm=%s&digits=%u&period=%u", algs[p->alg].name, p->digits,
+					p->period) >= (int)sizeof(tail))
+		return SENDSEC_UNAVAILABLE;
+	return otp_uri("totp", issuer, account, secret, secret_len, tail, uri_out);
+}
+
+enum sendsec_result sendsec_hotp_uri(const char *issuer, const char *account, const unsigned char *secret,
+		size_t secret_len, unsigned digits, uint64_t counter, char **uri_out)
+{
+	char tail[80];
+
+	if (uri_out != NULL)
+		*uri_out = NULL;
+	if (digits < SENDSEC_OTP_DIGITS_MIN || digits > SENDSEC_OTP_DIGITS_MAX ||
+			snprintf(tail, sizeof(tail), "&algorithm=SHA1&digits=%u&counter=%" PRIu64, digits, counter) >=
+					(int)sizeof(tail))
+		return SENDSEC_UNAVAILABLE;
+	return otp_uri("hotp", issuer, account, secret, secret_len, tail, uri_out);
 }
 
 enum sendsec_result sendsec_totp_seal(
@@ -301,6 +340,11 @@ out:
 	return rc;
 }
 
+bool sendsec_totp_is_sealed(const char *value, size_t len)
+{
+	return value != NULL && len >= SEALED_FAMILY_LEN && memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) == 0;
+}
+
 enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_plain, const char *value, size_t len,
 		unsigned char *secret_out, size_t *secret_len_out)
 {
@@ -315,7 +359,7 @@ enum sendsec_result sendsec_totp_unseal(const unsigned char *key, bool allow_pla
 	if (value == NULL || len == 0 || secret_out == NULL || secret_len_out == NULL)
 		goto out;
 
-	if (len < SEALED_FAMILY_LEN || memcmp(value, SEALED_FAMILY, SEALED_FAMILY_LEN) != 0) {
+	if (!sendsec_totp_is_sealed(value, len)) {
 		/* A plain secret: the raw bytes of oathSecret. */
 		if (!allow_plain || len > SENDSEC_TOTP_SECRET_MAX)
 			goto out;

@@ -13,6 +13,20 @@
 
 #include "result.h"
 
+/* OATH codes, TOTP and HOTP alike: SENDSEC_OTP_DIGITS_MIN to SENDSEC_OTP_DIGITS_MAX decimal digits. */
+#define SENDSEC_OTP_DIGITS_MIN 6
+#define SENDSEC_OTP_DIGITS_MAX 8
+/* True when code is exactly digits decimal digits (false for NULL). */
+bool sendsec_otp_code_well_formed(const char *code, unsigned digits);
+/* True when the generated candidate is digits long and equal to code (a well-formed code of that
+ * length), compared with sodium_memcmp: the time does not depend on where they differ. */
+bool sendsec_otp_code_equal(const char *candidate, const char *code, unsigned digits);
+/* Starts the verification of code (digits long): readies libsodium and liboath and checks the
+ * code's shape. Returns SENDSEC_OK (liboath ready: call oath_done() when finished), SENDSEC_DENIED
+ * for a code that is not digits decimal digits, or SENDSEC_UNAVAILABLE when a library fails; on
+ * anything but OK liboath is not left initialised. */
+enum sendsec_result sendsec_otp_begin(const char *code, unsigned digits) SENDSEC_MUST_CHECK;
+
 enum sendsec_totp_alg { SENDSEC_TOTP_SHA1 = 0, SENDSEC_TOTP_SHA256, SENDSEC_TOTP_SHA512 };
 
 struct sendsec_totp_params {
@@ -47,11 +61,19 @@ enum sendsec_result sendsec_totp_generate(const unsigned char *secret, size_t se
 enum sendsec_result sendsec_totp_uri(const char *issuer, const char *account, const unsigned char *secret,
 		size_t secret_len, const struct sendsec_totp_params *p, char **uri_out) SENDSEC_MUST_CHECK;
 
+/* The same for an HOTP token: "otpauth://hotp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&
+ * digits=..&counter=.." where counter is the counter of the token's next code. */
+enum sendsec_result sendsec_hotp_uri(const char *issuer, const char *account, const unsigned char *secret,
+		size_t secret_len, unsigned digits, uint64_t counter, char **uri_out) SENDSEC_MUST_CHECK;
+
 /* Sealed oathSecret values: "{SEALED1}" base64(nonce || secretbox(secret)). */
 #define SENDSEC_TOTP_SECRET_MAX 128
 /* Seals secret with key into a malloc'd NUL-terminated *value_out. */
 enum sendsec_result sendsec_totp_seal(const unsigned char key[32], const unsigned char *secret, size_t secret_len,
 		char **value_out) SENDSEC_MUST_CHECK;
+/* True when the stored oathSecret value (len bytes) is sealed in some version ("{SEALED..."),
+ * false for a plain secret (raw bytes). */
+bool sendsec_totp_is_sealed(const char *value, size_t len);
 /* Reads a stored oathSecret value (len bytes): a sealed one is opened with key (NULL key and a
  * sealed value: UNAVAILABLE); a plain one (raw bytes, as OATH-LDAP tools write it) is copied
  * unless allow_plain is false. Writes at most SENDSEC_TOTP_SECRET_MAX bytes to secret_out and

@@ -1,9 +1,12 @@
 /* pam_sendsec.c — the Linux-PAM module: translates PAM items, module arguments and the
  * conversation into calls of the sendsec engine (common/engine.h) and engine results into PAM
- * codes, in one function. A context is created per call (no state between calls, no globals),
- * with the root-owned config check always on. Every password we copy is wiped before it is freed. */
+ * codes, in one function. Prompts and messages go through Linux-PAM's own helpers (pam_prompt,
+ * pam_get_authtok and its _noverify/_verify, pam_error). A context is created per call (no state between calls, no
+ * globals), with the root-owned config check always on. Every password we copy is wiped before
+ * it is freed. The module asks for no failure delay: that is the stack's (pam_faildelay). */
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +24,13 @@ enum phase { PHASE_AUTH, PHASE_ACCOUNT, PHASE_PASSWORD };
 struct options {
 	const char *config;  /* config=PATH, NULL: the default path */
 	const char *service; /* service=NAME, NULL: PAM_SERVICE */
-	bool use_first_pass, try_first_pass, debug;
+	/* Linux-PAM's pam_get_authtok reads use_first_pass and use_authtok from argv itself. */
+	bool use_first_pass, try_first_pass, use_authtok, debug;
 	const char *overrides[MAX_OVERRIDES]; /* key=value, checked by the engine */
 	size_t n_overrides;
 };
 
-/* The state of one PAM call; the log sink points at it. */
+/* The state of one PAM call; the log sink and the prompt callback point at it. */
 struct call {
 	pam_handle_t *pamh;
 	int flags;
@@ -35,10 +39,12 @@ struct call {
 	const struct sendsec_settings *settings;
 	const char *service;
 	const char *rhost;
+	int code_prompt_rc; /* the conversation's answer at the engine's code prompt */
 };
 
 /* The one mapping of engine results to PAM codes (DESIGN.md section 2). In the authenticate
- * phase a required password change is a success: acct_mgmt reports it. */
+ * phase a required password change is a success: acct_mgmt reports it. The password phase
+ * answers only with the codes of pam_sm_chauthtok(3): "could not decide" is PAM_TRY_AGAIN. */
 static int pam_code(enum sendsec_result r, enum phase phase)
 {
 	switch (r) {
@@ -49,9 +55,10 @@ static int pam_code(enum sendsec_result r, enum phase phase)
 		return phase == PHASE_AUTH               ? PAM_SUCCESS
 				: phase == PHASE_ACCOUNT ? PAM_NEW_AUTHTOK_REQD
 							 : PAM_AUTHTOK_ERR;
-	case SENDSEC_UNAVAILABLE: return PAM_AUTHINFO_UNAVAIL;
+	case SENDSEC_UNAVAILABLE: break;
 	}
-	return PAM_AUTHINFO_UNAVAIL; /* fail closed on anything unexpected */
+	/* fail closed on anything unexpected */
+	return phase == PHASE_PASSWORD ? PAM_TRY_AGAIN : PAM_AUTHINFO_UNAVAIL;
 }
 
 static void emit(void *arg, enum sendsec_log_level level, const char *line)
@@ -63,6 +70,18 @@ static void emit(void *arg, enum sendsec_log_level level, const char *line)
 					: level == SENDSEC_LOG_INFO ? LOG_INFO
 								    : LOG_DEBUG,
 			"%s", line);
+}
+
+/* Shows an error message unless the application asked for silence. */
+__attribute__((format(printf, 2, 3))) static void tell(const struct call *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->flags & PAM_SILENT)
+		return;
+	va_start(ap, fmt);
+	(void)pam_vprompt(c->pamh, PAM_ERROR_MSG, NULL, fmt, ap);
+	va_end(ap);
 }
 
 /* Parses the module arguments. Returns false (logged) on an argument we do not understand:
@@ -77,6 +96,8 @@ static bool parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
 			opt->use_first_pass = true;
 		} else if (strcmp(a, "try_first_pass") == 0) {
 			opt->try_first_pass = true;
+		} else if (strcmp(a, "use_authtok") == 0) {
+			opt->use_authtok = true;
 		} else if (strcmp(a, "debug") == 0) {
 			opt->debug = true;
 		} else if (strncmp(a, "config=", 7) == 0 && a[7] != '\0') {
@@ -95,8 +116,8 @@ static bool parse_options(pam_handle_t *pamh, int argc, const char **argv, struc
 }
 
 /* Parses the arguments, reads the PAM items and creates the engine context with the settings
- * of the service. Returns PAM_SUCCESS, or PAM_AUTHINFO_UNAVAIL for a broken configuration. */
-static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, const char **argv)
+ * of the service. Returns false for a broken configuration (logged); call_end either way. */
+static bool call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct sendsec_log log = {emit, c, SENDSEC_LOG_ERROR};
 	const void *item = NULL;
@@ -105,8 +126,9 @@ static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, c
 	memset(c, 0, sizeof(*c));
 	c->pamh = pamh;
 	c->flags = flags;
+	c->code_prompt_rc = PAM_SUCCESS;
 	if (!parse_options(pamh, argc, argv, &c->opt))
-		return PAM_AUTHINFO_UNAVAIL;
+		return false;
 	/* The engine raises this to each service's log_level; debug asks for everything. */
 	if (c->opt.debug)
 		log.max_level = SENDSEC_LOG_DEBUG;
@@ -119,12 +141,12 @@ static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, c
 		c->rhost = item;
 	if (sendsec_ctx_new(c->opt.config, true, c->opt.overrides, c->opt.n_overrides, &log, &c->ctx, err,
 			    sizeof(err)) != SENDSEC_OK)
-		return PAM_AUTHINFO_UNAVAIL; /* the engine logged why */
+		return false; /* the engine logged why */
 	if ((c->settings = sendsec_ctx_settings(c->ctx, c->service, err, sizeof(err))) == NULL) {
 		pam_syslog(pamh, LOG_ERR, "service %s: %s", c->service != NULL ? c->service : "other", err);
-		return PAM_AUTHINFO_UNAVAIL;
+		return false;
 	}
-	return PAM_SUCCESS;
+	return true;
 }
 
 static void call_end(struct call *c)
@@ -133,114 +155,58 @@ static void call_end(struct call *c)
 	c->ctx = NULL;
 }
 
-/* One conversation round. On PAM_SUCCESS *answer_out is the malloc'd reply (wipe it with
- * secret_free), or NULL for message styles that take none. */
-static int converse(pam_handle_t *pamh, int style, const char *text, char **answer_out)
-{
-	const void *item = NULL;
-	const struct pam_conv *conv;
-	struct pam_message msg = {.msg_style = style, .msg = text};
-	const struct pam_message *msgs[1] = {&msg};
-	struct pam_response *resp = NULL;
-	bool wants_answer = style == PAM_PROMPT_ECHO_OFF || style == PAM_PROMPT_ECHO_ON;
-	int rc;
-
-	*answer_out = NULL;
-	if (pam_get_item(pamh, PAM_CONV, &item) != PAM_SUCCESS || item == NULL)
-		return PAM_CONV_ERR;
-	conv = item;
-	if (conv->conv == NULL)
-		return PAM_CONV_ERR;
-	rc = conv->conv(1, msgs, &resp, conv->appdata_ptr);
-	if (rc == PAM_SUCCESS && wants_answer && (resp == NULL || resp[0].resp == NULL))
-		rc = PAM_CONV_ERR;
-	if (rc == PAM_SUCCESS && wants_answer) {
-		*answer_out = resp[0].resp;
-		resp[0].resp = NULL;
-	}
-	if (resp != NULL) {
-		secret_free(resp[0].resp);
-		free(resp);
-	}
-	return rc;
-}
-
-/* Shows an error message unless the application asked for silence. */
-static void tell(const struct call *c, const char *text)
-{
-	char *ignored = NULL;
-
-	if (c->flags & PAM_SILENT)
-		return;
-	(void)converse(c->pamh, PAM_ERROR_MSG, text, &ignored);
-	secret_free(ignored);
-}
-
 /* The engine's second-factor prompt, asked through the conversation. */
 static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
 {
-	const struct call *c = arg;
+	struct call *c = arg;
 
-	return converse(c->pamh, PAM_PROMPT_ECHO_OFF, prompt, answer_out) == PAM_SUCCESS ? SENDSEC_OK : SENDSEC_DENIED;
+	c->code_prompt_rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, answer_out, "%s", prompt);
+	if (c->code_prompt_rc == PAM_SUCCESS && *answer_out != NULL)
+		return SENDSEC_OK;
+	secret_free(*answer_out); /* a failed conversation may still have answered */
+	*answer_out = NULL;
+	return SENDSEC_DENIED;
 }
 
-enum source { ASK, ITEM_OR_ASK, ITEM_ONLY };
-
-/* Points *tok_out at PAM's copy of the token item (PAM_AUTHTOK or PAM_OLDAUTHTOK): the stored
- * item (ITEM_*), else what the person types at prompt, which is then stored as the item.
- * ITEM_ONLY without an item leaves *tok_out NULL and returns PAM_SUCCESS. */
-static int get_token(const struct call *c, int item_type, enum source src, const char *prompt, const char **tok_out)
+/* The password of the authenticate phase: PAM_AUTHTOK when reuse is true and an earlier module
+ * stored it (*stored_out true), else typed at "Password: " and stored as PAM_AUTHTOK. Under
+ * use_first_pass nothing is typed: without a stored one, *pw_out stays NULL and the engine
+ * refuses the attempt (with its audit line). Returns PAM_SUCCESS or the conversation's code.
+ * Not pam_get_authtok: it reports every failed conversation as PAM_AUTHTOK_ERR, and the
+ * application's PAM_CONV_AGAIN must become PAM_INCOMPLETE. */
+static int read_password(const struct call *c, bool reuse, const char **pw_out, bool *stored_out)
 {
 	const void *item = NULL;
 	char *typed = NULL;
 	int rc;
 
-	*tok_out = NULL;
-	if (src != ASK && pam_get_item(c->pamh, item_type, &item) == PAM_SUCCESS && item != NULL) {
-		*tok_out = item;
+	*pw_out = NULL;
+	*stored_out = false;
+	if (reuse && pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+		*pw_out = item;
+		*stored_out = true;
 		return PAM_SUCCESS;
 	}
-	if (src == ITEM_ONLY)
+	if (c->opt.use_first_pass)
 		return PAM_SUCCESS;
-	rc = converse(c->pamh, PAM_PROMPT_ECHO_OFF, prompt, &typed);
+	rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &typed, "%s", "Password: ");
+	if (rc == PAM_SUCCESS && typed == NULL)
+		rc = PAM_CONV_ERR;
 	if (rc == PAM_SUCCESS)
-		rc = pam_set_item(c->pamh, item_type, typed);
+		rc = pam_set_item(c->pamh, PAM_AUTHTOK, typed);
 	if (rc == PAM_SUCCESS)
-		rc = pam_get_item(c->pamh, item_type, &item);
+		rc = pam_get_item(c->pamh, PAM_AUTHTOK, &item);
 	if (rc == PAM_SUCCESS)
-		*tok_out = item;
+		*pw_out = item;
 	secret_free(typed);
 	return rc;
 }
 
-/* Asks for the new password twice and stores it as PAM_AUTHTOK; a mismatch is PAM_AUTHTOK_ERR. */
-static int ask_new_password(const struct call *c, const char **tok_out)
+/* A conversation that failed in the authenticate phase: the application that is not ready
+ * (PAM_CONV_AGAIN) calls pam_authenticate again, which starts this module over. */
+static int conversation_failed(int rc)
 {
-	char *first = NULL, *second = NULL;
-	const void *item = NULL;
-	int rc;
-
-	*tok_out = NULL;
-	rc = converse(c->pamh, PAM_PROMPT_ECHO_OFF, "New password: ", &first);
-	if (rc != PAM_SUCCESS)
-		goto out;
-	rc = converse(c->pamh, PAM_PROMPT_ECHO_OFF, "Retype new password: ", &second);
-	if (rc != PAM_SUCCESS)
-		goto out;
-	if (!secret_streq(first, second)) {
-		tell(c, "Passwords do not match");
-		rc = PAM_AUTHTOK_ERR;
-		goto out;
-	}
-	rc = pam_set_item(c->pamh, PAM_AUTHTOK, first);
-	if (rc == PAM_SUCCESS)
-		rc = pam_get_item(c->pamh, PAM_AUTHTOK, &item);
-	if (rc == PAM_SUCCESS)
-		*tok_out = item;
-out:
-	secret_free(first);
-	secret_free(second);
-	return rc;
+	return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_CONV_ERR;
 }
 
 EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -248,26 +214,40 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
 	struct call c;
 	struct sendsec_request req = {.ask = ask, .ask_arg = &c};
 	struct sendsec_outcome out;
-	enum source src;
+	enum sendsec_result r;
+	bool stored;
 	int rc;
 
-	rc = call_begin(&c, pamh, flags, argc, argv);
-	if (rc != PAM_SUCCESS)
+	if (!call_begin(&c, pamh, flags, argc, argv)) {
+		rc = pam_code(SENDSEC_UNAVAILABLE, PHASE_AUTH);
 		goto out;
+	}
 	if ((rc = pam_get_user(pamh, &req.user, NULL)) != PAM_SUCCESS || req.user == NULL) {
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 		goto out;
 	}
-	src = c.opt.use_first_pass ? ITEM_ONLY : c.opt.try_first_pass ? ITEM_OR_ASK : ASK;
-	if ((rc = get_token(&c, PAM_AUTHTOK, src, "Password: ", &req.password)) != PAM_SUCCESS)
-		goto out;
 	req.service = c.service;
 	req.rhost = c.rhost;
-	rc = pam_code(sendsec_authenticate(c.ctx, &req, &out), PHASE_AUTH);
+	rc = read_password(&c, c.opt.use_first_pass || c.opt.try_first_pass, &req.password, &stored);
+	if (rc != PAM_SUCCESS) {
+		rc = conversation_failed(rc);
+		goto out;
+	}
+	r = sendsec_authenticate(c.ctx, &req, &out);
+	/* try_first_pass: an earlier module's password that is refused is asked for once more. An
+	 * unknown user is not: the stack passes the name on (user_unknown=ignore). */
+	if (r == SENDSEC_DENIED && stored && c.opt.try_first_pass && c.code_prompt_rc == PAM_SUCCESS) {
+		if ((rc = read_password(&c, false, &req.password, &stored)) != PAM_SUCCESS) {
+			rc = conversation_failed(rc);
+			goto out;
+		}
+		r = sendsec_authenticate(c.ctx, &req, &out);
+	}
+	rc = c.code_prompt_rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : pam_code(r, PHASE_AUTH);
 	/* API-key logins name the account, not "apikey": PAM_USER becomes the account. */
 	if (rc == PAM_SUCCESS && out.account[0] != '\0' && strcmp(out.account, req.user) != 0 &&
 			pam_set_item(pamh, PAM_USER, out.account) != PAM_SUCCESS)
-		rc = PAM_SERVICE_ERR;
+		rc = pam_code(SENDSEC_UNAVAILABLE, PHASE_AUTH);
 out:
 	call_end(&c);
 	return rc;
@@ -289,9 +269,10 @@ EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char 
 	const void *user = NULL;
 	int rc;
 
-	rc = call_begin(&c, pamh, flags, argc, argv);
-	if (rc != PAM_SUCCESS)
+	if (!call_begin(&c, pamh, flags, argc, argv)) {
+		rc = pam_code(SENDSEC_UNAVAILABLE, PHASE_ACCOUNT);
 		goto out;
+	}
 	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || user == NULL) {
 		rc = PAM_USER_UNKNOWN;
 		goto out;
@@ -304,42 +285,69 @@ out:
 	return rc;
 }
 
-/* The update pass of chauthtok: old password (always required, also for root), new one twice. */
-static int change_password(struct call *c, const char *user)
+/* The current password: PAM_OLDAUTHTOK when set (by our preliminary pass or an earlier module),
+ * else asked at "Current password: " and stored there; under use_first_pass never asked.
+ * Returns PAM_SUCCESS or PAM_AUTHTOK_RECOVERY_ERR. */
+static int current_password(const struct call *c, const char **pw_out)
+{
+	return pam_get_authtok(c->pamh, PAM_OLDAUTHTOK, pw_out, "Current password: ") == PAM_SUCCESS
+			? PAM_SUCCESS
+			: PAM_AUTHTOK_RECOVERY_ERR;
+}
+
+/* The new password: an earlier module's PAM_AUTHTOK (pam_pwquality's), else asked twice with
+ * Linux-PAM's prompts and mismatch message; under use_authtok and use_first_pass never asked
+ * (pam_get_authtok_noverify reads them from argv). Not pam_get_authtok, which asks twice too:
+ * Linux-PAM 1.5.2 (Debian 12) leaks the first answer, unwiped, when the retype prompt fails
+ * (fixed in 1.5.3). Returns PAM_SUCCESS or PAM_AUTHTOK_ERR (also for a mistyped retype). */
+static int new_password(const struct call *c, const char **pw_out)
+{
+	const void *item = NULL;
+	bool stored = pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL;
+
+	if (pam_get_authtok_noverify(c->pamh, pw_out, NULL) != PAM_SUCCESS)
+		return PAM_AUTHTOK_ERR;
+	if (!stored && pam_get_authtok_verify(c->pamh, pw_out, NULL) != PAM_SUCCESS)
+		return PAM_AUTHTOK_ERR;
+	return PAM_SUCCESS;
+}
+
+/* The preliminary pass: the directory answers and knows the account, and a change is due when
+ * only expired passwords are to be changed. Then the current password is asked for here, as
+ * pam_unix does, so that it comes before the new one that a module such as pam_pwquality asks
+ * for in the update pass. */
+static int chauthtok_prelim(struct call *c, const char *user)
+{
+	struct sendsec_outcome out;
+	enum sendsec_result r = sendsec_account_check(c->ctx, c->service, user, c->rhost, &out);
+	const char *old_pw = NULL;
+
+	if (r == SENDSEC_UNAVAILABLE || r == SENDSEC_UNKNOWN_USER)
+		return pam_code(r, PHASE_PASSWORD);
+	if ((c->flags & PAM_CHANGE_EXPIRED_AUTHTOK) && r == SENDSEC_OK)
+		return PAM_SUCCESS; /* nothing is due: the update pass changes nothing */
+	return current_password(c, &old_pw);
+}
+
+/* The update pass: the current password (always required, also for root), the new one, then
+ * the change. */
+static int chauthtok_update(struct call *c, const char *user)
 {
 	struct sendsec_outcome out;
 	const char *old_pw = NULL, *new_pw = NULL;
-	enum source old_src = c->opt.use_first_pass ? ITEM_ONLY : c->opt.try_first_pass ? ITEM_OR_ASK : ASK;
-	char msg[64];
 	int rc;
 
-	rc = get_token(c, PAM_OLDAUTHTOK, old_src, "Current password: ", &old_pw);
-	if (rc == PAM_SUCCESS && old_pw == NULL)
-		rc = PAM_AUTHTOK_RECOVERY_ERR;
-	if (rc != PAM_SUCCESS)
+	if ((c->flags & PAM_CHANGE_EXPIRED_AUTHTOK) &&
+			sendsec_account_check(c->ctx, c->service, user, c->rhost, &out) == SENDSEC_OK)
+		return PAM_SUCCESS; /* only expired passwords were to be changed, and this one is not */
+	if ((rc = current_password(c, &old_pw)) != PAM_SUCCESS)
 		return rc;
-	if (c->opt.use_first_pass)
-		rc = get_token(c, PAM_AUTHTOK, ITEM_ONLY, NULL, &new_pw);
-	else
-		rc = ask_new_password(c, &new_pw);
-	if (rc == PAM_SUCCESS && new_pw == NULL)
-		rc = PAM_AUTHTOK_ERR;
-	if (rc != PAM_SUCCESS)
+	if ((rc = new_password(c, &new_pw)) != PAM_SUCCESS)
 		return rc;
 	rc = pam_code(sendsec_change_password(c->ctx, c->service, user, old_pw, new_pw, &out), PHASE_PASSWORD);
-	if (out.result == SENDSEC_DENIED && strlen(new_pw) < (size_t)c->settings->password_min_length) {
-		snprintf(msg, sizeof(msg), "Password too short (minimum %d)", c->settings->password_min_length);
-		tell(c, msg);
-	}
+	if (out.reason == SENDSEC_REASON_PASSWORD_TOO_SHORT)
+		tell(c, "Password too short (minimum %d)", c->settings->password_min_length);
 	return rc;
-}
-
-/* False only when the engine says the account is fine as it is (no reset pending). */
-static bool change_is_due(struct call *c, const char *user)
-{
-	struct sendsec_outcome out;
-
-	return sendsec_account_check(c->ctx, c->service, user, c->rhost, &out) != SENDSEC_OK;
 }
 
 EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -348,23 +356,20 @@ EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char 
 	const char *user = NULL;
 	int rc;
 
-	/* Both passes check the configuration; only the update pass touches the directory. */
-	rc = call_begin(&c, pamh, flags, argc, argv);
-	if (rc != PAM_SUCCESS || (flags & PAM_PRELIM_CHECK))
-		goto out;
-	if (!(flags & PAM_UPDATE_AUTHTOK)) {
-		rc = PAM_SERVICE_ERR;
+	if (!call_begin(&c, pamh, flags, argc, argv)) {
+		rc = pam_code(SENDSEC_UNAVAILABLE, PHASE_PASSWORD);
 		goto out;
 	}
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL) {
 		rc = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	if ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) && !change_is_due(&c, user)) {
-		rc = PAM_SUCCESS; /* only expired tokens were to be changed, and this one is not */
-		goto out;
-	}
-	rc = change_password(&c, user);
+	if (flags & PAM_PRELIM_CHECK)
+		rc = chauthtok_prelim(&c, user);
+	else if (flags & PAM_UPDATE_AUTHTOK)
+		rc = chauthtok_update(&c, user);
+	else
+		rc = pam_code(SENDSEC_UNAVAILABLE, PHASE_PASSWORD); /* libpam always sets one of them */
 out:
 	call_end(&c);
 	return rc;

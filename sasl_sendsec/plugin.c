@@ -2,9 +2,12 @@
  * credentials go to the sendsec engine. It reads the SASL options sendsec_config and
  * sendsec_service once, loads the configuration (and the service's secrets) in
  * sasl_server_plug_init while the application is still root, and keeps one engine context
- * guarded by the SASL mutex. Parsing lives in message.c; policy and the audit line are the
- * engine's. A configuration that cannot be loaded still registers the mechanisms, which then
- * answer SASL_UNAVAIL: failing closed instead of letting libplain answer for the same names. */
+ * guarded by a mutex of its own: libsasl2's default mutex functions do nothing unless the
+ * application calls sasl_set_mutex, which threaded hosts rarely do. Parsing lives in message.c;
+ * policy and the audit line are the engine's. A configuration that cannot be loaded still
+ * registers the mechanisms, which then answer SASL_UNAVAIL: failing closed instead of letting
+ * libplain answer for the same names. */
+#include <pthread.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
 #include <stdarg.h>
@@ -27,7 +30,8 @@
 struct plugin {
 	const sasl_utils_t *utils;      /* the library's global utils, valid until sasl_server_done */
 	const sasl_utils_t *conn_utils; /* during a decision (under mutex): the connection's utils */
-	void *mutex;                    /* guards ctx: the engine keeps one directory handle per service */
+	pthread_mutex_t mutex;          /* guards ctx and conn_utils: one directory handle per service */
+	bool has_mutex;                 /* mutex was initialised */
 	struct sendsec_ctx *ctx;        /* NULL: configuration refused, every step answers SASL_UNAVAIL */
 	char *service;                  /* sendsec_service, or NULL: use the SASL service name */
 	int log_level;                  /* enum sendsec_log_level: the configuration's log_level */
@@ -150,9 +154,10 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	req.user = creds->authcid;
 	req.password = creds->password;
 	req.rhost = msg_rhost_from_ipport(ipport, rhost, sizeof(rhost)) ? rhost : NULL;
-	req.ask = NULL; /* SASL has no prompt: a TOTP code is appended to the password */
+	req.ask = NULL;               /* SASL has no prompt: a TOTP code is appended to the password */
+	req.authzid = creds->authzid; /* delegation: the engine decides; "" when none was sent */
 
-	if (p->utils->mutex_lock(p->mutex) != SASL_OK) {
+	if (pthread_mutex_lock(&p->mutex) != 0) {
 		conn_log(p, sparams, SENDSEC_LOG_ERROR, "%s refused: cannot take the plugin mutex", mech);
 		return SASL_UNAVAIL;
 	}
@@ -160,16 +165,13 @@ static int decide(struct plugin *p, sasl_server_params_t *sparams, const char *m
 	r = sendsec_authenticate(p->ctx, &req, &out);
 	rc = sasl_code(p, r, &out);
 	plog(p, SENDSEC_LOG_DEBUG, "%s: engine answered %s, SASL code %d", mech, sendsec_result_name(r), rc);
-	if (rc == SASL_OK && creds->authzid[0] != '\0' && strcmp(creds->authzid, out.account) != 0) {
-		plog(p, SENDSEC_LOG_INFO, "%s refused: %s may not act as another identity (authzid given)", mech,
-				out.account);
-		rc = SASL_BADAUTH;
-	}
 	p->conn_utils = NULL;
-	p->utils->mutex_unlock(p->mutex);
+	pthread_mutex_unlock(&p->mutex);
 	if (rc != SASL_OK)
 		return rc;
-	/* One call sets both identities; EXTERNALLY_VERIFIED: no auxprop lookup of a password. */
+	/* One call sets both identities to the account the engine reports (with a delegation, the
+	 * shared account: libsasl2's default proxy policy then has nothing to refuse, and the host
+	 * sees the account the person acts as); EXTERNALLY_VERIFIED: no auxprop lookup. */
 	rc = sparams->canon_user(sparams->utils->conn, out.account, 0,
 			SASL_CU_AUTHID | SASL_CU_AUTHZID | SASL_CU_EXTERNALLY_VERIFIED, oparams);
 	if (rc != SASL_OK) {
@@ -271,8 +273,8 @@ static void plugin_free(struct plugin *p)
 	if (p == NULL)
 		return;
 	sendsec_ctx_free(p->ctx);
-	if (p->mutex != NULL)
-		p->utils->mutex_free(p->mutex);
+	if (p->has_mutex)
+		pthread_mutex_destroy(&p->mutex);
 	free(p->service);
 	free(p);
 }
@@ -328,6 +330,24 @@ static char *get_option(const sasl_utils_t *utils, const char *name)
 	return len == 0 ? NULL : strndup(value, len);
 }
 
+/* libldap initialises itself at its first call and, on the way, installs its own SASL mutex
+ * functions (sasl_set_mutex) and calls sasl_client_init(NULL). Loading the configuration makes
+ * that first call now when it builds the TLS context, inside sasl_server_init, where libsasl2
+ * still accepts sasl_set_mutex although it already allocated mutexes with the functions in
+ * place: the next sasl_dispose would lock one with libldap's function and crash. Initialising
+ * the client side first makes libsasl2 refuse the change (libldap makes the same call right
+ * after, and never undoes it either). False when that failed. */
+static bool lock_mutex_functions(struct plugin *p)
+{
+	int rc = sasl_client_init(NULL);
+
+	if (rc == SASL_OK)
+		return true;
+	snprintf(p->load_error, sizeof(p->load_error), "sasl_client_init failed: %s", sasl_errstring(rc, NULL, NULL));
+	plog(p, SENDSEC_LOG_ERROR, "%s: PLAIN and LOGIN will answer SASL_UNAVAIL", p->load_error);
+	return false;
+}
+
 /* Loads the configuration and the secrets of the service we expect (sendsec_service, else
  * "smtp") now, while the application is root. Leaves p->ctx NULL on any failure. */
 static void load_config(struct plugin *p, const char *config_path)
@@ -377,10 +397,13 @@ int sasl_server_plug_init(const sasl_utils_t *utils, int maxversion, int *out_ve
 		p->log_level = SENDSEC_LOG_INFO;
 		p->service = get_option(utils, "sendsec_service");
 		snprintf(p->load_error, sizeof(p->load_error), "no mutex");
-		if ((p->mutex = utils->mutex_alloc()) == NULL)
-			plog(p, SENDSEC_LOG_ERROR, "cannot allocate a mutex: PLAIN and LOGIN will answer SASL_UNAVAIL");
-		else
-			load_config(p, config_path);
+		if (pthread_mutex_init(&p->mutex, NULL) != 0) {
+			plog(p, SENDSEC_LOG_ERROR, "cannot create a mutex: PLAIN and LOGIN will answer SASL_UNAVAIL");
+		} else {
+			p->has_mutex = true;
+			if (lock_mutex_functions(p))
+				load_config(p, config_path);
+		}
 		plugin_state = p;
 	}
 	free(config_path);

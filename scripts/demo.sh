@@ -1,8 +1,9 @@
 #!/bin/sh
 # demo.sh — the README's first command: installs what it needs, builds, starts a throwaway slapd
 # with demo accounts (tests/fixtures), and shows sendsec at work: a config check, a lookup,
-# password, TOTP and API-key logins, a replayed code, a disallowed address, a lockout, PAM and
-# SASL logins, and the audit lines of all of it. Everything it starts is stopped at the end.
+# password, TOTP, HOTP and API-key logins, a replayed code, a disallowed address, a lockout, a
+# delegated login to a shared account, PAM and SASL logins, and the audit lines of all of it.
+# Everything it starts is stopped at the end.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh

@@ -18,6 +18,9 @@ static const struct cli_command *const tables[] = {
 		cli_account_commands,
 		cli_key_commands,
 		cli_totp_commands,
+		cli_scan_commands,
+		cli_hotp_commands,
+		cli_delegate_commands,
 		NULL,
 };
 

@@ -75,6 +75,9 @@ extern const struct cli_command cli_config_commands[];
 extern const struct cli_command cli_account_commands[];
 extern const struct cli_command cli_key_commands[];
 extern const struct cli_command cli_totp_commands[];
+extern const struct cli_command cli_scan_commands[];
+extern const struct cli_command cli_hotp_commands[];
+extern const struct cli_command cli_delegate_commands[];
 
 /* args.c: parses argv (global options anywhere before "--", the command word(s), then the
  * command's positionals and options) and answers --help, -h and --version. Returns the command
@@ -97,6 +100,11 @@ void cli_report_failure(const char *user, enum sendsec_result rc);
 /* Reads one line (a secret) from the terminal without echo, or from stdin when it is not a
  * terminal; prompt goes to stderr. Returns a malloc'd string (secret_free it) or NULL. */
 char *cli_read_secret(const char *prompt);
+/* Draws uri as a QR code on stdout when is_wanted (cmd_totp.c; a note on stderr when the build
+ * has no libqrencode). */
+void cli_print_qr(const char *uri, bool is_wanted);
+/* Prints the "tokens:" and "token NAME:" lines of sendsecctl status (cmd_totp.c). */
+void cli_status_tokens(struct sendsec_ctx *ctx, const char *service, const char *user);
 /* Maps an engine result to the exit code (OK 0; DENIED, UNKNOWN_USER, CHANGE_REQUIRED 1; UNAVAILABLE 2). */
 int cli_exit_code(enum sendsec_result rc);
 

@@ -17,7 +17,7 @@ static int run_status(struct cli *cli, const struct cli_args *a);
 static int run_test(struct cli *cli, const struct cli_args *a);
 
 enum { RESET_ALL_BEFORE };
-enum { TEST_RHOST };
+enum { TEST_RHOST, TEST_AUTHZID };
 
 static const struct cli_option reset_options[] = {
 		[RESET_ALL_BEFORE] = {.name = "all-before", .kind = CLI_VALUE},
@@ -26,6 +26,7 @@ static const struct cli_option reset_options[] = {
 
 static const struct cli_option test_options[] = {
 		[TEST_RHOST] = {.name = "rhost", .kind = CLI_VALUE},
+		[TEST_AUTHZID] = {.name = "authzid", .kind = CLI_VALUE},
 		{.name = NULL},
 };
 
@@ -47,17 +48,17 @@ const struct cli_command cli_account_commands[] = {
 				.run = run_unlock,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "clear USER's lockout record"},
+				.help = "clear USER's lockout record, every source's"},
 		{.name = "status",
 				.run = run_status,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "show USER's account state"},
+				.help = "show USER's account state, with the lockout record per source"},
 		{.name = "test",
 				.run = run_test,
 				.args = {"SERVICE", "USER"},
 				.options = test_options,
-				.usage = "SERVICE USER [--rhost ADDR]",
+				.usage = "SERVICE USER [--rhost ADDR] [--authzid ACCOUNT]",
 				.help = "authenticate USER once for SERVICE (password, then a code if asked) and print "
 					"the "
 					"outcome"},
@@ -161,6 +162,27 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* One line per source of the lockout record, latest failure first:
+ * "source 203.0.113.0/24: 3 failures (last T), locked until T". */
+static void print_sources(const struct sendsec_status *st)
+{
+	char last[32], until[32];
+
+	for (size_t i = 0; i < st->n_sources && i < SENDSEC_STATUS_SOURCES; i++) {
+		const struct sendsec_source_state *src = &st->sources[i];
+
+		sendsec_time_format_rfc3339(src->last, last, sizeof(last));
+		sendsec_time_format_rfc3339(src->locked_until, until, sizeof(until));
+		printf("source %s: %zu failure%s (last %s)%s%s\n", src->source, src->n_failures,
+				src->n_failures == 1 ? "" : "s", last, src->is_locked ? ", locked until " : "",
+				src->is_locked ? until : "");
+	}
+	if (st->n_sources > SENDSEC_STATUS_SOURCES)
+		printf("sources not shown: %zu\n", st->n_sources - SENDSEC_STATUS_SOURCES);
+	if (st->n_unknown > 0)
+		printf("failure values of unknown form: %zu\n", st->n_unknown);
+}
+
 static int run_status(struct cli *cli, const struct cli_args *a)
 {
 	struct sendsec_status st;
@@ -181,13 +203,19 @@ static int run_status(struct cli *cli, const struct cli_args *a)
 	printf("disabled: %s\n", yes_no(st.disabled));
 	printf("reset required: %s\n", yes_no(st.reset_required));
 	printf("locked: %s\n", yes_no(st.locked));
+	if (st.locked && st.locked_until != 0) {
+		sendsec_time_format_rfc3339(st.locked_until, stamp, sizeof(stamp));
+		printf("locked until: %s\n", stamp);
+	}
 	if (st.last_failure != 0) {
 		sendsec_time_format_rfc3339(st.last_failure, stamp, sizeof(stamp));
 		printf("failures: %zu (last %s)\n", st.n_failures, stamp);
 	} else {
 		printf("failures: %zu\n", st.n_failures);
 	}
+	print_sources(&st);
 	printf("token: %s\n", yes_no(st.has_token));
+	cli_status_tokens(ctx, cli->service, user);
 	printf("keys: %zu\n", st.n_keys);
 	printf("recovery codes: %zu\n", st.n_recovery_codes);
 	if (st.password_changed != 0) {
@@ -209,8 +237,11 @@ static enum sendsec_result ask_code(void *arg, const char *prompt, char **answer
 
 static int run_test(struct cli *cli, const struct cli_args *a)
 {
-	struct sendsec_request req = {
-			.ask = ask_code, .service = a->pos[0], .user = a->pos[1], .rhost = a->opt[TEST_RHOST].value};
+	struct sendsec_request req = {.ask = ask_code,
+			.service = a->pos[0],
+			.user = a->pos[1],
+			.rhost = a->opt[TEST_RHOST].value,
+			.authzid = a->opt[TEST_AUTHZID].value};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx;
 	char *pw = NULL;
@@ -229,6 +260,10 @@ static int run_test(struct cli *cli, const struct cli_args *a)
 		printf("OK account=%s method=%s", out.account, out.method != NULL ? out.method : "none");
 		if (out.key_id[0] != '\0')
 			printf(" key=%s", out.key_id);
+		if (out.token[0] != '\0')
+			printf(" token=%s", out.token);
+		if (out.authz[0] != '\0')
+			printf(" authcid=%s", out.authcid);
 		printf("\n");
 	} else {
 		printf("FAILED reason=%s\n", sendsec_reason_name(out.reason));

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hash.h"
 #include "secret.h"
+#include "tls.h"
 
 #define DEFAULT_OPSLIMIT     2ULL
 #define DEFAULT_MEMLIMIT_KIB ((size_t)65536)
@@ -55,6 +56,11 @@ static bool check_service(const struct sendsec_config *cfg, const char *service,
 
 	if (sendsec_settings_resolve(cfg, service, NULL, 0, &s, err, sizeof(err)) != SENDSEC_OK) {
 		cli_error("%s", err);
+		return false;
+	}
+	if (sendsec_tls_check_files(s, err, sizeof(err)) != SENDSEC_OK) {
+		cli_error("%s%s%s", service != NULL ? service : "", service != NULL ? ": " : "", err);
+		sendsec_settings_free(s);
 		return false;
 	}
 	if (!is_quiet) {

@@ -5,124 +5,112 @@
  *   engine: sendsec_authenticate with user "apikey" and the key on one context (persistent
  *           connection), audit line on (syslog) and, separately, off (log level error).
  * Each runs N iterations per round after a warm-up, in alternating blocks of 100 so that all
- * three see the same machine load; the median round (and median ratio) is reported; exit 3 when
- * the engine (audit on) is below 80% of the floor. The key is never printed.
+ * three see the same machine load; the median round (and median ratio) is reported.
+ * Then the last-use write (DESIGN.md section 12), audit line off, three contexts alike but for
+ * apikey_touch_interval: 2^30 s (touch off: after the key's first use nothing is due again)
+ * against 3600 s (the default: the run is shorter than the interval, so this is the steady cost
+ * of reading and checking the last use, plus one write per hour), in alternating blocks; then 0
+ * (a write on every login: the worst case) on its own beside touch off. Exit 3 when the engine (audit on) is below 80% of the floor, or the default
+ * interval below 95% of touch off. The key is never printed.
  * usage: bench_apikey [N [ROUNDS]]   (defaults 3000 and 3) */
-#include <ldap.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
+#include "bench_lib.h"
 #include "ikey.h"
 #include "itest.h"
 
 #define WARMUP 300
 #define BLOCK  100
 
-struct floor {
-	LDAP *ld;
-	const char *base;
-	char filter[64];
-};
-
-static const char *const search_attrs[] = {
-		"uid", "sendsecApiKey", "sendsecKeyId", "sendsecDisabled", "sendsecAllowedNetwork", NULL};
-
-static void die(const char *what)
+/* Seconds for n logins on ctx. */
+static double time_logins(struct sendsec_ctx *ctx, const char *key, int n)
 {
-	fprintf(stderr, "bench_apikey: %s\n", what);
-	exit(1);
+	double t = itest_seconds();
+
+	for (int i = 0; i < n; i++)
+		bench_key_login(ctx, key);
+	return itest_seconds() - t;
 }
 
-static void floor_open(struct floor *f, const char *id)
+/* Touch off against the default interval, alternating in blocks, per round; then on every login
+ * (interval 0) on its own, beside touch off, since its writes (slapd syncs each) would slow the
+ * blocks that follow them. Prints the medians; returns the median ratio default / off. */
+static double touch_rounds(const char *key, int n, int rounds)
 {
-	char pw[256] = "";
-	struct berval cred;
-	FILE *in = fopen(itest_env("BINDPW_FILE"), "r");
-	int version = LDAP_VERSION3;
+	static const char *const names[3] = {"touch off (interval 2^30 s)", "touch at the default 3600 s",
+			"touch on every login (interval 0)"};
+	static const char *const extra[3] = {"methods password apikey\napikey_touch_interval 1073741824\n",
+			"methods password apikey\n", "methods password apikey\napikey_touch_interval 0\n"};
+	struct sendsec_ctx *ctx[3];
+	double rate[2][16], ratio[16], every, off, median_ratio;
+	unsigned long searches[3];
+	int n_every = n < 500 ? n : 500;
 
-	if (in == NULL || fgets(pw, sizeof(pw), in) == NULL)
-		die("cannot read the bind password");
-	fclose(in);
-	pw[strcspn(pw, "\r\n")] = '\0';
-	cred.bv_val = pw;
-	cred.bv_len = strlen(pw);
-	if (ldap_initialize(&f->ld, itest_env("URI")) != LDAP_SUCCESS ||
-			ldap_set_option(f->ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
-			ldap_sasl_bind_s(f->ld, itest_env("BINDDN"), LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL) !=
-					LDAP_SUCCESS)
-		die("floor: cannot bind");
-	memset(pw, 0, sizeof(pw));
-	f->base = itest_env("BASE");
-	snprintf(f->filter, sizeof(f->filter), "(sendsecKeyId=%s)", id);
-}
+	for (int k = 0; k < 3; k++) {
+		ctx[k] = bench_ctx_at(itest_write_conf(true, extra[k]), SENDSEC_LOG_ERROR);
+		(void)time_logins(ctx[k], key, k < 2 ? WARMUP : 10);
+		searches[k] = ikey_search_count(ctx[k], "smtp");
+	}
+	for (int r = 0; r < rounds; r++) {
+		double spent[2] = {0, 0};
 
-static void floor_once(struct floor *f)
-{
-	struct timeval tv = {5, 0};
-	LDAPMessage *res = NULL;
+		for (int done = 0; done < n; done += BLOCK) {
+			int b = n - done < BLOCK ? n - done : BLOCK, first = (done / BLOCK) % 2;
 
-	if (ldap_search_ext_s(f->ld, f->base, LDAP_SCOPE_SUBTREE, f->filter, (char **)search_attrs, 0, NULL, NULL, &tv,
-			    0, &res) != LDAP_SUCCESS ||
-			ldap_count_entries(f->ld, res) != 1)
-		die("floor: search failed");
-	ldap_msgfree(res);
-}
+			spent[first] += time_logins(ctx[first], key, b);
+			spent[1 - first] += time_logins(ctx[1 - first], key, b);
+		}
+		rate[0][r] = n / spent[0];
+		rate[1][r] = n / spent[1];
+		ratio[r] = rate[1][r] / rate[0][r];
+		printf("touch round %d: off %.0f, default interval %.0f logins/s (%.1f%%)\n", r + 1, rate[0][r],
+				rate[1][r], 100.0 * ratio[r]);
+	}
+	every = n_every / time_logins(ctx[2], key, n_every);
+	off = n_every / time_logins(ctx[0], key, n_every);
+	printf("touch on every login: %.0f logins/s over %d logins; touch off right after: %.0f logins/s\n", every,
+			n_every, off);
+	for (int k = 0; k < 3; k++) {
+		unsigned long logins = k < 2 ? (unsigned long)n * rounds + (unsigned long)n_every * (k == 0)
+					     : (unsigned long)n_every;
 
-static void engine_once(struct sendsec_ctx *ctx, const char *key)
-{
-	struct sendsec_outcome out;
-
-	if (itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out) != SENDSEC_OK)
-		die("engine: a key login failed");
-}
-
-/* A context on conf whose log sink drops every line (max_level decides whether the audit line
- * is written: it is at INFO). logs[] outlives the contexts. */
-static struct sendsec_ctx *ctx_at(const char *conf, enum sendsec_log_level level)
-{
-	static struct sendsec_log logs[2];
-	static int used;
-	struct sendsec_ctx *ctx = NULL;
-	char err[256];
-
-	if (used == 2)
-		die("too many contexts");
-	logs[used].max_level = level;
-	if (sendsec_ctx_new(conf, true, NULL, 0, &logs[used++], &ctx, err, sizeof(err)) != SENDSEC_OK)
-		die(err);
-	return ctx;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+		searches[k] = ikey_search_count(ctx[k], "smtp") - searches[k];
+		if (k < 2) {
+			printf("median %-34s %6.0f logins/s, %.3f searches per login\n", names[k],
+					bench_median(rate[k], rounds), (double)searches[k] / logins);
+		} else {
+			printf("%-41s %6.0f logins/s, %.3f searches per login (%.1f%% of touch off)\n", names[k], every,
+					(double)searches[k] / logins, 100.0 * every / off);
+		}
+		sendsec_ctx_free(ctx[k]);
+	}
+	median_ratio = bench_median(ratio, rounds);
+	printf("median ratio default interval / touch off: %.1f%% (target >= 95%%)\n", 100.0 * median_ratio);
+	return median_ratio;
 }
 
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 3;
 	const char *conf = itest_write_conf(true, "methods password apikey\n");
-	struct sendsec_ctx *audit_on = ctx_at(conf, SENDSEC_LOG_INFO), *audit_off = ctx_at(conf, SENDSEC_LOG_ERROR);
+	struct sendsec_ctx *audit_on = bench_ctx_at(conf, SENDSEC_LOG_INFO),
+			   *audit_off = bench_ctx_at(conf, SENDSEC_LOG_ERROR);
 	char key[SENDSEC_KEY_MAX + 1], id[16];
-	double floor_rate[16], on_rate[16], off_rate[16], on_ratio[16], off_ratio[16], t;
+	double floor_rate[16], on_rate[16], off_rate[16], on_ratio[16], off_ratio[16], t, touch_ratio, on_median;
 	unsigned long searches;
-	struct floor f;
-	struct stat st;
+	struct bench_floor f;
 
 	if (n < 1 || rounds < 1 || rounds > 16)
-		die("usage: bench_apikey [N [ROUNDS<=16]]");
+		bench_die("usage: bench_apikey [N [ROUNDS<=16]]");
 	if (ikey_create(audit_on, "alice", "smtp", 0, NULL, key, id) != SENDSEC_OK)
-		die("cannot create the key");
-	floor_open(&f, id);
+		bench_die("cannot create the key");
+	bench_floor_open(&f, itest_env("URI"), id);
 	for (int i = 0; i < WARMUP; i++) {
-		floor_once(&f);
-		engine_once(audit_on, key);
-		engine_once(audit_off, key);
+		bench_floor_once(&f);
+		bench_key_login(audit_on, key);
+		bench_key_login(audit_off, key);
 	}
 	searches = ikey_search_count(audit_on, "smtp");
 	for (int r = 0; r < rounds; r++) {
@@ -134,15 +122,15 @@ int main(int argc, char **argv)
 
 			t = itest_seconds();
 			for (int i = 0; i < b; i++)
-				floor_once(&f);
+				bench_floor_once(&f);
 			spent[0] += itest_seconds() - t;
 			t = itest_seconds();
 			for (int i = 0; i < b; i++)
-				engine_once(audit_on, key);
+				bench_key_login(audit_on, key);
 			spent[1] += itest_seconds() - t;
 			t = itest_seconds();
 			for (int i = 0; i < b; i++)
-				engine_once(audit_off, key);
+				bench_key_login(audit_off, key);
 			spent[2] += itest_seconds() - t;
 		}
 		floor_rate[r] = n / spent[0];
@@ -156,26 +144,20 @@ int main(int argc, char **argv)
 				100.0 * off_ratio[r]);
 	}
 	searches = ikey_search_count(audit_on, "smtp") - searches;
-	qsort(floor_rate, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(on_rate, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(off_rate, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(on_ratio, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(off_ratio, (size_t)rounds, sizeof(double), cmp_double);
+	on_median = bench_median(on_ratio, rounds);
 	printf("iterations per round: %d (alternating blocks of %d), rounds: %d, warm-up: %d\n", n, BLOCK, rounds,
 			WARMUP);
-	printf("/dev/log: %s\n",
-			stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode)
-					? "a socket (audit lines are sent to it)"
-					: "no socket (syslog() cannot connect and drops the line)");
+	printf("/dev/log: %s\n", bench_devlog());
 	printf("engine searches per login: %.3f\n", (double)searches / ((double)n * rounds));
-	printf("median floor (plain libldap search):  %6.0f searches/s\n", floor_rate[rounds / 2]);
+	printf("median floor (plain libldap search):  %6.0f searches/s\n", bench_median(floor_rate, rounds));
 	printf("median engine, audit line on:         %6.0f logins/s; median ratio %.1f%% of the floor\n",
-			on_rate[rounds / 2], 100.0 * on_ratio[rounds / 2]);
+			bench_median(on_rate, rounds), 100.0 * on_median);
 	printf("median engine, audit line off:        %6.0f logins/s; median ratio %.1f%% of the floor\n",
-			off_rate[rounds / 2], 100.0 * off_ratio[rounds / 2]);
+			bench_median(off_rate, rounds), 100.0 * bench_median(off_ratio, rounds));
+	touch_ratio = touch_rounds(key, n, rounds);
 	sodium_memzero(key, sizeof(key));
-	ldap_unbind_ext_s(f.ld, NULL, NULL);
+	bench_floor_close(&f);
 	sendsec_ctx_free(audit_on);
 	sendsec_ctx_free(audit_off);
-	return on_ratio[rounds / 2] >= 0.8 ? 0 : 3;
+	return on_median >= 0.8 && touch_ratio >= 0.95 ? 0 : 3;
 }

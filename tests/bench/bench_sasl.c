@@ -4,9 +4,10 @@
  * side by side in one run. Run it through tests/bench/run_sasl.sh, which starts the fixture slapd,
  * both saslauthd instances (in a mount namespace with its own /etc/pam.d) and creates the key.
  *
- *   bench_sasl PLUGIN_DIR CONF_DIR USER KEY_FILE LDAP_MUX PAM_MUX [N [ROUNDS]]
+ *   bench_sasl PLUGIN SENDSEC_CONF USER KEY_FILE LDAP_MUX PAM_MUX [N [ROUNDS]]
  *
- * PLUGIN_DIR holds libsendsec.so (only), CONF_DIR holds smtpd.conf (sendsec_config: …). USER logs
+ * PLUGIN is the built libsendsec.so, which libsasl2 loads from a private plugin dir with a private
+ * smtpd.conf naming a copy of SENDSEC_CONF (tests/sasl/sasl_host.c, as the plugin's tests do). USER logs
  * in with its seeded password USER-Passw0rd!; the key in KEY_FILE (user "apikey") names the same
  * account. Modes, each N logins per round in alternating blocks of BLOCK so that all see the same
  * machine load: plugin password, plugin key, saslauthd -a ldap password, saslauthd -a pam password,
@@ -15,7 +16,6 @@
  * reported with the ratios. Neither password nor key is ever printed. */
 #include <errno.h>
 #include <sasl/sasl.h>
-#include <sasl/saslplug.h> /* sasl_callback_ft */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +25,10 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The host of the plugin's tests (tests/sasl/sasl_host.h), compiled into this program: this
+ * benchmark is built from its one file (tests/bench/meson.build). */
+#include "../sasl/sasl_host.c"
 
 #define WARMUP     20
 #define BLOCK      20
@@ -40,69 +44,13 @@ static const char *const mode_name[N_MODES] = {
 		"saslauthd -a pam (pam_sendsec), API key",
 };
 
-static const char *plugin_dir, *conf_dir, *ldap_mux, *pam_mux, *user;
+static const char *ldap_mux, *pam_mux, *user;
 static char password[128], key[256];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_sasl: %s\n", what);
-	exit(1);
-}
-
-static int cb_getpath(void *context, const char **path)
-{
-	(void)context;
-	*path = plugin_dir;
-	return SASL_OK;
-}
-
-static int cb_getconfpath(void *context, char **path)
-{
-	(void)context;
-	*path = (char *)conf_dir;
-	return SASL_OK;
-}
-
-static int cb_log(void *context, int level, const char *message)
-{
-	(void)context;
-	if (level <= SASL_LOG_ERR)
-		fprintf(stderr, "  [sasl %d] %s\n", level, message);
-	return SASL_OK;
-}
-
-#define CB(fn) ((sasl_callback_ft)(void (*)(void))(fn))
-
-static const sasl_callback_t callbacks[] = {
-		{SASL_CB_GETPATH, CB(cb_getpath), NULL},
-		{SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL},
-		{SASL_CB_LOG, CB(cb_log), NULL},
-		{SASL_CB_LIST_END, NULL, NULL},
-};
 
 /* One login as smtpd makes it: new connection, PLAIN with an initial response, dispose. */
 static bool plugin_login(const char *authcid, const char *secret)
 {
-	sasl_security_properties_t props;
-	sasl_conn_t *conn = NULL;
-	const char *out = NULL;
-	unsigned outlen = 0;
-	char msg[512];
-	int n, rc;
-
-	if (sasl_server_new("smtp", "mx.example.test", NULL, "127.0.0.1;25", "192.0.2.7;40000", NULL, 0, &conn) !=
-			SASL_OK)
-		return false;
-	memset(&props, 0, sizeof(props));
-	props.security_flags = SASL_SEC_NOANONYMOUS;
-	props.max_ssf = 1;
-	sasl_setprop(conn, SASL_SEC_PROPS, &props);
-	n = snprintf(msg, sizeof(msg), "%c%s%c%s", '\0', authcid, '\0', secret);
-	rc = n > 0 && (size_t)n < sizeof(msg) ? sasl_server_start(conn, "PLAIN", msg, (unsigned)n, &out, &outlen)
-					      : SASL_BADPROT;
-	explicit_bzero(msg, sizeof(msg));
-	sasl_dispose(&conn);
-	return rc == SASL_OK;
+	return host_plain(authcid, secret, NULL, 0) == SASL_OK;
 }
 
 static bool put_string(char *buf, size_t len, size_t *at, const char *s)
@@ -145,13 +93,13 @@ static bool mux_login(const char *mux, const char *authcid, const char *secret)
 	bool ok = false;
 
 	if (strlen(mux) >= sizeof(sa.sun_path))
-		die("mux path too long");
+		host_die("mux path too long");
 	memcpy(sa.sun_path, mux, strlen(mux) + 1);
 	if (!put_string(req, sizeof(req), &at, authcid) || !put_string(req, sizeof(req), &at, secret) ||
 			!put_string(req, sizeof(req), &at, "smtp") || !put_string(req, sizeof(req), &at, ""))
-		die("request too long");
+		host_die("request too long");
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		die("socket");
+		host_die("socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, req, at) == (ssize_t)at &&
 			read_full(fd, reply, 2)) {
 		len = ((size_t)(unsigned char)reply[0] << 8) | (unsigned char)reply[1];
@@ -203,12 +151,8 @@ int main(int argc, char **argv)
 	double rate[N_MODES][MAX_ROUNDS], ratio_ldap[MAX_ROUNDS], ratio_pam[MAX_ROUNDS], ratio_pam_key[MAX_ROUNDS];
 	long n = 300, rounds = 5;
 	FILE *in;
-	int rc;
-
 	if (argc < 7 || argc > 9)
-		die("usage: bench_sasl PLUGIN_DIR CONF_DIR USER KEY_FILE LDAP_MUX PAM_MUX [N [ROUNDS]]");
-	plugin_dir = argv[1];
-	conf_dir = argv[2];
+		host_die("usage: bench_sasl PLUGIN SENDSEC_CONF USER KEY_FILE LDAP_MUX PAM_MUX [N [ROUNDS]]");
 	user = argv[3];
 	ldap_mux = argv[5];
 	pam_mux = argv[6];
@@ -217,16 +161,15 @@ int main(int argc, char **argv)
 	if (argc > 8)
 		rounds = strtol(argv[8], NULL, 10);
 	if (n < BLOCK || n % BLOCK != 0 || rounds < 1 || rounds > MAX_ROUNDS)
-		die("N must be a multiple of 20, ROUNDS 1..15");
+		host_die("N must be a multiple of 20, ROUNDS 1..15");
 	snprintf(password, sizeof(password), "%s-Passw0rd!", user);
 	if ((in = fopen(argv[4], "r")) == NULL || fgets(key, sizeof(key), in) == NULL)
-		die("cannot read the key file");
+		host_die("cannot read the key file");
 	fclose(in);
 	key[strcspn(key, "\r\n")] = '\0';
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if ((rc = sasl_server_init(callbacks, "smtpd")) != SASL_OK)
-		die("sasl_server_init failed");
+	(void)host_init_file(argv[1], argv[2]);
 	/* Each path must really check: a wrong password and a key with a bad check character are
 	 * refused everywhere before anything is measured. */
 	{
@@ -285,7 +228,7 @@ int main(int argc, char **argv)
 	printf("median ratio plugin / saslauthd -a ldap, password: %5.2fx\n", median(ratio_ldap, (int)rounds));
 	printf("median ratio plugin / saslauthd -a pam,  password: %5.2fx\n", median(ratio_pam, (int)rounds));
 	printf("median ratio plugin / saslauthd -a pam,  API key:  %5.2fx\n", median(ratio_pam_key, (int)rounds));
-	sasl_server_done();
+	host_done();
 	explicit_bzero(password, sizeof(password));
 	explicit_bzero(key, sizeof(key));
 	return 0;

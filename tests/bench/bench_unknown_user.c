@@ -6,7 +6,7 @@
  *   known:    alice with a wrong password, her hash at the default cost (argon2id m=65536, t=2,
  *             stored by a first successful login that rehashes the seeded cheaper hash),
  * once with lockout off (lockout_threshold 0: the hash check only) and once with lockout on and
- * out of reach (threshold 1000000: each failure also writes sendsecFailureTime, which an unknown
+ * out of reach (threshold 1000000: each failure also writes its sendsecFailure value, which an unknown
  * name has nowhere to write). Logins alternate unknown/known so both see the same load; the
  * ratio unknown/known is printed (1.00 = indistinguishable). No password is printed.
  * usage: bench_unknown_user [N]   (default 30 pairs per mode) */
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	}
 	check_alice_cost(ctx);
 	run_mode(ctx, "nolock", "lockout off (lockout_threshold 0)", n);
-	run_mode(ctx, "lockout", "lockout on, not reached (each failure writes sendsecFailureTime)", n);
+	run_mode(ctx, "lockout", "lockout on, not reached (each failure writes sendsecFailure)", n);
 	sendsec_ctx_free(ctx);
 	return 0;
 }

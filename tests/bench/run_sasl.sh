@@ -44,7 +44,7 @@ esac
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 077
 D=$SENDSEC_TEST_DIR/bench
-mkdir "$D" "$D/plugins" "$D/sasl" "$D/pam.d" "$D/mux-ldap" "$D/mux-pam"
+mkdir "$D" "$D/pam.d" "$D/mux-ldap" "$D/mux-pam"
 pids=""
 cleanup() {
 	for f in "$D/mux-ldap/saslauthd.pid" "$D/mux-pam/saslauthd.pid"; do
@@ -59,10 +59,8 @@ trap 'exit 143' TERM
 {
 	cat "$SENDSEC_TEST_CONF"
 	printf 'totp_unenrolled allow\nargon2_opslimit 3\nargon2_memlimit 4096\nrehash no\n'
+	printf 'methods password+totp apikey\n' # the default takes no API keys
 } >"$D/sendsec.conf"
-ln -s "$build/sasl_sendsec/libsendsec.so" "$D/plugins/libsendsec.so"
-printf 'mech_list: PLAIN LOGIN\nsendsec_config: %s\n' "$D/sendsec.conf" >"$D/sasl/smtpd.conf"
-chmod 0755 "$D/sasl" && chmod 0644 "$D/sasl/smtpd.conf"
 
 "$build/tools/sendsecctl" --config "$D/sendsec.conf" key create alice --scope smtp >"$D/key" 2>/dev/null ||
 	{ echo "run_sasl.sh: sendsecctl key create failed" >&2; exit 1; }
@@ -105,5 +103,5 @@ hash_params() {
 }
 echo "# alice's stored hash before: $(hash_params)"
 echo "# modes: plugin password | plugin key | saslauthd -a ldap password | saslauthd -a pam password | saslauthd -a pam key"
-"$build/tests/bench/bench_sasl" "$D/plugins" "$D/sasl" alice "$D/key" "$D/mux-ldap/mux" "$D/mux-pam/mux" "$@"
+"$build/tests/bench/bench_sasl" "$build/sasl_sendsec/libsendsec.so" "$D/sendsec.conf" alice "$D/key" "$D/mux-ldap/mux" "$D/mux-pam/mux" "$@"
 echo "# alice's stored hash after:  $(hash_params)"

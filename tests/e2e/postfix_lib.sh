@@ -2,7 +2,9 @@
 # POSIX sh, set -eu): a private Postfix (postfix -c DIR) offering SMTP AUTH through libsendsec.so,
 # against the slapd named in the sendsec config (tests/fixtures/with-slapd.sh). Nothing on the host
 # changes: config, queue, data directory, log file and plugin directory all live in a temp dir;
-# smtpd listens on a free loopback port with chroot n (DESIGN.md section 9). swaks is the client;
+# smtpd listens on a free loopback port with chroot n (DESIGN.md section 9), or with chroot y
+# (into the private queue directory, as Debian runs smtpd) when POSTFIX_CHROOT=y is set before
+# postfix_start. swaks is the client;
 # the password reaches it through SWAKS_OPT_auth_password from a 0600 file (never argv) and
 # --auth-hide-password keeps it out of the transcript.
 #
@@ -20,8 +22,13 @@
 #                                     # the password, up to QUIT-AFTER (default AUTH) on PORT
 #                                     # (default $port); prints the reply code to AUTH (235, 535,
 #                                     # 454, …); the transcript is in $tmp/swaks.out
+#   auth MECH USER WRONG(0|1) [QUIT-AFTER [PORT]]
+#                                     # smtp_auth with USER's seeded password ("USER-Passw0rd!",
+#                                     # or a wrong one) from a 0600 file removed afterwards
 #   maillog_wait ERE [FROM-LINE]      # true once ERE matches a line of $tmp/maillog (from line
 #                                     # FROM-LINE on), false after 5 s
+#   ok TEXT / bad TEXT                # the tests' result lines ("ok: …", "FAIL: …"; bad sets fail=1)
+#   expect NAME WANT GOT              # ok when the reply GOT is WANT, else bad and the transcript
 #   postfix_stop                      # stops Postfix and waits for its master to exit
 #
 # postfix_init runs from postfix_start when the caller did not call it first (call it first to
@@ -31,6 +38,7 @@ tmp=""
 conf=""
 port=""
 port2=""
+fail=0
 
 # Stops the private Postfix if its master runs. The pid file outlives the master: ask postfix
 # whether it runs before stopping it.
@@ -84,6 +92,7 @@ postfix_start() {
 	_plugin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 	_config=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 	_service=${3:-}
+	_chroot=${POSTFIX_CHROOT:-n}
 	conf=$tmp/conf
 	mkdir -p "$conf/sasl" "$tmp/queue" "$tmp/data" "$tmp/plugins"
 	chown postfix "$tmp/data"
@@ -120,8 +129,8 @@ smtpd_tls_security_level = none
 smtpd_tls_auth_only = no
 EOF
 	{
-		echo "127.0.0.1:$port inet n - n - - smtpd"
-		[ -z "$port2" ] || echo "127.0.0.1:$port2 inet n - n - - smtpd -o smtpd_sasl_path=smtpd-svc"
+		echo "127.0.0.1:$port inet n - $_chroot - - smtpd"
+		[ -z "$port2" ] || echo "127.0.0.1:$port2 inet n - $_chroot - - smtpd -o smtpd_sasl_path=smtpd-svc"
 		cat <<EOF
 pickup    unix  n - n 60   1 pickup
 cleanup   unix  n - n -    0 cleanup
@@ -187,4 +196,28 @@ maillog_wait() {
 		[ $_i -lt 50 ] || return 1
 		sleep 0.1
 	done
+}
+
+auth() {
+	_pw="$2-Passw0rd!"
+	[ "$3" = 1 ] && _pw="$2-Passw0rd?"
+	(umask 077 && printf '%s\n' "$_pw" >"$tmp/pw")
+	unset _pw
+	smtp_auth "$1" "$2" "$tmp/pw" "${4:-AUTH}" "${5:-$port}"
+	rm -f "$tmp/pw"
+}
+
+ok() { echo "ok: $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+expect() {
+	if [ "$3" = "$2" ]; then
+		ok "$1: $3"
+	else
+		bad "$1: got '$3', want $2"
+		sed 's/^/    /' "$tmp/swaks.out"
+	fi
 }

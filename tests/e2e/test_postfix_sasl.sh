@@ -11,7 +11,11 @@
 # key of valid shape ⇒ 535; bob (enrolled here) with his TOTP code appended ⇒ 235, the same code
 # again ⇒ 535; a second smtpd whose SASL file names the service "smtp-lan" (allow_networks
 # 192.0.2.0/24 only) refuses 127.0.0.1 with 535; slapd stopped ⇒ 454; slapd back ⇒ 235 with the
-# same Postfix. Keys, TOTP secrets and codes live in 0600 files under the temp dir, never printed.
+# same Postfix; carol, a delegate of the shared account newsletter, sends PLAIN with the authzid
+# newsletter (smtp_authzid.py: swaks has no authzid) ⇒ 235 and "sasl_username=newsletter", and may
+# then send as newsletter@ (smtpd_sender_login_maps), as her own login may not; a wrong password,
+# a non-delegate and a removed delegate ⇒ 535. Keys, TOTP secrets and codes live in 0600 files
+# under the temp dir, never printed.
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: with-slapd.sh test_postfix_sasl.sh PATH/libsendsec.so PATH/sendsecctl" >&2; exit 2; }
@@ -21,41 +25,28 @@ ctl=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null || ! command -v swaks >/dev/null ||
-	! command -v oathtool >/dev/null; then
-	echo "SKIP: needs root, postfix, swaks and oathtool"
+	! command -v oathtool >/dev/null || ! command -v python3 >/dev/null; then
+	echo "SKIP: needs root, postfix, swaks, oathtool and python3"
 	exit 77
 fi
 
 . "$(dirname "$0")/postfix_lib.sh"
 postfix_init
 
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-
 # --- the sendsec configuration: the fixture's, plus totp_unenrolled allow (the default methods
-# "password+totp apikey" would refuse a password alone for accounts without a token) --------------
-# The section smtp-lan serves the second smtpd (sendsec_service in its SASL file): only
+# "password+totp" would refuse a password alone for accounts without a token) ---------------------
+# The section smtp takes API keys (the default methods take none). The section smtp-lan serves the second smtpd (sendsec_service in its SASL file): only
 # 192.0.2.0/24 may log in there, so swaks from 127.0.0.1 must be refused.
 (umask 077 && {
 	cat "$SENDSEC_TEST_CONF"
 	echo "totp_unenrolled allow"
+	printf '[service smtp]\nmethods password+totp apikey\n'
 	printf '[service smtp-lan]\nallow_networks 192.0.2.0/24\n'
 } >"$tmp/sendsec.conf")
 
 # smtpd on $port (service smtp) and on $port_lan (service smtp-lan); postfix_lib.sh.
 postfix_start "$plugin" "$tmp/sendsec.conf" smtp-lan
 port_lan=$port2
-
-# auth MECH USER WRONG(0|1) [QUIT-AFTER [PORT]] — smtp_auth (postfix_lib.sh) with USER's seeded password (or a wrong one).
-auth() {
-	pw="$2-Passw0rd!"
-	[ "$3" = 1 ] && pw="$2-Passw0rd?"
-	(umask 077 && printf '%s\n' "$pw" >"$tmp/pw")
-	unset pw
-	smtp_auth "$1" "$2" "$tmp/pw" "${4:-AUTH}" "${5:-$port}"
-	rm -f "$tmp/pw"
-}
 
 # maillog_has PATTERN DESCRIPTION [FROM-LINE] — waits up to 5 s for an extended regex in the
 # maillog (from line FROM-LINE on).
@@ -84,15 +75,6 @@ wrong_key() {
 	done
 	(umask 077 && printf '%s%s\n' "$body" "$check" >"$2")
 	unset k body head secret crc check
-}
-
-expect() { # NAME WANT GOT
-	if [ "$3" = "$2" ]; then
-		ok "$1: $3"
-	else
-		bad "$1: got '$3', want $2"
-		sed 's/^/    /' "$tmp/swaks.out"
-	fi
 }
 
 # Up to RCPT TO, so that smtpd opens a queue file and logs the client with its SASL identity.
@@ -143,6 +125,43 @@ expect "slapd stopped" 454 "$(auth PLAIN alice 0)"
 "$SENDSEC_TEST_SLAPD" restart "$SENDSEC_TEST_DIR"
 expect "slapd back, same postfix" 235 "$(auth PLAIN alice 0)"
 expect "carol LOGIN after restart" 235 "$(auth LOGIN carol 0)" # bob needs his code now
+
+# --- delegation: carol sends as the shared account newsletter with her own password -------------
+# (DESIGN.md section 4). swaks (20201014) has no option for an authzid: its PLAIN always leaves the
+# first field empty, so smtp_authzid.py (Python's smtplib) sends "newsletter NUL carol NUL pw".
+# Postfix then logs sasl_username=newsletter, and smtpd_sender_login_maps lets that login send as
+# newsletter@ (the README recipe); carol's own login may not.
+ldapmodify -x -H "$SENDSEC_TEST_URI" -D "$SENDSEC_TEST_ROOTDN" -y "$SENDSEC_TEST_ROOTPW_FILE" \
+	-f "$(dirname "$0")/../fixtures/newsletter.ldif" >/dev/null
+if ! "$ctl" --config "$tmp/sendsec.conf" delegate add newsletter carol >/dev/null 2>"$tmp/ctl.err"; then
+	sed 's/^/    /' "$tmp/ctl.err"
+	bad "sendsecctl delegate add newsletter carol"
+fi
+postconf -c "$conf" -e \
+	'smtpd_sender_login_maps = inline:{ newsletter@example.test=newsletter, carol@example.test=carol }' \
+	'smtpd_sender_restrictions = reject_authenticated_sender_login_mismatch'
+postfix -c "$conf" reload >/dev/null 2>&1
+# authz AUTHZID USER WRONG(0|1) MAILFROM — smtp_authzid.py with USER's seeded password (or a wrong one).
+authz() {
+	pw="$2-Passw0rd!"
+	[ "$3" = 1 ] && pw="$2-Passw0rd?"
+	(umask 077 && printf '%s\n' "$pw" >"$tmp/pw")
+	unset pw
+	python3 "$(dirname "$0")/smtp_authzid.py" "127.0.0.1:$port" "$1" "$2" "$tmp/pw" "$4" 2>"$tmp/swaks.out" || true
+	rm -f "$tmp/pw"
+}
+sleep 1 # the reload: smtpd processes of the old configuration finish their sessions and exit
+from=$(($(grep -c '' "$tmp/maillog") + 1))
+expect "carol with authzid newsletter, MAIL FROM newsletter@ (AUTH MAIL RCPT)" "235 250 250" \
+	"$(authz newsletter carol 0 newsletter@example.test)"
+maillog_has 'client=localhost\[127.0.0.1\], sasl_method=PLAIN, sasl_username=newsletter$' \
+	"the delegated session as sasl_username=newsletter" "$from"
+expect "carol as herself, MAIL FROM newsletter@ (not hers)" "235 250 553" \
+	"$(authz carol carol 0 newsletter@example.test)"
+expect "carol with authzid newsletter and a wrong password" "535" "$(authz newsletter carol 1 newsletter@example.test)"
+expect "alice (not a delegate) with authzid newsletter" "535" "$(authz newsletter alice 0 newsletter@example.test)"
+"$ctl" --config "$tmp/sendsec.conf" delegate remove newsletter carol >/dev/null 2>&1 || bad "sendsecctl delegate remove"
+expect "carol with authzid newsletter once removed" "535" "$(authz newsletter carol 0 newsletter@example.test)"
 
 # No password, key, TOTP secret or code may reach the log in any form.
 if grep -q 'Passw0rd' "$tmp/maillog"; then

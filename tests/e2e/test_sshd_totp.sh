@@ -1,11 +1,13 @@
 #!/bin/sh
 # test_sshd_totp.sh MODULE.so SENDSECCTL — a real sshd asks for the password and then the TOTP code
-# through pam_sendsec.so (default methods "password+totp apikey", otp_mode prompt) in one
+# through pam_sendsec.so (default methods "password+totp", otp_mode prompt) in one
 # keyboard-interactive dialogue, against the test slapd (run me through tests/fixtures/with-slapd.sh).
 # alice is enrolled with sendsecctl; codes come from oathtool at real time, the secret on its stdin.
 # Cases: password + the current code ⇒ LOGIN-OK; the same code in a second ssh ⇒ refused (replay);
 # a wrong code ⇒ refused; the next step's code (within the window of 1) ⇒ LOGIN-OK; bob (no token,
-# totp_unenrolled deny) ⇒ refused. Setup and the askpass program: sshd_lib.sh.
+# totp_unenrolled deny) ⇒ refused after the code prompt, as a name no account has is; alice's API
+# key with scope '*' ⇒ refused (sshd's methods, the default, do not list apikey). Setup and the
+# askpass program: sshd_lib.sh.
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: with-slapd.sh test_sshd_totp.sh PATH/pam_sendsec.so PATH/sendsecctl" >&2; exit 2; }
@@ -58,5 +60,14 @@ expect_ok "alice logs in with the next step's code" alice
 
 printf '%s\n' 'bob-Passw0rd!' | secret pw.login
 expect_refused "bob (no token, totp_unenrolled deny) is refused" bob
+# The prompts do not tell who has a token, or who exists (issue 11).
+grep -q 'Verification code' "$tmp/prompts" || bad "bob (no token) was not asked for the code"
+expect_refused "a name no account has is refused" nosuchuser
+grep -q 'Verification code' "$tmp/prompts" || bad "the unknown name was not asked for the code"
+
+# A key with scope '*' is no way into sshd: the default methods do not list apikey.
+"$ctl" --config "$SENDSEC_TEST_CONF" key create alice --scope '*' 2>"$tmp/ctl.err" | secret pw.login
+[ -s "$tmp/pw.login" ] || { echo "FAIL: sendsecctl key create alice printed no key"; sed 's/^/  /' "$tmp/ctl.err"; exit 1; }
+expect_refused "alice's key with scope * typed as her password is refused" alice
 
 sshd_finish

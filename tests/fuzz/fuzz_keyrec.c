@@ -46,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (strcmp(again.id, rec.id) != 0 || memcmp(again.hash, rec.hash, sizeof(rec.hash)) != 0 ||
 				again.disabled != rec.disabled || again.expires != rec.expires ||
-				strcmp(again.description, rec.description) != 0 || again.networks.n != rec.networks.n)
+				strcmp(again.description, rec.description) != 0 || again.networks.n != rec.networks.n ||
+				again.used != rec.used || again.used_has_addr != rec.used_has_addr ||
+				memcmp(again.used_addr, rec.used_addr, sizeof(rec.used_addr)) != 0)
 			abort();
 		sendsec_keyrec_clear(&again);
 	}

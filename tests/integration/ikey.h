@@ -31,4 +31,14 @@ void ikey_check_chars(const char *text, size_t len, char out[SENDSEC_KEY_CHECK_L
 /* Searches sent so far on the engine's directory handle of service (login.h, for tests). */
 unsigned long ikey_search_count(struct sendsec_ctx *ctx, const char *service);
 
+/* Modify operations that changed sendsecApiKey on dn, counted in slapd's stats log
+ * ($SENDSEC_TEST_DIR/slapd.log; start slapd with SENDSEC_TEST_SLAPD_DEBUG=stats): *ok_out those
+ * that succeeded, *lost_out those refused (a lost compare-and-swap). False when the log has no
+ * stats lines at all (slapd was not started with stats). */
+bool ikey_stats_key_writes(const char *dn, unsigned *ok_out, unsigned *lost_out);
+
+/* The parsed record of key id on user (sendsec_admin_key_list); false when there is none.
+ * Clear *out with sendsec_keyrec_clear. */
+bool ikey_record(struct sendsec_ctx *ctx, const char *user, const char *id, struct sendsec_keyrec *out);
+
 #endif

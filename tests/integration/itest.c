@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "slots.h"
+
 const char *itest_env(const char *name)
 {
 	char var[64];
@@ -47,7 +49,7 @@ const char *itest_user_dn(const char *name)
 	return p;
 }
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	fprintf(stderr, "itest: %s: %s\n", what, strerror(errno));
 	exit(1);
@@ -125,6 +127,125 @@ enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, co
 	struct sendsec_request req = {service, user, password, rhost, NULL, NULL};
 
 	return sendsec_authenticate(ctx, &req, out != NULL ? out : &tmp);
+}
+
+pid_t itest_slot_holder(const char *run_dir)
+{
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	if (pipe(ready) != 0 || (pid = fork()) < 0)
+		die("slot holder");
+	if (pid == 0) {
+		struct sendsec_hash_slots *h = NULL;
+		char err[256];
+		unsigned slot;
+
+		close(ready[0]);
+		if (sendsec_hash_slots_open(run_dir, &h, err, sizeof(err)) != SENDSEC_OK ||
+				sendsec_hash_slots_take(h, 1, 1000, &slot, err, sizeof(err)) != SENDSEC_SLOT_TAKEN ||
+				write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1) {
+		fprintf(stderr, "itest: the slot holder could not take the slot\n");
+		exit(1);
+	}
+	close(ready[0]);
+	return pid;
+}
+
+enum sendsec_result itest_ask(void *arg, const char *prompt, char **answer_out)
+{
+	const struct itest_answer *a = arg;
+
+	(void)prompt;
+	if (a->text == NULL)
+		return SENDSEC_DENIED;
+	*answer_out = strdup(a->text);
+	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+}
+
+/* Exit codes of a racing host (itest_race); any other is a host that could not run. */
+enum { RACE_OK = 10, RACE_REPLAYED, RACE_OTHER };
+
+/* A racing host, in its own process: connects, says it is ready, waits for the start, logs in. */
+__attribute__((noreturn)) static void race_host(int go, int ready, const char *conf, const char *user,
+		const char *password, const char *answer, time_t now)
+{
+	struct sendsec_ctx *ctx = itest_ctx_from(conf);
+	struct itest_clock clock = {.now = now};
+	struct itest_answer a = {answer};
+	struct sendsec_request r = {
+			.service = "sshd",
+			.user = user,
+			.password = password,
+			.ask = answer != NULL ? itest_ask : NULL,
+			.ask_arg = &a,
+	};
+	struct sendsec_outcome out;
+	char c;
+
+	if (now != 0)
+		sendsec_ctx_set_clock(ctx, itest_clock_now, &clock);
+	/* Connected and bound before the start, so that all race on the write. */
+	if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK || write(ready, "r", 1) != 1)
+		_exit(4);
+	close(ready);
+	if (read(go, &c, 1) != 0)
+		_exit(3);
+	if (sendsec_authenticate(ctx, &r, &out) != out.result)
+		_exit(4);
+	sendsec_ctx_free(ctx);
+	_exit(out.result == SENDSEC_OK ? RACE_OK
+					: out.result == SENDSEC_DENIED && out.reason == SENDSEC_REASON_TOTP_REPLAYED
+					? RACE_REPLAYED
+					: RACE_OTHER);
+}
+
+void itest_race(int n, const char *const confs[], const char *user, const char *password, const char *const answers[],
+		time_t now, struct itest_race *out)
+{
+	int go[2], ready[2];
+	pid_t pids[ITEST_RACE_MAX];
+	char c;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 1 || n > ITEST_RACE_MAX || pipe(go) != 0 || pipe(ready) != 0)
+		die("itest_race: bad count or no pipe");
+	for (int i = 0; i < n; i++) {
+		if ((pids[i] = fork()) < 0)
+			die("fork");
+		if (pids[i] == 0) {
+			close(go[1]);
+			close(ready[0]);
+			race_host(go[0], ready[1], confs[i], user, password, answers[i], now);
+		}
+	}
+	close(go[0]);
+	close(ready[1]);
+	/* One byte from each host that is ready; end of file once every host has written or died. */
+	for (int i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			break;
+	close(ready[0]);
+	close(go[1]); /* release all */
+	for (int i = 0; i < n; i++) {
+		int status;
+
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) < RACE_OK ||
+				WEXITSTATUS(status) > RACE_OTHER) {
+			out->failed++;
+			continue;
+		}
+		out->host_ok[i] = WEXITSTATUS(status) == RACE_OK;
+		out->ok += WEXITSTATUS(status) == RACE_OK;
+		out->replayed += WEXITSTATUS(status) == RACE_REPLAYED;
+	}
 }
 
 bool itest_expect(const char *file, int line, const char *what, const struct sendsec_outcome *out,
@@ -217,19 +338,43 @@ int itest_slapd(const char *cmd)
 	return itest_run(argv, NULL, NULL, 0);
 }
 
-bool itest_slapd_signal(int sig)
+bool itest_signal_pidfile(const char *pidfile, int sig)
 {
-	char path[512];
+	char path[512], stat_line[512];
 	long pid = 0;
 	FILE *f;
+	double t0;
 
-	snprintf(path, sizeof(path), "%s/slapd.pid", itest_env("DIR"));
-	if ((f = fopen(path, "r")) == NULL)
+	if ((f = fopen(pidfile, "r")) == NULL)
 		return false;
 	if (fscanf(f, "%ld", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	return pid > 1 && kill((pid_t)pid, sig) == 0;
+	if (pid <= 1 || kill((pid_t)pid, sig) != 0)
+		return false;
+	if (sig != SIGSTOP)
+		return true;
+	/* kill() returns before the signal is delivered: wait until the process is stopped ("T"). */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	for (t0 = itest_seconds(); itest_seconds() - t0 < 5.0; usleep(1000)) {
+		const char *state;
+
+		if ((f = fopen(path, "r")) == NULL)
+			return false;
+		state = fgets(stat_line, sizeof(stat_line), f) != NULL ? strrchr(stat_line, ')') : NULL;
+		fclose(f);
+		if (state != NULL && (state[2] == 'T' || state[2] == 't'))
+			return true;
+	}
+	return false;
+}
+
+bool itest_slapd_signal(int sig)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/slapd.pid", itest_env("DIR"));
+	return itest_signal_pidfile(path, sig);
 }
 
 int itest_dead_port(void)

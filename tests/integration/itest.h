@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "engine.h"
@@ -44,6 +45,33 @@ struct sendsec_ctx *itest_ctx(const char *extra);
 enum sendsec_result itest_login(struct sendsec_ctx *ctx, const char *service, const char *user, const char *password,
 		const char *rhost, struct sendsec_outcome *out);
 
+/* A prompt callback (struct sendsec_request .ask) answering every prompt with the text of the
+ * struct itest_answer in .ask_arg; a NULL text fails the prompt, as when the person cancels. */
+struct itest_answer {
+	const char *text;
+};
+enum sendsec_result itest_ask(void *arg, const char *prompt, char **answer_out);
+
+/* How the hosts of itest_race fared. */
+#define ITEST_RACE_MAX 8
+struct itest_race {
+	int ok;                       /* logins that succeeded */
+	int replayed;                 /* refused as totp_replayed */
+	int failed;                   /* hosts that could not run (no context or connection, killed) */
+	bool host_ok[ITEST_RACE_MAX]; /* host i succeeded */
+};
+/* n hosts (at most ITEST_RACE_MAX processes, each with its own context on confs[i] and its own
+ * directory connection) log user in on service sshd with password, answering the code prompt
+ * with answers[i] (NULL: no prompt callback, the code is appended), at clock now (0: the real
+ * one). They connect and bind first and are released at the same moment once all are ready. */
+void itest_race(int n, const char *const confs[], const char *user, const char *password, const char *const answers[],
+		time_t now, struct itest_race *out);
+
+/* A process holding one of the host's hash slots (common/slots.h) in run_dir, with hash_concurrency
+ * 1 the only one, until it is killed; returns its pid once it holds the slot. Exits 1 when it
+ * cannot take it. */
+pid_t itest_slot_holder(const char *run_dir);
+
 /* True when out has want_rc (and want_reason, unless it is -1); prints "ok - what" or
  * "not ok - what: got X/Y, wanted Z/W". EXPECT counts it as one CHECK of check.h. */
 bool itest_expect(const char *file, int line, const char *what, const struct sendsec_outcome *out,
@@ -69,6 +97,9 @@ const char *itest_user_dn(const char *name);
 int itest_slapd(const char *cmd);
 /* Sends sig to the running slapd (pid from SENDSEC_TEST_DIR/slapd.pid); false on failure. */
 bool itest_slapd_signal(int sig);
+/* Sends sig to the process whose pid is in pidfile; for SIGSTOP, returns once the process is
+ * stopped (kill() returns before delivery), false when it is not within 5 s. */
+bool itest_signal_pidfile(const char *pidfile, int sig);
 
 /* A loopback TCP port that nothing listens on (bound, then closed): connecting is refused. */
 int itest_dead_port(void);

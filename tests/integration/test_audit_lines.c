@@ -166,13 +166,17 @@ int main(int argc, char **argv)
 	expect_line("unavailable (malformed stored hash)",
 			"service=sshd user=mallory rhost=192.0.2.1 method=password result=failure reason=unavailable");
 	for (int i = 0; i < 3; i++) {
-		login(ctx, "sshd", "carol", itest_pw("wrong"), "192.0.2.1");
+		char wrong[16];
+
+		snprintf(wrong, sizeof(wrong), "wrong%d", i); /* one wrong password tried again counts once */
+		login(ctx, "sshd", "carol", itest_pw(wrong), "192.0.2.1");
 		expect_line("bad_password before the lock",
 				"service=sshd user=carol rhost=192.0.2.1 method=password result=failure "
 				"reason=bad_password");
 	}
 	login(ctx, "sshd", "carol", itest_pw("carol"), "192.0.2.1");
-	expect_line("locked", "service=sshd user=carol rhost=192.0.2.1 method=password result=failure reason=locked");
+	expect_line("source_locked",
+			"service=sshd user=carol rhost=192.0.2.1 method=password result=failure reason=source_locked");
 	login(ctx, "sshd", "x result=success", itest_pw("alice"), "1.2.3.4 evil=1");
 	expect_line("hostile user and rhost are sanitised",
 			"service=sshd user=x?result?success rhost=1.2.3.4?evil?1 method=password result=failure "

@@ -27,9 +27,7 @@ int main(int argc, char **argv)
 	};
 	char long_name[301], err[256];
 	/* "\xff\xfe", a truncated two-byte sequence, an overlong '/', a lone continuation byte. */
-	static const char *const not_utf8[] = {"\xff\xfe", "al\xc3", "\xc0\xaf",
-			"ali\x80"
-			"ce"};
+	static const char *const not_utf8[] = {"\xff\xfe", "al\xc3", "\xc0\xaf", "ali\x80\x63\x65"};
 	static const char *const controls[] = {"alice\n", "ali\tce", "alice\r\n(uid=bob)", "\x7f"};
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY);

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	EXPECT("ldapi + EXTERNAL: carol ({CRYPT}) logs in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	itest_login(ctx, "sshd", "alice", itest_pw("bob"), NULL, &out);
 	EXPECT("ldapi + EXTERNAL: a wrong password is DENIED", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK(itest_count_values(itest_user_dn("alice"), "sendsecFailureTime") == 1); /* written as the service */
+	CHECK(itest_count_values(itest_user_dn("alice"), "sendsecFailure") == 1); /* written as the service */
 	itest_login(ctx, "sshd", "nosuchuser", itest_pw("alice"), NULL, &out);
 	EXPECT("ldapi + EXTERNAL: unknown user", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
 	sendsec_ctx_free(ctx);

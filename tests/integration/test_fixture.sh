@@ -9,17 +9,7 @@ set -u
 B=$SENDSEC_TEST_BASE
 URI=$SENDSEC_TEST_URI
 PEOPLE="ou=people,$B"
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# check DESCRIPTION CMD… — passes when CMD exits 0.
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 # expect_rc RC DESCRIPTION CMD… — passes when CMD exits with RC.
 expect_rc() {
 	want=$1 d=$2
@@ -235,8 +225,4 @@ expect_rc 3 "status after stop says stopped" "$SENDSEC_TEST_SLAPD" status "$SEND
 expect_rc 0 "stop when already stopped is fine" "$SENDSEC_TEST_SLAPD" stop "$SENDSEC_TEST_DIR"
 expect_rc 255 "the server is gone after stop" ldapsearch -x -H "$URI" -s base -b "" -LLL 1.1
 
-echo "1..$n"
-if [ "$fails" -ne 0 ]; then
-	echo "# $fails of $n checks failed" >&2
-	exit 1
-fi
+tap_done

@@ -7,12 +7,14 @@
  * the rootdn; pwdChangedTime is NO-USER-MODIFICATION and needs the Relax control). Run under
  * tests/fixtures/with-slapd.sh with SENDSEC_TEST_PPOLICY=1. */
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "ikey.h"
 #include "itest.h"
 
 /* ldapmodify as the rootdn with the Relax control (RFC draft-zeilenga-ldap-relax); returns its
@@ -95,13 +97,66 @@ static int reset_password_via_server(const char *user)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* pam_sm_acct_mgmt's engine call for user on sshd; the outcome goes to *out. */
+static void account_check(struct sendsec_ctx *ctx, const char *user, struct sendsec_outcome *out)
+{
+	enum sendsec_result rc = sendsec_account_check(ctx, "sshd", user, "192.0.2.7", out);
+
+	CHECK_RESULT(rc, out->result);
+}
+
+/* ppolicy's "locked by an administrator until unlocked" (000001010000Z) is about the account:
+ * API keys and the account phase (pam_sm_acct_mgmt, which is all an sshd public-key login goes
+ * through) refuse it as locked. A lock with a real time is what ppolicy writes after failed binds:
+ * it refuses passwords only, as sendsec's own lockout does. */
+static void test_admin_lock(struct sendsec_ctx *ctx)
+{
+	struct sendsec_outcome out;
+	char key[SENDSEC_KEY_MAX + 1], id[16];
+
+	CHECK(ikey_create(ctx, "bob", "smtp", 0, NULL, key, id) == SENDSEC_OK);
+	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+	EXPECT("bob's key, nothing set: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	account_check(ctx, "bob", &out);
+	EXPECT("bob's account check, nothing set: OK", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+
+	CHECK(set_attr("bob", "pwdAccountLockedTime", "000001010000Z", false) == 0);
+	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+	EXPECT("administrative lock: bob's key (user apikey) refused as locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
+	itest_login(ctx, "smtp", "bob", key, "192.0.2.7", &out);
+	EXPECT("administrative lock: bob's key (user bob) refused as locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
+	account_check(ctx, "bob", &out);
+	EXPECT("administrative lock: account check (sshd public key) refused as locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
+	itest_login(ctx, "sshd", "bob", itest_pw("bob"), "192.0.2.7", &out);
+	EXPECT("administrative lock: bob's password refused as locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+
+	CHECK(set_attr("bob", "pwdAccountLockedTime", "20240101000000Z", false) == 0);
+	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+	EXPECT("lockout after failed binds (a real time): bob's key still works", &out, SENDSEC_OK,
+			SENDSEC_REASON_NONE);
+	account_check(ctx, "bob", &out);
+	EXPECT("lockout after failed binds: the account check passes", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	itest_login(ctx, "sshd", "bob", itest_pw("bob"), "192.0.2.7", &out);
+	EXPECT("lockout after failed binds: bob's password refused as locked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_LOCKED);
+
+	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL, false) == 0);
+	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
+	EXPECT("unlocked: bob's key works again", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	sodium_memzero(key, sizeof(key));
+}
+
 int main(int argc, char **argv)
 {
 	struct sendsec_outcome out;
 	struct sendsec_ctx *ctx =
 			itest_ctx(ITEST_PASSWORD_ONLY "rehash no\n"
 						      "[service past]\npassword_reset_before 2020-06-01T12:00:00Z\n"
-						      "[service future]\npassword_reset_before 2099-01-01T00:00:00Z\n");
+						      "[service future]\npassword_reset_before 2099-01-01T00:00:00Z\n"
+						      "[service smtp]\nmethods password apikey\n");
 
 	(void)argc;
 	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
@@ -163,6 +218,7 @@ int main(int argc, char **argv)
 	itest_login(ctx, "future", "frank", itest_pw("frank"), NULL, &out);
 	EXPECT("frank, reset date 2099: still CHANGE_REQUIRED", &out, SENDSEC_CHANGE_REQUIRED,
 			SENDSEC_REASON_RESET_REQUIRED);
+	test_admin_lock(ctx);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

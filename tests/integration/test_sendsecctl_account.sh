@@ -177,18 +177,21 @@ ctl reset nobody-here
 expect 1 "reset of an unknown user exits 1"
 
 # --- status, failures, lockout, unlock --------------------------------------------------------
+# Each wrong password is another one: the same wrong password tried again counts once.
 pwfile wrong 'not-the-Passw0rd!'
+for i in 1 2 3 4 5; do pwfile "wrong$i" "not-the-Passw0rd-$i!"; done
 pwfile carol_hash 'hashed-Passw0rd!'
 ctl status carol
 out_has '^failures: 0$' "carol starts without failures"
-ctl test smtp carol <"$D/pw.wrong"
+ctl test smtp carol <"$D/pw.wrong1"
 expect 1 "a wrong password exits 1"
-ctl test smtp carol <"$D/pw.wrong"
+ctl test smtp carol <"$D/pw.wrong2"
 ctl status carol
 expect 0 "status carol"
 out_has '^dn: uid=carol,ou=people,dc=example,dc=test$' "status shows the dn"
 out_has '^account: carol$' "status shows the account"
 out_has '^failures: 2 \(last [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)$' "status shows 2 failures with the last time"
+out_has '^source -: 2 failures \(last [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)$' "status shows them per source (- without an address)"
 out_has '^locked: no$' "2 failures do not lock (threshold 3)"
 for f in disabled token keys 'recovery codes'; do
 	out_has "^$f: " "status shows '$f'"
@@ -197,16 +200,28 @@ ctl unlock carol
 expect 0 "unlock carol"
 ctl status carol
 out_has '^failures: 0$' "unlock cleared the failures"
-for i in 1 2 3; do ctl test smtp carol <"$D/pw.wrong"; done
+for i in 1 2 3; do ctl test smtp carol <"$D/pw.wrong$i"; done
 ctl status carol
-out_has '^locked: no$' "status applies the policy of --service (default sendsecctl: threshold 5)"
+out_has '^source -: 3 failures \(last [^)]*\)$' "status applies the policy of --service (default sendsecctl: threshold 5)"
 ctl --service smtp status carol
-out_has '^locked: yes$' "3 failures lock carol for smtp (status --service smtp)"
+out_has '^source -: 3 failures \(last [^)]*\), locked until [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' \
+	"3 failures lock carol's source for smtp (status --service smtp)"
+out_has '^locked: no$' "the account itself is not locked (lockout_account_threshold)"
 ctl test smtp carol <"$D/pw.carol_hash"
-expect 1 "a locked account is refused even with the right password"
-out_has '^FAILED reason=locked$' "test reports locked"
+expect 1 "a locked source is refused even with the right password"
+out_has '^FAILED reason=source_locked$' "test reports source_locked"
+ctl test --rhost 198.51.100.7 smtp carol <"$D/pw.carol_hash"
+expect 0 "from another network the right password works"
+ctl test --rhost 198.51.100.8 smtp carol <"$D/pw.wrong4"
+ctl test --rhost 2001:db8:1:2::7 smtp carol <"$D/pw.wrong5"
+ctl --service smtp status carol
+out_has '^source 198\.51\.100\.0/24: 1 failure \(last [^)]*\)$' "status shows the IPv4 source at /24"
+out_has '^source 2001:db8:1::/56: 1 failure \(last [^)]*\)$' "status shows the IPv6 source at /56"
+out_has '^failures: 5 ' "status counts the failures of every source"
 ctl unlock carol
 expect 0 "unlock a locked account"
+ctl --service smtp status carol
+out_has '^failures: 0$' "unlock cleared every source"
 ctl test smtp carol <"$D/pw.carol_hash"
 expect 0 "after unlock the right password works"
 ctl unlock carol
@@ -260,7 +275,7 @@ code=$(oathtool --totp 3132333435363738393031323334353637383930 2>/dev/null || t
 (umask 077 && { cat "$D/pw.frank"; echo "$code"; } >"$D/pw.frank_code")
 ctl test smtp frank <"$D/pw.frank_code"
 expect 0 "password and code (second stdin line, asked through the callback) log frank in"
-out_has '^OK account=frank method=password\+totp$' "test prints method=password+totp"
+out_has '^OK account=frank method=password\+totp token=frank$' "test prints method=password+totp and the token's name"
 ctl test smtp frank <"$D/pw.frank_code"
 expect 1 "the same code a second time is refused"
 out_has '^FAILED reason=totp_replayed$' "test reports totp_replayed"

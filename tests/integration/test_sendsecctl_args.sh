@@ -8,47 +8,7 @@
 # Passwords and keys stay in 0600 files and travel on stdin; none is ever printed.
 set -u
 
-: "${SENDSEC_TEST_URI:?run me under tests/fixtures/with-slapd.sh}"
-CTL=${1:-}
-[ -n "$CTL" ] && [ -x "$CTL" ] || {
-	echo "usage: test_sendsecctl_args.sh PATH-TO-SENDSECCTL" >&2
-	exit 2
-}
-D=$SENDSEC_TEST_DIR
-F=$SENDSEC_TEST_CONF
-fails=0
-n=0
-umask 077
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# run ARGS… <stdin: sendsecctl ARGS; stdout in $D/out (never shown: it may hold a key), stderr in
-# $D/err, status in $rc.
-run() {
-	"$CTL" "$@" >"$D/out" 2>"$D/err"
-	rc=$?
-}
-# expect RC DESCRIPTION: checks the status of the last run, showing its stderr when wrong.
-expect() {
-	if [ "$rc" -eq "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$2 (exit $rc, wanted $1)"
-		sed 's/^/#   err: /' "$D/err"
-	fi
-}
-# out_has / err_has PATTERN DESCRIPTION: grep -E on the last run's stdout / stderr.
-out_has() { if grep -Eq -- "$1" "$D/out"; then ok "$2"; else not_ok "$2 (stdout lacks /$1/)"; fi; }
-err_has() { if grep -Eq -- "$1" "$D/err"; then ok "$2"; else not_ok "$2 (stderr lacks /$1/)"; sed 's/^/#   err: /' "$D/err"; fi; }
-# usage_error DESCRIPTION PATTERN ARGS…: the run exits 2, says PATTERN and shows the usage, on stderr.
-usage_error() {
-	d=$1 p=$2
-	shift 2
-	run "$@" </dev/null
-	expect 2 "$d: exit 2"
-	err_has "$p" "$d: stderr says /$p/"
-	err_has '^usage: sendsecctl ' "$d: stderr shows the usage"
-}
+. "$(dirname "$0")/sendsecctl_lib.sh"
 
 # A config whose [service cheap] hashes at a different cost, to see --service take effect.
 C=$D/args.conf
@@ -108,7 +68,7 @@ run --config "$F" key create alice --scope=smtp --description="args test" --expi
 expect 0 "key create --scope=smtp --description=TEXT --expires=TIME"
 mv "$D/out" "$D/key"
 run --config "$F" key list alice
-if grep -q '	smtp	[0-9TZ:-]*	2099-01-01T00:00:00Z	active	any	args test$' "$D/out"; then
+if grep -q '	smtp	[0-9TZ:-]*	2099-01-01T00:00:00Z	never	-	active	any	args test$' "$D/out"; then
 	ok "the = values reached the key (scope, expiry, description)"
 else
 	not_ok "the = values reached the key (scope, expiry, description)"
@@ -117,13 +77,15 @@ run --config "$F" key create alice --scope smtp,imap --scope submission --networ
 	--network=2001:db8::/32,198.51.100.0/24
 expect 0 "key create with --scope and --network given twice"
 run --config "$F" key list alice
-if grep -q '	smtp,imap,submission	[0-9TZ:-]*	never	active	192.0.2.0/24,2001:db8::/32,198.51.100.0/24	$' "$D/out"; then
+if grep -q '	smtp,imap,submission	[0-9TZ:-]*	never	never	-	active	192.0.2.0/24,2001:db8::/32,198.51.100.0/24	$' "$D/out"; then
 	ok "a repeated --scope or --network adds to the list"
 else
 	not_ok "a repeated --scope or --network adds to the list"
 	sed 's/^/#   out: /' "$D/out"
 fi
-run --config "$F" test smtp apikey --rhost=192.0.2.9 <"$D/key"
+# The default methods take no API keys: a copy of the config whose smtp section does.
+{ cat "$F"; printf '[service smtp]\nmethods password+totp apikey\n'; } >"$D/keys.conf"
+run --config "$D/keys.conf" test smtp apikey --rhost=192.0.2.9 <"$D/key"
 expect 0 "test smtp apikey --rhost=ADDR"
 run --config "$F" reset --all-before=1970-01-01
 expect 0 "reset --all-before=TIME"
@@ -135,12 +97,7 @@ out_has '^[0-9]+ accounts marked: password last changed before 1970-01-02T00:00:
 # Each prints its usage on stdout and exits 0, without reading the config.
 for cmd in check-config hash passwd reset unlock status test "totp enroll" "totp remove" recovery \
 	"key create" "key list" "key revoke"; do
-	for h in --help -h; do
-		# shellcheck disable=SC2086 # "key create" is two words on purpose
-		run --config "$D/does-not-exist.conf" $cmd $h </dev/null
-		expect 0 "sendsecctl $cmd $h"
-		out_has "^usage: sendsecctl .*$cmd" "sendsecctl $cmd $h prints its usage on stdout"
-	done
+	helps "$cmd"
 done
 run status alice --bogus --help
 expect 2 "an unknown option before --help is still an error"
@@ -202,5 +159,4 @@ expect 2 "no command at all"
 # --- no secret in any output ---------------------------------------------------------------------
 if grep -qF -- "$(cat "$D/pw")" "$D/out" "$D/err"; then not_ok "a password appeared in output"; else ok "no password in the last output"; fi
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done

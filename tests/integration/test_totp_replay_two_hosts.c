@@ -1,14 +1,13 @@
 /* test_totp_replay_two_hosts.c — two processes, each with its own engine context and directory
  * connection (two hosts), submit the same valid code at the same moment: exactly one login
  * succeeds, the other is refused as totp_replayed. Also for a token without any
- * oathTOTPLastTimeStep yet (written by another tool), and for one recovery code.
+ * oathTOTPLastTimeStep yet (written by another tool), and for one recovery code. Two different
+ * valid codes at the same moment: the one with the later step always succeeds (the loser of the
+ * compare-and-swap re-reads the step and decides again), the earlier one only if it came first.
  * Usage (under with-slapd.sh): test_totp_replay_two_hosts PATH/TO/sendsecctl */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -19,56 +18,21 @@
 #define CONF   "methods password+totp apikey\nlockout_threshold 0\nrehash no\nargon2_opslimit 3\nargon2_memlimit 4096\n"
 #define ROUNDS 5
 
-static struct itest_clock clk;
-
-/* Forks two "hosts" that log user in with password and answers[i] at clock t, released at once
- * through a pipe. Counts their outcomes: *ok_out successes, *replayed_out totp_replayed refusals. */
+/* Two "hosts" log user in with password and answers[i] at clock t, released at once. Counts their
+ * outcomes: *ok_out successes, *replayed_out totp_replayed refusals; host_ok[i] (may be NULL)
+ * tells whether host i succeeded. */
 static void race2(const char *conf, const char *user, const char *const answers[2], time_t t, int *ok_out,
-		int *replayed_out)
+		int *replayed_out, bool host_ok[2])
 {
-	int go[2];
-	pid_t pids[2];
+	const char *const confs[2] = {conf, conf};
+	struct itest_race r;
 
-	*ok_out = *replayed_out = 0;
-	if (pipe(go) != 0)
-		exit(1);
-	for (int i = 0; i < 2; i++) {
-		if ((pids[i] = fork()) < 0)
-			exit(1);
-		if (pids[i] == 0) {
-			struct sendsec_ctx *ctx = itest_ctx_from(conf);
-			struct sendsec_outcome out;
-			char c;
-
-			close(go[1]);
-			clk.now = t;
-			sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);
-			/* Connect and bind before the start signal, so that both race on the modify. */
-			if (sendsec_account_check(ctx, "sshd", user, NULL, &out) != SENDSEC_OK)
-				_exit(4);
-			if (read(go[0], &c, 1) != 0)
-				_exit(3);
-			totp_login(ctx, user, itest_pw(user), answers[i], false, &out);
-			sendsec_ctx_free(ctx);
-			_exit(out.result == SENDSEC_OK ? 0
-							: out.result == SENDSEC_DENIED &&
-									out.reason == SENDSEC_REASON_TOTP_REPLAYED
-							? 1
-							: 2);
-		}
-	}
-	close(go[0]);
-	usleep(300 * 1000); /* both connected */
-	close(go[1]);       /* release both */
-	for (int i = 0; i < 2; i++) {
-		int status;
-
-		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status))
-			continue;
-		if (WEXITSTATUS(status) == 0)
-			(*ok_out)++;
-		else if (WEXITSTATUS(status) == 1)
-			(*replayed_out)++;
+	itest_race(2, confs, user, itest_pw(user), answers, t, &r);
+	*ok_out = r.ok;
+	*replayed_out = r.replayed;
+	if (host_ok != NULL) {
+		host_ok[0] = r.host_ok[0];
+		host_ok[1] = r.host_ok[1];
 	}
 }
 
@@ -76,7 +40,27 @@ static void race(const char *conf, const char *user, const char *answer, time_t 
 {
 	const char *const answers[2] = {answer, answer};
 
-	race2(conf, user, answers, t, ok_out, replayed_out);
+	race2(conf, user, answers, t, ok_out, replayed_out, NULL);
+}
+
+/* Two different valid codes of bob's token (the step at t and the next) racing: the later one
+ * always succeeds, and both hosts answer. what names the round's state in the output. */
+static void race_two_codes(const char *conf, const char *hex, time_t t, int r, const char *what)
+{
+	char code[16], next[16], line[192];
+	const char *const answers[2] = {code, next};
+	int ok, replayed;
+	bool host_ok[2];
+
+	totp_code(hex, true, "SHA1", 6, t, code);
+	totp_code(hex, true, "SHA1", 6, t + 30, next);
+	race2(conf, "bob", answers, t, &ok, &replayed, host_ok);
+	snprintf(line, sizeof(line), "round %d, %s, two different codes: the later one succeeds (later %s, earlier %s)",
+			r, what, host_ok[1] ? "ok" : "refused", host_ok[0] ? "ok" : "refused");
+	printf("%s - %s\n", host_ok[1] && ok + replayed == 2 ? "ok" : "not ok", line);
+	CHECK(host_ok[1] && ok + replayed == 2);
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(next, sizeof(next));
 }
 
 int main(int argc, char **argv)
@@ -87,10 +71,7 @@ int main(int argc, char **argv)
 	time_t t0 = (time(NULL) / 30) * 30 + 15;
 	int ok, replayed;
 
-	if (argc != 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: %s PATH/TO/sendsecctl (under with-slapd.sh)\n", argv[0]);
-		return 2;
-	}
+	(void)totp_test_start(argc, argv, "with-slapd.sh");
 	conf = strdup(itest_write_conf(true, CONF));
 	if (conf == NULL)
 		return 1;
@@ -142,26 +123,19 @@ int main(int argc, char **argv)
 	}
 
 	/* No stored step, two different valid codes (this step and the next): the later add meets a
-	 * SINGLE-VALUE constraint violation, which must still read as "another host won". */
+	 * SINGLE-VALUE constraint violation; the host re-reads the step another host stored and
+	 * decides again: the later code always succeeds, the earlier one only when it came first. */
 	for (int r = 0; r < 3; r++) {
-		time_t t = t0 + 30 * (ROUNDS + 2 * r);
-		char next[16];
-		const char *const answers[2] = {code, next};
-
 		snprintf(ldif, sizeof(ldif),
 				"dn: cn=bob-hand,ou=tokens,%s\nchangetype: modify\ndelete: oathTOTPLastTimeStep\n",
 				itest_env("BASE"));
 		CHECK(itest_ldapmodify(ldif) == 0);
-		totp_code(hex, true, "SHA1", 6, t, code);
-		totp_code(hex, true, "SHA1", 6, t + 30, next);
-		race2(conf, "bob", answers, t, &ok, &replayed);
-		snprintf(what, sizeof(what),
-				"round %d, no stored step, two different codes: one host wins (%d ok, %d replayed)", r,
-				ok, replayed);
-		printf("%s - %s\n", ok == 1 && replayed == 1 ? "ok" : "not ok", what);
-		CHECK(ok == 1 && replayed == 1);
-		sodium_memzero(next, sizeof(next));
+		race_two_codes(conf, hex, t0 + 30 * (ROUNDS + 2 * r), r, "no stored step");
 	}
+
+	/* A stored step, two different valid codes racing: the later step always succeeds. */
+	for (int r = 0; r < ROUNDS; r++)
+		race_two_codes(conf, hex, t0 + 30 * (ROUNDS + 7 + 2 * r), r, "stored step");
 
 	/* One recovery code, two hosts: exactly one. */
 	{

@@ -1,9 +1,13 @@
 /* test_totp_second_factor.c — password+totp logins against the fixture slapd with codes from the
  * independent oathtool: prompt and append modes, replay, wrong and missing codes, the window
  * edges, SHA256/SHA512 8-digit params, plain secrets written by ldapmodify, sealed secrets,
- * totp_unenrolled, recovery codes (once each, printed and typed forms) and totp remove.
+ * totp_unenrolled, recovery codes (once each, printed and typed forms), totp remove, and a plain
+ * secret refused while totp_key_file is set until sendsecctl totp seal seals it; API keys only
+ * where methods list apikey; the code prompt shown alike to unknown, locked, disabled,
+ * network-refused and enrolled accounts.
  * Usage (under with-slapd.sh): test_totp_second_factor PATH/TO/sendsecctl */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +377,238 @@ static void test_sealed(void)
 	free(conf_other);
 }
 
+/* Issue 11 item 14: with totp_key_file set, a plain oathSecret (written by another tool, or
+ * before the key was set) is unavailable, with a log line naming the token, never accepted;
+ * sendsecctl totp seal seals it in place, after which the same token works. */
+static void test_plain_refused_with_key(void)
+{
+	struct sendsec_outcome out;
+	char hex[41], code[16], extra[1024], value[512], dn[256];
+	const char *key = write_key("seal.key");
+	char *conf_key, *conf_nokey;
+	struct sendsec_ctx *ctx;
+
+	snprintf(extra, sizeof(extra), BASE_CONF "totp_key_file %s\n", key);
+	conf_key = copy(itest_write_conf(true, extra));
+	conf_nokey = copy(itest_write_conf(true, BASE_CONF));
+	CHECK(totp_add_token("bob", "bob-plain", "totp", "totp-sha1-6", NULL, "oathTOTPToken", hex) == 0);
+	snprintf(dn, sizeof(dn), "cn=bob-plain,ou=tokens,%s", itest_env("BASE"));
+	ctx = totp_ctx_logged(conf_key);
+	sendsec_ctx_set_clock(ctx, itest_clock_now, &clk);
+	clk.now = (time(NULL) / 30) * 30 + 10;
+	totp_code(hex, true, "SHA1", 6, clk.now, code);
+	totp_log_clear();
+	totp_login(ctx, "bob", itest_pw("bob"), code, false, &out);
+	EXPECT("a plain secret while totp_key_file is set is unavailable, even with the right code", &out,
+			SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
+	CHECK(totp_log_has(dn));
+	CHECK(totp_log_has("plain oathSecret but totp_key_file is set"));
+	CHECK(!totp_read_attr(dn, "oathTOTPLastTimeStep", value, sizeof(value)));
+
+	{
+		const char *seal_nokey[] = {sendsecctl, "--config", conf_nokey, "totp", "seal", "bob", NULL};
+		const char *seal_user[] = {sendsecctl, "--config", conf_key, "totp", "seal", "bob", NULL};
+		const char *seal_all[] = {sendsecctl, "--config", conf_key, "totp", "seal", "--all", NULL};
+		char text[256];
+
+		CHECK_EQ_INT(itest_run(seal_nokey, NULL, text, sizeof(text)), 2);
+		CHECK_EQ_INT(itest_run(seal_user, NULL, text, sizeof(text)), 0);
+		CHECK_STR(text, "1 sealed, 0 sealed already, 0 not sealed\n");
+		CHECK(totp_read_attr(dn, "oathSecret", value, sizeof(value)) && strncmp(value, "{SEALED1}", 9) == 0);
+		CHECK_EQ_INT(itest_run(seal_user, NULL, text, sizeof(text)), 0);
+		CHECK_STR(text, "0 sealed, 1 sealed already, 0 not sealed\n");
+		/* Every token entry under base: the earlier tests' plain tokens are sealed the first
+		 * time; nothing is left to seal the second time. */
+		(void)itest_run(seal_all, NULL, text, sizeof(text));
+		(void)itest_run(seal_all, NULL, text, sizeof(text));
+		CHECK(strncmp(text, "0 sealed, ", 10) == 0);
+	}
+	totp_login(ctx, "bob", itest_pw("bob"), code, false, &out);
+	EXPECT("the same token, sealed by sendsecctl totp seal, takes the code", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.token, "bob-plain");
+	CHECK(itest_ldapmodify("dn: cn=bob-plain,ou=tokens,dc=example,dc=test\nchangetype: delete\n\n"
+			       "dn: uid=bob,ou=people,dc=example,dc=test\nchangetype: modify\ndelete: "
+			       "oathTOTPToken\n-\ndelete: objectClass\nobjectClass: oathTOTPUser\n") == 0);
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(value, sizeof(value));
+	sendsec_ctx_free(ctx);
+	free(conf_key);
+	free(conf_nokey);
+}
+
+/* DESIGN.md section 3: the default methods are "password+totp", and a service takes API keys only
+ * when its methods list apikey. A key with scope '*' therefore does not open sshd without the code;
+ * the key user name is refused there before any lookup, and a key typed as alice's password is a
+ * wrong password. */
+static void test_key_needs_apikey_method(void)
+{
+	struct sendsec_outcome out;
+	const char *create[] = {sendsecctl, "--config", NULL, "key", "create", "alice", "--scope", "*", NULL};
+	char text[1024], key[256];
+	char *conf_default = copy(itest_write_conf(true, "lockout_threshold 0\nrehash no\n"));
+	char *conf_keys = copy(itest_write_conf(
+			true, "lockout_threshold 0\nrehash no\n[service smtp]\nmethods password+totp apikey\n"));
+	struct sendsec_ctx *dflt = ctx_for(conf_default), *keys = ctx_for(conf_keys);
+
+	create[2] = conf_default;
+	CHECK(itest_run(create, NULL, text, sizeof(text)) == 0);
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(text, "\n"), text);
+	sodium_memzero(text, sizeof(text));
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+
+	itest_login(keys, "smtp", "apikey", key, "127.0.0.1", &out);
+	EXPECT("a key with scope * where methods list apikey", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.account, "alice");
+
+	totp_login(dflt, "apikey", key, NULL, true, &out);
+	EXPECT("a key with scope * on sshd under the default methods", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	totp_login(keys, "apikey", key, NULL, true, &out);
+	EXPECT("a key on sshd when only [service smtp] lists apikey", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	itest_login(dflt, "smtp", "apikey", key, "127.0.0.1", &out);
+	EXPECT("a key on smtp under the default methods", &out, SENDSEC_DENIED, SENDSEC_REASON_SCOPE);
+	totp_login(dflt, "alice", key, "000000", false, &out);
+	EXPECT("a key as alice's password on sshd is a wrong password", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	/* Refused before any lookup: the answer comes with the directory frozen. */
+	CHECK(itest_slapd_signal(SIGSTOP));
+	totp_login(dflt, "apikey", key, NULL, true, &out);
+	CHECK(itest_slapd_signal(SIGCONT));
+	EXPECT("user apikey on sshd, directory frozen: refused without a lookup", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_SCOPE);
+	sodium_memzero(key, sizeof(key));
+	sendsec_ctx_free(dflt);
+	sendsec_ctx_free(keys);
+	free(conf_default);
+	free(conf_keys);
+}
+
+/* Counts the prompts of one login and answers each with a fixed wrong code; the prompt text
+ * must be "Verification code: " (anything else counts as 100, so that it cannot match). */
+struct counted {
+	unsigned n;
+};
+
+static enum sendsec_result count_ask(void *arg, const char *prompt, char **answer_out)
+{
+	struct counted *c = arg;
+
+	c->n += strcmp(prompt, "Verification code: ") == 0 ? 1 : 100;
+	*answer_out = strdup("000000");
+	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+}
+
+/* One login of user on sshd from rhost with the prompt callback; returns the number of prompts. */
+static unsigned prompts_of(struct sendsec_ctx *ctx, const char *user, const char *password, const char *rhost,
+		struct sendsec_outcome *out)
+{
+	struct counted c = {0};
+	struct sendsec_request req = {
+			.service = "sshd",
+			.user = user,
+			.password = password,
+			.rhost = rhost,
+			.ask = count_ask,
+			.ask_arg = &c,
+	};
+	enum sendsec_result rc = sendsec_authenticate(ctx, &req, out);
+
+	CHECK_RESULT(rc, out->result);
+	return c.n;
+}
+
+/* Issue 11 item 1: in prompt mode the code prompt must not tell who exists, who is enrolled or
+ * who is locked, disabled or refused by network. Whenever the service's methods include totp,
+ * every refused login is asked for the code once, as an enrolled account is; the only login
+ * without the prompt is the right password of an account that needs no code (totp_unenrolled
+ * allow, or a password-only alternative), which shows enrollment to whoever knows the password. */
+static void test_prompts_tell_nothing(void)
+{
+	struct sendsec_outcome out;
+	char b32[64];
+	char *conf = copy(itest_write_conf(true,
+			"methods password+totp\nlockout_threshold 2\nrehash no\n"
+			"argon2_opslimit 3\nargon2_memlimit 4096\n"));
+	char *conf_allow = copy(itest_write_conf(true,
+			"methods password+totp\ntotp_unenrolled allow\n"
+			"lockout_threshold 0\nrehash no\n"));
+	char *conf_either = copy(itest_write_conf(true,
+			"methods password password+totp\nlockout_threshold 0\n"
+			"rehash no\n"));
+	char *conf_append = copy(itest_write_conf(true,
+			"methods password+totp\notp_mode append\n"
+			"lockout_threshold 0\nrehash no\n"));
+	char *conf_pw = copy(itest_write_conf(true, "methods password\nlockout_threshold 0\nrehash no\n"));
+	struct sendsec_ctx *ctx, *allow, *either, *append, *pw;
+
+	clk.now = time(NULL);
+	ctx = ctx_for(conf);
+	allow = ctx_for(conf_allow);
+	either = ctx_for(conf_either);
+	append = ctx_for(conf_append);
+	pw = ctx_for(conf_pw);
+	CHECK(totp_enroll(sendsecctl, conf, "erin", b32) == 0);
+	sodium_memzero(b32, sizeof(b32));
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
+
+	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	EXPECT("enrolled, wrong password: asked for the code", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(prompts_of(ctx, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+	EXPECT("unknown name: asked for the code too", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
+	CHECK_EQ_INT(prompts_of(ctx, "dave", itest_pw("dave"), "127.0.0.1", &out), 1);
+	EXPECT("disabled account: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
+	CHECK_EQ_INT(prompts_of(ctx, "mallory", itest_pw("mallory"), "127.0.0.1", &out), 1);
+	EXPECT("account refused by network: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	CHECK_EQ_INT(prompts_of(ctx, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	EXPECT("no token, totp_unenrolled deny, wrong password: asked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(prompts_of(ctx, "bob", itest_pw("bob"), "127.0.0.1", &out), 1);
+	EXPECT("no token, totp_unenrolled deny, right password: asked, then refused", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_TOTP);
+	/* Two failures lock erin's source (lockout_threshold 2; the wrong password above was the first;
+	 * this one is another, as the same one again would count once). */
+	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-other-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(ctx, "erin", itest_pw("erin"), "127.0.0.1", &out), 1);
+	EXPECT("locked account, right password: asked for the code too", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_SOURCE_LOCKED);
+
+	CHECK_EQ_INT(prompts_of(allow, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	EXPECT("no token, totp_unenrolled allow, wrong password: asked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(prompts_of(allow, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
+	EXPECT("no token, totp_unenrolled allow, right password: in without the prompt", &out, SENDSEC_OK,
+			SENDSEC_REASON_NONE);
+	CHECK_EQ_INT(prompts_of(allow, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+	CHECK_EQ_INT(prompts_of(either, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
+	EXPECT("methods password password+totp, no token, wrong password: asked", &out, SENDSEC_DENIED,
+			SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(prompts_of(either, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
+	EXPECT("methods password password+totp, no token, right password: no prompt", &out, SENDSEC_OK,
+			SENDSEC_REASON_NONE);
+	CHECK_EQ_INT(prompts_of(either, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
+
+	/* No prompt for anybody when the code is appended or no method has totp. */
+	CHECK_EQ_INT(prompts_of(append, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(append, "carol", "carol-wrong-Passw0rd!12345678", "127.0.0.1", &out), 0);
+	EXPECT("append mode, enrolled, wrong password: no prompt", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	CHECK_EQ_INT(prompts_of(pw, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
+	CHECK_EQ_INT(prompts_of(pw, "dave", itest_pw("dave"), "127.0.0.1", &out), 0);
+
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "delete: sendsecAllowedNetwork\n") == 0);
+	sendsec_ctx_free(ctx);
+	sendsec_ctx_free(allow);
+	sendsec_ctx_free(either);
+	sendsec_ctx_free(append);
+	sendsec_ctx_free(pw);
+	free(conf);
+	free(conf_allow);
+	free(conf_either);
+	free(conf_append);
+	free(conf_pw);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -386,5 +622,8 @@ int main(int argc, char **argv)
 	test_recovery_and_remove();
 	test_sha2_plain_tokens();
 	test_sealed();
+	test_plain_refused_with_key();
+	test_key_needs_apikey_method();
+	test_prompts_tell_nothing();
 	return check_report(argv[0]);
 }

@@ -145,6 +145,9 @@ done
 
 listed() { dpkg -L "$1" | grep -qx "$2"; }
 check "libpam-sendsec: /lib/$ma/security/pam_sendsec.so" listed libpam-sendsec "/lib/$ma/security/pam_sendsec.so"
+# The pam-auth-update profile names pam_sndsec.so: pam-auth-update replaces every "end" in a
+# module line, also inside "pam_sendsec.so" (see packaging/debian/pam-configs/sendsec).
+check "libpam-sendsec: pam_sndsec.so links to pam_sendsec.so" sh -c "[ \"\$(readlink /lib/$ma/security/pam_sndsec.so)\" = pam_sendsec.so ] || [ \"\$(readlink -f /lib/$ma/security/pam_sndsec.so)\" = \"\$(readlink -f /lib/$ma/security/pam_sendsec.so)\" ]"
 check "libpam-sendsec: /usr/share/pam-configs/sendsec" listed libpam-sendsec /usr/share/pam-configs/sendsec
 check "libsasl2-modules-sendsec: /usr/lib/$ma/sasl2/libsendsec.so" listed libsasl2-modules-sendsec "/usr/lib/$ma/sasl2/libsendsec.so"
 check "sendsec-tools: /usr/sbin/sendsecctl" listed sendsec-tools /usr/sbin/sendsecctl
@@ -164,9 +167,12 @@ done
 check "sendsec-tools: LDAP schema" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.schema
 check "sendsec-tools: cn=config LDIF" listed sendsec-tools /usr/share/sendsec/ldap/sendsec.ldif
 check "sendsec-tools: example sendsec.conf" listed sendsec-tools /usr/share/doc/sendsec/examples/sendsec.conf.example
+check "sendsec-tools: fail2ban filter example" listed sendsec-tools /usr/share/doc/sendsec/examples/fail2ban/filter.d/sendsec.conf
+check "sendsec-tools: fail2ban jail example" listed sendsec-tools /usr/share/doc/sendsec/examples/fail2ban/jail.d/sendsec.conf
+check "sendsec-tools: schema upgrade LDIF" listed sendsec-tools /usr/share/sendsec/ldap/sendsec-upgrade.ldif
 check "the pam-auth-update profile is off by default (Default: no)" grep -qx 'Default: no' /usr/share/pam-configs/sendsec
 check "installing changed no /etc/pam.d/common-* file" sh -c "pam_state() { for f in /etc/pam.d/common-*; do printf '%s ' \"\$f\"; md5sum <\"\$f\"; done; }; pam_state | cmp -s - '$work/pam-before'"
-check "no PAM stack names pam_sendsec" sh -c "! grep -rqs pam_sendsec /etc/pam.d"
+check "no PAM stack names pam_sendsec" sh -c "! grep -rqsE 'pam_s(e)?ndsec' /etc/pam.d"
 check "the installed module exports only pam_sm_* (tests/pam/test_exports.sh)" "$src/tests/pam/test_exports.sh" "/lib/$ma/security/pam_sendsec.so"
 check "sendsecctl --version runs" /usr/sbin/sendsecctl --version
 

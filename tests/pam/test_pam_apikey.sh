@@ -7,16 +7,15 @@
 set -eu
 [ $# -eq 2 ] || { echo "usage: with-slapd.sh test_pam_apikey.sh MODULE.so SENDSECCTL" >&2; exit 2; }
 module=$1 ctl=$2
-: "${SENDSEC_TEST_CONF:?run me through tests/fixtures/with-slapd.sh}"
-wrapper=$(ldconfig -p | awk '/libpam_wrapper\.so / { print $NF; exit }')
-[ -n "$wrapper" ] || wrapper=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so
-dir=$(mktemp -d /tmp/sendsec-pamkey.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/pamtester_lib.sh"
 umask 077
-mkdir "$dir/services"
+pamtester_init pamkey
+# The fixture's config with API keys on this service (the default methods take none).
+conf=$dir/sendsec.conf
+{ cat "$SENDSEC_TEST_CONF"; printf '[service sendsec-test]\nmethods password+totp apikey\n'; } >"$conf"
 printf 'auth required %s config=%s\naccount required %s config=%s\n' \
-	"$module" "$SENDSEC_TEST_CONF" "$module" "$SENDSEC_TEST_CONF" >"$dir/services/sendsec-test"
-"$ctl" --config "$SENDSEC_TEST_CONF" key create alice --scope sendsec-test >"$dir/key" 2>"$dir/err" || {
+	"$module" "$conf" "$module" "$conf" >"$dir/services/sendsec-test"
+"$ctl" --config "$conf" key create alice --scope sendsec-test >"$dir/key" 2>"$dir/err" || {
 	echo "FAIL: sendsecctl key create"; sed 's/^/  /' "$dir/err"; exit 1
 }
 # The same key with its last (check) character changed.
@@ -26,8 +25,7 @@ if [ "$(tail -c 2 "$dir/key" | head -c 1)" = A ]; then printf 'B\n' >>"$dir/bad"
 run() { # USER KEY-FILE OPERATIONS…
 	user=$1 keyfile=$2
 	shift 2
-	LD_PRELOAD="$wrapper" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services" \
-		pamtester -v sendsec-test "$user" "$@" <"$keyfile" >"$dir/out" 2>&1
+	pamtester_run -v sendsec-test "$user" "$@" <"$keyfile"
 }
 
 fail=0

@@ -1,27 +1,37 @@
 /* test_pam_module.c — pam_sendsec.so driven through the real libpam (pam_start_confdir, service
  * files in a temp dir) against the test slapd: password schemes, unknown and hostile user names,
- * disabled and reset-required accounts, chauthtok, bind mode, rehash, use_first_pass, directory
- * down and back, and a refused config file.
+ * disabled and reset-required accounts, chauthtok (both passes, use_authtok, and only the codes
+ * of pam_sm_chauthtok(3)), bind mode, rehash, use_first_pass and try_first_pass (asking again
+ * when the stored password is refused), PAM_CONV_AGAIN, no failure delay of the module's own,
+ * directory down and back, a refused config file, and PAM_AUTHINFO_UNAVAIL while another process
+ * holds the host's only hash slot (hash_concurrency=1), success once it is killed.
  * Run as: with-slapd.sh test_pam_module PATH/pam_sendsec.so PATH/pam_test_authtok.so
  * No password is ever printed: failures name the case, not the secret. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "itest.h"
 
 #define MAX_ANSWERS 8
 
-/* The scripted person at the keyboard: answers prompts in order, records error messages. */
+/* The scripted person at the keyboard: answers prompts in order, records error messages. At
+ * the again_at-th prompt (counted from 1; 0: never) the application is not ready and answers
+ * PAM_CONV_AGAIN, once. */
 struct person {
 	const char *answers[MAX_ANSWERS];
 	size_t n, next;
+	int again_at, n_prompts;
 	char prompts[512];
 	char errors[512];
 };
@@ -50,11 +60,14 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
 			append(p->prompts, sizeof(p->prompts), msg[i]->msg);
-			if (p->next >= p->n) {
+			if (++p->n_prompts == p->again_at || p->next >= p->n) {
+				int rc = p->n_prompts == p->again_at ? PAM_CONV_AGAIN : PAM_CONV_ERR;
+
+				p->again_at = 0;
 				for (int j = 0; j < i; j++)
 					free(resp[j].resp);
 				free(resp);
-				return PAM_CONV_ERR;
+				return rc;
 			}
 			resp[i].resp = strdup(p->answers[p->next++]);
 			break;
@@ -93,8 +106,8 @@ static void write_service(const char *name, const char *extra)
 
 static void remove_confdir(void)
 {
-	const char *names[] = {
-			"t", "bind", "first", "try", "stacked", "bracket", "badarg", "badkey", "open", "open.conf"};
+	const char *names[] = {"t", "bind", "first", "try", "stacked", "tryafter", "pwq", "pwqplain", "pwqalone",
+			"pwfirst", "delay", "bracket", "badarg", "badkey", "open", "open.conf"};
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -162,6 +175,82 @@ static int chauthtok(const char *service, const char *user, const char *old_pw, 
 	return chauthtok_flags(service, user, 0, old_pw, new_pw, retype, errors_out, len);
 }
 
+/* pam_chauthtok (with flags) of user, the person p answering; p records prompts and errors. */
+static int chauthtok_as(const char *service, const char *user, int flags, struct person *p)
+{
+	struct pam_conv conv;
+	pam_handle_t *h = open_pam(service, user, p, &conv);
+	int rc = pam_chauthtok(h, flags);
+
+	pam_end(h, rc);
+	return rc;
+}
+
+/* Writes confdir/name from lines, where "@SENDSEC@" stands for the module with the common
+ * arguments and "@AUTHTOK@" for pam_test_authtok.so. */
+static void write_stack(const char *name, const char *lines)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", confdir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	for (const char *at = lines; *at != '\0';) {
+		if (strncmp(at, "@SENDSEC@", 9) == 0) {
+			fprintf(f, "%s %s", module_path, common_args);
+			at += 9;
+		} else if (strncmp(at, "@AUTHTOK@", 9) == 0) {
+			fprintf(f, "%s", authtok_module_path);
+			at += 9;
+		} else {
+			fputc(*at++, f);
+		}
+	}
+	fclose(f);
+}
+
+/* Checks a PAM code, printing both codes (and their texts) when it is not the one wanted. */
+#define CHECK_CODE(what, got, want) check_code(__FILE__, __LINE__, (what), (got), (want))
+static void check_code(const char *file, int line, const char *what, int got, int want)
+{
+	check_count++;
+	if (got == want)
+		return;
+	check_failures++;
+	fprintf(stderr, "%s:%d: %s: got %d (%s), wanted %d (%s)\n", file, line, what, got, pam_strerror(NULL, got),
+			want, pam_strerror(NULL, want));
+}
+
+/* Checks that prompts (as recorded, each followed by '|') are want, printing both otherwise. */
+#define CHECK_PROMPTS(what, got, want) check_prompts(__FILE__, __LINE__, (what), (got), (want))
+static void check_prompts(const char *file, int line, const char *what, const char *got, const char *want)
+{
+	check_count++;
+	if (strcmp(got, want) == 0)
+		return;
+	check_failures++;
+	fprintf(stderr, "%s:%d: %s: prompts \"%s\", wanted \"%s\"\n", file, line, what, got, want);
+}
+
+/* The codes pam_sm_chauthtok(3) allows. */
+static bool is_chauthtok_code(int rc)
+{
+	switch (rc) {
+	case PAM_SUCCESS:
+	case PAM_AUTHTOK_ERR:
+	case PAM_AUTHTOK_RECOVERY_ERR:
+	case PAM_AUTHTOK_LOCK_BUSY:
+	case PAM_AUTHTOK_DISABLE_AGING:
+	case PAM_PERM_DENIED:
+	case PAM_TRY_AGAIN:
+	case PAM_USER_UNKNOWN: return true;
+	default: return false;
+	}
+}
+
 static void test_schemes(void)
 {
 	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS); /* argon2id */
@@ -217,7 +306,7 @@ static void test_reset_required(void)
 	CHECK(strstr(errors, "Password too short (minimum 12)") != NULL);
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd!", "erin-NewPassw0rd!", "erin-NewPassw0rd?", errors,
 			      sizeof(errors)) == PAM_AUTHTOK_ERR);
-	CHECK(strstr(errors, "Passwords do not match") != NULL);
+	CHECK(strstr(errors, "passwords do not match") != NULL); /* Linux-PAM's pam_get_authtok says it */
 	CHECK(chauthtok("t", "erin", "erin-Passw0rd?", "erin-NewPassw0rd!", "erin-NewPassw0rd!", errors,
 			      sizeof(errors)) == PAM_AUTHTOK_ERR);
 	CHECK(account("t", "erin") == PAM_NEW_AUTHTOK_REQD);
@@ -233,7 +322,22 @@ static void test_reset_required(void)
 	CHECK(auth("t", "carol", "carol-Other-Passw0rd") == PAM_AUTH_ERR);
 	/* A too-short password is refused for accounts without a reset flag too. */
 	CHECK(chauthtok("t", "carol", "carol-Passw0rd!", "tiny", "tiny", errors, sizeof(errors)) == PAM_AUTHTOK_ERR);
+	CHECK(strstr(errors, "Password too short (minimum 12)") != NULL);
 	CHECK(auth("t", "carol", "carol-Passw0rd!") == PAM_SUCCESS);
+}
+
+/* The rule lives in the engine, which names it: the module picks its message from the reason. */
+static void test_too_short_reason(void)
+{
+	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY);
+	struct sendsec_outcome out;
+
+	CHECK(sendsec_change_password(ctx, "t", "carol", itest_pw("carol"), "elevenchars", &out) == SENDSEC_DENIED);
+	EXPECT("11 characters under password_min_length 12", &out, SENDSEC_DENIED, SENDSEC_REASON_PASSWORD_TOO_SHORT);
+	CHECK(sendsec_change_password(ctx, "t", "carol", "carol-Passw0rd?", "long-enough-1234", &out) ==
+			SENDSEC_DENIED);
+	EXPECT("wrong current password", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	sendsec_ctx_free(ctx);
 }
 
 static void test_bind_mode(void)
@@ -341,6 +445,174 @@ static void test_first_pass(void)
 	CHECK(strcmp(prompts, "First password: |Password: |") == 0);
 }
 
+/* try_first_pass: a stored password that the directory refuses is asked for once more, and what
+ * is typed then becomes PAM_AUTHTOK for the modules after this one. */
+static void test_try_first_pass_asks_again(void)
+{
+	char prompts[512];
+
+	write_stack("tryafter",
+			"auth optional @AUTHTOK@\nauth required @SENDSEC@ try_first_pass\n"
+			"auth required @SENDSEC@ use_first_pass\n");
+	CHECK_CODE("try_first_pass, stored password wrong, typed right",
+			auth_after_first(
+					"try", "alice", "alice-Passw0rd?", "alice-Passw0rd!", prompts, sizeof(prompts)),
+			PAM_SUCCESS);
+	CHECK_PROMPTS("asked once more", prompts, "First password: |Password: |");
+	CHECK_CODE("both wrong",
+			auth_after_first(
+					"try", "alice", "alice-Passw0rd?", "alice-Passw0rd?", prompts, sizeof(prompts)),
+			PAM_AUTH_ERR);
+	CHECK_PROMPTS("asked once more, only once", prompts, "First password: |Password: |");
+	CHECK_CODE("typed password reaches the next module",
+			auth_after_first("tryafter", "alice", "alice-Passw0rd?", "alice-Passw0rd!", prompts,
+					sizeof(prompts)),
+			PAM_SUCCESS);
+	CHECK_PROMPTS("typed password reaches the next module", prompts, "First password: |Password: |");
+	/* A name the directory does not know goes on to the next module (user_unknown) at once. */
+	CHECK_CODE("unknown user",
+			auth_after_first("try", "nobody", "nobody-Passw0rd!", "nobody-Passw0rd!", prompts,
+					sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_PROMPTS("unknown user is not asked again", prompts, "First password: |");
+}
+
+/* An application that is not ready to answer (PAM_CONV_AGAIN) gets PAM_INCOMPLETE, and calling
+ * pam_authenticate again on the same handle completes the login. */
+static void test_conv_again(void)
+{
+	struct person p = {.answers = {"alice-Passw0rd!"}, .n = 1, .again_at = 1};
+	struct pam_conv conv;
+	pam_handle_t *h = open_pam("t", "alice", &p, &conv);
+
+	CHECK_CODE("password prompt: PAM_CONV_AGAIN", pam_authenticate(h, 0), PAM_INCOMPLETE);
+	CHECK_CODE("resumed", pam_authenticate(h, 0), PAM_SUCCESS);
+	CHECK_PROMPTS("password asked again on resumption", p.prompts, "Password: |Password: |");
+	pam_end(h, PAM_SUCCESS);
+	/* The same at pam_get_user's prompt. */
+	p = (struct person){.answers = {"alice", "alice-Passw0rd!"}, .n = 2, .again_at = 1};
+	h = open_pam("t", NULL, &p, &conv);
+	CHECK_CODE("user name prompt: PAM_CONV_AGAIN", pam_authenticate(h, 0), PAM_INCOMPLETE);
+	CHECK_CODE("resumed", pam_authenticate(h, 0), PAM_SUCCESS);
+	pam_end(h, PAM_SUCCESS);
+}
+
+/* Behind a module that asks for the new password and stores it as PAM_AUTHTOK (the way
+ * pam_pwquality does), use_authtok takes that one. The current password is asked for in the
+ * preliminary pass, so it comes first. Without the option a stored new password is taken too
+ * (Linux-PAM's pam_get_authtok); with it and nothing stored, nothing is asked. */
+static void test_use_authtok(void)
+{
+	struct person p = {.answers = {"carol-Passw0rd!", "carol-Quality-Passw0rd"}, .n = 2};
+
+	write_stack("pwq", "password requisite @AUTHTOK@\npassword required @SENDSEC@ use_authtok\n");
+	write_stack("pwqplain", "password requisite @AUTHTOK@\npassword required @SENDSEC@\n");
+	write_stack("pwqalone", "password required @SENDSEC@ use_authtok\n");
+	CHECK_CODE("use_authtok behind a module that stored the new password", chauthtok_as("pwq", "carol", 0, &p),
+			PAM_SUCCESS);
+	CHECK_PROMPTS("use_authtok", p.prompts, "Current password: |First new password: |");
+	CHECK_CODE("new password works", auth("t", "carol", "carol-Quality-Passw0rd"), PAM_SUCCESS);
+	p = (struct person){.answers = {"carol-Quality-Passw0rd", "carol-Passw0rd!"}, .n = 2};
+	/* carol-Passw0rd! is 15 characters: back to the seeded password for the tests after this one. */
+	CHECK_CODE("no option behind a module that stored the new password", chauthtok_as("pwqplain", "carol", 0, &p),
+			PAM_SUCCESS);
+	CHECK_PROMPTS("no option", p.prompts, "Current password: |First new password: |");
+	CHECK_CODE("seeded password works again", auth("t", "carol", "carol-Passw0rd!"), PAM_SUCCESS);
+	p = (struct person){.answers = {"carol-Passw0rd!", "carol-Other-Passw0rd", "carol-Other-Passw0rd"}, .n = 3};
+	CHECK_CODE("use_authtok with nothing stored", chauthtok_as("pwqalone", "carol", 0, &p), PAM_AUTHTOK_ERR);
+	CHECK_PROMPTS("use_authtok never asks for the new password", p.prompts, "Current password: |");
+	CHECK_CODE("password unchanged", auth("t", "carol", "carol-Passw0rd!"), PAM_SUCCESS);
+}
+
+/* Every outcome of pam_chauthtok is one of the codes pam_sm_chauthtok(3) allows, and the
+ * preliminary pass refuses an unknown user or a broken line before anything is asked. */
+static void test_chauthtok_codes(void)
+{
+	static const struct {
+		const char *what, *service, *user, *answers[3];
+		size_t n;
+		int want;
+		const char *prompts;
+	} cases[] = {
+			{"conversation fails at the current password", "t", "carol", {NULL}, 0,
+					PAM_AUTHTOK_RECOVERY_ERR, "Current password: |"},
+			{"conversation fails at the new password", "t", "carol", {"carol-Passw0rd!"}, 1,
+					PAM_AUTHTOK_ERR, "Current password: |New password: |"},
+			{"conversation fails at the retype", "t", "carol", {"carol-Passw0rd!", "carol-Other-Passw0rd"},
+					2, PAM_AUTHTOK_ERR, "Current password: |New password: |Retype new password: |"},
+			{"wrong current password", "t", "carol",
+					{"carol-Passw0rd?", "carol-Other-Passw0rd", "carol-Other-Passw0rd"}, 3,
+					PAM_AUTHTOK_ERR, "Current password: |New password: |Retype new password: |"},
+			{"unknown user", "t", "nobody",
+					{"nobody-Passw0rd!", "nobody-Other-Passw0rd", "nobody-Other-Passw0rd"}, 3,
+					PAM_USER_UNKNOWN, ""},
+			{"bad module argument", "badarg", "carol",
+					{"carol-Passw0rd!", "carol-Other-Passw0rd", "carol-Other-Passw0rd"}, 3,
+					PAM_TRY_AGAIN, ""},
+			{"unknown config key", "badkey", "carol",
+					{"carol-Passw0rd!", "carol-Other-Passw0rd", "carol-Other-Passw0rd"}, 3,
+					PAM_TRY_AGAIN, ""},
+			{"use_first_pass, nothing stored", "pwfirst", "carol",
+					{"carol-Passw0rd!", "carol-Other-Passw0rd", "carol-Other-Passw0rd"}, 3,
+					PAM_AUTHTOK_RECOVERY_ERR, ""},
+	};
+
+	write_service("badarg", "no_such_flag");
+	write_service("badkey", "no_such_key=1");
+	write_stack("pwfirst", "password required @SENDSEC@ use_first_pass\n");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct person p = {.answers = {cases[i].answers[0], cases[i].answers[1], cases[i].answers[2]},
+				.n = cases[i].n};
+		int rc = chauthtok_as(cases[i].service, cases[i].user, 0, &p);
+
+		CHECK_CODE(cases[i].what, rc, cases[i].want);
+		CHECK(is_chauthtok_code(rc));
+		CHECK_PROMPTS(cases[i].what, p.prompts, cases[i].prompts);
+	}
+	CHECK_CODE("carol's password unchanged", auth("t", "carol", "carol-Passw0rd!"), PAM_SUCCESS);
+}
+
+static unsigned requested_delay;
+static bool delay_reported;
+
+static void record_delay(int status, unsigned delay, void *arg)
+{
+	(void)status;
+	(void)arg;
+	requested_delay = delay;
+	delay_reported = true;
+}
+
+/* Refused as ("nobody" is unknown) through service, with the application's PAM_FAIL_DELAY
+ * function standing in for libpam's sleep; returns the delay the stack asked for. */
+static unsigned refusal_delay(const char *service)
+{
+	struct person p = {.answers = {"nobody-Passw0rd!"}, .n = 1};
+	struct pam_conv conv;
+	pam_handle_t *h = open_pam(service, "nobody", &p, &conv);
+
+	delay_reported = false;
+	requested_delay = 1;
+	CHECK(pam_set_item(h, PAM_FAIL_DELAY, (const void *)record_delay) == PAM_SUCCESS);
+	CHECK_CODE("refusal", pam_authenticate(h, 0), PAM_USER_UNKNOWN);
+	CHECK(delay_reported);
+	pam_end(h, PAM_USER_UNKNOWN);
+	return requested_delay;
+}
+
+/* pam_sendsec asks for no delay after a failure: that is the stack's choice, made with
+ * pam_faildelay (pam_sendsec(8), NOTES), which then applies unchanged (libpam varies it by up to
+ * half either way). */
+static void test_fail_delay_left_to_stack(void)
+{
+	unsigned d;
+
+	write_stack("delay", "auth optional pam_faildelay.so delay=2000000\nauth required @SENDSEC@\n");
+	CHECK(refusal_delay("t") == 0);
+	d = refusal_delay("delay");
+	CHECK(d >= 1000000 && d <= 3000000);
+}
+
 static void test_bracketed_argument(void)
 {
 	char args[2048];
@@ -364,9 +636,14 @@ static void test_bad_arguments(void)
 
 static void test_directory_down(void)
 {
+	struct person p = {.answers = {"alice-Passw0rd!", "alice-Other-Passw0rd", "alice-Other-Passw0rd"}, .n = 3};
+
 	CHECK(system("\"$SENDSEC_TEST_SLAPD\" stop \"$SENDSEC_TEST_DIR\"") == 0);
 	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_AUTHINFO_UNAVAIL);
 	CHECK(account("t", "alice") == PAM_AUTHINFO_UNAVAIL);
+	/* The preliminary pass of chauthtok finds out before anything is asked. */
+	CHECK_CODE("chauthtok, directory down", chauthtok_as("t", "alice", 0, &p), PAM_TRY_AGAIN);
+	CHECK_PROMPTS("chauthtok, directory down", p.prompts, "");
 	CHECK(system("\"$SENDSEC_TEST_SLAPD\" restart \"$SENDSEC_TEST_DIR\"") == 0);
 	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
 }
@@ -392,8 +669,50 @@ static void copy_config(const char *src, const char *dst, mode_t mode)
 	}
 }
 
+/* A process holding byte 0 of $SENDSEC_RUN_DIR/hash-slots, locked as common/slots.c locks it;
+ * returns once it holds it. */
+static pid_t slot_holder(void)
+{
+	char path[512], byte;
+	int ready[2];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/hash-slots", getenv("SENDSEC_RUN_DIR"));
+	if (pipe(ready) != 0)
+		exit(1);
+	if ((pid = fork()) == 0) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1)
+		exit(1);
+	close(ready[0]);
+	return pid;
+}
+
+static void test_busy(void)
+{
+	pid_t holder;
+	int status;
+
+	write_service("busy", "hash_concurrency=1 timeout=1");
+	CHECK(auth("busy", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
+	holder = slot_holder();
+	CHECK_CODE("the only hash slot held elsewhere", auth("busy", "alice", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
+	CHECK_CODE("an unknown name too", auth("busy", "nosuchuser", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
+	CHECK(kill(holder, SIGKILL) == 0 && waitpid(holder, &status, 0) == holder);
+	CHECK_CODE("the holder killed", auth("busy", "alice", "alice-Passw0rd!"), PAM_SUCCESS);
+}
+
 static void test_config_mode(const char *conf)
 {
+	struct person p = {.answers = {"alice-Passw0rd!", "alice-Other-Passw0rd", "alice-Other-Passw0rd"}, .n = 3};
 	char path[512], args[1024];
 
 	snprintf(path, sizeof(path), "%s/open.conf", confdir);
@@ -401,6 +720,7 @@ static void test_config_mode(const char *conf)
 	snprintf(args, sizeof(args), "config=%s methods=password", path);
 	write_service_raw("open", args);
 	CHECK(auth("open", "alice", "alice-Passw0rd!") == PAM_AUTHINFO_UNAVAIL);
+	CHECK_CODE("chauthtok, config writable by others", chauthtok_as("open", "alice", 0, &p), PAM_TRY_AGAIN);
 	CHECK(chmod(path, 0600) == 0);
 	CHECK(auth("open", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
 	unlink(path);
@@ -428,7 +748,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(confdir, sizeof(confdir), "%s", tmpl);
-	/* The default methods are "password+totp apikey"; these accounts have no token. */
+	/* The default methods are "password+totp"; these accounts have no token. */
 	snprintf(common_args, sizeof(common_args), "config=%s methods=password", conf);
 	write_service("t", "");
 	test_schemes();
@@ -436,9 +756,16 @@ int main(int argc, char **argv)
 	test_hostile_names();
 	test_disabled();
 	test_reset_required();
+	test_too_short_reason();
 	test_bind_mode();
 	test_rehash();
 	test_first_pass();
+	test_try_first_pass_asks_again();
+	test_conv_again();
+	test_use_authtok();
+	test_busy();
+	test_chauthtok_codes();
+	test_fail_delay_left_to_stack();
 	test_bracketed_argument();
 	test_bad_arguments();
 	test_directory_down();

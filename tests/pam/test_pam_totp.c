@@ -1,116 +1,44 @@
 /* test_pam_totp.c — the TOTP second factor through the real libpam (pam_start_confdir) with
- * pam_sendsec.so and the default methods "password+totp apikey", against the test slapd: alice
+ * pam_sendsec.so and the default methods "password+totp" (API keys on the service "totp" only, which
+ * lists apikey in its [service] section), against the test slapd: alice
  * enrolled by sendsecctl, codes from the independent oathtool at real time. Password then code
  * at two prompts; the same code replayed; a wrong code; a conversation that fails at the code
  * prompt; otp_mode=append (one prompt); a recovery code once; an account without a token under
- * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account).
+ * totp_unenrolled deny and allow; an API key with user "apikey" (PAM_USER becomes the account); a
+ * key with scope '*' refused on sshd, whose methods (the default) do not list apikey; the same two
+ * prompts for unknown, disabled, locked and network-refused accounts as for an enrolled one;
+ * PAM_CONV_AGAIN at the code prompt; and, in-process with the engine's clock hook, that the code
+ * is checked at the time it is typed.
  * Run as: with-slapd.sh test_pam_totp PATH/pam_sendsec.so PATH/sendsecctl
  * No password, code or key is ever printed: failures name the case, not the secret. */
-#include <dlfcn.h>
-#include <errno.h>
-#include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "check.h"
 #include "itest.h"
+#include "pam_itest.h"
 #include "totp_itest.h"
 
-/* The person at the keyboard: one answer for the password prompt, one for the code prompt
- * (NULL: the conversation fails there, as when the person cancels). Prompts are recorded. */
-struct person {
-	const char *password, *code;
-	char prompts[256];
-};
-
-static const char *module_path;
 static const char *sendsecctl;
-static char confdir[256];
-static const char *service_names[] = {"totp", "append", "deny", "allow"};
+static char *conf; /* the fixture's sendsec.conf plus [service totp] taking API keys */
 
-static void record(struct person *p, const char *prompt)
-{
-	size_t used = strlen(p->prompts);
-
-	snprintf(p->prompts + used, sizeof(p->prompts) - used, "%s|", prompt);
-}
-
-static void free_responses(struct pam_response *resp, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (resp[i].resp != NULL) {
-			sodium_memzero(resp[i].resp, strlen(resp[i].resp));
-			free(resp[i].resp);
-		}
-	free(resp);
-}
-
-/* Answers "Password: " and "Verification code: " differently; any other prompt fails. */
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp_out, void *arg)
-{
-	struct person *p = arg;
-	struct pam_response *resp = calloc((size_t)n, sizeof(*resp));
-	const char *answer;
-
-	if (resp == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-			continue;
-		record(p, msg[i]->msg);
-		if (strcmp(msg[i]->msg, "Password: ") == 0)
-			answer = p->password;
-		else if (strcmp(msg[i]->msg, "Verification code: ") == 0)
-			answer = p->code;
-		else
-			answer = NULL;
-		if (answer == NULL || (resp[i].resp = strdup(answer)) == NULL) {
-			free_responses(resp, n);
-			return PAM_CONV_ERR;
-		}
-	}
-	*resp_out = resp;
-	return PAM_SUCCESS;
-}
-
-/* Writes confdir/name: auth and account lines for the module with the common args and extra. */
+/* Writes the service name: the module with the common args and extra (auth), config alone
+ * (account). The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
+ * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
 static void write_service(const char *name, const char *extra)
 {
-	char path[512];
-	FILE *f;
+	char auth_args[2048], account_args[1024];
 
-	snprintf(path, sizeof(path), "%s/%s", confdir, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	/* The seeded argon2id cost and no rehash keep alice's hash as it is; the refused cases
-	 * outnumber lockout_threshold, so lockout (tested elsewhere) is off here. */
-	fprintf(f,
-			"auth required %s config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 "
-			"lockout_threshold=0 %s\n"
-			"account required %s config=%s\n",
-			module_path, itest_env("CONF"), extra, module_path, itest_env("CONF"));
-	fclose(f);
-}
-
-static void remove_confdir(void)
-{
-	char path[512];
-
-	for (size_t i = 0; i < sizeof(service_names) / sizeof(service_names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", confdir, service_names[i]);
-		if (unlink(path) != 0 && errno != ENOENT)
-			perror(path);
-	}
-	if (rmdir(confdir) != 0)
-		perror(confdir);
+	snprintf(auth_args, sizeof(auth_args),
+			"config=%s rehash=no argon2_opslimit=3 argon2_memlimit=4096 lockout_threshold=0 %s", conf,
+			extra);
+	snprintf(account_args, sizeof(account_args), "config=%s", conf);
+	pam_itest_write_service(name, auth_args, account_args);
 }
 
 /* One pam_authenticate (then pam_acct_mgmt when it succeeded) of user with the person typing
@@ -119,26 +47,11 @@ static void remove_confdir(void)
 static int auth_full(const char *service, const char *user, const char *password, const char *code, char *prompts_out,
 		char *user_out, size_t len)
 {
-	struct person p = {.password = password, .code = code};
-	struct pam_conv conv = {converse, &p};
-	pam_handle_t *h = NULL;
-	const void *item = NULL;
-	int rc;
+	struct pam_itest_person p = {.password = password, .code = code};
+	int rc = pam_itest_login(service, user, NULL, &p, user_out, len);
 
-	if (pam_start_confdir(service, user, &conv, confdir, &h) != PAM_SUCCESS) {
-		fprintf(stderr, "pam_start_confdir(%s) failed\n", service);
-		exit(1);
-	}
-	rc = pam_authenticate(h, 0);
-	if (rc == PAM_SUCCESS)
-		rc = pam_acct_mgmt(h, 0);
 	if (prompts_out != NULL)
 		snprintf(prompts_out, len, "%s", p.prompts);
-	if (user_out != NULL)
-		snprintf(user_out, len, "%s",
-				pam_get_item(h, PAM_USER, &item) == PAM_SUCCESS && item != NULL ? (const char *)item
-												: "");
-	pam_end(h, rc);
 	return rc;
 }
 
@@ -161,7 +74,7 @@ static void wrong_code(const char *code, char *out)
 /* Runs sendsecctl --config CONF args… and copies the first line of its output into out. */
 static int ctl_line(const char *const args[], char *out, size_t len)
 {
-	const char *argv[12] = {sendsecctl, "--config", itest_env("CONF")};
+	const char *argv[12] = {sendsecctl, "--config", conf};
 	char text[2048];
 	size_t n = 3;
 	int rc;
@@ -216,6 +129,77 @@ static void test_codes(const char *b32)
 	sodium_memzero(appended, sizeof(appended));
 }
 
+/* The application is not ready at the code prompt (PAM_CONV_AGAIN): PAM_INCOMPLETE, and calling
+ * pam_authenticate again on the same handle completes the login with the code (a recovery
+ * code: the TOTP steps near now are used up by test_codes). */
+static void test_code_prompt_conv_again(void)
+{
+	const char *args[] = {"recovery", "alice", NULL};
+	struct pam_itest_person p = {.password = itest_pw("alice"), .code_again = true};
+	pam_handle_t *h;
+	char code[64];
+	int rc;
+
+	CHECK(ctl_line(args, code, sizeof(code)) == 0);
+	p.code = code;
+	h = pam_itest_start("totp", "alice", &p, NULL);
+	rc = pam_authenticate(h, 0);
+	if (rc != PAM_INCOMPLETE)
+		fprintf(stderr, "code prompt PAM_CONV_AGAIN: got %d (%s), wanted PAM_INCOMPLETE\n", rc,
+				pam_strerror(h, rc));
+	CHECK(rc == PAM_INCOMPLETE);
+	rc = pam_authenticate(h, 0);
+	if (rc != PAM_SUCCESS)
+		fprintf(stderr, "resumed: got %d (%s), wanted PAM_SUCCESS\n", rc, pam_strerror(h, rc));
+	CHECK(rc == PAM_SUCCESS);
+	CHECK(strcmp(p.prompts, "Password: |Verification code: |Password: |Verification code: |") == 0);
+	pam_end(h, rc);
+	sodium_memzero(code, sizeof(code));
+}
+
+/* The person at the keyboard of test_code_time: takes four steps to type the code, which is the
+ * code of the moment it is typed. */
+struct slow_person {
+	struct itest_clock *clock;
+	const char *b32;
+};
+
+static enum sendsec_result slow_answer(void *arg, const char *prompt, char **answer_out)
+{
+	struct slow_person *p = arg;
+	char code[16];
+
+	(void)prompt;
+	p->clock->now += 120;
+	totp_code(p->b32, false, "SHA1", 6, p->clock->now, code);
+	*answer_out = strdup(code);
+	sodium_memzero(code, sizeof(code));
+	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+}
+
+/* In-process, with the engine's clock hook and the same prompt callback shape as the module's:
+ * the code is checked against the time it arrives, not the time the login began. Run last: it
+ * uses steps ten minutes ahead, which makes every earlier code of alice a replay. */
+static void test_code_time(const char *b32)
+{
+	struct sendsec_ctx *ctx = itest_ctx("methods password+totp\nargon2_opslimit 3\nargon2_memlimit 4096\n"
+					    "rehash no\nlockout_threshold 0\n");
+	struct itest_clock clock = {.now = time(NULL) + 600};
+	struct slow_person p = {.clock = &clock, .b32 = b32};
+	struct sendsec_request req = {.service = "totp",
+			.user = "alice",
+			.password = itest_pw("alice"),
+			.ask = slow_answer,
+			.ask_arg = &p};
+	struct sendsec_outcome out;
+
+	sendsec_ctx_set_clock(ctx, itest_clock_now, &clock);
+	if (sendsec_authenticate(ctx, &req, &out) != SENDSEC_OK)
+		fprintf(stderr, "test_code_time: refused\n");
+	EXPECT("code typed four steps after the login began", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	sendsec_ctx_free(ctx);
+}
+
 static void test_recovery(void)
 {
 	const char *args[] = {"recovery", "alice", NULL};
@@ -241,13 +225,20 @@ static void test_unenrolled(void)
 	CHECK(auth("allow", "bob", "bob-Passw0rd?", NULL, prompts, sizeof(prompts)) == PAM_AUTH_ERR);
 }
 
+/* An API key of alice for the services scope, made by sendsecctl, into key (256 bytes). */
+static void create_key(const char *scope, char *key)
+{
+	const char *args[] = {"key", "create", "alice", "--scope", scope, NULL};
+
+	CHECK(ctl_line(args, key, 256) == 0);
+	CHECK(strncmp(key, "ssk_", 4) == 0);
+}
+
 static void test_apikey(void)
 {
-	const char *args[] = {"key", "create", "alice", "--scope", "totp", NULL};
 	char key[256], prompts[256], user[256];
 
-	CHECK(ctl_line(args, key, sizeof(key)) == 0);
-	CHECK(strncmp(key, "ssk_", 4) == 0);
+	create_key("totp", key);
 	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
 	CHECK(strcmp(prompts, "Password: |") == 0);
 	CHECK(strcmp(user, "alice") == 0);
@@ -258,41 +249,97 @@ static void test_apikey(void)
 	sodium_memzero(key, sizeof(key));
 }
 
+/* Issue 11 item 1: the prompts do not tell who exists, who has a token or who is locked, disabled
+ * or refused by network: each of them sees "Password: " then "Verification code: ", as alice
+ * (enrolled) does with a wrong password. */
+static void test_prompts_alike(void)
+{
+	const char *const both = "Password: |Verification code: |";
+	char prompts[256];
+
+	CHECK_EQ_INT(auth("totp", "alice", "alice-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("totp", "nosuchuser", "some-Passw0rd!", "000000", prompts, sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("totp", "dave", itest_pw("dave"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* mallory may log in from 192.0.2.0/24 only; these logins have no PAM_RHOST. */
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
+	CHECK_EQ_INT(auth("totp", "mallory", itest_pw("mallory"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* The service "lock" locks after one failure: carol's right password is then refused. */
+	CHECK_EQ_INT(auth("lock", "carol", "carol-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("lock", "carol", itest_pw("carol"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	/* bob has no token: totp_unenrolled deny asks him too; allow lets his right password in at
+	 * once (enrollment shows to whoever knows the password) but asks after a wrong one. */
+	CHECK_EQ_INT(auth("deny", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("allow", "bob", "bob-Passw0rd?", "000000", prompts, sizeof(prompts)), PAM_AUTH_ERR);
+	CHECK_STR(prompts, both);
+	CHECK_EQ_INT(auth("allow", "bob", itest_pw("bob"), "000000", prompts, sizeof(prompts)), PAM_SUCCESS);
+	CHECK_STR(prompts, "Password: |");
+	/* otp_mode=append: one prompt for everybody. */
+	CHECK_EQ_INT(auth("append", "nosuchuser", "some-Passw0rd!000000", NULL, prompts, sizeof(prompts)),
+			PAM_USER_UNKNOWN);
+	CHECK_STR(prompts, "Password: |");
+	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "delete: sendsecAllowedNetwork\n") == 0);
+}
+
+/* DESIGN.md section 3: the default methods are "password+totp" and only a service whose methods
+ * list apikey takes keys. A key with scope '*' is refused on sshd (no [service sshd] section, so
+ * the defaults apply), as user apikey and as the account's own name. */
+static void test_apikey_default_methods(void)
+{
+	char key[256], prompts[256], user[256];
+
+	create_key("*", key);
+	CHECK(auth_full("totp", "apikey", key, NULL, prompts, user, sizeof(user)) == PAM_SUCCESS);
+	CHECK(strcmp(user, "alice") == 0);
+	CHECK_EQ_INT(auth_full("sshd", "apikey", key, NULL, prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	CHECK(strcmp(user, "apikey") == 0);
+	CHECK_EQ_INT(auth_full("sshd", "alice", key, "000000", prompts, user, sizeof(user)), PAM_AUTH_ERR);
+	sodium_memzero(key, sizeof(key));
+}
+
 int main(int argc, char **argv)
 {
-	char tmpl[] = "/tmp/sendsec-pamtotp.XXXXXX", b32[64];
+	char b32[64];
 
 	if (argc != 3 || getenv("SENDSEC_TEST_CONF") == NULL) {
 		fprintf(stderr, "usage: with-slapd.sh %s PATH/pam_sendsec.so PATH/sendsecctl\n", argv[0]);
 		return 2;
 	}
-	module_path = argv[1];
 	sendsecctl = argv[2];
 	/* Keep the module (and libldap) mapped across pam_end, as test_pam_module does. */
-	if (dlopen(module_path, RTLD_NOW | RTLD_NODELETE) == NULL) {
-		fprintf(stderr, "dlopen %s: %s\n", module_path, dlerror());
+	pam_itest_init(argv[1], true);
+	if ((conf = strdup(itest_write_conf(true, "[service totp]\nmethods password+totp apikey\n"))) == NULL)
 		return 1;
-	}
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(confdir, sizeof(confdir), "%s", tmpl);
 	write_service("totp", "");
 	write_service("append", "otp_mode=append");
 	write_service("deny", "totp_unenrolled=deny");
 	write_service("allow", "totp_unenrolled=allow");
+	write_service("sshd", "");
+	write_service("lock", "lockout_threshold=1");
 
-	if (totp_enroll(sendsecctl, itest_env("CONF"), "alice", b32) != 0) {
+	if (totp_enroll(sendsecctl, conf, "alice", b32) != 0) {
 		fprintf(stderr, "sendsecctl totp enroll alice failed\n");
-		remove_confdir();
+		pam_itest_done();
 		return 1;
 	}
 	test_codes(b32);
+	test_code_prompt_conv_again();
 	test_recovery();
 	test_unenrolled();
 	test_apikey();
+	test_apikey_default_methods();
+	test_prompts_alike();
+	test_code_time(b32);
 	sodium_memzero(b32, sizeof(b32));
-	remove_confdir();
+	pam_itest_done();
 	return check_report(argv[0]);
 }

@@ -5,12 +5,8 @@
 set -eu
 [ $# -eq 1 ] || { echo "usage: with-slapd.sh test_pamtester.sh MODULE.so" >&2; exit 2; }
 module=$1
-: "${SENDSEC_TEST_CONF:?run me through tests/fixtures/with-slapd.sh}"
-wrapper=$(ldconfig -p | awk '/libpam_wrapper\.so / { print $NF; exit }')
-[ -n "$wrapper" ] || wrapper=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so
-dir=$(mktemp -d /tmp/sendsec-pamtester.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-mkdir "$dir/services"
+. "$(dirname "$0")/pamtester_lib.sh"
+pamtester_init pamtester
 printf 'auth required %s config=%s methods=password\naccount required %s config=%s methods=password\n' \
 	"$module" "$SENDSEC_TEST_CONF" "$module" "$SENDSEC_TEST_CONF" >"$dir/services/sendsec-test"
 (umask 077 && printf '%s\n' 'alice-Passw0rd!' >"$dir/right" && printf '%s\n' 'alice-Wrong0rd!' >"$dir/wrong")
@@ -18,8 +14,7 @@ printf 'auth required %s config=%s methods=password\naccount required %s config=
 run() { # USER PASSWORD-FILE OPERATIONS…
 	user=$1 pwfile=$2
 	shift 2
-	LD_PRELOAD="$wrapper" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services" \
-		pamtester sendsec-test "$user" "$@" <"$pwfile" >"$dir/out" 2>&1
+	pamtester_run sendsec-test "$user" "$@" <"$pwfile"
 }
 
 fail=0

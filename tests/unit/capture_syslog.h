@@ -12,8 +12,10 @@
 
 static void captured_syslog(int pri, const char *line);
 
-void syslog(int pri, const char *fmt, ...);
-void __syslog_chk(int pri, int flag, const char *fmt, ...);
+void syslog(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void __syslog_chk(int pri, int flag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void capture_vsyslog(int pri, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void capture_vsyslog(int pri, const char *fmt, va_list ap)
 {

@@ -502,12 +502,27 @@ static void test_keyrec_fields_read_back(void)
 }
 
 /* The key id rule on its own agrees with the stored-value parser, byte by byte. */
+/* Whether a stored value with this id and these scopes (its other fields good) parses. */
+static bool record_parses(const char *id, const char *scopes)
+{
+	char v[512], err[128];
+	struct sendsec_keyrec rec;
+	bool parses;
+
+	snprintf(v, sizeof(v),
+			"v1;id=%s;hash=" GOOD_HASH ";scopes=%s;expires=-;created=20250301120000Z;networks=-;disabled=0;"
+			"desc=x",
+			id, scopes);
+	parses = sendsec_keyrec_parse(v, strlen(v), &rec, err, sizeof(err)) == SENDSEC_OK;
+	if (parses)
+		sendsec_keyrec_clear(&rec);
+	return parses;
+}
+
 static void test_is_id(void)
 {
-	char key[SENDSEC_KEY_MAX], id[SENDSEC_KEY_ID_LEN + 2], v[512];
+	char key[SENDSEC_KEY_MAX], id[SENDSEC_KEY_ID_LEN + 2];
 	struct sendsec_apikey parts;
-	struct sendsec_keyrec rec;
-	char err[128];
 
 	CHECK(sendsec_apikey_mint("sk_", key, sizeof(key), &parts) == SENDSEC_OK);
 	CHECK(sendsec_apikey_is_id(parts.id));
@@ -523,13 +538,7 @@ static void test_is_id(void)
 		bool parses;
 
 		snprintf(id, sizeof(id), "4Fq9xK2bT0a%c", c);
-		snprintf(v, sizeof(v),
-				"v1;id=%s;hash=" GOOD_HASH ";scopes=smtp;expires=-;created=20250301120000Z;"
-				"networks=-;disabled=0;desc=x",
-				id);
-		parses = sendsec_keyrec_parse(v, strlen(v), &rec, err, sizeof(err)) == SENDSEC_OK;
-		if (parses)
-			sendsec_keyrec_clear(&rec);
+		parses = record_parses(id, "smtp");
 		if (sendsec_apikey_is_id(id) != parses)
 			fprintf(stderr, "  id ending in byte %d: is_id %d, parse %d\n", c, sendsec_apikey_is_id(id),
 					parses);
@@ -541,10 +550,10 @@ static void test_is_id(void)
 /* The scope rule on its own agrees with what the stored value's parser and formatter accept. */
 static void test_is_scope(void)
 {
-	char scope[4], v[512];
+	char scope[4];
 	char *scopes[] = {scope, NULL};
-	struct sendsec_keyrec rec = {0}, parsed;
-	char *value = NULL, err[128];
+	struct sendsec_keyrec rec = {0};
+	char *value = NULL;
 
 	CHECK(sendsec_apikey_is_scope("*"));
 	CHECK(sendsec_apikey_is_scope("smtp"));
@@ -563,13 +572,7 @@ static void test_is_scope(void)
 		bool parses, formats;
 
 		snprintf(scope, sizeof(scope), "s%c", c);
-		snprintf(v, sizeof(v),
-				"v1;id=4Fq9xK2bT0aZ;hash=" GOOD_HASH ";scopes=%s;expires=-;"
-				"created=20250301120000Z;networks=-;disabled=0;desc=x",
-				scope);
-		parses = sendsec_keyrec_parse(v, strlen(v), &parsed, err, sizeof(err)) == SENDSEC_OK;
-		if (parses)
-			sendsec_keyrec_clear(&parsed);
+		parses = record_parses("4Fq9xK2bT0aZ", scope);
 		formats = sendsec_keyrec_format(&rec, &value) == SENDSEC_OK;
 		free(value);
 		value = NULL;
@@ -743,6 +746,20 @@ static void test_keyrec_malformed(void)
 			{"v1;" F_ID ";" F_HASH ";" F_SCOPES ";" F_EXP ";" F_CREATED ";" F_NET ";" F_DIS
 			 ";desc=\xc3\xa9",
 					NULL},
+			/* The optional last use: a time, a comma, an address or "-"; at most once. */
+			{"v1;" F_ID ";" F_HASH TAIL ";used=", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=-", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=,192.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=2025-03-01,192.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=19700101000000Z,-", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,192.0.2.0/24", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,300.0.2.7", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,host.example", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,192.0.2.7,::1", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,--", "used"},
+			{"v1;" F_ID ";" F_HASH TAIL ";used=20250301120000Z,-;used=20250301120000Z,-", "used"},
 	};
 	struct sendsec_keyrec rec;
 	char err[256];
@@ -798,6 +815,79 @@ static void test_keyrec_malformed(void)
 	}
 }
 
+/* Values written before the last use existed still parse (never used); the last use round-trips
+ * with an IPv4, IPv6 and IPv4-mapped address or none, in any field position. */
+static void test_keyrec_used(void)
+{
+	static const struct {
+		const char *used;    /* the field as stored */
+		const char *written; /* as formatted back */
+		time_t when;
+		bool has_addr;
+	} cases[] = {
+			{"used=20250302130405Z,192.0.2.7", "used=20250302130405Z,192.0.2.7", 1740920645, true},
+			{"used=20250302130405Z,2001:DB8::7", "used=20250302130405Z,2001:db8::7", 1740920645, true},
+			{"used=20250302130405Z,::ffff:192.0.2.7", "used=20250302130405Z,192.0.2.7", 1740920645, true},
+			{"used=20250302130405Z,-", "used=20250302130405Z,-", 1740920645, false},
+	};
+	const char *old = "v1;" F_ID ";" F_HASH TAIL;
+	struct sendsec_keyrec rec;
+	char value[1024], err[256], *back = NULL;
+
+	CHECK(sendsec_keyrec_parse(old, strlen(old), &rec, err, sizeof(err)) == SENDSEC_OK);
+	CHECK_EQ_INT(rec.used, 0);
+	CHECK(!rec.used_has_addr);
+	CHECK(sendsec_keyrec_format(&rec, &back) == SENDSEC_OK);
+	CHECK(back != NULL && strstr(back, "used=") == NULL); /* a key never used is written as before */
+	CHECK(back != NULL && strcmp(back, "v1;" F_ID ";" F_HASH TAIL) == 0);
+	free(back);
+	back = NULL;
+	sendsec_keyrec_clear(&rec);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* In the middle of the value, as another writer might put it. */
+		snprintf(value, sizeof(value), "v1;" F_ID ";%s;" F_HASH TAIL, cases[i].used);
+		CHECK(sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK);
+		CHECK_EQ_INT(rec.used, cases[i].when);
+		CHECK_EQ_INT(rec.used_has_addr, cases[i].has_addr);
+		CHECK(sendsec_keyrec_format(&rec, &back) == SENDSEC_OK);
+		/* Written right after "created". */
+		snprintf(value, sizeof(value), ";" F_CREATED ";%s;" F_NET ";", cases[i].written);
+		if (back == NULL || strstr(back, value) == NULL)
+			fprintf(stderr, "case %zu: wanted %s in %s\n", i, value, back != NULL ? back : "(null)");
+		CHECK(back != NULL && strstr(back, value) != NULL);
+		free(back);
+		back = NULL;
+		sendsec_keyrec_clear(&rec);
+	}
+}
+
+/* The idle and touch rules: a key never used counts from its creation; "more than N days". */
+static void test_lifecycle_rules(void)
+{
+	struct sendsec_keyrec rec = {0};
+	const time_t created = 1740830400, day = 86400;
+
+	rec.created = created;
+	CHECK_EQ_INT(sendsec_keyrec_idle_seconds(&rec, created + 5), 5);
+	CHECK_EQ_INT(sendsec_keyrec_idle_seconds(&rec, created - 5), 0);
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 30 * day, 30));
+	CHECK(sendsec_keyrec_is_idle(&rec, created + 30 * day + 1, 30));
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 3000 * day, 0)); /* 0: the rule is off */
+	rec.used = created + 20 * day;
+	CHECK(!sendsec_keyrec_is_idle(&rec, created + 40 * day, 30));
+	CHECK(sendsec_keyrec_is_idle(&rec, created + 50 * day + 1, 30));
+
+	rec.used = 0;
+	CHECK(sendsec_keyrec_touch_due(&rec, created, 3600)); /* never written: due at once */
+	rec.used = created;
+	CHECK(!sendsec_keyrec_touch_due(&rec, created, 3600));
+	CHECK(!sendsec_keyrec_touch_due(&rec, created + 3599, 3600));
+	CHECK(sendsec_keyrec_touch_due(&rec, created + 3600, 3600));
+	CHECK(sendsec_keyrec_touch_due(&rec, created, 0));          /* interval 0: every use */
+	CHECK(!sendsec_keyrec_touch_due(&rec, created - 10, 3600)); /* a clock behind the last writer */
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -820,5 +910,7 @@ int main(int argc, char **argv)
 	test_is_scope();
 	test_keyrec_value_id();
 	test_keyrec_malformed();
+	test_keyrec_used();
+	test_lifecycle_rules();
 	return check_report(argv[0]);
 }

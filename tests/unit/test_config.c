@@ -193,9 +193,8 @@ static void test_defaults(void)
 	CHECK(s->rehash == true);
 	CHECK(s->argon2_opslimit == 2);
 	CHECK(s->argon2_memlimit_kib == 65536);
-	CHECK(s->n_methods == 2);
+	CHECK(s->n_methods == 1); /* no API keys unless a service's methods list apikey */
 	CHECK(s->methods[0] == (SENDSEC_FACTOR_PASSWORD | SENDSEC_FACTOR_TOTP));
-	CHECK(s->methods[1] == SENDSEC_FACTOR_APIKEY);
 	CHECK(s->totp_unenrolled_allow == false);
 	CHECK(s->otp_mode == SENDSEC_OTP_PROMPT);
 	CHECK(s->totp_key_file == NULL);
@@ -976,7 +975,7 @@ static void test_print_unset(void)
 	CHECK_STR(l->text[3], "# bindpw_file (not set)");
 	CHECK_STR(l->text[9], "tls_reqcert demand");
 	CHECK_STR(l->text[11], "user_filter (&(objectClass=posixAccount)(uid=%u))");
-	CHECK_STR(l->text[17], "methods password+totp apikey");
+	CHECK_STR(l->text[17], "methods password+totp");
 	CHECK_STR(l->text[23], "allow_networks any");
 	CHECK_STR(l->text[28], "# password_reset_before (not set)");
 	CHECK_STR(l->text[29], "log_level info");

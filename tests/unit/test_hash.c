@@ -3,7 +3,9 @@
  * malformed value UNAVAILABLE with its scheme named, rehash advice, make/verify round trip,
  * bounds on lengths and embedded NULs, cost caps (legit tool defaults pass, costs above the caps
  * are UNAVAILABLE without being computed), an argon2 run without memory reported as UNAVAILABLE,
- * and a dummy verify that really costs an argon2 run. */
+ * a dummy verify that really costs an argon2 run, and the digest a verification leaves for the
+ * lockout tag: the same for the same wrong password, another for another, computed by the raw
+ * argon2 path that must agree with the tools' strings, and absent where libsodium cannot give it. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -552,6 +554,64 @@ static void test_dummy_costs_like_a_real_verify(void)
 	CHECK(cheap < dummy);
 }
 
+/* sendsec_hash_verify_digest on stored: PW OK, WRONG DENIED (twice the same digest, another
+ * wrong password another digest), each with a digest exactly when expect_set. */
+static void check_digest(const char *stored, bool expect_set)
+{
+	struct sendsec_hash_digest d1, d2, d3;
+	const char *name = NULL;
+	bool rehash;
+
+	CHECK_RESULT(sendsec_hash_verify_digest(stored, strlen(stored), PW, OPS, MEM, &name, &rehash, &d1), SENDSEC_OK);
+	CHECK_EQ_INT(d1.is_set, expect_set);
+	CHECK_RESULT(sendsec_hash_verify_digest(stored, strlen(stored), WRONG, OPS, MEM, NULL, NULL, &d1),
+			SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_hash_verify_digest(stored, strlen(stored), WRONG, OPS, MEM, NULL, NULL, &d2),
+			SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_hash_verify_digest(stored, strlen(stored), "another-wr0ng-one", OPS, MEM, NULL, NULL, &d3),
+			SENDSEC_DENIED);
+	CHECK_EQ_INT(d1.is_set, expect_set);
+	CHECK_EQ_INT(d3.is_set, expect_set);
+	if (expect_set) {
+		CHECK(memcmp(d1.bytes, d2.bytes, sizeof(d1.bytes)) == 0);
+		CHECK(memcmp(d1.bytes, d3.bytes, sizeof(d1.bytes)) != 0);
+	}
+	CHECK_RESULT(sendsec_hash_verify_digest(
+				     "{ARGON2}$argon2id$v=19$m=4096,t=3,p=1$bad", 41, WRONG, OPS, MEM, NULL, NULL, &d1),
+			SENDSEC_UNAVAILABLE);
+	CHECK(!d1.is_set);
+}
+
+static void test_digests(void)
+{
+	char v[512];
+	const char *tools[][2] = {
+			/* 16-byte salts: libsodium's raw interface computes these (the tag path) */
+			{"slappasswd -o module-load=argon2 -h '{ARGON2}' -s '" PW "'", "1"},
+			{"printf %s '" PW "' | argon2 SALTSALTSALTSALT -id -t 2 -m 12 -p 1 -e", "1"},
+			{"printf %s '" PW "' | argon2 SALTSALTSALTSALT -i -t 3 -m 12 -p 1 -e", "1"},
+			{"slappasswd -h '{SSHA}' -s '" PW "'", "1"},
+			{"mkpasswd -m yescrypt '" PW "'", "1"},
+			/* what libsodium's raw interface cannot compute: verified, no digest */
+			{"printf %s '" PW "' | argon2 SALTSALT -id -t 2 -m 12 -p 1 -e", "0"},
+			{"printf %s '" PW "' | argon2 SALTSALTSALTSALT -id -t 2 -m 12 -p 4 -e", "0"},
+	};
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		if (!run(tools[i][0], v, sizeof(v))) {
+			CHECK(!"digest vector");
+			continue;
+		}
+		if (strncmp(v, "$y$", 3) == 0) {
+			memmove(v + 7, v, strlen(v) + 1);
+			memcpy(v, "{CRYPT}", 7);
+		}
+		check_digest(v, tools[i][1][0] == '1');
+	}
+	CHECK(sendsec_hash_make(PW, 2, 4096, v, sizeof(v)) == SENDSEC_OK);
+	check_digest(v, true);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -564,5 +624,6 @@ int main(int argc, char **argv)
 	test_unknown_and_bounds();
 	test_make();
 	test_dummy_costs_like_a_real_verify();
+	test_digests();
 	return check_report(argv[0]);
 }

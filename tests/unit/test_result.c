@@ -18,6 +18,13 @@ int main(int argc, char **argv)
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_DISABLED), "disabled");
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_UNKNOWN_USER), "unknown_user");
 	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_UNAVAILABLE), "unavailable");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_RESET_REQUIRED), "reset_required");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_PASSWORD_TOO_SHORT), "password_too_short");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_IDLE), "idle");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_NOT_DELEGATE), "not_delegate");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_SOURCE_LOCKED), "source_locked");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_BUSY), "busy");
+	CHECK_STR(sendsec_reason_name(SENDSEC_REASON_PASSWORD_REFUSED), "password_refused");
 	CHECK_STR(sendsec_reason_name((enum sendsec_reason)99), "unavailable");
 	return check_report(argv[0]);
 }

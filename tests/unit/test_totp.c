@@ -3,6 +3,7 @@
  * appendix B vectors, sealing round trips and tampering, plain secrets, otpauth:// URIs (their
  * base32 against Python's for every secret length).
  * No secret or code is ever printed. */
+#include <liboath/oath.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,33 @@ static void test_window_edges(void)
 	CHECK(step == 0);
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(code, sizeof(code));
+}
+
+/* The code rules TOTP and HOTP share (sendsec_otp_*): exactly that many decimal digits, and a
+ * candidate equal to the code only when it is as long. */
+static void test_otp_code_rules(void)
+{
+	enum sendsec_result rc;
+
+	CHECK(sendsec_otp_code_well_formed("123456", 6));
+	CHECK(sendsec_otp_code_well_formed("12345678", 8));
+	CHECK(!sendsec_otp_code_well_formed("12345", 6));
+	CHECK(!sendsec_otp_code_well_formed("1234567", 6));
+	CHECK(!sendsec_otp_code_well_formed("12a456", 6));
+	CHECK(!sendsec_otp_code_well_formed("12345 ", 6));
+	CHECK(!sendsec_otp_code_well_formed("", 6));
+	CHECK(!sendsec_otp_code_well_formed(NULL, 6));
+	CHECK(sendsec_otp_code_equal("123456", "123456", 6));
+	CHECK(!sendsec_otp_code_equal("123457", "123456", 6));
+	CHECK(!sendsec_otp_code_equal("023456", "123456", 6));
+	CHECK(!sendsec_otp_code_equal("12345", "123456", 6));
+	CHECK(!sendsec_otp_code_equal("1234567", "123456", 6));
+	rc = sendsec_otp_begin("123456", 6);
+	CHECK_RESULT(rc, SENDSEC_OK);
+	if (rc == SENDSEC_OK)
+		oath_done();
+	CHECK_RESULT(sendsec_otp_begin("12345", 6), SENDSEC_DENIED);
+	CHECK_RESULT(sendsec_otp_begin(NULL, 6), SENDSEC_DENIED);
 }
 
 static void test_malformed_codes_denied(void)
@@ -544,6 +572,7 @@ int main(int argc, char **argv)
 	test_rfc6238_vectors();
 	test_oathtool_codes_accepted();
 	test_window_edges();
+	test_otp_code_rules();
 	test_malformed_codes_denied();
 	test_params_out_of_range_unavailable();
 	test_replay();
