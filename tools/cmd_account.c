@@ -34,15 +34,15 @@ const struct cli_command cli_account_commands[] = {
 				.run = run_passwd,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "set USER's password (read twice on a terminal, once from stdin); "
-					"clears a forced reset"},
+				.help = "set USER's password (read twice on a terminal, once from stdin); clears a "
+					"forced reset"},
 		{.name = "reset",
 				.run = run_reset,
 				.args = {"[USER]"},
 				.options = reset_options,
 				.usage = "USER | --all-before TIME",
-				.help = "require a password change from USER, or from every account whose "
-					"password is older than TIME"},
+				.help = "require a password change from USER, or from every account whose password is "
+					"older than TIME"},
 		{.name = "unlock",
 				.run = run_unlock,
 				.args = {"USER"},
@@ -58,8 +58,8 @@ const struct cli_command cli_account_commands[] = {
 				.args = {"SERVICE", "USER"},
 				.options = test_options,
 				.usage = "SERVICE USER [--rhost ADDR] [--authzid ACCOUNT]",
-				.help = "authenticate USER once for SERVICE (password, then a code if asked) "
-					"and print the outcome"},
+				.help = "authenticate USER once for SERVICE (password, then a code if asked) and print "
+					"the outcome"},
 		{.name = NULL},
 };
 

@@ -28,8 +28,8 @@ const struct cli_command cli_config_commands[] = {
 				.run = run_check_config,
 				.options = check_options,
 				.usage = "[--quiet]",
-				.help = "parse the config and print the effective settings of [global] and "
-					"every [service NAME]"},
+				.help = "parse the config and print the effective settings of [global] and every "
+					"[service NAME]"},
 		{.name = "hash",
 				.run = run_hash,
 				.usage = "",

@@ -17,15 +17,15 @@ const struct cli_command cli_delegate_commands[] = {
 				.run = run_add,
 				.args = {"ACCOUNT", "PERSON"},
 				.usage = "ACCOUNT PERSON",
-				.help = "let PERSON act as the shared ACCOUNT over SASL (authzid) with their "
-					"own credentials"},
+				.help = "let PERSON act as the shared ACCOUNT over SASL (authzid) with their own "
+					"credentials"},
 		{.name = "delegate",
 				.sub = "remove",
 				.run = run_remove,
 				.args = {"ACCOUNT", "PERSON"},
 				.usage = "ACCOUNT PERSON",
-				.help = "stop PERSON (an account name, or the DN of one that is gone) acting "
-					"as ACCOUNT"},
+				.help = "stop PERSON (an account name, or the DN of one that is gone) acting as "
+					"ACCOUNT"},
 		{.name = "delegate",
 				.sub = "list",
 				.run = run_list,

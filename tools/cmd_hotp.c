@@ -46,18 +46,18 @@ const struct cli_command cli_hotp_commands[] = {
 				.run = run_enroll,
 				.args = {"USER"},
 				.options = enroll_options,
-				.usage = "USER (--secret HEX|- | --generate) [--counter N] [--digits 6|8] "
-					 "[--name NAME] [--issuer NAME] [--no-qr]",
-				.help = "add an HOTP (counter) token to USER: a hardware token's seed, or a "
-					"new one printed once"},
+				.usage = "USER (--secret HEX|- | --generate) [--counter N] [--digits 6|8] [--name "
+					 "NAME] "
+					 "[--issuer NAME] [--no-qr]",
+				.help = "add an HOTP (counter) token to USER: a hardware token's seed, or a new one "
+					"printed once"},
 		{.name = "hotp",
 				.sub = "resync",
 				.run = run_resync,
 				.args = {"USER", "CODE1", "CODE2"},
 				.options = resync_options,
 				.usage = "USER CODE1 CODE2 [--name NAME] [--window N]",
-				.help = "move USER's HOTP counter past two consecutive codes found further "
-					"ahead"},
+				.help = "move USER's HOTP counter past two consecutive codes found further ahead"},
 		{.name = NULL},
 };
 

@@ -51,18 +51,18 @@ const struct cli_command cli_key_commands[] = {
 				.options = create_options,
 				.usage = "USER --scope SVC[,SVC...] [--expires TIME] [--network CIDR[,CIDR...]] "
 					 "[--description TEXT]",
-				.help = "create an API key for USER valid for the services SVC ('*': all) and "
-					"print it once"},
+				.help = "create an API key for USER valid for the services SVC ('*': all) and print it "
+					"once"},
 		{.name = "key",
 				.sub = "list",
 				.run = run_list,
 				.args = {"[USER]"},
 				.options = list_options,
 				.usage = "USER | [USER] --idle DAYS",
-				.help = "list USER's API keys: id, scopes, created, expires, last use and its "
-					"address, state, networks, description; with --idle, only keys unused "
-					"for more than DAYS days (never used: since creation), of every "
-					"account unless USER is given"},
+				.help = "list USER's API keys: id, scopes, created, expires, last use and its address, "
+					"state, networks, description; with --idle, only keys unused for more than "
+					"DAYS days (never used: since creation), of every account unless USER is "
+					"given"},
 		{.name = "key",
 				.sub = "revoke",
 				.run = run_revoke,
@@ -75,9 +75,9 @@ const struct cli_command cli_key_commands[] = {
 				.args = {"ID"},
 				.options = rotate_options,
 				.usage = "ID [--overlap DURATION]",
-				.help = "issue a successor of key ID (same account, scopes, networks, "
-					"description, expiry), print it once, and make ID expire after "
-					"DURATION (default 7d; s, m, h, d, w)"},
+				.help = "issue a successor of key ID (same account, scopes, networks, description, "
+					"expiry), print it once, and make ID expire after DURATION (default 7d; s, m, "
+					"h, d, w)"},
 		{.name = NULL},
 };
 

@@ -47,36 +47,34 @@ const struct cli_command cli_totp_commands[] = {
 				.args = {"USER"},
 				.options = enroll_options,
 				.usage = "USER [--name NAME] [--issuer NAME] [--no-qr]",
-				.help = "create a TOTP token for USER (beside the existing ones: --name); "
-					"prints the otpauth:// URI and its QR code once"},
+				.help = "create a TOTP token for USER (beside the existing ones: --name); prints the "
+					"otpauth:// URI and its QR code once"},
 		{.name = "totp",
 				.sub = "list",
 				.run = run_list,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "list USER's tokens (TOTP and HOTP): name, type, digits, last use, "
-					"secret, link, DN, state"},
+				.help = "list USER's tokens (TOTP and HOTP): name, type, digits, last use, secret, "
+					"link, DN, state"},
 		{.name = "totp",
 				.sub = "remove",
 				.run = run_remove,
 				.args = {"USER", "[NAME]"},
 				.usage = "USER [NAME]",
-				.help = "delete USER's token NAME (or the only one); the recovery codes go "
-					"with the last token"},
+				.help = "delete USER's token NAME (or the only one); the recovery codes go with the "
+					"last token"},
 		{.name = "totp",
 				.sub = "seal",
 				.run = run_seal,
 				.args = {"[USER]"},
 				.options = seal_options,
 				.usage = "USER | --all",
-				.help = "seal the plain token secrets of USER (or of every token) with "
-					"totp_key_file"},
+				.help = "seal the plain token secrets of USER (or of every token) with totp_key_file"},
 		{.name = "recovery",
 				.run = run_recovery,
 				.args = {"USER"},
 				.usage = "USER",
-				.help = "replace USER's recovery codes with 10 new single-use codes; prints "
-					"them once"},
+				.help = "replace USER's recovery codes with 10 new single-use codes; prints them once"},
 		{.name = NULL},
 };
 
