@@ -577,8 +577,8 @@ static void test_prompts_tell_nothing(void)
 					SENDSEC_REASON_DISABLED},
 	};
 	static const char *const extra[N_CONFS] = {
-			[DENY] = "methods password+totp\nlockout_threshold 2\nrehash no\n"
-				 "argon2_opslimit 3\nargon2_memlimit 4096\n",
+			[DENY] = ("methods password+totp\nlockout_threshold 2\nrehash no\n"
+				  "argon2_opslimit 3\nargon2_memlimit 4096\n"),
 			[ALLOW] = "methods password+totp\ntotp_unenrolled allow\nlockout_threshold 0\nrehash no\n",
 			[EITHER] = "methods password password+totp\nlockout_threshold 0\nrehash no\n",
 			[APPEND] = "methods password+totp\notp_mode append\nlockout_threshold 0\nrehash no\n",
