@@ -230,8 +230,8 @@ size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_sour
 /* ppolicy's lock (pwdAccountLockedTime) of l->account, as it ends by ppolicy's rule: a lock after
  * failed binds holds until its time plus the pwdLockoutDuration of the policy that the account's
  * pwdPolicySubentry names (read from the directory; 0 or absent: until unlocked). Without a
- * pwdPolicySubentry slapd applies its default policy, which a client cannot discover: the lock
- * holds until unlocked (sendsecctl unlock). */
+ * pwdPolicySubentry slapd applies its default policy, which a client cannot discover: the one
+ * ppolicy_default names, else the lock holds until unlocked (sendsecctl unlock). */
 enum sendsec_ppolicy_lock {
 	SENDSEC_PPOLICY_OPEN,    /* no lock, or one that is over */
 	SENDSEC_PPOLICY_HELD,    /* a lock after failed binds: until *until_out (0: until unlocked) */

@@ -312,8 +312,10 @@ enum sendsec_ppolicy_lock sendsec_policy_ppolicy_lock(const struct sendsec_login
 		return SENDSEC_PPOLICY_UNKNOWN;
 	}
 	/* The policy slapd applies: the account's pwdPolicySubentry, else its default policy, which a
-	 * client cannot discover: then the lock holds until an administrator removes it. */
-	if ((policy = sendsec_entry_first(l->account, "pwdPolicySubentry")) == NULL)
+	 * client cannot discover: ppolicy_default names it, else the lock holds until an administrator
+	 * removes it. */
+	if ((policy = sendsec_entry_first(l->account, "pwdPolicySubentry")) == NULL &&
+			(policy = l->s->ppolicy_default) == NULL)
 		return SENDSEC_PPOLICY_HELD;
 	if (!read_lockout_duration(l, policy, &duration))
 		return SENDSEC_PPOLICY_UNKNOWN;

@@ -6,7 +6,8 @@
  *   and once the lock is older than 600 s it works again and slapd removes the attribute;
  * - password_check local: the duration of the account's pwdPolicySubentry policy is honoured with
  *   the engine's clock (600 s: held at 599, over at 600; 0: until unlocked); without a
- *   pwdPolicySubentry (the server's default policy, unknown here) the lock holds until unlocked;
+ *   pwdPolicySubentry the policy ppolicy_default names, and without that (the server's default
+ *   policy, unknown here) the lock holds until unlocked;
  *   a lock time or duration sendsec cannot read is unavailable, never a success;
  * - the administrative lock 000001010000Z refuses passwords in both modes before any bind, keys
  *   and the account check;
@@ -156,6 +157,27 @@ static void test_local_mode(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	CHECK(set_policy("bob", NULL) == 0);
 }
 
+/* Local mode without pwdPolicySubentry: the policy ppolicy_default names (service defpol). */
+static void test_default_policy(struct sendsec_ctx *ctx, struct itest_clock *clock)
+{
+	time_t t = locked_at();
+
+	CHECK(set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	clock->now = t + 599;
+	EXPECT_LOGIN("ppolicy_default cn=lockout (600 s), 599 s after the lock: refused as locked", ctx, "defpol",
+			"bob", itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	clock->now = t + 600;
+	EXPECT_LOGIN("ppolicy_default cn=lockout (600 s), 600 s after the lock: OK", ctx, "defpol", "bob",
+			itest_pw("bob"), NULL, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("no ppolicy_default (service sshd), same time: refused as locked", ctx, "sshd", "bob",
+			itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	CHECK(set_policy("bob", "forever") == 0);
+	EXPECT_LOGIN("pwdPolicySubentry cn=forever wins over ppolicy_default: refused as locked", ctx, "defpol", "bob",
+			itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	CHECK(set_policy("bob", NULL) == 0);
+	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
+}
+
 /* The administrative lock, whatever the policy says: passwords, keys and the account check. */
 static void test_admin_lock(struct sendsec_ctx *ctx, struct itest_clock *clock)
 {
@@ -208,14 +230,21 @@ static void test_status(struct sendsec_ctx *ctx, struct itest_clock *clock)
 int main(int argc, char **argv)
 {
 	struct itest_clock clock = {time(NULL)};
-	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY "rehash no\nlockout_threshold 10\n"
-								"[service bindmode]\npassword_check bind\n"
-								"[service smtp]\nmethods password apikey\n");
+	char extra[1024];
+	struct sendsec_ctx *ctx;
 
 	(void)argc;
+	snprintf(extra, sizeof(extra),
+			ITEST_PASSWORD_ONLY "rehash no\nlockout_threshold 10\n"
+					    "[service bindmode]\npassword_check bind\n"
+					    "[service smtp]\nmethods password apikey\n"
+					    "[service defpol]\nppolicy_default cn=lockout,ou=policies,%s\n",
+			itest_env("BASE"));
+	ctx = itest_ctx(extra);
 	sendsec_ctx_set_clock(ctx, itest_clock_now, &clock);
 	test_bind_mode(ctx, &clock);
 	test_local_mode(ctx, &clock);
+	test_default_policy(ctx, &clock);
 	test_admin_lock(ctx, &clock);
 	test_status(ctx, &clock);
 	sendsec_ctx_free(ctx);
