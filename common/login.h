@@ -238,12 +238,6 @@ size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_sour
  * pwdPolicySubentry names (read from the directory; 0 or absent: until unlocked). Without a
  * pwdPolicySubentry slapd applies its default policy, which a client cannot discover: the one
  * ppolicy_default names, else the lock holds until unlocked (sendsecctl unlock). */
-enum sendsec_ppolicy_lock {
-	SENDSEC_PPOLICY_OPEN,    /* no lock, or one that is over */
-	SENDSEC_PPOLICY_HELD,    /* a lock after failed binds: until *until_out (0: until unlocked) */
-	SENDSEC_PPOLICY_ADMIN,   /* 000001010000Z: locked by an administrator until unlocked */
-	SENDSEC_PPOLICY_UNKNOWN, /* a lock time or duration not read here, or the policy unreadable (logged) */
-};
 enum sendsec_ppolicy_lock sendsec_policy_ppolicy_lock(const struct sendsec_login *l, time_t *until_out);
 /* True when ppolicy's administrative lock is set (pwdAccountLockedTime 000001010000Z): the account
  * is refused on every path, API keys and the account check included. A pwdAccountLockedTime with

@@ -238,20 +238,37 @@ bool sendsec_policy_is_admin_locked(const struct sendsec_login *l)
 	return when != NULL && strcmp(when, PPOLICY_ADMIN_LOCK) == 0;
 }
 
-/* pwdLockoutDuration: 0 to INT_MAX seconds (slapd keeps it in an int), digits only. */
-static bool parse_lockout_duration(const char *text, long long *out)
+bool sendsec_ppolicy_duration_parse(const char *text, size_t len, long long *out)
 {
-	size_t n = text != NULL ? strlen(text) : 0;
 	long long v = 0;
 
-	if (n == 0 || n > 10 || !all_digits(text, n))
+	if (text == NULL || len == 0 || len > 10 || !all_digits(text, len) || (len > 1 && text[0] == '0'))
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < len; i++)
 		v = v * 10 + (text[i] - '0');
 	if (v > 2147483647LL)
 		return false;
 	*out = v;
 	return true;
+}
+
+enum sendsec_ppolicy_lock sendsec_ppolicy_decide(
+		const char *locked, size_t len, long long duration, time_t now, time_t *until_out)
+{
+	time_t when;
+
+	*until_out = 0;
+	if (len == sizeof(PPOLICY_ADMIN_LOCK) - 1 && memcmp(locked, PPOLICY_ADMIN_LOCK, len) == 0)
+		return SENDSEC_PPOLICY_ADMIN;
+	if (memchr(locked, '\0', len) != NULL || !sendsec_time_parse_generalized(locked, len, &when))
+		return SENDSEC_PPOLICY_UNKNOWN;
+	if (duration <= 0)
+		return SENDSEC_PPOLICY_HELD;
+	/* A lock time in the future holds too (from now on, for the duration at least). */
+	if ((long long)now >= (long long)when + duration)
+		return SENDSEC_PPOLICY_OPEN;
+	*until_out = (time_t)((long long)when + duration);
+	return SENDSEC_PPOLICY_HELD;
 }
 
 /* The pwdLockoutDuration of the policy entry dn into *duration_out, -1 when no duration applies
@@ -282,7 +299,7 @@ static bool read_lockout_duration(const struct sendsec_login *l, const char *dn,
 	if (value == NULL) {
 		*duration_out = 0;
 		ok = true;
-	} else if (parse_lockout_duration(value, duration_out)) {
+	} else if (sendsec_ppolicy_duration_parse(value, strlen(value), duration_out)) {
 		ok = true;
 	} else {
 		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "ppolicy policy %s: pwdLockoutDuration is not 0 to 2147483647",
@@ -298,34 +315,25 @@ enum sendsec_ppolicy_lock sendsec_policy_ppolicy_lock(const struct sendsec_login
 {
 	const char *when = sendsec_entry_first(l->account, "pwdAccountLockedTime");
 	const char *policy;
-	time_t locked;
-	long long duration;
+	long long duration = -1;
+	enum sendsec_ppolicy_lock lock;
 
 	*until_out = 0;
 	if (when == NULL)
 		return SENDSEC_PPOLICY_OPEN;
-	if (strcmp(when, PPOLICY_ADMIN_LOCK) == 0)
-		return SENDSEC_PPOLICY_ADMIN;
-	if (!sendsec_time_parse_generalized(when, strlen(when), &locked)) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: pwdAccountLockedTime %s is not a time read here",
-				sendsec_account_name(l), when);
-		return SENDSEC_PPOLICY_UNKNOWN;
-	}
 	/* The policy slapd applies: the account's pwdPolicySubentry, else its default policy, which a
 	 * client cannot discover: ppolicy_default names it, else the lock holds until an administrator
-	 * removes it. */
-	if ((policy = sendsec_entry_first(l->account, "pwdPolicySubentry")) == NULL &&
-			(policy = l->s->ppolicy_default) == NULL)
-		return SENDSEC_PPOLICY_HELD;
-	if (!read_lockout_duration(l, policy, &duration))
+	 * removes it (duration -1). */
+	if (strcmp(when, PPOLICY_ADMIN_LOCK) != 0 &&
+			((policy = sendsec_entry_first(l->account, "pwdPolicySubentry")) != NULL ||
+					(policy = l->s->ppolicy_default) != NULL) &&
+			!read_lockout_duration(l, policy, &duration))
 		return SENDSEC_PPOLICY_UNKNOWN;
-	if (duration <= 0)
-		return SENDSEC_PPOLICY_HELD; /* 0: until unlocked; -1: no duration known */
-	/* A lock time in the future holds too (from now on, for the duration at least). */
-	if ((long long)l->now >= (long long)locked + duration)
-		return SENDSEC_PPOLICY_OPEN;
-	*until_out = (time_t)((long long)locked + duration);
-	return SENDSEC_PPOLICY_HELD;
+	lock = sendsec_ppolicy_decide(when, strlen(when), duration, l->now, until_out);
+	if (lock == SENDSEC_PPOLICY_UNKNOWN)
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: pwdAccountLockedTime %s is not a time read here",
+				sendsec_account_name(l), when);
+	return lock;
 }
 
 /* ppolicy's lock before a password attempt: OK when it does not refuse the attempt here. With
