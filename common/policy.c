@@ -1,6 +1,7 @@
 /* policy.c — account policy read from the account entry: networks (service, account), the
- * lockout record shared by all hosts, disabled flag and forced password reset. Writes only the
- * lockout record.
+ * lockout record shared by all hosts, disabled flag and forced password reset, and ppolicy's lock
+ * (pwdAccountLockedTime; its end read from the pwdLockoutDuration of the account's policy entry,
+ * the only other entry read here). Writes only the lockout record.
  *
  * The lockout record is the multi-valued sendsecFailure on the account, one value per password or
  * TOTP attempt, written before the password is checked (so that racing attempts see each other)
