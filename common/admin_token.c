@@ -97,10 +97,11 @@ static bool is_token_entry(const struct sendsec_entry *e)
 			(sendsec_entry_has_class(e, "oathTOTPToken") || sendsec_entry_has_class(e, "oathHOTPToken"));
 }
 
-/* How many accounts under base other than except_dn link the token dn (any of the three link
- * attributes, matched by the directory as DNs) into *n_out; the directory's status. */
-static enum sendsec_dir_status count_other_links(
-		struct sendsec_login *l, const char *dn, const char *except_dn, size_t *n_out)
+/* How many entries under base still link the token dn (any of the three link attributes, matched
+ * by the directory as DNs) into *n_out; the directory's status. Asked after the unlink, so the
+ * account itself counts only when it links the entry a second time (another attribute, another
+ * spelling of the DN). */
+static enum sendsec_dir_status count_links(struct sendsec_login *l, const char *dn, size_t *n_out)
 {
 	static const char *const no_attrs[] = {"1.1", NULL};
 	char escaped[3 * DN_MAX + 1], filter[3 * (3 * DN_MAX + 1) + 64];
@@ -114,8 +115,7 @@ static enum sendsec_dir_status count_other_links(
 					escaped, escaped, escaped) >= (int)sizeof(filter))
 		return SENDSEC_DIR_FAILED;
 	st = sendsec_dir_search_all(l->dir, l->s->base, filter, no_attrs, &entries, &n);
-	for (size_t i = 0; st == SENDSEC_DIR_OK && i < n; i++)
-		*n_out += strcasecmp(entries[i]->dn, except_dn) != 0;
+	*n_out = st == SENDSEC_DIR_OK ? n : 0;
 	sendsec_entries_free(entries, n);
 	return st;
 }
@@ -182,12 +182,12 @@ enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const ch
 				tokens[k].entry != NULL ? "not an OATH token and is left in place" : "gone already");
 		goto out;
 	}
-	/* An entry another account links too is that account's token as well: unlinked here only. */
-	if ((st = count_other_links(&l, t->dn, l.account->dn, &n_others)) != SENDSEC_DIR_OK || n_others > 0) {
+	/* An entry that another account (or this one, a second time) still links stays: unlinked only. */
+	if ((st = count_links(&l, t->dn, &n_others)) != SENDSEC_DIR_OK || n_others > 0) {
 		sendsec_logf(l.log, st == SENDSEC_DIR_OK ? SENDSEC_LOG_INFO : SENDSEC_LOG_ERROR,
 				"%s unlinked from %s; the entry is left in place: %s", t->dn, l.account->dn,
-				st == SENDSEC_DIR_OK ? "another account links it too"
-						     : "cannot tell whether another account links it");
+				st == SENDSEC_DIR_OK ? "another link to it remains"
+						     : "cannot tell whether another link to it remains");
 		rc = st == SENDSEC_DIR_OK ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
 		goto out;
 	}

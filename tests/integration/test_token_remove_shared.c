@@ -2,7 +2,7 @@
  * (review of issue 13): alice's account links bob's HOTP token (by an administrator's mistake, or
  * a copied LDIF); removing it from alice unlinks it from alice and must leave the entry in place,
  * so that bob's logins keep working with his own codes (from oathtool). Removing bob's last link
- * then deletes the entry as usual.
+ * then deletes the entry as usual; an entry one account links twice stays while a link remains.
  * Usage (under with-slapd.sh): test_token_remove_shared PATH/TO/sendsecctl */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,23 @@ int main(int argc, char **argv)
 		CHECK_EQ_INT(itest_run(args, NULL, text, sizeof(text)), 0);
 	}
 	CHECK(!totp_read_attr(dn, "cn", value, sizeof(value)));
+
+	/* One account linking one entry twice (oathHOTPToken and sendsecToken): removing one link
+	 * keeps the entry the other link still uses. */
+	snprintf(dn, sizeof(dn), "cn=twice,ou=tokens,%s", itest_env("BASE"));
+	CHECK_EQ_INT(totp_add_token("alice", "twice", "hotp", "hotp-sha1-6", NULL, "oathHOTPToken", hex), 0);
+	snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nadd: sendsecToken\nsendsecToken: %s\n",
+			itest_user_dn("alice"), dn);
+	CHECK_EQ_INT(itest_ldapmodify(ldif), 0);
+	{
+		const char *args[] = {sendsecctl, "--config", conf, "totp", "remove", "alice", dn, NULL};
+		CHECK_EQ_INT(itest_run(args, NULL, text, sizeof(text)), 0);
+	}
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("alice"), "oathHOTPToken"), 0);
+	CHECK_EQ_INT(itest_count_values(itest_user_dn("alice"), "sendsecToken"), 1);
+	hotp_code(hex, 6, 0, code);
+	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
+	EXPECT("alice's token through its remaining link", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	sodium_memzero(hex, sizeof(hex));
 	sodium_memzero(code, sizeof(code));
 	sendsec_ctx_free(ctx);
