@@ -203,26 +203,6 @@ out:
 	return rc;
 }
 
-/* Opens tok's secret into secret (SENDSEC_TOTP_SECRET_MAX bytes; the caller wipes it). A plain
- * secret while totp_key_file is set is refused, as in a login. */
-static enum sendsec_result open_secret(
-		const struct sendsec_login *l, const struct sendsec_token *t, unsigned char *secret, size_t *len_out)
-{
-	if (l->s->has_totp_key && !sendsec_totp_is_sealed(t->secret->ptr, t->secret->len)) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-				"token %s has a plain oathSecret but totp_key_file is set: refused (sendsecctl totp "
-				"seal)",
-				t->dn);
-		return SENDSEC_UNAVAILABLE;
-	}
-	if (sendsec_totp_unseal(l->s->has_totp_key ? l->s->totp_key : NULL, !l->s->has_totp_key, t->secret->ptr,
-			    t->secret->len, secret, len_out) != SENDSEC_OK) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "cannot read the secret of token %s", t->dn);
-		return SENDSEC_UNAVAILABLE;
-	}
-	return SENDSEC_OK;
-}
-
 enum sendsec_result sendsec_admin_hotp_resync(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *name, const char *code1, const char *code2, unsigned window, char *name_out,
 		uint64_t *counter_out, char *why, size_t whylen)
@@ -256,7 +236,7 @@ enum sendsec_result sendsec_admin_hotp_resync(struct sendsec_ctx *ctx, const cha
 		if (t->kind != SENDSEC_TOKEN_HOTP || t->digits != len)
 			continue;
 		n_candidates++;
-		if ((rc = open_secret(&l, t, secret, &secret_len)) != SENDSEC_OK)
+		if ((rc = sendsec_token_open_secret(&l, t, secret, &secret_len)) != SENDSEC_OK)
 			goto out;
 		rc = sendsec_hotp_resync(secret, secret_len, t->digits, t->state != NULL, t->state_value, window, code1,
 				code2, &c);
