@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "escape.h"
 #include "login.h"
 #include "secret.h"
 
@@ -96,6 +97,29 @@ static bool is_token_entry(const struct sendsec_entry *e)
 			(sendsec_entry_has_class(e, "oathTOTPToken") || sendsec_entry_has_class(e, "oathHOTPToken"));
 }
 
+/* How many entries under base still link the token dn (any of the three link attributes, matched
+ * by the directory as DNs) into *n_out; the directory's status. Asked after the unlink, so the
+ * account itself counts only when it links the entry a second time (another attribute, another
+ * spelling of the DN). */
+static enum sendsec_dir_status count_links(struct sendsec_login *l, const char *dn, size_t *n_out)
+{
+	static const char *const no_attrs[] = {"1.1", NULL};
+	char escaped[3 * DN_MAX + 1], filter[3 * (3 * DN_MAX + 1) + 64];
+	struct sendsec_entry **entries = NULL;
+	size_t n = 0;
+	enum sendsec_dir_status st;
+
+	*n_out = 0;
+	if (sendsec_filter_escape(dn, strlen(dn), escaped, sizeof(escaped)) != SENDSEC_OK ||
+			snprintf(filter, sizeof(filter), "(|(oathTOTPToken=%s)(oathHOTPToken=%s)(sendsecToken=%s))",
+					escaped, escaped, escaped) >= (int)sizeof(filter))
+		return SENDSEC_DIR_FAILED;
+	st = sendsec_dir_search_all(l->dir, l->s->base, filter, no_attrs, &entries, &n);
+	*n_out = st == SENDSEC_DIR_OK ? n : 0;
+	sendsec_entries_free(entries, n);
+	return st;
+}
+
 enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *name, size_t *left_out, char *why, size_t whylen)
 {
@@ -103,7 +127,7 @@ enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const ch
 	struct sendsec_login_token *tokens = NULL;
 	struct sendsec_val link, cls;
 	struct sendsec_mod mods[3];
-	size_t n = 0, k, n_mods = 0, n_codes = 0;
+	size_t n = 0, k, n_mods = 0, n_codes = 0, n_others = 0;
 	const struct sendsec_token *t;
 	enum sendsec_dir_status st;
 	enum sendsec_result rc;
@@ -156,6 +180,15 @@ enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const ch
 		sendsec_logf(l.log, tokens[k].entry != NULL ? SENDSEC_LOG_ERROR : SENDSEC_LOG_INFO,
 				"%s unlinked from %s; the entry was %s", t->dn, l.account->dn,
 				tokens[k].entry != NULL ? "not an OATH token and is left in place" : "gone already");
+		goto out;
+	}
+	/* An entry that another account (or this one, a second time) still links stays: unlinked only. */
+	if ((st = count_links(&l, t->dn, &n_others)) != SENDSEC_DIR_OK || n_others > 0) {
+		sendsec_logf(l.log, st == SENDSEC_DIR_OK ? SENDSEC_LOG_INFO : SENDSEC_LOG_ERROR,
+				"%s unlinked from %s; the entry is left in place: %s", t->dn, l.account->dn,
+				st == SENDSEC_DIR_OK ? "another link to it remains"
+						     : "cannot tell whether another link to it remains");
+		rc = st == SENDSEC_DIR_OK ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
 		goto out;
 	}
 	st = sendsec_dir_delete(l.dir, t->dn);
