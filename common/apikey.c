@@ -87,16 +87,24 @@ enum field {
 	F_COUNT,
 };
 
-static const char *const field_names[F_COUNT] = {
-		"id",
-		"hash",
-		"scopes",
-		"expires",
-		"created",
-		"networks",
-		"disabled",
-		"desc",
-		"used",
+static const struct {
+	const char *name;
+	size_t len;
+} field_names[F_COUNT] = {
+#define FIELD(name)                                                                                                    \
+	{                                                                                                              \
+		name, sizeof(name) - 1                                                                                 \
+	}
+		FIELD("id"),
+		FIELD("hash"),
+		FIELD("scopes"),
+		FIELD("expires"),
+		FIELD("created"),
+		FIELD("networks"),
+		FIELD("disabled"),
+		FIELD("desc"),
+		FIELD("used"),
+#undef FIELD
 };
 
 /* ---- base62 and CRC32 ---- */
@@ -117,15 +125,24 @@ static char base62_char(unsigned v)
 	return (char)c;
 }
 
-/* CRC-32/IEEE (reflected polynomial 0xEDB88320, initial and final value 0xFFFFFFFF), bitwise. */
+/* CRC-32/IEEE (reflected polynomial 0xEDB88320, initial and final value 0xFFFFFFFF), a byte at a
+ * time without a table, so that no secret byte ever selects a memory address: the step of one byte
+ * is linear over GF(2), crc' = (crc >> 8) ^ XOR of K[i] for each set bit i of the low byte, where
+ * K[i] is the CRC step of bit i alone (entry 1 << i of the usual 256-entry table). Each term is a
+ * mask made from its bit, with no branch, and the eight are independent of each other. */
+#define CRC_TERM(c, i, k) ((0u - (((c) >> (i)) & 1u)) & (k))
+
 static uint32_t crc32_ieee(const char *data, size_t len)
 {
 	uint32_t crc = 0xFFFFFFFFu;
 
 	for (size_t i = 0; i < len; i++) {
-		crc ^= (unsigned char)data[i];
-		for (int bit = 0; bit < 8; bit++)
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+		uint32_t c = crc ^ (unsigned char)data[i];
+
+		crc = (c >> 8) ^ CRC_TERM(c, 0, 0x77073096u) ^ CRC_TERM(c, 1, 0xEE0E612Cu) ^
+				CRC_TERM(c, 2, 0x076DC419u) ^ CRC_TERM(c, 3, 0x0EDB8832u) ^
+				CRC_TERM(c, 4, 0x1DB71064u) ^ CRC_TERM(c, 5, 0x3B6E20C8u) ^
+				CRC_TERM(c, 6, 0x76DC4190u) ^ CRC_TERM(c, 7, 0xEDB88320u);
 	}
 	return crc ^ 0xFFFFFFFFu;
 }
@@ -378,17 +395,48 @@ bool sendsec_keyrec_value_id(const char *value, size_t len, char id_out[SENDSEC_
 	return false;
 }
 
+/* All ones when lo <= c <= hi, else 0, without a branch (c is a byte value, lo <= hi <= 255). */
+static uint32_t in_range(uint32_t c, uint32_t lo, uint32_t hi)
+{
+	return 0u - ((((c - lo) | (hi - c)) >> 31) ^ 1u);
+}
+
+/* The value 0..63 of a character of the standard base64 alphabet; sets *bad when it is not one.
+ * Arithmetic only, as libsodium's decoder: no character of the hash selects a branch or an address. */
+static uint32_t b64_value(unsigned char ch, uint32_t *bad)
+{
+	uint32_t c = ch;
+	uint32_t upper = in_range(c, 'A', 'Z'), lower = in_range(c, 'a', 'z'), digit = in_range(c, '0', '9');
+	uint32_t plus = in_range(c, '+', '+'), slash = in_range(c, '/', '/');
+
+	*bad |= ~(upper | lower | digit | plus | slash) & 1u;
+	return (upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) | (plus & 62u) | (slash & 63u);
+}
+
+/* b64hash: exactly the canonical padded base64 of 32 bytes (what sodium_bin2base64 writes): 42
+ * characters of 6 bits, one of 4 bits followed by two zero bits, and "=". Anything else, a
+ * non-zero padding bit included, is refused, as sodium_base642bin refuses it. */
 static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
 {
-	const char *end = NULL;
-	size_t bin_len = 0;
+	const unsigned char *in = (const unsigned char *)v;
+	uint32_t bad = 0, acc;
+	size_t o = 0;
 
 	if (n != HASH_B64_LEN)
 		return false;
-	if (sodium_base642bin(hash_out, SENDSEC_KEY_HASH_LEN, v, n, NULL, &bin_len, &end,
-			    sodium_base64_VARIANT_ORIGINAL) != 0)
-		return false;
-	return bin_len == SENDSEC_KEY_HASH_LEN && end == v + n;
+	for (size_t i = 0; i < 40; i += 4) {
+		acc = b64_value(in[i], &bad) << 18 | b64_value(in[i + 1], &bad) << 12 |
+				b64_value(in[i + 2], &bad) << 6 | b64_value(in[i + 3], &bad);
+		hash_out[o++] = (unsigned char)(acc >> 16);
+		hash_out[o++] = (unsigned char)(acc >> 8);
+		hash_out[o++] = (unsigned char)acc;
+	}
+	acc = b64_value(in[40], &bad) << 12 | b64_value(in[41], &bad) << 6 | b64_value(in[42], &bad);
+	hash_out[o++] = (unsigned char)(acc >> 10);
+	hash_out[o] = (unsigned char)(acc >> 2);
+	bad |= (acc & 3u) != 0;
+	bad |= in[43] != '=';
+	return bad == 0;
 }
 
 /* Splits "a,b,c" into a NULL-terminated array of malloc'd strings. */
@@ -515,8 +563,8 @@ static enum sendsec_result parse_field(
 	name_len = (size_t)(eq - f);
 	v = eq + 1;
 	vlen = n - name_len - 1;
-	for (int i = 0; i < F_COUNT; i++) {
-		if (strlen(field_names[i]) == name_len && memcmp(f, field_names[i], name_len) == 0)
+	for (int i = 0; i < F_COUNT && which < 0; i++) {
+		if (field_names[i].len == name_len && memcmp(f, field_names[i].name, name_len) == 0)
 			which = i;
 	}
 	if (which < 0) {
@@ -525,7 +573,7 @@ static enum sendsec_result parse_field(
 		return SENDSEC_UNAVAILABLE;
 	}
 	if (*seen & (1u << which)) {
-		set_err(err, errlen, "sendsecApiKey: field '%s' appears twice", field_names[which]);
+		set_err(err, errlen, "sendsecApiKey: field '%s' appears twice", field_names[which].name);
 		return SENDSEC_UNAVAILABLE;
 	}
 	*seen |= 1u << which;
@@ -552,7 +600,7 @@ static enum sendsec_result parse_field(
 	case F_COUNT: break;
 	}
 	if (!ok) {
-		set_err(err, errlen, "sendsecApiKey: malformed field '%s'", field_names[which]);
+		set_err(err, errlen, "sendsecApiKey: malformed field '%s'", field_names[which].name);
 		return SENDSEC_UNAVAILABLE;
 	}
 	return SENDSEC_OK;
@@ -562,8 +610,7 @@ enum sendsec_result sendsec_keyrec_parse(
 		const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
-	unsigned seen = 0;
-	size_t start;
+	unsigned seen = 0, bad = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (err != NULL && errlen > 0)
@@ -572,28 +619,28 @@ enum sendsec_result sendsec_keyrec_parse(
 		set_err(err, errlen, "sendsecApiKey: value missing or too long");
 		goto out;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)value[i];
-		if (c < 0x20 || c > 0x7e) {
-			set_err(err, errlen, "sendsecApiKey: non-printable character in value");
-			goto out;
-		}
+	/* One look at every byte without a branch (the compiler may do several at once): printable ASCII. */
+	for (size_t i = 0; i < len; i++)
+		bad |= (unsigned char)((unsigned char)value[i] - 0x20) > 0x7e - 0x20;
+	if (bad) {
+		set_err(err, errlen, "sendsecApiKey: non-printable character in value");
+		goto out;
 	}
 	if (len < 2 || memcmp(value, "v1", 2) != 0 || (len > 2 && value[2] != ';')) {
 		set_err(err, errlen, "sendsecApiKey: unsupported version");
 		goto out;
 	}
-	start = 3;
-	for (size_t i = start; i <= len && len > 2; i++) {
-		if (i < len && value[i] != ';')
-			continue;
-		if (parse_field(value + start, i - start, out, &seen, err, errlen) != SENDSEC_OK)
+	for (size_t start = 3; len > 2 && start <= len;) {
+		const char *semi = memchr(value + start, ';', len - start);
+		size_t end = semi != NULL ? (size_t)(semi - value) : len;
+
+		if (parse_field(value + start, end - start, out, &seen, err, errlen) != SENDSEC_OK)
 			goto out;
-		start = i + 1;
+		start = end + 1;
 	}
 	for (int i = 0; i < F_COUNT; i++) {
 		if (i != F_USED && !(seen & (1u << i))) {
-			set_err(err, errlen, "sendsecApiKey: missing field '%s'", field_names[i]);
+			set_err(err, errlen, "sendsecApiKey: missing field '%s'", field_names[i].name);
 			goto out;
 		}
 	}

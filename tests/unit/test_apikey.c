@@ -888,6 +888,58 @@ static void test_lifecycle_rules(void)
 	CHECK(!sendsec_keyrec_touch_due(&rec, created - 10, 3600)); /* a clock behind the last writer */
 }
 
+/* The stored hash's base64 is read exactly as libsodium reads it (sodium_base642bin, standard
+ * alphabet with padding): random hashes round-trip, and every printable character at each of the
+ * 44 positions of one encoding is accepted or refused alike, with the same bytes when accepted
+ * (a non-zero padding bit, a second "=", a character outside the alphabet). */
+static void test_keyrec_hash_base64(void)
+{
+#define HASH_VALUE_FMT                                                                                                 \
+	"v1;id=4Fq9xK2bT0aZ;hash=%s;scopes=smtp;expires=-;created=20250301120000Z;networks=-;disabled=0;desc="
+	unsigned char hash[SENDSEC_KEY_HASH_LEN], bin[SENDSEC_KEY_HASH_LEN];
+	char b64[45], value[256], err[256];
+	struct sendsec_keyrec rec;
+	int round_trips = 0, differ = 0, accepted = 0, refused = 0;
+
+	for (int r = 0; r < 200; r++) {
+		randombytes_buf(hash, sizeof(hash));
+		sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+		snprintf(value, sizeof(value), HASH_VALUE_FMT, b64);
+		if (sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK &&
+				memcmp(rec.hash, hash, sizeof(hash)) == 0)
+			round_trips++;
+		sendsec_keyrec_clear(&rec);
+	}
+	CHECK_EQ_INT(round_trips, 200);
+	for (size_t pos = 0; pos < 44; pos++) {
+		for (int c = 0x20; c <= 0x7e; c++) {
+			const char *end = NULL;
+			size_t bin_len = 0;
+			bool ours, theirs;
+
+			if (c == ';')
+				continue; /* would end the field */
+			sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+			b64[pos] = (char)c;
+			snprintf(value, sizeof(value), HASH_VALUE_FMT, b64);
+			ours = sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK;
+			theirs = sodium_base642bin(bin, sizeof(bin), b64, 44, NULL, &bin_len, &end,
+						 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+					bin_len == sizeof(bin) && end == b64 + 44;
+			if (ours != theirs || (ours && memcmp(rec.hash, bin, sizeof(bin)) != 0)) {
+				fprintf(stderr, "hash base64: position %zu character 0x%02x: ours %d, libsodium %d\n",
+						pos, c, ours, theirs);
+				differ++;
+			}
+			accepted += ours;
+			refused += !ours;
+			sendsec_keyrec_clear(&rec);
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(accepted > 44 && refused > 44 * 30);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -912,5 +964,6 @@ int main(int argc, char **argv)
 	test_keyrec_malformed();
 	test_keyrec_used();
 	test_lifecycle_rules();
+	test_keyrec_hash_base64();
 	return check_report(argv[0]);
 }
