@@ -60,6 +60,7 @@
  * so is a last use at or before it. */
 #include "apikey.h"
 
+#include <endian.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -413,30 +414,62 @@ static uint32_t b64_value(unsigned char ch, uint32_t *bad)
 	return (upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) | (plus & 62u) | (slash & 63u);
 }
 
+/* Eight base64 characters at once (w, loaded little-endian: character i in byte i), without a
+ * branch or a lookup: SWAR compares of every byte with the alphabet's ranges, each byte moved to
+ * its value by the offset of its range, then the eight 6-bit values packed into 6 bytes. Sets *bad
+ * when any byte is not in the alphabet. */
+#define B64_ONES      0x0101010101010101u
+#define B64_HIGHS     0x8080808080808080u
+#define B64_GE(xh, c) (((xh) - (c)*B64_ONES) & B64_HIGHS)              /* byte >= c: its top bit */
+#define B64_LE(x, c)  ((((c)*B64_ONES | B64_HIGHS) - (x)) & B64_HIGHS) /* byte <= c (bytes < 0x80) */
+#define B64_BYTES(t)  (((t) - ((t) >> 7)) | (t))                       /* top bit to the whole byte */
+
+static void b64_decode8(uint64_t w, unsigned char out[6], uint64_t *bad)
+{
+	uint64_t x = w & ~B64_HIGHS, xh = w | B64_HIGHS, upper, lower, digit, plus, slash, off, v, p, q;
+
+	upper = B64_GE(xh, 'A') & B64_LE(x, 'Z');
+	lower = B64_GE(xh, 'a') & B64_LE(x, 'z');
+	digit = B64_GE(xh, '0') & B64_LE(x, '9');
+	plus = B64_GE(xh, '+') & B64_LE(x, '+');
+	slash = B64_GE(xh, '/') & B64_LE(x, '/');
+	*bad |= (w & B64_HIGHS) | ((upper | lower | digit | plus | slash) ^ B64_HIGHS);
+	/* 'A' -> 0, 'a' -> 26, '0' -> 52, '+' -> 62, '/' -> 63: adding 256 - 65, 256 - 71, 4, 19, 16. */
+	off = (B64_BYTES(upper) & (0xBFu * B64_ONES)) | (B64_BYTES(lower) & (0xB9u * B64_ONES)) |
+			(B64_BYTES(digit) & (0x04u * B64_ONES)) | (B64_BYTES(plus) & (0x13u * B64_ONES)) |
+			(B64_BYTES(slash) & (0x10u * B64_ONES));
+	v = (x + (off & ~B64_HIGHS)) ^ (off & B64_HIGHS); /* bytewise sum, no carry between bytes */
+	p = ((v & 0x00FF00FF00FF00FFu) << 6) | ((v >> 8) & 0x00FF00FF00FF00FFu);   /* 12 bits per 16 */
+	q = ((p & 0x0000FFFF0000FFFFu) << 12) | ((p >> 16) & 0x0000FFFF0000FFFFu); /* 24 bits per 32 */
+	out[0] = (unsigned char)(q >> 16);
+	out[1] = (unsigned char)(q >> 8);
+	out[2] = (unsigned char)q;
+	out[3] = (unsigned char)(q >> 48);
+	out[4] = (unsigned char)(q >> 40);
+	out[5] = (unsigned char)(q >> 32);
+}
+
 /* b64hash: exactly the canonical padded base64 of 32 bytes (what sodium_bin2base64 writes): 42
  * characters of 6 bits, one of 4 bits followed by two zero bits, and "=". Anything else, a
  * non-zero padding bit included, is refused, as sodium_base642bin refuses it. */
 static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
 {
 	const unsigned char *in = (const unsigned char *)v;
-	uint32_t bad = 0, acc;
-	size_t o = 0;
+	uint64_t bad = 0, w;
+	uint32_t tail_bad = 0, acc;
 
 	if (n != HASH_B64_LEN)
 		return false;
-	for (size_t i = 0; i < 40; i += 4) {
-		acc = b64_value(in[i], &bad) << 18 | b64_value(in[i + 1], &bad) << 12 |
-				b64_value(in[i + 2], &bad) << 6 | b64_value(in[i + 3], &bad);
-		hash_out[o++] = (unsigned char)(acc >> 16);
-		hash_out[o++] = (unsigned char)(acc >> 8);
-		hash_out[o++] = (unsigned char)acc;
+	for (size_t i = 0; i < 5; i++) { /* characters 0..39: bytes 0..29 */
+		memcpy(&w, in + 8 * i, sizeof(w));
+		b64_decode8(le64toh(w), hash_out + 6 * i, &bad);
 	}
-	acc = b64_value(in[40], &bad) << 12 | b64_value(in[41], &bad) << 6 | b64_value(in[42], &bad);
-	hash_out[o++] = (unsigned char)(acc >> 10);
-	hash_out[o] = (unsigned char)(acc >> 2);
-	bad |= (acc & 3u) != 0;
-	bad |= in[43] != '=';
-	return bad == 0;
+	acc = b64_value(in[40], &tail_bad) << 12 | b64_value(in[41], &tail_bad) << 6 | b64_value(in[42], &tail_bad);
+	hash_out[30] = (unsigned char)(acc >> 10);
+	hash_out[31] = (unsigned char)(acc >> 2);
+	tail_bad |= (acc & 3u) != 0;
+	tail_bad |= in[43] != '=';
+	return (bad | tail_bad) == 0;
 }
 
 /* Splits "a,b,c" into a NULL-terminated array of malloc'd strings. */
@@ -546,6 +579,23 @@ static bool parse_desc(const char *v, size_t n, char **desc_out)
 	return true;
 }
 
+/* True when every byte of v is printable ASCII (0x20..0x7E): eight bytes at a time, a byte below
+ * 0x20 found as (w - 0x20...) & ~w & 0x80... and one above 0x7E as ((w + 0x01...) | w) & 0x80...
+ * (exact as a whole: a borrow or carry between bytes only follows a byte that is out of range). */
+static bool is_printable(const char *v, size_t n)
+{
+	uint64_t bad = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, v + i, sizeof(w));
+		bad |= ((w - 0x20 * B64_ONES) & ~w & B64_HIGHS) | (((w + (0x7F - 0x7E) * B64_ONES) | w) & B64_HIGHS);
+	}
+	for (; i < n; i++)
+		bad |= (unsigned char)((unsigned char)v[i] - 0x20) > 0x7E - 0x20;
+	return bad == 0;
+}
+
 /* Parses one "name=value" field into rec; *seen records which fields were present. */
 static enum sendsec_result parse_field(
 		const char *f, size_t n, struct sendsec_keyrec *rec, unsigned *seen, char *err, size_t errlen)
@@ -610,7 +660,7 @@ enum sendsec_result sendsec_keyrec_parse(
 		const char *value, size_t len, struct sendsec_keyrec *out, char *err, size_t errlen)
 {
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
-	unsigned seen = 0, bad = 0;
+	unsigned seen = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (err != NULL && errlen > 0)
@@ -619,10 +669,7 @@ enum sendsec_result sendsec_keyrec_parse(
 		set_err(err, errlen, "sendsecApiKey: value missing or too long");
 		goto out;
 	}
-	/* One look at every byte without a branch (the compiler may do several at once): printable ASCII. */
-	for (size_t i = 0; i < len; i++)
-		bad |= (unsigned char)((unsigned char)value[i] - 0x20) > 0x7e - 0x20;
-	if (bad) {
+	if (!is_printable(value, len)) {
 		set_err(err, errlen, "sendsecApiKey: non-printable character in value");
 		goto out;
 	}
