@@ -73,7 +73,7 @@
 #define KEY_BODY_LEN     (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
 #define LOOKS_LIKE_SLACK 4
 #define VALUE_MAX        8192
-#define HASH_B64_LEN     44 /* base64 of 32 bytes, padded */
+#define HASH_SWAR_LEN    44 /* base64 of 32 bytes, padded */
 
 enum field {
 	F_ID,
@@ -107,6 +107,37 @@ static const struct {
 		FIELD("used"),
 #undef FIELD
 };
+
+/* ---- eight bytes at a time ----
+ *
+ * Byte-wise compares on a 64-bit word whose bytes are below 0x80 (x) or have their top bit set
+ * (xh = w | 0x80...): each gives the top bit of every byte for which it holds, without a branch or
+ * a lookup and without a borrow between bytes, so that no character of a key or a stored hash
+ * decides a branch or an address. */
+#define SWAR_ONES      0x0101010101010101u
+#define SWAR_HIGHS     0x8080808080808080u
+#define SWAR_GE(xh, c) (((xh) - (c)*SWAR_ONES) & SWAR_HIGHS)               /* byte >= c */
+#define SWAR_LE(x, c)  ((((c)*SWAR_ONES | SWAR_HIGHS) - (x)) & SWAR_HIGHS) /* byte <= c */
+#define SWAR_BYTES(t)  (((t) - ((t) >> 7)) | (t))                          /* top bit to the whole byte */
+
+/* Eight bytes from p, byte i of p in bits 8i..8i+7 whatever the host's byte order. */
+static uint64_t load8(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return le64toh(w);
+}
+
+/* The top bit of every byte of w that is a base62 character. */
+static uint64_t base62_bytes(uint64_t w)
+{
+	uint64_t x = w & ~SWAR_HIGHS, xh = w | SWAR_HIGHS;
+
+	return ((SWAR_GE(xh, '0') & SWAR_LE(x, '9')) | (SWAR_GE(xh, 'A') & SWAR_LE(x, 'Z')) |
+			       (SWAR_GE(xh, 'a') & SWAR_LE(x, 'z'))) &
+			~w; /* a byte above 0x7F is none */
+}
 
 /* ---- base62 and CRC32 ---- */
 
@@ -161,6 +192,17 @@ static void check_chars(const char *text, size_t len, char out[SENDSEC_KEY_CHECK
 
 /* ---- presented keys ---- */
 
+_Static_assert(KEY_BODY_LEN == 62 && SENDSEC_KEY_ID_LEN == 12, "sendsec_apikey_parse's words cover the body");
+#define UNDERSCORE_BYTE ((uint64_t)0x80 << 8 * (SENDSEC_KEY_ID_LEN - 8)) /* of the word at 8 */
+
+/* The top bit of every byte of w that is "_". */
+static uint64_t underscore_bytes(uint64_t w)
+{
+	uint64_t x = w & ~SWAR_HIGHS, xh = w | SWAR_HIGHS;
+
+	return SWAR_GE(xh, '_') & SWAR_LE(x, '_') & ~w;
+}
+
 bool sendsec_apikey_looks_like(const char *text, const char *prefix)
 {
 	size_t plen, len;
@@ -182,6 +224,7 @@ enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, s
 	const char *body;
 	size_t plen, len;
 	unsigned bad = 0;
+	uint64_t w = 0, ok = SWAR_HIGHS;
 
 	sodium_memzero(out, sizeof(*out));
 	if (text == NULL || prefix == NULL || sodium_init() < 0)
@@ -191,13 +234,16 @@ enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, s
 	if (len > SENDSEC_KEY_MAX || len != plen + KEY_BODY_LEN || memcmp(text, prefix, plen) != 0)
 		goto out;
 	body = text + plen;
-	/* Every character is looked at, whatever the first bad one, so timing says nothing about where. */
-	for (size_t i = 0; i < KEY_BODY_LEN; i++) {
-		if (i == SENDSEC_KEY_ID_LEN)
-			bad |= body[i] != '_';
-		else
-			bad |= !is_base62((unsigned char)body[i]);
-	}
+	/* Every character is looked at, eight at a time and without a branch, whatever the first bad
+	 * one, so timing says nothing about where or what: the words at 0, 8, ..., 48 and the last
+	 * eight bytes (54..61, overlapping); byte 4 of the word at 8 is the "_" after the id. */
+	for (size_t i = 0; i < 56; i += 8)
+		if (i != 8)
+			ok &= base62_bytes(load8(body + i));
+	w = load8(body + 8);
+	ok &= (base62_bytes(w) & ~UNDERSCORE_BYTE) | (underscore_bytes(w) & UNDERSCORE_BYTE);
+	ok &= base62_bytes(load8(body + KEY_BODY_LEN - 8));
+	bad |= ok != SWAR_HIGHS;
 	check_chars(text, len - SENDSEC_KEY_CHECK_LEN, check);
 	bad |= sodium_memcmp(check, text + len - SENDSEC_KEY_CHECK_LEN, SENDSEC_KEY_CHECK_LEN) != 0;
 	if (bad)
@@ -207,6 +253,7 @@ enum sendsec_result sendsec_apikey_parse(const char *text, const char *prefix, s
 	rc = SENDSEC_OK;
 out:
 	sodium_memzero(check, sizeof(check));
+	sodium_memzero(&w, sizeof(w)); /* eight characters of the key */
 	return rc;
 }
 
@@ -418,27 +465,21 @@ static uint32_t b64_value(unsigned char ch, uint32_t *bad)
  * branch or a lookup: SWAR compares of every byte with the alphabet's ranges, each byte moved to
  * its value by the offset of its range, then the eight 6-bit values packed into 6 bytes. Sets *bad
  * when any byte is not in the alphabet. */
-#define B64_ONES      0x0101010101010101u
-#define B64_HIGHS     0x8080808080808080u
-#define B64_GE(xh, c) (((xh) - (c)*B64_ONES) & B64_HIGHS)              /* byte >= c: its top bit */
-#define B64_LE(x, c)  ((((c)*B64_ONES | B64_HIGHS) - (x)) & B64_HIGHS) /* byte <= c (bytes < 0x80) */
-#define B64_BYTES(t)  (((t) - ((t) >> 7)) | (t))                       /* top bit to the whole byte */
-
 static void b64_decode8(uint64_t w, unsigned char out[6], uint64_t *bad)
 {
-	uint64_t x = w & ~B64_HIGHS, xh = w | B64_HIGHS, upper, lower, digit, plus, slash, off, v, p, q;
+	uint64_t x = w & ~SWAR_HIGHS, xh = w | SWAR_HIGHS, upper, lower, digit, plus, slash, off, v, p, q;
 
-	upper = B64_GE(xh, 'A') & B64_LE(x, 'Z');
-	lower = B64_GE(xh, 'a') & B64_LE(x, 'z');
-	digit = B64_GE(xh, '0') & B64_LE(x, '9');
-	plus = B64_GE(xh, '+') & B64_LE(x, '+');
-	slash = B64_GE(xh, '/') & B64_LE(x, '/');
-	*bad |= (w & B64_HIGHS) | ((upper | lower | digit | plus | slash) ^ B64_HIGHS);
+	upper = SWAR_GE(xh, 'A') & SWAR_LE(x, 'Z');
+	lower = SWAR_GE(xh, 'a') & SWAR_LE(x, 'z');
+	digit = SWAR_GE(xh, '0') & SWAR_LE(x, '9');
+	plus = SWAR_GE(xh, '+') & SWAR_LE(x, '+');
+	slash = SWAR_GE(xh, '/') & SWAR_LE(x, '/');
+	*bad |= (w & SWAR_HIGHS) | ((upper | lower | digit | plus | slash) ^ SWAR_HIGHS);
 	/* 'A' -> 0, 'a' -> 26, '0' -> 52, '+' -> 62, '/' -> 63: adding 256 - 65, 256 - 71, 4, 19, 16. */
-	off = (B64_BYTES(upper) & (0xBFu * B64_ONES)) | (B64_BYTES(lower) & (0xB9u * B64_ONES)) |
-			(B64_BYTES(digit) & (0x04u * B64_ONES)) | (B64_BYTES(plus) & (0x13u * B64_ONES)) |
-			(B64_BYTES(slash) & (0x10u * B64_ONES));
-	v = (x + (off & ~B64_HIGHS)) ^ (off & B64_HIGHS); /* bytewise sum, no carry between bytes */
+	off = (SWAR_BYTES(upper) & (0xBFu * SWAR_ONES)) | (SWAR_BYTES(lower) & (0xB9u * SWAR_ONES)) |
+			(SWAR_BYTES(digit) & (0x04u * SWAR_ONES)) | (SWAR_BYTES(plus) & (0x13u * SWAR_ONES)) |
+			(SWAR_BYTES(slash) & (0x10u * SWAR_ONES));
+	v = (x + (off & ~SWAR_HIGHS)) ^ (off & SWAR_HIGHS); /* bytewise sum, no carry between bytes */
 	p = ((v & 0x00FF00FF00FF00FFu) << 6) | ((v >> 8) & 0x00FF00FF00FF00FFu);   /* 12 bits per 16 */
 	q = ((p & 0x0000FFFF0000FFFFu) << 12) | ((p >> 16) & 0x0000FFFF0000FFFFu); /* 24 bits per 32 */
 	out[0] = (unsigned char)(q >> 16);
@@ -455,14 +496,13 @@ static void b64_decode8(uint64_t w, unsigned char out[6], uint64_t *bad)
 static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_KEY_HASH_LEN])
 {
 	const unsigned char *in = (const unsigned char *)v;
-	uint64_t bad = 0, w;
+	uint64_t bad = 0;
 	uint32_t tail_bad = 0, acc;
 
-	if (n != HASH_B64_LEN)
+	if (n != HASH_SWAR_LEN)
 		return false;
 	for (size_t i = 0; i < 5; i++) { /* characters 0..39: bytes 0..29 */
-		memcpy(&w, in + 8 * i, sizeof(w));
-		b64_decode8(le64toh(w), hash_out + 6 * i, &bad);
+		b64_decode8(load8(in + 8 * i), hash_out + 6 * i, &bad);
 	}
 	acc = b64_value(in[40], &tail_bad) << 12 | b64_value(in[41], &tail_bad) << 6 | b64_value(in[42], &tail_bad);
 	hash_out[30] = (unsigned char)(acc >> 10);
@@ -588,8 +628,9 @@ static bool is_printable(const char *v, size_t n)
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, v + i, sizeof(w));
-		bad |= ((w - 0x20 * B64_ONES) & ~w & B64_HIGHS) | (((w + (0x7F - 0x7E) * B64_ONES) | w) & B64_HIGHS);
+		w = load8(v + i);
+		bad |= ((w - 0x20 * SWAR_ONES) & ~w & SWAR_HIGHS) |
+				(((w + (0x7F - 0x7E) * SWAR_ONES) | w) & SWAR_HIGHS);
 	}
 	for (; i < n; i++)
 		bad |= (unsigned char)((unsigned char)v[i] - 0x20) > 0x7E - 0x20;
@@ -755,7 +796,7 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	struct buf b = {0};
 	char tmp[128];
-	char b64[HASH_B64_LEN + 1];
+	char b64[HASH_SWAR_LEN + 1];
 
 	*value_out = NULL;
 	if (rec == NULL || rec->scopes == NULL || rec->scopes[0] == NULL || rec->expires < 0 || rec->created < 0 ||
