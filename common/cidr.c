@@ -203,8 +203,22 @@ bool sendsec_cidr_list_copy(struct sendsec_cidr_list *dst, const struct sendsec_
 	return true;
 }
 
-/* True when addr agrees with the entry on the entry's first prefix bits. */
-static bool contains(const struct sendsec_cidr *c, const unsigned char addr[16])
+static unsigned clamp(int v, unsigned max)
+{
+	return v < 0 ? 0 : (unsigned)v > max ? max : (unsigned)v;
+}
+
+struct sendsec_cidr sendsec_cidr_of(const unsigned char addr[16], int prefix4, int prefix6)
+{
+	struct sendsec_cidr c;
+
+	memcpy(c.addr, addr, sizeof(c.addr));
+	c.prefix = is_mapped(addr) ? 96 + clamp(prefix4, 32) : clamp(prefix6, 128);
+	mask(c.addr, c.prefix);
+	return c;
+}
+
+bool sendsec_cidr_contains(const struct sendsec_cidr *c, const unsigned char addr[16])
 {
 	unsigned char a[16];
 
@@ -218,7 +232,7 @@ bool sendsec_cidr_list_match(const struct sendsec_cidr_list *list, const unsigne
 	if (list == NULL || addr == NULL)
 		return false;
 	for (size_t i = 0; i < list->n; i++)
-		if (contains(&list->items[i], addr))
+		if (sendsec_cidr_contains(&list->items[i], addr))
 			return true;
 	return false;
 }

@@ -81,7 +81,6 @@ bool sendsec_policy_is_disabled(const struct sendsec_login *l)
 
 static const char *const record_attrs[] = {FAILURE_ATTR, OLD_ATTR, "objectClass", NULL};
 static const struct sendsec_val account_class = {"sendsecAccount", 14};
-static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static bool all_digits(const char *s, size_t n)
 {
@@ -186,45 +185,19 @@ bool sendsec_failure_format(const struct sendsec_failure *f, char *buf, size_t l
 	return true;
 }
 
-/* Clears every bit of a at and after bit position prefix. */
-static void mask(unsigned char a[16], unsigned prefix)
-{
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned bits = prefix > i * 8 ? prefix - i * 8 : 0;
-
-		if (bits < 8)
-			a[i] &= (unsigned char)(0xff00u >> bits);
-	}
-}
-
-static unsigned clamp(int v, unsigned max)
-{
-	return v < 0 ? 0 : (unsigned)v > max ? max : (unsigned)v;
-}
-
 void sendsec_failure_set_source(struct sendsec_failure *f, const unsigned char *addr, int prefix4, int prefix6)
 {
 	f->has_addr = addr != NULL;
 	memset(&f->source, 0, sizeof(f->source));
-	if (addr == NULL)
-		return;
-	memcpy(f->source.addr, addr, sizeof(f->source.addr));
-	if (memcmp(addr, mapped_prefix, sizeof(mapped_prefix)) == 0)
-		f->source.prefix = 96 + clamp(prefix4, 32);
-	else
-		f->source.prefix = clamp(prefix6, 128);
-	mask(f->source.addr, f->source.prefix);
+	if (addr != NULL)
+		f->source = sendsec_cidr_of(addr, prefix4, prefix6);
 }
 
 bool sendsec_failure_is_from(const struct sendsec_failure *f, const unsigned char *addr)
 {
-	unsigned char a[16];
-
 	if (!f->has_addr || addr == NULL)
 		return !f->has_addr && addr == NULL;
-	memcpy(a, addr, sizeof(a));
-	mask(a, f->source.prefix > 128 ? 128 : f->source.prefix);
-	return memcmp(a, f->source.addr, sizeof(a)) == 0;
+	return sendsec_cidr_contains(&f->source, addr);
 }
 
 void sendsec_failure_tag(const unsigned char digest[SENDSEC_FAILURE_DIGEST], const char *source,

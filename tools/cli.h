@@ -100,6 +100,9 @@ void cli_report_failure(const char *user, enum sendsec_result rc);
 /* Reads one line (a secret) from the terminal without echo, or from stdin when it is not a
  * terminal; prompt goes to stderr. Returns a malloc'd string (secret_free it) or NULL. */
 char *cli_read_secret(const char *prompt);
+/* Reads a new password with prompt and, on a terminal, once more with again_prompt. Returns it
+ * (secret_free it), or NULL after saying why: nothing read, or the two differ. */
+char *cli_read_new_secret(const char *prompt, const char *again_prompt);
 /* Draws uri as a QR code on stdout when is_wanted (cmd_totp.c; a note on stderr when the build
  * has no libqrencode). */
 void cli_print_qr(const char *uri, bool is_wanted);

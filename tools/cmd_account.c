@@ -3,7 +3,6 @@
  * the PAM module or the SASL plugin would make it. Secrets come from the terminal or stdin. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "admin.h"
 #include "cli.h"
@@ -60,8 +59,7 @@ const struct cli_command cli_account_commands[] = {
 				.options = test_options,
 				.usage = "SERVICE USER [--rhost ADDR] [--authzid ACCOUNT]",
 				.help = "authenticate USER once for SERVICE (password, then a code if asked) and print "
-					"the "
-					"outcome"},
+					"the outcome"},
 		{.name = NULL},
 };
 
@@ -71,21 +69,14 @@ static int run_passwd(struct cli *cli, const struct cli_args *a)
 	struct sendsec_ctx *ctx;
 	const struct sendsec_settings *s;
 	const char *user = a->pos[0];
-	char *pw = NULL, *again = NULL, err[256];
+	char *pw = NULL, err[256];
 	int rc = CLI_REFUSED;
 	enum sendsec_result r;
 
 	if ((ctx = cli_ctx(cli)) == NULL)
 		return CLI_USAGE;
-	if ((pw = cli_read_secret("New password: ")) == NULL || pw[0] == '\0') {
-		cli_error("no password read");
+	if ((pw = cli_read_new_secret("New password: ", "Retype new password: ")) == NULL)
 		goto out;
-	}
-	if (isatty(STDIN_FILENO) == 1 &&
-			((again = cli_read_secret("Retype new password: ")) == NULL || !secret_streq(pw, again))) {
-		cli_error("the passwords do not match");
-		goto out;
-	}
 	r = sendsec_change_password(ctx, cli->service, user, NULL, pw, &out);
 	rc = cli_exit_code(r);
 	if (r == SENDSEC_OK) {
@@ -97,7 +88,6 @@ static int run_passwd(struct cli *cli, const struct cli_args *a)
 		cli_report_failure(user, r);
 	}
 out:
-	secret_free(again);
 	secret_free(pw);
 	return rc;
 }

@@ -3,7 +3,6 @@
  * password read from the terminal or stdin, at the configured cost). */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -30,14 +29,12 @@ const struct cli_command cli_config_commands[] = {
 				.options = check_options,
 				.usage = "[--quiet]",
 				.help = "parse the config and print the effective settings of [global] and every "
-					"[service "
-					"NAME]"},
+					"[service NAME]"},
 		{.name = "hash",
 				.run = run_hash,
 				.usage = "",
 				.help = "read a password (terminal: twice) and print its argon2id hash at the "
-					"configured "
-					"cost"},
+					"configured cost"},
 		{.name = NULL},
 };
 
@@ -122,24 +119,15 @@ static void hash_cost(const struct cli *cli, unsigned long long *ops_out, size_t
 static int run_hash(struct cli *cli, const struct cli_args *a)
 {
 	char hash[SENDSEC_HASH_MAX];
-	char *pw = NULL, *again = NULL;
+	char *pw = NULL;
 	unsigned long long ops;
 	size_t mem;
-	bool is_tty = isatty(STDIN_FILENO) == 1;
 	int rc = CLI_REFUSED;
 
 	(void)a; /* no arguments */
 	hash_cost(cli, &ops, &mem);
-	if ((pw = cli_read_secret("Password: ")) == NULL || pw[0] == '\0') {
-		cli_error("no password read");
+	if ((pw = cli_read_new_secret("Password: ", "Retype password: ")) == NULL)
 		goto out;
-	}
-	if (is_tty) {
-		if ((again = cli_read_secret("Retype password: ")) == NULL || !secret_streq(pw, again)) {
-			cli_error("the passwords do not match");
-			goto out;
-		}
-	}
 	if (sendsec_hash_make(pw, ops, mem, hash, sizeof(hash)) != SENDSEC_OK) {
 		cli_error("cannot make the hash (out of memory?)");
 		rc = CLI_USAGE;
@@ -149,7 +137,6 @@ static int run_hash(struct cli *cli, const struct cli_args *a)
 	rc = CLI_OK;
 out:
 	explicit_bzero(hash, sizeof(hash));
-	secret_free(again);
 	secret_free(pw);
 	return rc;
 }

@@ -61,8 +61,8 @@ const struct cli_command cli_key_commands[] = {
 				.usage = "USER | [USER] --idle DAYS",
 				.help = "list USER's API keys: id, scopes, created, expires, last use and its address, "
 					"state, networks, description; with --idle, only keys unused for more than "
-					"DAYS "
-					"days (never used: since creation), of every account unless USER is given"},
+					"DAYS days (never used: since creation), of every account unless USER is "
+					"given"},
 		{.name = "key",
 				.sub = "revoke",
 				.run = run_revoke,
@@ -77,8 +77,7 @@ const struct cli_command cli_key_commands[] = {
 				.usage = "ID [--overlap DURATION]",
 				.help = "issue a successor of key ID (same account, scopes, networks, description, "
 					"expiry), print it once, and make ID expire after DURATION (default 7d; s, m, "
-					"h, "
-					"d, w)"},
+					"h, d, w)"},
 		{.name = NULL},
 };
 

@@ -43,9 +43,8 @@ const struct cli_command cli_scan_commands[] = {
 				.options = scan_options,
 				.usage = "[--revoke | --offline [--prefix P]] [PATH... | -]",
 				.help = "find API keys of this fleet (check characters right) in files, directory "
-					"trees or "
-					"standard input ('-', the default) and print where, whose and whether live; "
-					"--revoke revokes the live ones"},
+					"trees or standard input ('-', the default) and print where, whose and whether "
+					"live; --revoke revokes the live ones"},
 		{.name = NULL},
 };
 

@@ -97,6 +97,24 @@ char *cli_read_secret(const char *prompt)
 	return line;
 }
 
+char *cli_read_new_secret(const char *prompt, const char *again_prompt)
+{
+	char *pw = cli_read_secret(prompt), *again = NULL, *result = NULL;
+
+	if (pw == NULL || pw[0] == '\0') {
+		cli_error("no password read");
+	} else if (isatty(STDIN_FILENO) == 1 &&
+			((again = cli_read_secret(again_prompt)) == NULL || !secret_streq(pw, again))) {
+		cli_error("the passwords do not match");
+	} else {
+		result = pw;
+		pw = NULL;
+	}
+	secret_free(again);
+	secret_free(pw);
+	return result;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {.config = SENDSEC_DEFAULT_CONFIG, .service = "sendsecctl"};

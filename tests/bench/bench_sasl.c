@@ -26,9 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The host of the plugin's tests (tests/sasl/sasl_host.h), compiled into this program: this
- * benchmark is built from its one file (tests/bench/meson.build). */
-#include "../sasl/sasl_host.c"
+#include "sasl_host.h"
 
 #define WARMUP     20
 #define BLOCK      20

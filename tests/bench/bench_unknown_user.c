@@ -14,32 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_lib.h"
 #include "dir.h"
 #include "itest.h"
 
 #define WARMUP 2
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double mean(const double *v, int n)
-{
-	double s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += v[i];
-	return s / n;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* One timed login; exits when the result is not the expected one (we would time something else). */
 static double timed(struct sendsec_ctx *ctx, const char *service, const char *user, enum sendsec_result want)
@@ -71,7 +50,7 @@ static void check_alice_cost(struct sendsec_ctx *ctx)
 
 	if (s == NULL || sendsec_dir_new(s, NULL, &d) != SENDSEC_DIR_OK ||
 			sendsec_dir_find_user(d, "alice", attrs, &e) != SENDSEC_DIR_OK)
-		exit(1);
+		bench_die("cannot read alice's entry");
 	snprintf(want, sizeof(want), "{ARGON2}$argon2id$v=19$m=%zu,t=%llu,p=1$", s->argon2_memlimit_kib,
 			s->argon2_opslimit);
 	pw = sendsec_entry_first(e, "userPassword");
@@ -93,7 +72,7 @@ static void run_mode(struct sendsec_ctx *ctx, const char *service, const char *l
 	char name[32];
 
 	if (unknown == NULL || known == NULL)
-		exit(1);
+		bench_die("out of memory");
 	for (int i = 0; i < WARMUP; i++) {
 		(void)timed(ctx, service, "nosuchuser", SENDSEC_UNKNOWN_USER);
 		(void)timed(ctx, service, "alice", SENDSEC_DENIED);
@@ -108,10 +87,10 @@ static void run_mode(struct sendsec_ctx *ctx, const char *service, const char *l
 			unknown[i] = timed(ctx, service, name, SENDSEC_UNKNOWN_USER);
 		}
 	}
-	mu = mean(unknown, n);
-	mk = mean(known, n);
-	du = median(unknown, n);
-	dk = median(known, n);
+	mu = bench_mean(unknown, n);
+	mk = bench_mean(known, n);
+	du = bench_median(unknown, n);
+	dk = bench_median(known, n);
 	printf("%s, %d logins each:\n", label, n);
 	printf("  unknown user:               mean %7.2f ms, median %7.2f ms\n", mu * 1e3, du * 1e3);
 	printf("  known user, wrong password: mean %7.2f ms, median %7.2f ms\n", mk * 1e3, dk * 1e3);

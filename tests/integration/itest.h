@@ -83,6 +83,14 @@ bool itest_expect(const char *file, int line, const char *what, const struct sen
 			check_failures++;                                                                              \
 	} while (0)
 
+/* One login (itest_login) whose outcome is then checked with EXPECT: one expectation per line. */
+#define EXPECT_LOGIN(what, ctx, service, user, password, rhost, want_rc, want_reason)                                  \
+	do {                                                                                                           \
+		struct sendsec_outcome expect_out_;                                                                    \
+		itest_login((ctx), (service), (user), (password), (rhost), &expect_out_);                              \
+		EXPECT((what), &expect_out_, (want_rc), (want_reason));                                                \
+	} while (0)
+
 /* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */
 /* Runs argv (argv[0] looked up in PATH) with stdin from input (may be NULL) and stdout to out
  * (may be NULL: discarded); returns the exit status, or -1. */

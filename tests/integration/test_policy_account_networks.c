@@ -42,8 +42,8 @@ int main(int argc, char **argv)
 	struct sendsec_ctx *ctx = itest_ctx(ITEST_PASSWORD_ONLY "[service smtp]\nallow_networks 203.0.113.0/25\n");
 
 	(void)argc;
-	itest_login(ctx, "sshd", "bob", itest_pw("bob"), "198.51.100.1", &out);
-	EXPECT("bob before any account list: allowed from anywhere", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("bob before any account list: allowed from anywhere", ctx, "sshd", "bob", itest_pw("bob"),
+			"198.51.100.1", SENDSEC_OK, SENDSEC_REASON_NONE);
 
 	set_networks("bob", "sendsecAllowedNetwork: 203.0.113.0/24\nsendsecAllowedNetwork: 2001:db8:1::/48\n");
 	for (size_t i = 0; i < sizeof(bob) / sizeof(bob[0]); i++) {
@@ -63,23 +63,23 @@ int main(int argc, char **argv)
 		else
 			EXPECT(what, &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	}
-	itest_login(ctx, "sshd", "alice", itest_pw("alice"), NULL, &out);
-	EXPECT("alice (no list) with an unknown client address: allowed", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "198.51.100.1", &out);
-	EXPECT("alice (no list) from anywhere: allowed", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("alice (no list) with an unknown client address: allowed", ctx, "sshd", "alice", itest_pw("alice"),
+			NULL, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("alice (no list) from anywhere: allowed", ctx, "sshd", "alice", itest_pw("alice"), "198.51.100.1",
+			SENDSEC_OK, SENDSEC_REASON_NONE);
 
 	/* Both lists apply: smtp allows 203.0.113.0/25, bob 203.0.113.0/24. */
-	itest_login(ctx, "smtp", "bob", itest_pw("bob"), "203.0.113.9", &out);
-	EXPECT("service and account list both allow: allowed", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	itest_login(ctx, "smtp", "bob", itest_pw("bob"), "203.0.113.200", &out);
-	EXPECT("account list allows, service list does not: refused", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
-	itest_login(ctx, "smtp", "alice", itest_pw("alice"), "203.0.113.200", &out);
-	EXPECT("no account list, service list does not allow: refused", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	EXPECT_LOGIN("service and account list both allow: allowed", ctx, "smtp", "bob", itest_pw("bob"), "203.0.113.9",
+			SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("account list allows, service list does not: refused", ctx, "smtp", "bob", itest_pw("bob"),
+			"203.0.113.200", SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	EXPECT_LOGIN("no account list, service list does not allow: refused", ctx, "smtp", "alice", itest_pw("alice"),
+			"203.0.113.200", SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 
 	/* A value the engine cannot read: fail closed, even for an address another value allows. */
 	set_networks("bob", "sendsecAllowedNetwork: 203.0.113.0/24\nsendsecAllowedNetwork: 10.0.0.0/33\n");
-	itest_login(ctx, "sshd", "bob", itest_pw("bob"), "203.0.113.9", &out);
-	EXPECT("unreadable sendsecAllowedNetwork value: refused", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
+	EXPECT_LOGIN("unreadable sendsecAllowedNetwork value: refused", ctx, "sshd", "bob", itest_pw("bob"),
+			"203.0.113.9", SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

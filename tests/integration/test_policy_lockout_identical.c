@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 
 	/* One wrong password, five times, from one network. */
 	for (int i = 0; i < 5; i++) {
-		itest_login(ctx, "sshd", "alice", litest_wrong(0), "203.0.113.7", &out);
-		EXPECT("the same wrong password again", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+		EXPECT_LOGIN("the same wrong password again", ctx, "sshd", "alice", litest_wrong(0), "203.0.113.7",
+				SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 		clock.now += 10;
 	}
 	CHECK_EQ_INT(litest_values(alice, "sendsecFailure", vals, sizeof(vals)), 1);
@@ -62,8 +62,8 @@ int main(int argc, char **argv)
 	CHECK(strstr(vals, " 203.0.113.0/24 ") != NULL);
 	snprintf(want, sizeof(want), " 203.0.113.0/24 %s\n", tag);
 	CHECK(strlen(vals) > strlen(want) && strcmp(vals + strlen(vals) - strlen(want), want) == 0);
-	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "203.0.113.7", &out);
-	EXPECT("five tries of one wrong password do not lock (threshold 3)", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	EXPECT_LOGIN("five tries of one wrong password do not lock (threshold 3)", ctx, "sshd", "alice",
+			itest_pw("alice"), "203.0.113.7", SENDSEC_OK, SENDSEC_REASON_NONE);
 
 	/* The same password from another network: another tag, counted there. */
 	itest_login(ctx, "sshd", "alice", litest_wrong(0), "203.0.113.7", &out);
@@ -82,10 +82,10 @@ int main(int argc, char **argv)
 
 	/* Three different wrong passwords lock the source. */
 	itest_login(ctx, "sshd", "alice", litest_wrong(1), "203.0.113.7", &out);
-	itest_login(ctx, "sshd", "alice", litest_wrong(2), "203.0.113.7", &out);
-	EXPECT("the third different one is still checked", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "203.0.113.7", &out);
-	EXPECT("three different wrong passwords lock the source", &out, SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
+	EXPECT_LOGIN("the third different one is still checked", ctx, "sshd", "alice", litest_wrong(2), "203.0.113.7",
+			SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+	EXPECT_LOGIN("three different wrong passwords lock the source", ctx, "sshd", "alice", itest_pw("alice"),
+			"203.0.113.7", SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
 	CHECK(sendsec_admin_unlock(ctx, "sshd", "alice") == SENDSEC_OK);
 
 	/* After lockout_interval the same wrong password counts again. */
@@ -97,27 +97,27 @@ int main(int argc, char **argv)
 
 	/* A right password with a wrong (here: no token, totp_unenrolled deny) second factor: no tag. */
 	for (int i = 0; i < 3; i++) {
-		itest_login(ctx, "totp", "alice", itest_pw("alice"), "203.0.113.7", &out);
-		EXPECT("right password, no code", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
+		EXPECT_LOGIN("right password, no code", ctx, "totp", "alice", itest_pw("alice"), "203.0.113.7",
+				SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
 	}
 	CHECK_EQ_INT(litest_values(alice, "sendsecFailure", vals, sizeof(vals)), 3);
 	CHECK_EQ_INT(litest_count_source(alice, "203.0.113.0/24"), 3);
 	for (char *line = vals; *line != '\0'; line = strchr(line, '\n') + 1)
 		CHECK_EQ_INT(strcspn(line, "\n"), 22 + 1 + 14); /* "<time> 203.0.113.0/24", no tag */
-	itest_login(ctx, "sshd", "alice", itest_pw("alice"), "203.0.113.7", &out);
-	EXPECT("each wrong second factor counted", &out, SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
+	EXPECT_LOGIN("each wrong second factor counted", ctx, "sshd", "alice", itest_pw("alice"), "203.0.113.7",
+			SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
 
 	/* No digest: bind mode, and an argon2 hash with p=4 (grace). */
 	for (int i = 0; i < 3; i++) {
-		itest_login(ctx, "bind", "bob", litest_wrong(0), "203.0.113.7", &out);
-		EXPECT("bind mode: the same wrong password", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-		itest_login(ctx, "sshd", "grace", litest_wrong(0), "203.0.113.7", &out);
-		EXPECT("argon2 p=4: the same wrong password", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+		EXPECT_LOGIN("bind mode: the same wrong password", ctx, "bind", "bob", litest_wrong(0), "203.0.113.7",
+				SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
+		EXPECT_LOGIN("argon2 p=4: the same wrong password", ctx, "sshd", "grace", litest_wrong(0),
+				"203.0.113.7", SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	}
-	itest_login(ctx, "bind", "bob", itest_pw("bob"), "203.0.113.7", &out);
-	EXPECT("bind mode: each counted", &out, SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
-	itest_login(ctx, "sshd", "grace", itest_pw("grace"), "203.0.113.7", &out);
-	EXPECT("argon2 p=4: each counted", &out, SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED);
+	EXPECT_LOGIN("bind mode: each counted", ctx, "bind", "bob", itest_pw("bob"), "203.0.113.7", SENDSEC_DENIED,
+			SENDSEC_REASON_SOURCE_LOCKED);
+	EXPECT_LOGIN("argon2 p=4: each counted", ctx, "sshd", "grace", itest_pw("grace"), "203.0.113.7", SENDSEC_DENIED,
+			SENDSEC_REASON_SOURCE_LOCKED);
 	sendsec_ctx_free(ctx);
 	return check_report(argv[0]);
 }

@@ -37,26 +37,26 @@ int __wrap_crypto_pwhash_str_verify(const char *str, const char *passwd, unsigne
 	return __real_crypto_pwhash_str_verify(str, passwd, passwdlen);
 }
 
-int __real_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
+/* The raw argon2 functions (crypto_pwhash_argon2id, _argon2i) share one type; the wrappers count
+ * the call with its cost and call the real one. */
+typedef int raw_pwhash_fn(unsigned char *out, unsigned long long outlen, const char *passwd,
 		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
 		int alg);
-int __wrap_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
-		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
-		int alg);
-int __real_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, const char *passwd,
-		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
-		int alg);
-int __wrap_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, const char *passwd,
-		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
-		int alg);
+raw_pwhash_fn __real_crypto_pwhash_argon2id, __wrap_crypto_pwhash_argon2id;
+raw_pwhash_fn __real_crypto_pwhash_argon2i, __wrap_crypto_pwhash_argon2i;
+
+static void count_raw(unsigned long long opslimit, size_t memlimit)
+{
+	seen.n++;
+	seen.m = (unsigned long)(memlimit / 1024);
+	seen.t = (unsigned long)opslimit;
+}
 
 int __wrap_crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen, const char *passwd,
 		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
 		int alg)
 {
-	seen.n++;
-	seen.m = (unsigned long)(memlimit / 1024);
-	seen.t = (unsigned long)opslimit;
+	count_raw(opslimit, memlimit);
 	return __real_crypto_pwhash_argon2id(out, outlen, passwd, passwdlen, salt, opslimit, memlimit, alg);
 }
 
@@ -64,38 +64,21 @@ int __wrap_crypto_pwhash_argon2i(unsigned char *out, unsigned long long outlen, 
 		unsigned long long passwdlen, const unsigned char *salt, unsigned long long opslimit, size_t memlimit,
 		int alg)
 {
-	seen.n++;
-	seen.m = (unsigned long)(memlimit / 1024);
-	seen.t = (unsigned long)opslimit;
+	count_raw(opslimit, memlimit);
 	return __real_crypto_pwhash_argon2i(out, outlen, passwd, passwdlen, salt, opslimit, memlimit, alg);
 }
 
-/* One login of user on sshd (callback answering any prompt with a wrong code when prompt), then
- * checks its result and that exactly one verification at m, t ran. */
-static enum sendsec_result ask(void *arg, const char *prompt, char **answer_out)
-{
-	(void)arg;
-	(void)prompt;
-	*answer_out = strdup("000000");
-	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
-}
-
+/* One login of user on sshd (totp_login: a wrong code answers the prompt when prompt, else no
+ * prompt callback), then checks its result and that exactly one verification at m, t ran. */
 static void expect_one(const char *what, struct sendsec_ctx *ctx, bool prompt, const char *user, const char *password,
 		enum sendsec_result want, unsigned long m, unsigned long t)
 {
 	struct sendsec_outcome out;
-	struct sendsec_request req = {
-			.service = "sshd",
-			.user = user,
-			.password = password,
-			.rhost = "192.0.2.7",
-			.ask = prompt ? ask : NULL,
-	};
 	enum sendsec_result rc;
 	bool ok;
 
 	seen.n = 0;
-	rc = sendsec_authenticate(ctx, &req, &out);
+	rc = totp_login(ctx, user, password, prompt ? "000000" : NULL, !prompt, &out);
 	ok = rc == want && seen.n == 1 && seen.m == m && seen.t == t;
 	CHECK(ok);
 	if (ok)

@@ -112,6 +112,20 @@ static const char *write_key(const char *name)
 
 static void test_prompt_and_append(void)
 {
+	/* Codes of steps around the current one, in this order. */
+	static const struct {
+		const char *what;
+		int steps; /* the code's step minus the current one */
+		enum sendsec_result want;
+		int reason;
+	} window[] = {
+			{"a code from two steps ago is outside window 1", -2, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP},
+			{"a code from two steps ahead is outside window 1", 2, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP},
+			{"a code from one step ago is inside window 1", -1, SENDSEC_OK, SENDSEC_REASON_NONE},
+			{"a code from one step ahead is inside window 1", 1, SENDSEC_OK, SENDSEC_REASON_NONE},
+			{"the current code after a later step was used is a replay", 0, SENDSEC_DENIED,
+					SENDSEC_REASON_TOTP_REPLAYED},
+	};
 	struct sendsec_outcome out;
 	char b32[64], code[16], wrong[16], buf[256];
 	char *conf = copy(itest_write_conf(true, BASE_CONF));
@@ -175,22 +189,11 @@ static void test_prompt_and_append(void)
 
 	/* Window 1: one step either side. Last used: t0+90. */
 	clk.now = t0 + 300;
-	totp_code(b32, false, "SHA1", 6, clk.now - 60, code);
-	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
-	EXPECT("a code from two steps ago is outside window 1", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
-	totp_code(b32, false, "SHA1", 6, clk.now + 60, code);
-	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
-	EXPECT("a code from two steps ahead is outside window 1", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP);
-	totp_code(b32, false, "SHA1", 6, clk.now - 30, code);
-	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
-	EXPECT("a code from one step ago is inside window 1", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	totp_code(b32, false, "SHA1", 6, clk.now + 30, code);
-	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
-	EXPECT("a code from one step ahead is inside window 1", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	totp_code(b32, false, "SHA1", 6, clk.now, code);
-	totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
-	EXPECT("the current code after a later step was used is a replay", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_TOTP_REPLAYED);
+	for (size_t i = 0; i < sizeof(window) / sizeof(window[0]); i++) {
+		totp_code(b32, false, "SHA1", 6, clk.now + 30 * window[i].steps, code);
+		totp_login(ctx, "alice", itest_pw("alice"), code, false, &out);
+		EXPECT(window[i].what, &out, window[i].want, window[i].reason);
+	}
 
 	sodium_memzero(b32, sizeof(b32));
 	sodium_memzero(code, sizeof(code));
@@ -498,16 +501,15 @@ static enum sendsec_result count_ask(void *arg, const char *prompt, char **answe
 	return *answer_out != NULL ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
 }
 
-/* One login of user on sshd from rhost with the prompt callback; returns the number of prompts. */
-static unsigned prompts_of(struct sendsec_ctx *ctx, const char *user, const char *password, const char *rhost,
-		struct sendsec_outcome *out)
+/* One login of user on sshd from 127.0.0.1 with the prompt callback; returns the number of prompts. */
+static unsigned prompts_of(struct sendsec_ctx *ctx, const char *user, const char *password, struct sendsec_outcome *out)
 {
 	struct counted c = {0};
 	struct sendsec_request req = {
 			.service = "sshd",
 			.user = user,
 			.password = password,
-			.rhost = rhost,
+			.rhost = "127.0.0.1",
 			.ask = count_ask,
 			.ask_arg = &c,
 	};
@@ -524,89 +526,98 @@ static unsigned prompts_of(struct sendsec_ctx *ctx, const char *user, const char
  * allow, or a password-only alternative), which shows enrollment to whoever knows the password. */
 static void test_prompts_tell_nothing(void)
 {
+	enum { DENY, ALLOW, EITHER, APPEND, PW, N_CONFS };
+	/* In this order: erin's failures lock her source (lockout_threshold 2) before the last of hers. */
+	static const struct {
+		const char *what;
+		int conf;
+		const char *user, *password; /* NULL: the account's seeded password */
+		unsigned prompts;
+		enum sendsec_result want;
+		int reason;
+	} cases[] = {
+			{"enrolled, wrong password: asked for the code", DENY, "erin", "erin-wrong-Passw0rd!", 1,
+					SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD},
+			{"unknown name: asked for the code too", DENY, "nosuchuser", "some-Passw0rd!", 1,
+					SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER},
+			{"disabled account: asked for the code too", DENY, "dave", NULL, 1, SENDSEC_DENIED,
+					SENDSEC_REASON_DISABLED},
+			{"account refused by network: asked for the code too", DENY, "mallory", NULL, 1, SENDSEC_DENIED,
+					SENDSEC_REASON_NETWORK},
+			{"no token, totp_unenrolled deny, wrong password: asked", DENY, "bob", "bob-wrong-Passw0rd!", 1,
+					SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD},
+			{"no token, totp_unenrolled deny, right password: asked, then refused", DENY, "bob", NULL, 1,
+					SENDSEC_DENIED, SENDSEC_REASON_BAD_TOTP},
+			/* Another wrong password (the same one again would count once): the second failure. */
+			{"enrolled, another wrong password: asked", DENY, "erin", "erin-other-wrong-Passw0rd!", 1,
+					SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD},
+			{"locked account, right password: asked for the code too", DENY, "erin", NULL, 1,
+					SENDSEC_DENIED, SENDSEC_REASON_SOURCE_LOCKED},
+			{"no token, totp_unenrolled allow, wrong password: asked", ALLOW, "bob", "bob-wrong-Passw0rd!",
+					1, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD},
+			{"no token, totp_unenrolled allow, right password: in without the prompt", ALLOW, "bob", NULL,
+					0, SENDSEC_OK, SENDSEC_REASON_NONE},
+			{"totp_unenrolled allow, unknown name: asked", ALLOW, "nosuchuser", "some-Passw0rd!", 1,
+					SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER},
+			{"methods password password+totp, no token, wrong password: asked", EITHER, "bob",
+					"bob-wrong-Passw0rd!", 1, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD},
+			{"methods password password+totp, no token, right password: no prompt", EITHER, "bob", NULL, 0,
+					SENDSEC_OK, SENDSEC_REASON_NONE},
+			{"methods password password+totp, unknown name: asked", EITHER, "nosuchuser", "some-Passw0rd!",
+					1, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER},
+			/* No prompt for anybody when the code is appended or no method has totp. */
+			{"append mode, unknown name: no prompt", APPEND, "nosuchuser", "some-Passw0rd!", 0,
+					SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER},
+			{"append mode, enrolled, wrong password: no prompt", APPEND, "carol",
+					"carol-wrong-Passw0rd!12345678", 0, SENDSEC_DENIED,
+					SENDSEC_REASON_BAD_PASSWORD},
+			{"methods password, unknown name: no prompt", PW, "nosuchuser", "some-Passw0rd!", 0,
+					SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER},
+			{"methods password, disabled account: no prompt", PW, "dave", NULL, 0, SENDSEC_DENIED,
+					SENDSEC_REASON_DISABLED},
+	};
+	static const char *const extra[N_CONFS] = {
+			[DENY] = ("methods password+totp\nlockout_threshold 2\nrehash no\n"
+				  "argon2_opslimit 3\nargon2_memlimit 4096\n"),
+			[ALLOW] = "methods password+totp\ntotp_unenrolled allow\nlockout_threshold 0\nrehash no\n",
+			[EITHER] = "methods password password+totp\nlockout_threshold 0\nrehash no\n",
+			[APPEND] = "methods password+totp\notp_mode append\nlockout_threshold 0\nrehash no\n",
+			[PW] = "methods password\nlockout_threshold 0\nrehash no\n",
+	};
+	struct sendsec_ctx *ctx[N_CONFS];
 	struct sendsec_outcome out;
-	char b32[64];
-	char *conf = copy(itest_write_conf(true,
-			"methods password+totp\nlockout_threshold 2\nrehash no\n"
-			"argon2_opslimit 3\nargon2_memlimit 4096\n"));
-	char *conf_allow = copy(itest_write_conf(true,
-			"methods password+totp\ntotp_unenrolled allow\n"
-			"lockout_threshold 0\nrehash no\n"));
-	char *conf_either = copy(itest_write_conf(true,
-			"methods password password+totp\nlockout_threshold 0\n"
-			"rehash no\n"));
-	char *conf_append = copy(itest_write_conf(true,
-			"methods password+totp\notp_mode append\n"
-			"lockout_threshold 0\nrehash no\n"));
-	char *conf_pw = copy(itest_write_conf(true, "methods password\nlockout_threshold 0\nrehash no\n"));
-	struct sendsec_ctx *ctx, *allow, *either, *append, *pw;
+	char b32[64], *conf_deny = NULL;
 
 	clk.now = time(NULL);
-	ctx = ctx_for(conf);
-	allow = ctx_for(conf_allow);
-	either = ctx_for(conf_either);
-	append = ctx_for(conf_append);
-	pw = ctx_for(conf_pw);
-	CHECK(totp_enroll(sendsecctl, conf, "erin", b32) == 0);
+	for (int i = 0; i < N_CONFS; i++) {
+		char *conf = copy(itest_write_conf(true, extra[i]));
+
+		ctx[i] = ctx_for(conf);
+		if (i == DENY)
+			conf_deny = conf;
+		else
+			free(conf);
+	}
+	CHECK(totp_enroll(sendsecctl, conf_deny, "erin", b32) == 0);
 	sodium_memzero(b32, sizeof(b32));
 	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
 			       "replace: sendsecAllowedNetwork\nsendsecAllowedNetwork: 192.0.2.0/24\n") == 0);
 
-	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	EXPECT("enrolled, wrong password: asked for the code", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_EQ_INT(prompts_of(ctx, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
-	EXPECT("unknown name: asked for the code too", &out, SENDSEC_UNKNOWN_USER, SENDSEC_REASON_UNKNOWN_USER);
-	CHECK_EQ_INT(prompts_of(ctx, "dave", itest_pw("dave"), "127.0.0.1", &out), 1);
-	EXPECT("disabled account: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
-	CHECK_EQ_INT(prompts_of(ctx, "mallory", itest_pw("mallory"), "127.0.0.1", &out), 1);
-	EXPECT("account refused by network: asked for the code too", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
-	CHECK_EQ_INT(prompts_of(ctx, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	EXPECT("no token, totp_unenrolled deny, wrong password: asked", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_EQ_INT(prompts_of(ctx, "bob", itest_pw("bob"), "127.0.0.1", &out), 1);
-	EXPECT("no token, totp_unenrolled deny, right password: asked, then refused", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_BAD_TOTP);
-	/* Two failures lock erin's source (lockout_threshold 2; the wrong password above was the first;
-	 * this one is another, as the same one again would count once). */
-	CHECK_EQ_INT(prompts_of(ctx, "erin", "erin-other-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	CHECK_EQ_INT(prompts_of(ctx, "erin", itest_pw("erin"), "127.0.0.1", &out), 1);
-	EXPECT("locked account, right password: asked for the code too", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_SOURCE_LOCKED);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *pw = cases[i].password != NULL ? cases[i].password : itest_pw(cases[i].user);
+		unsigned n = prompts_of(ctx[cases[i].conf], cases[i].user, pw, &out);
 
-	CHECK_EQ_INT(prompts_of(allow, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	EXPECT("no token, totp_unenrolled allow, wrong password: asked", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_EQ_INT(prompts_of(allow, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
-	EXPECT("no token, totp_unenrolled allow, right password: in without the prompt", &out, SENDSEC_OK,
-			SENDSEC_REASON_NONE);
-	CHECK_EQ_INT(prompts_of(allow, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
-	CHECK_EQ_INT(prompts_of(either, "bob", "bob-wrong-Passw0rd!", "127.0.0.1", &out), 1);
-	EXPECT("methods password password+totp, no token, wrong password: asked", &out, SENDSEC_DENIED,
-			SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_EQ_INT(prompts_of(either, "bob", itest_pw("bob"), "127.0.0.1", &out), 0);
-	EXPECT("methods password password+totp, no token, right password: no prompt", &out, SENDSEC_OK,
-			SENDSEC_REASON_NONE);
-	CHECK_EQ_INT(prompts_of(either, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 1);
-
-	/* No prompt for anybody when the code is appended or no method has totp. */
-	CHECK_EQ_INT(prompts_of(append, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
-	CHECK_EQ_INT(prompts_of(append, "carol", "carol-wrong-Passw0rd!12345678", "127.0.0.1", &out), 0);
-	EXPECT("append mode, enrolled, wrong password: no prompt", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
-	CHECK_EQ_INT(prompts_of(pw, "nosuchuser", "some-Passw0rd!", "127.0.0.1", &out), 0);
-	CHECK_EQ_INT(prompts_of(pw, "dave", itest_pw("dave"), "127.0.0.1", &out), 0);
+		if (n != cases[i].prompts)
+			fprintf(stderr, "not ok - %s: %u prompts\n", cases[i].what, n);
+		CHECK_EQ_INT(n, cases[i].prompts);
+		EXPECT(cases[i].what, &out, cases[i].want, cases[i].reason);
+	}
 
 	CHECK(itest_ldapmodify("dn: uid=mallory,ou=people,dc=example,dc=test\nchangetype: modify\n"
 			       "delete: sendsecAllowedNetwork\n") == 0);
-	sendsec_ctx_free(ctx);
-	sendsec_ctx_free(allow);
-	sendsec_ctx_free(either);
-	sendsec_ctx_free(append);
-	sendsec_ctx_free(pw);
-	free(conf);
-	free(conf_allow);
-	free(conf_either);
-	free(conf_append);
-	free(conf_pw);
+	for (int i = 0; i < N_CONFS; i++)
+		sendsec_ctx_free(ctx[i]);
+	free(conf_deny);
 }
 
 int main(int argc, char **argv)

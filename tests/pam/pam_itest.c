@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_SERVICES 16
+#define MAX_FILES 32
 
 static char module_path[PATH_MAX];
 static char confdir[PATH_MAX];
-static char services[MAX_SERVICES][64];
-static size_t n_services;
+static char files[MAX_FILES][64];
+static size_t n_files;
 
 void pam_itest_init(const char *module, bool keep_loaded)
 {
@@ -35,46 +35,60 @@ void pam_itest_init(const char *module, bool keep_loaded)
 	}
 }
 
-void pam_itest_write_service(const char *name, const char *auth_args, const char *account_args)
+const char *pam_itest_module(void)
 {
-	char path[PATH_MAX + 64];
+	return module_path;
+}
+
+const char *pam_itest_write_file(const char *name, const char *text)
+{
+	static char path[PATH_MAX + 64];
 	FILE *f;
 	size_t i;
 
-	for (i = 0; i < n_services && strcmp(services[i], name) != 0; i++)
+	for (i = 0; i < n_files && strcmp(files[i], name) != 0; i++)
 		;
-	if (i == n_services) {
-		if (n_services == MAX_SERVICES || strlen(name) >= sizeof(services[0])) {
-			fprintf(stderr, "pam_itest: too many services or too long a name: %s\n", name);
+	if (i == n_files) {
+		if (n_files == MAX_FILES || strlen(name) >= sizeof(files[0])) {
+			fprintf(stderr, "pam_itest: too many files or too long a name: %s\n", name);
 			exit(1);
 		}
-		snprintf(services[n_services++], sizeof(services[0]), "%s", name);
+		snprintf(files[n_files++], sizeof(files[0]), "%s", name);
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", confdir, name) >= sizeof(path) ||
-			(f = fopen(path, "w")) == NULL) {
+			(f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
 		perror(path);
 		exit(1);
 	}
-	fprintf(f, "auth required %s %s\n", module_path, auth_args);
-	if (account_args != NULL)
-		fprintf(f, "account required %s %s\n", module_path, account_args);
-	if (fclose(f) != 0) {
-		perror(path);
+	return path;
+}
+
+void pam_itest_write_service(const char *name, const char *auth_args, const char *account_args)
+{
+	char text[2 * PATH_MAX + 4096];
+	int n = snprintf(text, sizeof(text), "auth required %s %s\n", module_path, auth_args);
+
+	if (n > 0 && (size_t)n < sizeof(text) && account_args != NULL)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "account required %s %s\n", module_path,
+				account_args);
+	if (n < 0 || (size_t)n >= sizeof(text)) {
+		fprintf(stderr, "pam_itest: service %s too long\n", name);
 		exit(1);
 	}
+	(void)pam_itest_write_file(name, text);
 }
 
 void pam_itest_done(void)
 {
 	char path[PATH_MAX + 64];
 
-	for (size_t i = 0; i < n_services; i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", confdir, services[i]) >= sizeof(path))
+	for (size_t i = 0; i < n_files; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", confdir, files[i]) >= sizeof(path))
 			continue;
 		if (unlink(path) != 0 && errno != ENOENT)
 			perror(path);
 	}
-	n_services = 0;
+	n_files = 0;
 	if (confdir[0] != '\0' && rmdir(confdir) != 0)
 		perror(confdir);
 	confdir[0] = '\0';
@@ -125,17 +139,24 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
 	return PAM_SUCCESS;
 }
 
-pam_handle_t *pam_itest_start(const char *service, const char *user, struct pam_itest_person *p, const char *rhost)
+pam_handle_t *pam_itest_start_conv(
+		const char *service, const char *user, const struct pam_conv *conv, const char *rhost)
 {
-	struct pam_conv conv = {converse, p};
 	pam_handle_t *h = NULL;
 
-	if (pam_start_confdir(service, user, &conv, confdir, &h) != PAM_SUCCESS ||
+	if (pam_start_confdir(service, user, conv, confdir, &h) != PAM_SUCCESS ||
 			(rhost != NULL && pam_set_item(h, PAM_RHOST, rhost) != PAM_SUCCESS)) {
 		fprintf(stderr, "pam_start_confdir(%s) failed\n", service);
 		exit(1);
 	}
 	return h;
+}
+
+pam_handle_t *pam_itest_start(const char *service, const char *user, struct pam_itest_person *p, const char *rhost)
+{
+	struct pam_conv conv = {converse, p};
+
+	return pam_itest_start_conv(service, user, &conv, rhost);
 }
 
 int pam_itest_login(const char *service, const char *user, const char *rhost, struct pam_itest_person *p,

@@ -1,7 +1,7 @@
 /* pam_itest.h — what the tests of pam_sendsec.so through the real libpam share: a private confdir
- * of service files for pam_start_confdir, a scripted person at the keyboard (one answer for the
- * password prompt, one for the code prompt, prompts recorded), and one-call logins and account
- * checks. Links libpam and libc only (test_pam_memory measures what the module alone leaves
+ * of service files for pam_start_confdir (removed with every file written in it), a scripted person
+ * at the keyboard (one answer for the password prompt, one for the code prompt, prompts recorded)
+ * or a conversation of the test's own, and one-call logins and account checks. Links libpam and libc only (test_pam_memory measures what the module alone leaves
  * behind). No helper prints a password, code or key. */
 #ifndef SENDSEC_PAM_ITEST_H
 #define SENDSEC_PAM_ITEST_H
@@ -25,6 +25,13 @@ struct pam_itest_person {
  * stay mapped across pam_end (LeakSanitizer, and libldap's state). Exits 1 on a failure. */
 void pam_itest_init(const char *module, bool keep_loaded);
 
+/* The module's absolute path, as the service files name it. */
+const char *pam_itest_module(void);
+
+/* Writes the file confdir/name (a service file, or a file a service names) with text; it is
+ * removed by pam_itest_done. Returns its path (static storage per call). Exits 1 on a failure. */
+const char *pam_itest_write_file(const char *name, const char *text);
+
 /* Writes the service file confdir/name: "auth required MODULE auth_args" and, unless
  * account_args is NULL, "account required MODULE account_args". Exits 1 on a failure. */
 void pam_itest_write_service(const char *name, const char *auth_args, const char *account_args);
@@ -32,8 +39,12 @@ void pam_itest_write_service(const char *name, const char *auth_args, const char
 /* Removes the service files written and the confdir. */
 void pam_itest_done(void);
 
-/* pam_start_confdir(service, user) with p at the keyboard and PAM_RHOST rhost (NULL: not set);
- * exits 1 when libpam refuses. */
+/* pam_start_confdir(service, user) with the conversation conv (libpam copies it) and PAM_RHOST
+ * rhost (NULL: not set); exits 1 when libpam refuses. */
+pam_handle_t *pam_itest_start_conv(
+		const char *service, const char *user, const struct pam_conv *conv, const char *rhost);
+
+/* pam_itest_start_conv with p at the keyboard. */
 pam_handle_t *pam_itest_start(const char *service, const char *user, struct pam_itest_person *p, const char *rhost);
 
 /* pam_authenticate then, when it succeeded, pam_acct_mgmt, and pam_end; returns the last code.

@@ -7,9 +7,6 @@
  * holds the host's only hash slot (hash_concurrency=1), success once it is killed.
  * Run as: with-slapd.sh test_pam_module PATH/pam_sendsec.so PATH/pam_test_authtok.so
  * No password is ever printed: failures name the case, not the secret. */
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <security/pam_appl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +19,7 @@
 
 #include "check.h"
 #include "itest.h"
+#include "pam_itest.h"
 
 #define MAX_ANSWERS 8
 
@@ -36,10 +34,8 @@ struct person {
 	char errors[512];
 };
 
-static const char *module_path;
 static const char *authtok_module_path; /* pam_test_authtok.so */
-static char confdir[256];
-static char common_args[1024]; /* config= and methods= for every service */
+static char common_args[1024];          /* config= and methods= for every service */
 
 static void append(char *buf, size_t len, const char *text)
 {
@@ -79,20 +75,45 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
 	return PAM_SUCCESS;
 }
 
-/* Writes confdir/name: auth, account and password lines for the module with args. */
+/* Writes the service file name from lines, where "@SENDSEC@" stands for the module with the common
+ * arguments, "@MODULE@" for the module alone and "@AUTHTOK@" for pam_test_authtok.so. */
+static void write_stack(const char *name, const char *lines)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		exit(1);
+	for (const char *at = lines; *at != '\0';) {
+		if (strncmp(at, "@SENDSEC@", 9) == 0) {
+			fprintf(f, "%s %s", pam_itest_module(), common_args);
+			at += 9;
+		} else if (strncmp(at, "@MODULE@", 8) == 0) {
+			fputs(pam_itest_module(), f);
+			at += 8;
+		} else if (strncmp(at, "@AUTHTOK@", 9) == 0) {
+			fputs(authtok_module_path, f);
+			at += 9;
+		} else {
+			fputc(*at++, f);
+		}
+	}
+	if (fclose(f) != 0)
+		exit(1);
+	(void)pam_itest_write_file(name, text);
+	free(text);
+}
+
+/* A service of auth, account and password lines for the module with args (without the common ones). */
 static void write_service_raw(const char *name, const char *args)
 {
-	char path[512];
-	FILE *f;
+	char lines[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", confdir, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fprintf(f, "auth required %s %s\naccount required %s %s\npassword required %s %s\n", module_path, args,
-			module_path, args, module_path, args);
-	fclose(f);
+	snprintf(lines, sizeof(lines),
+			"auth required @MODULE@ %s\naccount required @MODULE@ %s\npassword required @MODULE@ %s\n",
+			args, args, args);
+	write_stack(name, lines);
 }
 
 /* The same with the common arguments first. */
@@ -104,55 +125,38 @@ static void write_service(const char *name, const char *extra)
 	write_service_raw(name, args);
 }
 
-static void remove_confdir(void)
+/* pam_start of user (NULL: asked for) through service with p at the keyboard. */
+static pam_handle_t *open_pam(const char *service, const char *user, struct person *p)
 {
-	const char *names[] = {"t", "bind", "first", "try", "stacked", "tryafter", "pwq", "pwqplain", "pwqalone",
-			"pwfirst", "delay", "bracket", "badarg", "badkey", "open", "open.conf"};
-	char path[512];
+	struct pam_conv conv = {converse, p};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", confdir, names[i]);
-		if (unlink(path) != 0 && errno != ENOENT)
-			perror(path);
-	}
-	if (rmdir(confdir) != 0)
-		perror(confdir);
+	return pam_itest_start_conv(service, user, &conv, NULL);
 }
 
-static pam_handle_t *open_pam(const char *service, const char *user, struct person *p, struct pam_conv *conv)
+/* With p at the keyboard, fn (pam_authenticate, pam_acct_mgmt or pam_chauthtok) with flags as
+ * user through service, then pam_end; returns fn's code. */
+static int pam_call(const char *service, const char *user, struct person *p, int (*fn)(pam_handle_t *, int), int flags)
 {
-	pam_handle_t *h = NULL;
+	pam_handle_t *h = open_pam(service, user, p);
+	int rc = fn(h, flags);
 
-	conv->conv = converse;
-	conv->appdata_ptr = p;
-	if (pam_start_confdir(service, user, conv, confdir, &h) != PAM_SUCCESS) {
-		fprintf(stderr, "pam_start_confdir(%s) failed\n", service);
-		exit(1);
-	}
-	return h;
+	pam_end(h, rc);
+	return rc;
 }
 
 /* One pam_authenticate of user with the person typing answer (NULL: no answers). */
 static int auth(const char *service, const char *user, const char *answer)
 {
 	struct person p = {.answers = {answer}, .n = answer != NULL};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, user, &p, &conv);
-	int rc = pam_authenticate(h, 0);
 
-	pam_end(h, rc);
-	return rc;
+	return pam_call(service, user, &p, pam_authenticate, 0);
 }
 
 static int account(const char *service, const char *user)
 {
 	struct person p = {.n = 0};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, user, &p, &conv);
-	int rc = pam_acct_mgmt(h, 0);
 
-	pam_end(h, rc);
-	return rc;
+	return pam_call(service, user, &p, pam_acct_mgmt, 0);
 }
 
 /* pam_chauthtok (with flags) with the person answering old, new, retype; errors copied to errors_out. */
@@ -160,11 +164,8 @@ static int chauthtok_flags(const char *service, const char *user, int flags, con
 		const char *retype, char *errors_out, size_t len)
 {
 	struct person p = {.answers = {old_pw, new_pw, retype}, .n = 3};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, user, &p, &conv);
-	int rc = pam_chauthtok(h, flags);
+	int rc = pam_call(service, user, &p, pam_chauthtok, flags);
 
-	pam_end(h, rc);
 	snprintf(errors_out, len, "%s", p.errors);
 	return rc;
 }
@@ -178,38 +179,7 @@ static int chauthtok(const char *service, const char *user, const char *old_pw, 
 /* pam_chauthtok (with flags) of user, the person p answering; p records prompts and errors. */
 static int chauthtok_as(const char *service, const char *user, int flags, struct person *p)
 {
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, user, p, &conv);
-	int rc = pam_chauthtok(h, flags);
-
-	pam_end(h, rc);
-	return rc;
-}
-
-/* Writes confdir/name from lines, where "@SENDSEC@" stands for the module with the common
- * arguments and "@AUTHTOK@" for pam_test_authtok.so. */
-static void write_stack(const char *name, const char *lines)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", confdir, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	for (const char *at = lines; *at != '\0';) {
-		if (strncmp(at, "@SENDSEC@", 9) == 0) {
-			fprintf(f, "%s %s", module_path, common_args);
-			at += 9;
-		} else if (strncmp(at, "@AUTHTOK@", 9) == 0) {
-			fprintf(f, "%s", authtok_module_path);
-			at += 9;
-		} else {
-			fputc(*at++, f);
-		}
-	}
-	fclose(f);
+	return pam_call(service, user, p, pam_chauthtok, flags);
 }
 
 /* Checks a PAM code, printing both codes (and their texts) when it is not the one wanted. */
@@ -266,12 +236,9 @@ static void test_schemes(void)
 static void test_prompts(void)
 {
 	struct person p = {.answers = {"alice-Passw0rd!"}, .n = 1};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam("t", "alice", &p, &conv);
 
-	CHECK(pam_authenticate(h, 0) == PAM_SUCCESS);
-	CHECK(strcmp(p.prompts, "Password: |") == 0);
-	pam_end(h, PAM_SUCCESS);
+	CHECK_CODE("alice", pam_call("t", "alice", &p, pam_authenticate, 0), PAM_SUCCESS);
+	CHECK_PROMPTS("one prompt", p.prompts, "Password: |");
 }
 
 /* Names that must never reach a filter unescaped, or at all. */
@@ -397,11 +364,8 @@ static int auth_after_first(const char *service, const char *user, const char *f
 		char *prompts_out, size_t len)
 {
 	struct person p = {.answers = {first, answer}, .n = answer != NULL ? 2 : 1};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, user, &p, &conv);
-	int rc = pam_authenticate(h, 0);
+	int rc = pam_call(service, user, &p, pam_authenticate, 0);
 
-	pam_end(h, rc);
 	snprintf(prompts_out, len, "%s", p.prompts);
 	return rc;
 }
@@ -409,16 +373,10 @@ static int auth_after_first(const char *service, const char *user, const char *f
 /* A service "auth optional pam_test_authtok.so" then pam_sendsec with the common args + extra. */
 static void write_stacked_service(const char *name, const char *extra)
 {
-	char path[512];
-	FILE *f;
+	char lines[512];
 
-	snprintf(path, sizeof(path), "%s/%s", confdir, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fprintf(f, "auth optional %s\nauth required %s %s %s\n", authtok_module_path, module_path, common_args, extra);
-	fclose(f);
+	snprintf(lines, sizeof(lines), "auth optional @AUTHTOK@\nauth required @SENDSEC@ %s\n", extra);
+	write_stack(name, lines);
 }
 
 static void test_first_pass(void)
@@ -482,8 +440,7 @@ static void test_try_first_pass_asks_again(void)
 static void test_conv_again(void)
 {
 	struct person p = {.answers = {"alice-Passw0rd!"}, .n = 1, .again_at = 1};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam("t", "alice", &p, &conv);
+	pam_handle_t *h = open_pam("t", "alice", &p);
 
 	CHECK_CODE("password prompt: PAM_CONV_AGAIN", pam_authenticate(h, 0), PAM_INCOMPLETE);
 	CHECK_CODE("resumed", pam_authenticate(h, 0), PAM_SUCCESS);
@@ -491,7 +448,7 @@ static void test_conv_again(void)
 	pam_end(h, PAM_SUCCESS);
 	/* The same at pam_get_user's prompt. */
 	p = (struct person){.answers = {"alice", "alice-Passw0rd!"}, .n = 2, .again_at = 1};
-	h = open_pam("t", NULL, &p, &conv);
+	h = open_pam("t", NULL, &p);
 	CHECK_CODE("user name prompt: PAM_CONV_AGAIN", pam_authenticate(h, 0), PAM_INCOMPLETE);
 	CHECK_CODE("resumed", pam_authenticate(h, 0), PAM_SUCCESS);
 	pam_end(h, PAM_SUCCESS);
@@ -588,8 +545,7 @@ static void record_delay(int status, unsigned delay, void *arg)
 static unsigned refusal_delay(const char *service)
 {
 	struct person p = {.answers = {"nobody-Passw0rd!"}, .n = 1};
-	struct pam_conv conv;
-	pam_handle_t *h = open_pam(service, "nobody", &p, &conv);
+	pam_handle_t *h = open_pam(service, "nobody", &p);
 
 	delay_reported = false;
 	requested_delay = 1;
@@ -648,54 +604,6 @@ static void test_directory_down(void)
 	CHECK(auth("t", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
 }
 
-/* Copies the test config to dst and gives it mode. */
-static void copy_config(const char *src, const char *dst, mode_t mode)
-{
-	char buf[4096];
-	size_t n;
-	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
-
-	if (in == NULL || out == NULL) {
-		perror("copy_config");
-		exit(1);
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(in);
-	fclose(out);
-	if (chmod(dst, mode) != 0) {
-		perror(dst);
-		exit(1);
-	}
-}
-
-/* A process holding byte 0 of $SENDSEC_RUN_DIR/hash-slots, locked as common/slots.c locks it;
- * returns once it holds it. */
-static pid_t slot_holder(void)
-{
-	char path[512], byte;
-	int ready[2];
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/hash-slots", getenv("SENDSEC_RUN_DIR"));
-	if (pipe(ready) != 0)
-		exit(1);
-	if ((pid = fork()) == 0) {
-		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-		if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0 || write(ready[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(ready[1]);
-	if (read(ready[0], &byte, 1) != 1)
-		exit(1);
-	close(ready[0]);
-	return pid;
-}
-
 static void test_busy(void)
 {
 	pid_t holder;
@@ -703,20 +611,21 @@ static void test_busy(void)
 
 	write_service("busy", "hash_concurrency=1 timeout=1");
 	CHECK(auth("busy", "alice", "alice-Passw0rd!") == PAM_SUCCESS);
-	holder = slot_holder();
+	holder = itest_slot_holder(getenv("SENDSEC_RUN_DIR"));
 	CHECK_CODE("the only hash slot held elsewhere", auth("busy", "alice", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
 	CHECK_CODE("an unknown name too", auth("busy", "nosuchuser", "alice-Passw0rd!"), PAM_AUTHINFO_UNAVAIL);
 	CHECK(kill(holder, SIGKILL) == 0 && waitpid(holder, &status, 0) == holder);
 	CHECK_CODE("the holder killed", auth("busy", "alice", "alice-Passw0rd!"), PAM_SUCCESS);
 }
 
-static void test_config_mode(const char *conf)
+/* A config file writable by others is refused, and taken once it is 0600. */
+static void test_config_mode(void)
 {
 	struct person p = {.answers = {"alice-Passw0rd!", "alice-Other-Passw0rd", "alice-Other-Passw0rd"}, .n = 3};
 	char path[512], args[1024];
 
-	snprintf(path, sizeof(path), "%s/open.conf", confdir);
-	copy_config(conf, path, 0666);
+	snprintf(path, sizeof(path), "%s", itest_write_conf(true, NULL));
+	CHECK(chmod(path, 0666) == 0);
 	snprintf(args, sizeof(args), "config=%s methods=password", path);
 	write_service_raw("open", args);
 	CHECK(auth("open", "alice", "alice-Passw0rd!") == PAM_AUTHINFO_UNAVAIL);
@@ -729,25 +638,15 @@ static void test_config_mode(const char *conf)
 int main(int argc, char **argv)
 {
 	const char *conf = getenv("SENDSEC_TEST_CONF");
-	char tmpl[] = "/tmp/sendsec-pamtest.XXXXXX";
 
 	if (argc != 3 || conf == NULL || getenv("SENDSEC_TEST_SLAPD") == NULL) {
 		fprintf(stderr, "usage: with-slapd.sh %s PATH/pam_sendsec.so PATH/pam_test_authtok.so\n", argv[0]);
 		return 2;
 	}
-	module_path = argv[1];
 	authtok_module_path = argv[2];
 	/* libpam unloads a module at pam_end; keeping it (and libldap) loaded gives sanitizers
 	 * symbolised stacks and keeps libldap's one-time initialisation from repeating per call. */
-	if (dlopen(module_path, RTLD_NOW | RTLD_NODELETE) == NULL) {
-		fprintf(stderr, "dlopen %s: %s\n", module_path, dlerror());
-		return 1;
-	}
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(confdir, sizeof(confdir), "%s", tmpl);
+	pam_itest_init(argv[1], true);
 	/* The default methods are "password+totp"; these accounts have no token. */
 	snprintf(common_args, sizeof(common_args), "config=%s methods=password", conf);
 	write_service("t", "");
@@ -769,7 +668,7 @@ int main(int argc, char **argv)
 	test_bracketed_argument();
 	test_bad_arguments();
 	test_directory_down();
-	test_config_mode(conf);
-	remove_confdir();
+	test_config_mode();
+	pam_itest_done();
 	return check_report(argv[0]);
 }

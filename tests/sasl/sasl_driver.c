@@ -11,17 +11,16 @@
  *
  * Each scenario runs in a child process of its own, because libsasl2 reads the application's
  * config file and loads the plugins once per process: a temp dir holds the plugin dir (symlinks
- * to our plugin and to Debian's libplain.so/liblogin.so) and <app>.conf. Passwords are derived
+ * to our plugin and to Debian's libplain.so/liblogin.so) and <app>.conf. The SASL callbacks,
+ * connections and file helpers are the load tests' host (sasl_host.c). Passwords are derived
  * from the account names (NAME-Passw0rd!) and never printed. */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "sasl_host.h"
 
 #define SYSTEM_PLUGINS "/usr/lib/x86_64-linux-gnu/sasl2"
 #define APPNAME        "smtpd"
@@ -44,129 +44,10 @@ static pid_t main_pid;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "sasl_driver: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(2);
-}
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	if (v == NULL || v[0] == '\0')
-		die("%s is not set: run me under tests/fixtures/with-slapd.sh", name);
-	return v;
-}
-
-static void path_join(char *out, size_t len, const char *a, const char *b)
-{
-	if ((size_t)snprintf(out, len, "%s/%s", a, b) >= len)
-		die("path too long: %s/%s", a, b);
-}
-
-static void write_file(const char *path, mode_t mode, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	size_t len = strlen(text);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchmod(fd, mode) != 0 || close(fd) != 0)
-		die("cannot write %s: %s", path, strerror(errno));
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-		die("cannot read %s", path);
-	if ((buf = calloc(1, (size_t)n + 1)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		die("cannot read %s", path);
-	fclose(f);
-	return buf;
-}
-
 static void make_dir(const char *path)
 {
 	if (mkdir(path, 0700) != 0)
-		die("mkdir %s: %s", path, strerror(errno));
-}
-
-/* Runs argv and returns its exit status (or -1). */
-static int run(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static void slapd(const char *action)
-{
-	char *argv[] = {(char *)env("SENDSEC_TEST_SLAPD"), (char *)action, (char *)env("SENDSEC_TEST_DIR"), NULL};
-
-	if (run(argv) != 0)
-		die("slapd.sh %s failed", action);
-}
-
-/* Runs argv with stdin from in_path (or /dev/null) and stdout into out_path (created 0600: it may
- * hold a key, a TOTP secret or recovery codes; never printed); stderr is inherited. Returns the
- * exit status or -1. */
-static int run_capture(char *const argv[], const char *in_path, const char *out_path)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int in = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
-		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* Reads path into a malloc'd string, wipes the file's content and removes it. */
-static char *take_file(const char *path)
-{
-	char *text = read_file(path);
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		char zero[256] = {0};
-
-		for (size_t done = 0; done < len; done += sizeof(zero))
-			if (write(fd, zero, len - done < sizeof(zero) ? len - done : sizeof(zero)) < 0)
-				break;
-		close(fd);
-	}
-	unlink(path);
-	return text;
+		host_die("mkdir %s: %s", path, strerror(errno));
 }
 
 static void secret_free(char *s)
@@ -192,14 +73,14 @@ static char *ctl_output(
 	char out[PATH_MAX];
 	int rc;
 
-	path_join(out, sizeof(out), workdir, "ctl.out");
-	rc = run_capture(argv, NULL, out);
+	host_path_join(out, sizeof(out), workdir, "ctl.out");
+	rc = host_run_capture(argv, NULL, out);
 	if (rc != 0) {
 		fprintf(stderr, "    sendsecctl %s %s failed (exit %d)\n", a1, a2 != NULL ? a2 : "", rc);
 		unlink(out);
 		return NULL;
 	}
-	return take_file(out);
+	return host_take_file(out);
 }
 
 /* The current TOTP code (oathtool --totp, 6 digits, 30 s) for the base32 secret; the secret
@@ -210,15 +91,15 @@ static bool totp_now(const char *base32, char code_out[7])
 	char in[PATH_MAX], out[PATH_MAX], *line, *text;
 	bool ok;
 
-	path_join(in, sizeof(in), workdir, "oath.in");
-	path_join(out, sizeof(out), workdir, "oath.out");
+	host_path_join(in, sizeof(in), workdir, "oath.in");
+	host_path_join(out, sizeof(out), workdir, "oath.out");
 	if (asprintf(&line, "%s\n", base32) < 0)
-		die("out of memory");
-	write_file(in, 0600, line);
+		host_die("out of memory");
+	host_write_file(in, 0600, line);
 	secret_free(line);
-	ok = run_capture(argv, in, out) == 0;
-	secret_free(take_file(in));
-	text = take_file(out);
+	ok = host_run_capture(argv, in, out) == 0;
+	secret_free(host_take_file(in));
+	text = host_take_file(out);
 	chomp(text);
 	ok = ok && strlen(text) == 6 && strspn(text, "0123456789") == 6;
 	if (ok)
@@ -265,19 +146,13 @@ static void wrong_key(const char *key, char *out, size_t len)
 	size_t n = strlen(key), secret_at, check_at;
 
 	if (sep == NULL || n < 8 || n >= len)
-		die("unexpected key shape");
+		host_die("unexpected key shape");
 	memcpy(out, key, n + 1);
 	secret_at = (size_t)(sep - key) + 1;
 	check_at = n - 6;
 	for (size_t i = secret_at; i < check_at; i++)
 		out[i] = base62_digit((base62_value(out[i]) + 1) % 62);
 	key_check_chars(out, check_at, out + check_at);
-}
-
-/* The seeded password of NAME (NAME-Passw0rd!) or a wrong one; wipe with explicit_bzero. */
-static void password_of(const char *name, bool wrong, char *out, size_t len)
-{
-	snprintf(out, len, "%s-Passw0rd%s", name, wrong ? "?" : "!");
 }
 
 /* ---- the SASL side ---------------------------------------------------------------------- */
@@ -289,101 +164,25 @@ struct app {
 
 static struct app app;
 
-static int cb_getpath(void *context, const char **path)
-{
-	(void)context;
-	*path = app.plugin_dir;
-	return SASL_OK;
-}
-
-static int cb_getconfpath(void *context, char **path)
-{
-	(void)context;
-	*path = app.conf_dir;
-	return SASL_OK;
-}
-
-/* The plugin's lines since the last log_clear() (they name decisions, never what was typed). */
-static char log_seen[4096];
-
-static void log_clear(void)
-{
-	log_seen[0] = '\0';
-}
-
-static bool log_has(const char *text)
-{
-	return strstr(log_seen, text) != NULL;
-}
-
-static int cb_log(void *context, int level, const char *message)
-{
-	size_t used = strlen(log_seen);
-
-	(void)context;
-	if (strncmp(message, "sendsec: ", 9) == 0 && used < sizeof(log_seen) - 1)
-		snprintf(log_seen + used, sizeof(log_seen) - used, "%s\n", message);
-	if (level <= SASL_LOG_NOTE || getenv("SENDSEC_SASL_DEBUG") != NULL)
-		fprintf(stderr, "    [sasl %d] %s\n", level, message);
-	return SASL_OK;
-}
-
-/* Through void (*)(void): the generic function pointer type GCC accepts casts from. */
-#define CB(fn) ((sasl_callback_ft)(void (*)(void))(fn))
-
-static const sasl_callback_t callbacks[] = {
-		{SASL_CB_GETPATH, CB(cb_getpath), NULL},
-		{SASL_CB_GETCONFPATH, CB(cb_getconfpath), NULL},
-		{SASL_CB_LOG, CB(cb_log), NULL},
-		{SASL_CB_LIST_END, NULL, NULL},
-};
-
 /* Creates DIR/NAME/plugins with the given links (link name, target; in this creation order)
  * and DIR/NAME/conf/smtpd.conf with conf_text. Fills app. */
 static void make_app(const char *name, const char *const links[][2], size_t n_links, const char *conf_text)
 {
 	char base[PATH_MAX], path[PATH_MAX];
 
-	path_join(base, sizeof(base), workdir, name);
+	host_path_join(base, sizeof(base), workdir, name);
 	make_dir(base);
-	path_join(app.plugin_dir, sizeof(app.plugin_dir), base, "plugins");
-	path_join(app.conf_dir, sizeof(app.conf_dir), base, "conf");
+	host_path_join(app.plugin_dir, sizeof(app.plugin_dir), base, "plugins");
+	host_path_join(app.conf_dir, sizeof(app.conf_dir), base, "conf");
 	make_dir(app.plugin_dir);
 	make_dir(app.conf_dir);
 	for (size_t i = 0; i < n_links; i++) {
-		path_join(path, sizeof(path), app.plugin_dir, links[i][0]);
+		host_path_join(path, sizeof(path), app.plugin_dir, links[i][0]);
 		if (symlink(links[i][1], path) != 0)
-			die("symlink %s: %s", path, strerror(errno));
+			host_die("symlink %s: %s", path, strerror(errno));
 	}
-	path_join(path, sizeof(path), app.conf_dir, APPNAME ".conf");
-	write_file(path, 0644, conf_text);
-}
-
-static void server_init(void)
-{
-	int rc = sasl_server_init(callbacks, APPNAME);
-
-	if (rc != SASL_OK)
-		die("sasl_server_init: %s", sasl_errstring(rc, NULL, NULL));
-}
-
-/* A server connection as smtpd makes it: service smtp, security props noanonymous, no TLS. */
-static sasl_conn_t *new_conn(const char *ipremoteport)
-{
-	sasl_security_properties_t props;
-	sasl_conn_t *conn = NULL;
-	int rc;
-
-	rc = sasl_server_new("smtp", "mx.example.test", NULL, "127.0.0.1;25", ipremoteport, NULL, 0, &conn);
-	if (rc != SASL_OK)
-		die("sasl_server_new: %s", sasl_errstring(rc, NULL, NULL));
-	memset(&props, 0, sizeof(props));
-	props.security_flags = SASL_SEC_NOANONYMOUS;
-	props.max_ssf = 1;
-	props.maxbufsize = 0;
-	if (sasl_setprop(conn, SASL_SEC_PROPS, &props) != SASL_OK)
-		die("sasl_setprop SEC_PROPS");
-	return conn;
+	host_path_join(path, sizeof(path), app.conf_dir, APPNAME ".conf");
+	host_write_file(path, 0644, conf_text);
 }
 
 /* One PLAIN exchange with the raw message msg (len bytes) as initial response, or, when
@@ -409,7 +208,7 @@ static int plain(sasl_conn_t *conn, const char *authzid, const char *user, const
 	int rc;
 
 	if (n < 0 || (size_t)n >= sizeof(msg))
-		die("PLAIN message too long");
+		host_die("PLAIN message too long");
 	rc = plain_raw(conn, msg, (unsigned)n, true);
 	explicit_bzero(msg, sizeof(msg));
 	return rc;
@@ -418,11 +217,11 @@ static int plain(sasl_conn_t *conn, const char *authzid, const char *user, const
 /* PLAIN as NAME with NAME's seeded password (or a wrong one), from ipremoteport. */
 static int plain_as(const char *ipremoteport, const char *authzid, const char *name, bool wrong)
 {
-	sasl_conn_t *conn = new_conn(ipremoteport);
+	sasl_conn_t *conn = host_conn_new(ipremoteport);
 	char pw[64];
 	int rc;
 
-	password_of(name, wrong, pw, sizeof(pw));
+	host_password(name, wrong, pw, sizeof(pw));
 	rc = plain(conn, authzid, name, pw);
 	explicit_bzero(pw, sizeof(pw));
 	sasl_dispose(&conn);
@@ -454,11 +253,11 @@ static int login(sasl_conn_t *conn, const char *user, const char *password, bool
 
 static int login_as(const char *name, bool wrong, bool user_initial)
 {
-	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	sasl_conn_t *conn = host_conn_new("127.0.0.1;40000");
 	char pw[64];
 	int rc;
 
-	password_of(name, wrong, pw, sizeof(pw));
+	host_password(name, wrong, pw, sizeof(pw));
 	rc = login(conn, name, pw, user_initial);
 	explicit_bzero(pw, sizeof(pw));
 	sasl_dispose(&conn);
@@ -508,7 +307,7 @@ static struct first_mech first_mech(const char *mech)
 
 static bool listmech_has(const char *mech)
 {
-	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	sasl_conn_t *conn = host_conn_new("127.0.0.1;40000");
 	const char *list = NULL;
 	unsigned len = 0;
 	int count = 0;
@@ -541,12 +340,12 @@ static void standard_app(const char *name, const char *conf_text)
  * alone for accounts without a token) plus extra. Returns the path (static buffer per call). */
 static char *sendsec_conf(const char *name, const char *extra)
 {
-	char *text = read_file(env("SENDSEC_TEST_CONF")), *full, *path;
+	char *text = host_read_file(host_env("SENDSEC_TEST_CONF")), *full, *path;
 
 	if (asprintf(&full, "%s\ntotp_unenrolled allow\n%s", text, extra) < 0 ||
 			asprintf(&path, "%s/%s.conf", workdir, name) < 0)
-		die("out of memory");
-	write_file(path, 0600, full);
+		host_die("out of memory");
+	host_write_file(path, 0600, full);
 	free(full);
 	free(text);
 	return path;
@@ -559,7 +358,7 @@ static char *conf_with(const char *sendsec_config, const char *extra)
 	if (asprintf(&text, "mech_list: PLAIN LOGIN\n%s%s%s%s", sendsec_config != NULL ? "sendsec_config: " : "",
 			    sendsec_config != NULL ? sendsec_config : "", sendsec_config != NULL ? "\n" : "",
 			    extra) < 0)
-		die("out of memory");
+		host_die("out of memory");
 	return text;
 }
 
@@ -571,35 +370,35 @@ static void scenario_main(void)
 	int n;
 
 	standard_app("main", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
 	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") != NULL);
 	CHECK(listmech_has("PLAIN") && listmech_has("LOGIN"));
 
 	/* alice via PLAIN: OK, and SASL reports the account as the authenticated user. */
-	conn = new_conn("127.0.0.1;40000");
-	password_of("alice", false, pw, sizeof(pw));
+	conn = host_conn_new("127.0.0.1;40000");
+	host_password("alice", false, pw, sizeof(pw));
 	CHECK_RC(plain(conn, "", "alice", pw), SASL_OK);
 	CHECK(username_is(conn, "alice"));
 	sasl_dispose(&conn);
 	/* Without an initial response (AUTH PLAIN, then the message). */
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	n = snprintf(msg, sizeof(msg), "%c%s%c%s", '\0', "alice", '\0', pw);
 	CHECK_RC(plain_raw(conn, msg, (unsigned)n, false), SASL_OK);
 	CHECK(username_is(conn, "alice"));
 	sasl_dispose(&conn);
 	/* authzid equal to the account is fine; another one is refused. */
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(plain(conn, "alice", "alice", pw), SASL_OK);
 	sasl_dispose(&conn);
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	n = plain(conn, "bob", "alice", pw);
 	CHECK(n == SASL_BADAUTH || n == SASL_NOAUTHZ);
 	CHECK(!username_is(conn, "bob"));
 	sasl_dispose(&conn);
 
 	/* LOGIN, with and without the user name as initial response. */
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(login(conn, "alice", pw, false), SASL_OK);
 	CHECK(username_is(conn, "alice"));
 	sasl_dispose(&conn);
@@ -633,7 +432,7 @@ static void scenario_main(void)
 				{"empty message", "", 0},
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			conn = new_conn("127.0.0.1;40000");
+			conn = host_conn_new("127.0.0.1;40000");
 			n = plain_raw(conn, bad[i].msg, bad[i].len, true);
 			if (n != SASL_BADPROT && n != SASL_BADAUTH)
 				fprintf(stderr, "    %s: got %d\n", bad[i].what, n);
@@ -642,15 +441,15 @@ static void scenario_main(void)
 		}
 		memset(big, 'x', 5000);
 		big[5000] = '\0';
-		conn = new_conn("127.0.0.1;40000");
+		conn = host_conn_new("127.0.0.1;40000");
 		n = plain(conn, "", big, pw); /* 5000-byte authcid */
 		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
 		sasl_dispose(&conn);
-		conn = new_conn("127.0.0.1;40000");
+		conn = host_conn_new("127.0.0.1;40000");
 		n = plain(conn, "", "alice", big); /* 5000-byte password */
 		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
 		sasl_dispose(&conn);
-		conn = new_conn("127.0.0.1;40000");
+		conn = host_conn_new("127.0.0.1;40000");
 		n = login(conn, big, pw, false); /* 5000-byte LOGIN user name */
 		CHECK(n == SASL_BADPROT || n == SASL_BADAUTH);
 		sasl_dispose(&conn);
@@ -658,11 +457,11 @@ static void scenario_main(void)
 
 	/* Directory down: temporary failure; back up: the same process and connection succeed. */
 	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", false), SASL_OK);
-	conn = new_conn("127.0.0.1;40000");
-	slapd("stop");
+	conn = host_conn_new("127.0.0.1;40000");
+	host_slapd("stop");
 	CHECK_RC(plain(conn, "", "alice", pw), SASL_UNAVAIL);
 	CHECK_RC(login(conn, "alice", pw, false), SASL_UNAVAIL);
-	slapd("restart");
+	host_slapd("restart");
 	CHECK_RC(plain(conn, "", "alice", pw), SASL_OK);
 	CHECK(username_is(conn, "alice"));
 	sasl_dispose(&conn);
@@ -681,9 +480,9 @@ static void scenario_order(void)
 	char *path = sendsec_conf("order", ""), *conf = conf_with(path, "");
 	char app_conf[PATH_MAX];
 
-	path_join(app_conf, sizeof(app_conf), app.conf_dir, APPNAME ".conf");
-	write_file(app_conf, 0644, conf);
-	server_init();
+	host_path_join(app_conf, sizeof(app_conf), app.conf_dir, APPNAME ".conf");
+	host_write_file(app_conf, 0644, conf);
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
 	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") != NULL);
 	CHECK(first_mech("PLAIN").count == 2); /* libplain is loaded too */
@@ -701,7 +500,7 @@ static void scenario_noconfig(void)
 	char *conf = conf_with(NULL, "");
 
 	standard_app("noconfig", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK(first_mech("PLAIN").count == 1);
 	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") == NULL);
 	CHECK(strstr(first_mech("LOGIN").plugname, "sendsec") == NULL);
@@ -718,10 +517,10 @@ static void scenario_badconfig(void)
 	char *path = sendsec_conf("group-writable", ""), *conf;
 
 	if (chmod(path, 0620) != 0)
-		die("chmod %s", path);
+		host_die("chmod %s", path);
 	conf = conf_with(path, "");
 	standard_app("badconfig", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK(strstr(first_mech("PLAIN").plugname, "sendsec") != NULL);
 	CHECK_RC(plain_as("127.0.0.1;40000", "", "alice", false), SASL_UNAVAIL);
 	CHECK_RC(login_as("alice", false, false), SASL_UNAVAIL);
@@ -737,7 +536,7 @@ static void scenario_networks(void)
 	char *conf = conf_with(path, "");
 
 	standard_app("networks", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
 	CHECK_RC(plain_as("2001:db8::1;12345", "", "alice", false), SASL_OK);
 	CHECK_RC(plain_as("198.51.100.7;12345", "", "alice", false), SASL_BADAUTH);
@@ -756,7 +555,7 @@ static void scenario_service(void)
 	char *conf = conf_with(path, "sendsec_service: submission\n");
 
 	standard_app("service", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
 	CHECK_RC(plain_as("127.0.0.1;12345", "", "alice", false), SASL_BADAUTH);
 	sasl_server_done();
@@ -775,10 +574,10 @@ static pid_t slot_holder(int *go_out, int *ack_out)
 	pid_t pid;
 
 	if (pipe(go) != 0 || pipe(ack) != 0)
-		die("pipe: %s", strerror(errno));
-	path_join(path, sizeof(path), env("SENDSEC_RUN_DIR"), "hash-slots");
+		host_die("pipe: %s", strerror(errno));
+	host_path_join(path, sizeof(path), host_env("SENDSEC_RUN_DIR"), "hash-slots");
 	if ((pid = fork()) < 0)
-		die("fork: %s", strerror(errno));
+		host_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -813,13 +612,13 @@ static void scenario_busy(void)
 	pid_t holder;
 
 	standard_app("busy", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	holder = slot_holder(&go, &ack);
-	path_join(jail, sizeof(jail), workdir, "jail");
+	host_path_join(jail, sizeof(jail), workdir, "jail");
 	make_dir(jail);
 	if (chroot(jail) != 0 || chdir("/") != 0 || setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
 			setresuid(65534, 65534, 65534) != 0 || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-		die("chroot and drop to nobody: %s", strerror(errno));
+		host_die("chroot and drop to nobody: %s", strerror(errno));
 	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_OK);
 	CHECK(write(go, "x", 1) == 1 && read(ack, &byte, 1) == 1);
 	CHECK_RC(plain_as("192.0.2.7;12345", "", "alice", false), SASL_UNAVAIL);
@@ -838,7 +637,7 @@ static void scenario_busy(void)
 /* PLAIN as user with the password text pw; true when SASL_USERNAME is then want_user. */
 static int plain_pw(const char *user, const char *pw, const char *want_user)
 {
-	sasl_conn_t *conn = new_conn("127.0.0.1;40000");
+	sasl_conn_t *conn = host_conn_new("127.0.0.1;40000");
 	int rc = plain(conn, "", user, pw);
 
 	if (rc == SASL_OK && want_user != NULL && !username_is(conn, want_user)) {
@@ -865,75 +664,75 @@ static void scenario_factors(void)
 	const char *p;
 
 	standard_app("factors", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 
 	/* API key for alice, scope smtp. */
 	if ((key = ctl_output(path, "key", "create", "alice", "--scope", "smtp")) == NULL)
-		die("sendsecctl key create failed");
+		host_die("sendsecctl key create failed");
 	chomp(key);
 	CHECK(strncmp(key, "ssk_", 4) == 0 && strlen(key) == 66);
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(plain(conn, "", "apikey", key), SASL_OK);
 	CHECK(username_is(conn, "alice"));
 	CHECK(!username_is(conn, "apikey"));
 	sasl_dispose(&conn);
 	CHECK_RC(plain_pw("alice", key, "alice"), SASL_OK); /* the account's own name works too */
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(login(conn, "apikey", key, false), SASL_OK); /* LOGIN carries it the same way */
 	CHECK(username_is(conn, "alice"));
 	sasl_dispose(&conn);
 	wrong_key(key, bad, sizeof(bad));
 	CHECK(strcmp(bad, key) != 0 && strlen(bad) == strlen(key));
-	log_clear();
+	host_log_clear();
 	CHECK_RC(plain_pw("apikey", bad, NULL), SASL_BADAUTH);
-	CHECK(log_has("secret does not match"));
+	CHECK(host_log_has("secret does not match"));
 	CHECK_RC(plain_pw("bob", key, NULL), SASL_BADAUTH); /* alice's key does not name bob */
 
 	/* bob enrols a TOTP token; his password alone no longer does. */
 	if ((uri = ctl_output(path, "totp", "enroll", "bob", "--no-qr", NULL)) == NULL)
-		die("sendsecctl totp enroll failed");
+		host_die("sendsecctl totp enroll failed");
 	chomp(uri);
 	CHECK(strncmp(uri, "otpauth://totp/", 15) == 0);
 	if ((p = strstr(uri, "secret=")) == NULL)
-		die("no secret= in the otpauth URI");
+		host_die("no secret= in the otpauth URI");
 	p += 7;
 	if (strcspn(p, "&") >= sizeof(base))
-		die("TOTP secret too long");
+		host_die("TOTP secret too long");
 	snprintf(base, sizeof(base), "%.*s", (int)strcspn(p, "&"), p);
 	secret_free(uri);
 	uri = NULL;
-	password_of("bob", false, pw, sizeof(pw));
+	host_password("bob", false, pw, sizeof(pw));
 	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
 
 	/* Password with the current code appended: OK once; the same code again is a replay. */
 	if (!totp_now(base, code))
-		die("oathtool failed");
-	password_of("bob", false, pw, sizeof(pw));
+		host_die("oathtool failed");
+	host_password("bob", false, pw, sizeof(pw));
 	strcat(pw, code);
 	CHECK_RC(plain_pw("bob", pw, "bob"), SASL_OK);
-	log_clear();
+	host_log_clear();
 	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
-	CHECK(log_has("TOTP code was already used"));
-	conn = new_conn("127.0.0.1;40000");
+	CHECK(host_log_has("TOTP code was already used"));
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(login(conn, "bob", pw, false), SASL_BADAUTH);
 	sasl_dispose(&conn);
 	explicit_bzero(code, sizeof(code));
 
 	/* Recovery codes, appended with their dashes: each works once. */
 	if ((codes = ctl_output(path, "recovery", "bob", NULL, NULL, NULL)) == NULL)
-		die("sendsecctl recovery failed");
+		host_die("sendsecctl recovery failed");
 	chomp(codes); /* the first of the ten */
 	CHECK(strlen(codes) >= 8 && strchr(codes, '-') != NULL);
-	password_of("bob", false, pw, sizeof(pw));
+	host_password("bob", false, pw, sizeof(pw));
 	if (strlen(pw) + strlen(codes) >= sizeof(pw))
-		die("recovery code too long");
+		host_die("recovery code too long");
 	strcat(pw, codes);
-	log_clear();
+	host_log_clear();
 	CHECK_RC(plain_pw("bob", pw, "bob"), SASL_OK);
-	CHECK(log_has("recovery code used, 9 left"));
-	log_clear();
+	CHECK(host_log_has("recovery code used, 9 left"));
+	host_log_clear();
 	CHECK_RC(plain_pw("bob", pw, NULL), SASL_BADAUTH);
-	CHECK(log_has("no such recovery code"));
+	CHECK(host_log_has("no such recovery code"));
 
 	secret_free(codes);
 	secret_free(key);
@@ -948,16 +747,16 @@ static void scenario_factors(void)
 /* Feeds ldif to ldapmodify as the fixture's rootdn; true on success. */
 static bool root_modify(const char *ldif)
 {
-	char *argv[] = {(char *)"/usr/bin/ldapmodify", (char *)"-x", (char *)"-H", (char *)env("SENDSEC_TEST_URI"),
-			(char *)"-D", (char *)env("SENDSEC_TEST_ROOTDN"), (char *)"-y",
-			(char *)env("SENDSEC_TEST_ROOTPW_FILE"), NULL};
+	char *argv[] = {(char *)"/usr/bin/ldapmodify", (char *)"-x", (char *)"-H", (char *)host_env("SENDSEC_TEST_URI"),
+			(char *)"-D", (char *)host_env("SENDSEC_TEST_ROOTDN"), (char *)"-y",
+			(char *)host_env("SENDSEC_TEST_ROOTPW_FILE"), NULL};
 	char in[PATH_MAX], out[PATH_MAX];
 	bool ok;
 
-	path_join(in, sizeof(in), workdir, "modify.ldif");
-	path_join(out, sizeof(out), workdir, "modify.out");
-	write_file(in, 0600, ldif);
-	ok = run_capture(argv, in, out) == 0;
+	host_path_join(in, sizeof(in), workdir, "modify.ldif");
+	host_path_join(out, sizeof(out), workdir, "modify.out");
+	host_write_file(in, 0600, ldif);
+	ok = host_run_capture(argv, in, out) == 0;
 	unlink(in);
 	unlink(out);
 	return ok;
@@ -975,45 +774,45 @@ static void scenario_delegation(void)
 	sasl_conn_t *conn;
 
 	standard_app("delegation", conf);
-	server_init();
+	host_server_init(app.plugin_dir, app.conf_dir);
 	if (!root_modify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: add\n"
 			 "objectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: sendsecAccount\n"
 			 "uid: newsletter\ncn: Newsletter\nsn: Shared\nuidNumber: 20100\ngidNumber: 20100\n"
 			 "homeDirectory: /nonexistent\n"))
-		die("cannot add uid=newsletter");
-	password_of("frank", false, pw, sizeof(pw));
-	conn = new_conn("127.0.0.1;40000");
+		host_die("cannot add uid=newsletter");
+	host_password("frank", false, pw, sizeof(pw));
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(plain(conn, "newsletter", "frank", pw), SASL_BADAUTH); /* not a delegate yet */
 	sasl_dispose(&conn);
 	if ((text = ctl_output(path, "delegate", "add", "newsletter", "frank", NULL)) == NULL)
-		die("sendsecctl delegate add failed");
+		host_die("sendsecctl delegate add failed");
 	free(text);
 
-	log_clear();
-	conn = new_conn("127.0.0.1;40000");
+	host_log_clear();
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(plain(conn, "newsletter", "frank", pw), SASL_OK);
 	CHECK(username_is(conn, "newsletter"));
 	CHECK(!username_is(conn, "frank"));
 	sasl_dispose(&conn);
-	CHECK(log_has("account frank acts as newsletter"));
-	conn = new_conn("127.0.0.1;40000");
+	CHECK(host_log_has("account frank acts as newsletter"));
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(plain(conn, "frank", "frank", pw), SASL_OK); /* his own name as authzid: himself */
 	CHECK(username_is(conn, "frank"));
 	sasl_dispose(&conn);
-	conn = new_conn("127.0.0.1;40000");
+	conn = host_conn_new("127.0.0.1;40000");
 	CHECK_RC(login(conn, "frank", pw, false), SASL_OK);
 	CHECK(username_is(conn, "frank"));
 	sasl_dispose(&conn);
 
-	log_clear();
-	password_of("carol", false, pw, sizeof(pw));
+	host_log_clear();
+	host_password("carol", false, pw, sizeof(pw));
 	CHECK_RC(plain_as("127.0.0.1;40000", "newsletter", "carol", false), SASL_BADAUTH);
-	CHECK(log_has("account carol is not a delegate of newsletter"));
+	CHECK(host_log_has("account carol is not a delegate of newsletter"));
 	CHECK_RC(plain_as("127.0.0.1;40000", "newsletter", "frank", true), SASL_BADAUTH); /* frank's wrong password */
 	CHECK_RC(plain_as("127.0.0.1;40000", "nosuchaccount", "frank", false), SASL_BADAUTH);
 
 	if ((text = ctl_output(path, "delegate", "remove", "newsletter", "frank", NULL)) == NULL)
-		die("sendsecctl delegate remove failed");
+		host_die("sendsecctl delegate remove failed");
 	free(text);
 	CHECK_RC(plain_as("127.0.0.1;40000", "newsletter", "frank", false), SASL_BADAUTH);
 	CHECK_RC(plain_as("127.0.0.1;40000", "", "frank", false), SASL_OK);
@@ -1032,14 +831,14 @@ static bool in_child(const char *name, void (*fn)(void))
 
 	fflush(NULL);
 	if ((pid = fork()) < 0)
-		die("fork: %s", strerror(errno));
+		host_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		check_failures = check_count = 0; /* the child counts its own checks */
 		fn();
 		exit(check_report(name));
 	}
 	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid: %s", strerror(errno));
+		host_die("waitpid: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "scenario %s FAILED (status %d)\n", name, status);
 		return false;
@@ -1055,7 +854,7 @@ static int reads_first(const char *dir, const char *a, const char *b)
 	int which = -1;
 
 	if (d == NULL)
-		die("opendir %s", dir);
+		host_die("opendir %s", dir);
 	while (which < 0 && (e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, a) == 0)
 			which = 1;
@@ -1064,7 +863,7 @@ static int reads_first(const char *dir, const char *a, const char *b)
 	}
 	closedir(d);
 	if (which < 0)
-		die("%s: neither %s nor %s", dir, a, b);
+		host_die("%s: neither %s nor %s", dir, a, b);
 	return which;
 }
 
@@ -1116,7 +915,7 @@ static void cleanup(void)
 	char *argv[] = {(char *)"/bin/rm", (char *)"-rf", workdir, NULL};
 
 	if (workdir[0] != '\0' && getpid() == main_pid)
-		run(argv);
+		(void)host_run_capture(argv, NULL, "/dev/null");
 }
 
 int main(int argc, char **argv)
@@ -1125,20 +924,17 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 
 	if (argc != 2 && argc != 3)
-		die("usage: sasl_driver PATH/libsendsec.so [PATH/sendsecctl]");
+		host_die("usage: sasl_driver PATH/libsendsec.so [PATH/sendsecctl]");
 	if (argv[1][0] != '/' || (argc == 3 && argv[2][0] != '/'))
-		die("the plugin and sendsecctl paths must be absolute");
+		host_die("the plugin and sendsecctl paths must be absolute");
 	our_plugin = argv[1];
 	sendsecctl = argc == 3 ? argv[2] : NULL;
-	/* Keep the plugin (and its libraries) mapped when libsasl2 dlcloses it in sasl_server_done:
-	 * LeakSanitizer (gcc 12) crashes at exit on the stale dynamic-TLS entries an unloaded library
-	 * leaves behind ("Tracer caught signal 11"). The plugin code runs the same either way. */
-	if (dlopen(our_plugin, RTLD_NOW | RTLD_NODELETE) == NULL)
-		die("dlopen %s: %s", our_plugin, dlerror());
+	host_keep_loaded(our_plugin);
+	host_log_capture(); /* one thread: the scenarios read the plugin's lines */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(tmpl, sizeof(tmpl), "%s/sendsec-sasl.XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
 	if (mkdtemp(tmpl) == NULL)
-		die("mkdtemp: %s", strerror(errno));
+		host_die("mkdtemp: %s", strerror(errno));
 	snprintf(workdir, sizeof(workdir), "%s", tmpl);
 	main_pid = getpid();
 	atexit(cleanup);

@@ -1,5 +1,6 @@
 /* test_cidr.c — CIDR parsing, matching at prefix edges for IPv4 and IPv6, IPv4-mapped clients,
- * refused entries, all-or-nothing list_add, limits, copy and formatting. */
+ * refused entries, all-or-nothing list_add, limits, copy and formatting; the network of an
+ * address at a per-family prefix length, and whether one entry contains an address. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,76 @@ static void test_format(void)
 	CHECK_STR(buf, "192.0");
 }
 
+/* The network of text at prefix4/prefix6, formatted; "" when text is not an address. */
+static const char *network_of(const char *text, int prefix4, int prefix6, char *buf, size_t len)
+{
+	unsigned char a[16];
+	struct sendsec_cidr c;
+
+	buf[0] = '\0';
+	if (!sendsec_addr_parse(text, a))
+		return buf;
+	c = sendsec_cidr_of(a, prefix4, prefix6);
+	sendsec_cidr_format(&c, buf, len);
+	return buf;
+}
+
+/* True when the entry text (as sendsec_cidr_parse reads it) contains the address addr_text. */
+static bool contains(const char *entry_text, const char *addr_text)
+{
+	struct sendsec_cidr c;
+	unsigned char a[16];
+
+	CHECK(sendsec_cidr_parse(entry_text, strlen(entry_text), &c));
+	CHECK(sendsec_addr_parse(addr_text, a));
+	return sendsec_cidr_contains(&c, a);
+}
+
+static void test_network_of(void)
+{
+	unsigned char a[16];
+	struct sendsec_cidr c;
+	char buf[64];
+
+	/* The family picks the prefix: IPv4 (also written IPv4-mapped) prefix4, IPv6 prefix6. */
+	CHECK_STR(network_of("203.0.113.77", 24, 56, buf, sizeof(buf)), "203.0.113.0/24");
+	CHECK_STR(network_of("::ffff:203.0.113.77", 24, 56, buf, sizeof(buf)), "203.0.113.0/24");
+	CHECK_STR(network_of("2001:db8:1:1ff:abcd::1", 24, 56, buf, sizeof(buf)), "2001:db8:1:100::/56");
+	/* Host bits inside a byte, and the edges of each range. */
+	CHECK_STR(network_of("198.51.100.200", 28, 56, buf, sizeof(buf)), "198.51.100.192/28");
+	CHECK_STR(network_of("203.0.113.77", 32, 56, buf, sizeof(buf)), "203.0.113.77");
+	CHECK_STR(network_of("203.0.113.77", 0, 56, buf, sizeof(buf)), "0.0.0.0/0");
+	CHECK_STR(network_of("2001:db8::1", 24, 128, buf, sizeof(buf)), "2001:db8::1");
+	CHECK_STR(network_of("2001:db8::1", 24, 0, buf, sizeof(buf)), "::/0");
+	/* Out of range: cut to the family's range. */
+	CHECK_STR(network_of("203.0.113.77", 33, 56, buf, sizeof(buf)), "203.0.113.77");
+	CHECK_STR(network_of("203.0.113.77", -1, 56, buf, sizeof(buf)), "0.0.0.0/0");
+	CHECK_STR(network_of("2001:db8::1", 24, 129, buf, sizeof(buf)), "2001:db8::1");
+	CHECK_STR(network_of("2001:db8::1", 24, -5, buf, sizeof(buf)), "::/0");
+	/* The prefix is counted on the 128-bit form, as sendsec_cidr_parse stores it. */
+	CHECK(sendsec_addr_parse("203.0.113.77", a));
+	c = sendsec_cidr_of(a, 24, 56);
+	CHECK_EQ_INT(c.prefix, 96 + 24);
+	CHECK(sendsec_addr_parse("2001:db8::1", a));
+	c = sendsec_cidr_of(a, 24, 56);
+	CHECK_EQ_INT(c.prefix, 56);
+}
+
+static void test_contains(void)
+{
+	CHECK(contains("203.0.113.0/24", "203.0.113.255"));
+	CHECK(contains("203.0.113.0/24", "::ffff:203.0.113.1"));
+	CHECK(!contains("203.0.113.0/24", "203.0.114.0"));
+	CHECK(contains("2001:db8:1:100::/56", "2001:db8:1:1ff::5"));
+	CHECK(!contains("2001:db8:1:100::/56", "2001:db8:1:200::"));
+	CHECK(contains("0.0.0.0/0", "198.51.100.1"));
+	CHECK(!contains("0.0.0.0/0", "2001:db8::1")); /* all of IPv4, not all addresses */
+	CHECK(contains("::/0", "2001:db8::1"));
+	CHECK(contains("::/0", "198.51.100.1"));
+	CHECK(contains("192.0.2.7", "192.0.2.7"));
+	CHECK(!contains("192.0.2.7", "192.0.2.6"));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -285,5 +356,7 @@ int main(int argc, char **argv)
 	test_list_add();
 	test_copy();
 	test_format();
+	test_network_of();
+	test_contains();
 	return check_report(argv[0]);
 }

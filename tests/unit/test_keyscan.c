@@ -9,40 +9,17 @@
 
 #include "check.h"
 #include "keyscan.h"
-
-#define ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-#define MAX_HITS 64
-
-struct found {
-	size_t n;
-	char ids[MAX_HITS][SENDSEC_KEY_ID_LEN + 1];
-	unsigned long long lines[MAX_HITS], offsets[MAX_HITS];
-	bool secret_ok; /* every hit carried a 43-character secret */
-};
-
-static void collect(void *arg, const struct sendsec_keyscan_hit *hit)
-{
-	struct found *f = arg;
-
-	if (strlen(hit->key.secret) != SENDSEC_KEY_SECRET_LEN)
-		f->secret_ok = false;
-	if (f->n == MAX_HITS)
-		return;
-	memcpy(f->ids[f->n], hit->key.id, sizeof(f->ids[0]));
-	f->lines[f->n] = hit->line;
-	f->offsets[f->n] = hit->offset;
-	f->n++;
-}
+#include "../lib/keyscan_ref.h"
 
 /* Scans buf in chunks of the sizes in sizes[] (cycled; NULL: all at once). */
-static void scan(const char *prefix, const char *buf, size_t len, const size_t *sizes, size_t n_sizes, struct found *f)
+static void scan(const char *prefix, const char *buf, size_t len, const size_t *sizes, size_t n_sizes,
+		struct keyscan_ref_found *f)
 {
 	struct sendsec_keyscan s;
 	size_t at = 0, k = 0;
 
-	memset(f, 0, sizeof(*f));
-	f->secret_ok = true;
-	if (!sendsec_keyscan_begin(&s, prefix, collect, f))
+	keyscan_ref_clear(f);
+	if (!sendsec_keyscan_begin(&s, prefix, keyscan_ref_collect, f))
 		return;
 	while (at < len) {
 		size_t n = sizes == NULL ? len : sizes[k++ % n_sizes];
@@ -53,64 +30,6 @@ static void scan(const char *prefix, const char *buf, size_t len, const size_t *
 		at += n;
 	}
 	CHECK_EQ_INT(sendsec_keyscan_end(&s), f->n);
-}
-
-/* What the scanner must find: every position where sendsec_apikey_parse accepts klen bytes. */
-static void reference(const char *prefix, const char *buf, size_t len, struct found *f)
-{
-	size_t klen = strlen(prefix) + SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN;
-	unsigned long long line = 1;
-	char text[SENDSEC_KEY_MAX + 1];
-	struct sendsec_apikey key;
-
-	memset(f, 0, sizeof(*f));
-	f->secret_ok = true;
-	for (size_t p = 0; p + klen <= len; p++) {
-		memcpy(text, buf + p, klen);
-		text[klen] = '\0';
-		if (sendsec_apikey_parse(text, prefix, &key) == SENDSEC_OK && f->n < MAX_HITS) {
-			memcpy(f->ids[f->n], key.id, sizeof(f->ids[0]));
-			f->lines[f->n] = line;
-			f->offsets[f->n] = p;
-			f->n++;
-		}
-		sendsec_apikey_clear(&key);
-		line += buf[p] == '\n';
-	}
-	sodium_memzero(text, sizeof(text));
-}
-
-static bool same(const struct found *a, const struct found *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->ids[i], b->ids[i]) != 0 || a->lines[i] != b->lines[i] || a->offsets[i] != b->offsets[i])
-			return false;
-	return true;
-}
-
-static uint32_t ref_crc32(const char *s, size_t n)
-{
-	uint32_t crc = 0xFFFFFFFFu;
-
-	for (size_t i = 0; i < n; i++) {
-		crc ^= (unsigned char)s[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-	}
-	return ~crc;
-}
-
-/* Rewrites the last 6 characters of the len-byte key text at key to be its right check. */
-static void fix_check(char *key, size_t len)
-{
-	uint32_t v = ref_crc32(key, len - SENDSEC_KEY_CHECK_LEN);
-
-	for (int i = SENDSEC_KEY_CHECK_LEN - 1; i >= 0; i--) {
-		key[len - SENDSEC_KEY_CHECK_LEN + (size_t)i] = ALPHABET[v % 62];
-		v /= 62;
-	}
 }
 
 static void mint(const char *prefix, char *key_out, char *id_out)
@@ -128,7 +47,7 @@ static void test_text(void)
 	char k1[SENDSEC_KEY_MAX + 1], k2[SENDSEC_KEY_MAX + 1], k3[SENDSEC_KEY_MAX + 1], other[SENDSEC_KEY_MAX + 1];
 	char id1[16], id2[16], id3[16], id_other[16], bad_check[SENDSEC_KEY_MAX + 1], changed[SENDSEC_KEY_MAX + 1];
 	char text[4096];
-	struct found got, want, split;
+	struct keyscan_ref_found got, want, split;
 	size_t len, klen;
 	bool all_splits_same = true;
 
@@ -170,8 +89,8 @@ static void test_text(void)
 		CHECK_EQ_INT(got.offsets[0], strlen("# config\nAPI_KEY="));
 	}
 	CHECK(got.secret_ok);
-	reference("ssk_", text, len, &want);
-	CHECK(same(&got, &want));
+	keyscan_ref_reference("ssk_", text, len, &want);
+	CHECK(keyscan_ref_same(&got, &want));
 
 	/* The other fleet's prefix finds only its own key. */
 	scan("test-", text, len, NULL, 0, &got);
@@ -183,13 +102,13 @@ static void test_text(void)
 		size_t sizes[2] = {cut == 0 ? len : cut, len};
 
 		scan("ssk_", text, len, sizes, 2, &split);
-		all_splits_same = all_splits_same && same(&split, &want);
+		all_splits_same = all_splits_same && keyscan_ref_same(&split, &want);
 	}
 	CHECK(all_splits_same);
 	scan("ssk_", text, len, (const size_t[]){1}, 1, &split);
-	CHECK(same(&split, &want));
+	CHECK(keyscan_ref_same(&split, &want));
 	scan("ssk_", text, len, (const size_t[]){3, 70, 1, 64, 2}, 5, &split);
-	CHECK(same(&split, &want));
+	CHECK(keyscan_ref_same(&split, &want));
 
 	sodium_memzero(text, sizeof(text));
 	sodium_memzero(k1, sizeof(k1));
@@ -202,16 +121,16 @@ static void test_text(void)
 static void test_edges(void)
 {
 	char k1[SENDSEC_KEY_MAX + 1], k2[SENDSEC_KEY_MAX + 1], id1[16], id2[16], text[1024];
-	struct found got, want;
+	struct keyscan_ref_found got, want;
 	size_t len;
 
 	mint("ssk_", k1, id1);
 	mint("ssk_", k2, id2);
 	len = (size_t)snprintf(text, sizeof(text), "s%s%sssk_ssk_%s", k1, k2, k1);
 	scan("ssk_", text, len, NULL, 0, &got);
-	reference("ssk_", text, len, &want);
+	keyscan_ref_reference("ssk_", text, len, &want);
 	CHECK_EQ_INT(got.n, 3);
-	CHECK(same(&got, &want));
+	CHECK(keyscan_ref_same(&got, &want));
 	CHECK(got.n == 3 && strcmp(got.ids[0], id1) == 0 && strcmp(got.ids[1], id2) == 0 &&
 			strcmp(got.ids[2], id1) == 0 && got.offsets[0] == 1);
 	/* A stream shorter than a key; an empty stream; a key cut at its last character. */
@@ -224,7 +143,7 @@ static void test_edges(void)
 	/* A key whose body is one character longer or shorter is not a key of this format. */
 	memmove(text, k1, strlen(k1) + 1);
 	memmove(text + 20, text + 21, strlen(text + 21) + 1); /* one secret character less */
-	fix_check(text, strlen(text));
+	keyscan_ref_fix_check(text, strlen(text));
 	strcat(text, "xxxxxxxx"); /* so that a whole key's length fits */
 	scan("ssk_", text, strlen(text), NULL, 0, &got);
 	CHECK_EQ_INT(got.n, 0);
@@ -239,7 +158,7 @@ static void test_binary(void)
 {
 	enum { SIZE = 1 << 16, PLANTED = 20 };
 	char *buf = malloc(SIZE), key[SENDSEC_KEY_MAX + 1], id[16];
-	struct found got, want;
+	struct keyscan_ref_found got, want;
 	size_t klen, sizes[7];
 
 	CHECK(buf != NULL);
@@ -254,15 +173,15 @@ static void test_binary(void)
 		size_t at = (size_t)randombytes_uniform((uint32_t)(SIZE / PLANTED - klen)) + i * (SIZE / PLANTED);
 		memcpy(buf + at, key, klen);
 	}
-	reference("ssk_", buf, SIZE, &want);
+	keyscan_ref_reference("ssk_", buf, SIZE, &want);
 	CHECK_EQ_INT(want.n, PLANTED);
 	for (int round = 0; round < 20; round++) {
 		for (size_t i = 0; i < 7; i++)
 			sizes[i] = 1 + randombytes_uniform(round < 10 ? 200 : 20000);
 		scan("ssk_", buf, SIZE, sizes, 7, &got);
-		if (!same(&got, &want))
+		if (!keyscan_ref_same(&got, &want))
 			fprintf(stderr, "round %d: %zu hits, wanted %zu\n", round, got.n, want.n);
-		CHECK(same(&got, &want));
+		CHECK(keyscan_ref_same(&got, &want));
 	}
 	sodium_memzero(buf, SIZE);
 	free(buf);
@@ -273,18 +192,18 @@ static void test_binary(void)
 static void test_begin_end(void)
 {
 	struct sendsec_keyscan s;
-	struct found f = {0};
+	struct keyscan_ref_found f = {0};
 	char key[SENDSEC_KEY_MAX + 1], id[16];
 	bool wiped = true;
 
-	CHECK(!sendsec_keyscan_begin(&s, "", collect, &f));
-	CHECK(!sendsec_keyscan_begin(&s, NULL, collect, &f));
-	CHECK(!sendsec_keyscan_begin(&s, "12345678901234567", collect, &f));
+	CHECK(!sendsec_keyscan_begin(&s, "", keyscan_ref_collect, &f));
+	CHECK(!sendsec_keyscan_begin(&s, NULL, keyscan_ref_collect, &f));
+	CHECK(!sendsec_keyscan_begin(&s, "12345678901234567", keyscan_ref_collect, &f));
 	CHECK(!sendsec_keyscan_begin(&s, "ssk_", NULL, &f));
-	CHECK(sendsec_keyscan_begin(&s, "1234567890123456", collect, &f));
+	CHECK(sendsec_keyscan_begin(&s, "1234567890123456", keyscan_ref_collect, &f));
 	(void)sendsec_keyscan_end(&s);
 	mint("ssk_", key, id);
-	CHECK(sendsec_keyscan_begin(&s, "ssk_", collect, &f));
+	CHECK(sendsec_keyscan_begin(&s, "ssk_", keyscan_ref_collect, &f));
 	sendsec_keyscan_feed(&s, key, 40); /* the first 40 bytes stay in the carry */
 	CHECK(s.carry_len == 40);
 	CHECK_EQ_INT(sendsec_keyscan_end(&s), 0);
