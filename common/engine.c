@@ -387,6 +387,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	bool recovery = false;
 	char *answer = NULL, *pw_part = NULL;
 	const char *code = NULL;
+	unsigned char first_digest[SENDSEC_FAILURE_DIGEST] = {0};
+	bool first_has_digest = false;
 
 	if (req->ask != NULL && l->s->otp_mode == SENDSEC_OTP_PROMPT) {
 		/* The code is asked for even after a wrong password, so that the prompts do not tell
@@ -428,6 +430,11 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			*reason = SENDSEC_REASON_UNAVAILABLE;
 			goto out;
 		}
+		/* One hash slot for every split and for a recovery code's check: a password checked is
+		 * never followed by a busy answer, which would leave a refused guess uncounted and tell
+		 * a right password from a wrong one. */
+		if ((n_lengths > 1 || n != 0) && (rc = sendsec_login_slot_take(l, reason)) != SENDSEC_OK)
+			goto out;
 		rc = SENDSEC_DENIED;
 		*reason = SENDSEC_REASON_BAD_TOTP;
 		for (size_t i = 0; i < n_lengths && (i == 0 || rc == SENDSEC_DENIED); i++) {
@@ -444,7 +451,18 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 			}
 			if (split == SENDSEC_OK)
 				rc = sendsec_factor_password(l, pw_part, reason);
+			if (split == SENDSEC_OK && i == 0) {
+				memcpy(first_digest, l->digest, sizeof(first_digest));
+				first_has_digest = l->has_digest;
+			}
 			is_split |= split == SENDSEC_OK;
+		}
+		/* Each split checked another candidate, and every later one is a prefix of the first:
+		 * the first one's digest stands for them all in the lockout tag (policy.c), so that
+		 * a tag seen before means the same candidates, never a new guess beside an old one. */
+		if (is_split && n_lengths > 1) {
+			memcpy(l->digest, first_digest, sizeof(l->digest));
+			l->has_digest = first_has_digest;
 		}
 		if (!is_split) {
 			/* Too short to hold any code: refused, at the cost of a password check. */
@@ -457,6 +475,8 @@ static enum sendsec_result password_and_code(struct sendsec_login *l, const stru
 	}
 out:
 	out->method = recovery ? "recovery" : "password+totp";
+	sendsec_login_slot_give(l);
+	sodium_memzero(first_digest, sizeof(first_digest));
 	secret_free(answer);
 	secret_free(pw_part);
 	return rc;

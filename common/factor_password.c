@@ -84,12 +84,14 @@ void sendsec_login_slot_give(struct sendsec_login *l)
 enum sendsec_result sendsec_login_dummy_verify(
 		struct sendsec_login *l, const char *password, enum sendsec_reason *reason_out)
 {
+	bool was_held = l->holds_slot;
 	enum sendsec_result rc = sendsec_login_slot_take(l, reason_out);
 
 	if (rc != SENDSEC_OK)
 		return rc;
 	sendsec_hash_dummy_verify(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
-	sendsec_login_slot_give(l);
+	if (!was_held)
+		sendsec_login_slot_give(l);
 	return SENDSEC_OK;
 }
 
@@ -101,7 +103,7 @@ static enum sendsec_result check_local(struct sendsec_login *l, const char *pass
 	const struct sendsec_val *stored = sendsec_entry_values(l->account, "userPassword", &n);
 	const char *scheme = NULL;
 	struct sendsec_hash_digest digest;
-	bool weak = false;
+	bool weak = false, was_held = l->holds_slot; /* held by the caller: it gives it back */
 	enum sendsec_result rc;
 
 	if (n == 0) {
@@ -128,7 +130,8 @@ static enum sendsec_result check_local(struct sendsec_login *l, const char *pass
 		memcpy(l->digest, digest.bytes, sizeof(l->digest));
 	if (rc == SENDSEC_OK && weak && l->s->rehash)
 		rehash(l, &stored[0], password);
-	sendsec_login_slot_give(l);
+	if (!was_held)
+		sendsec_login_slot_give(l);
 	sodium_memzero(&digest, sizeof(digest));
 	return rc;
 }
@@ -207,10 +210,13 @@ enum sendsec_result sendsec_factor_password(
 		return SENDSEC_DENIED;
 	if (l->s->password_check == SENDSEC_CHECK_BIND) {
 		/* The bind runs beside a dummy verification here: that takes a slot too. */
+		bool was_held = l->holds_slot;
+
 		if ((rc = sendsec_login_slot_take(l, reason_out)) != SENDSEC_OK)
 			return rc;
 		rc = sendsec_decide_bind(bind_beside_dummy(l, l->account->dn, password));
-		sendsec_login_slot_give(l);
+		if (!was_held)
+			sendsec_login_slot_give(l);
 		if (rc == SENDSEC_UNAVAILABLE)
 			*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	} else {

@@ -92,7 +92,8 @@ enum sendsec_result sendsec_factor_password(
 /* Takes one of the host's hash slots for l's service (hash_concurrency; slots.h), waiting up to
  * timeout seconds: OK (give it back with sendsec_login_slot_give; sendsec_login_end does too), or
  * UNAVAILABLE with *reason_out busy (none came free) or unavailable (no slot file; logged). OK
- * without a slot when hash_concurrency is 0 or a slot is held already. */
+ * without a slot when hash_concurrency is 0 or a slot is held already; a check or dummy run under
+ * a slot its caller held keeps it held (the caller gives it back). */
 enum sendsec_result sendsec_login_slot_take(
 		struct sendsec_login *l, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 void sendsec_login_slot_give(struct sendsec_login *l);

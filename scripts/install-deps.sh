@@ -6,7 +6,7 @@ PKGS="build-essential meson ninja-build pkg-config clang clang-format libclang-r
  libpam0g-dev libsasl2-dev libsodium-dev liboath-dev libcrypt-dev libldap2-dev nettle-dev libqrencode-dev
  slapd ldap-utils libpam-wrapper libpamtest0-dev pamtester sasl2-bin libsasl2-modules
  oathtool argon2 whois openssl swaks postfix openssh-server openssh-client util-linux procps iproute2 python3
- debhelper dpkg-dev fakeroot rpm fail2ban"
+ debhelper dpkg-dev fakeroot rpm fail2ban strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

@@ -174,7 +174,7 @@ static void scan_fd(struct scan *sc, int fd, const char *prefix)
 
 	if (!sendsec_keyscan_begin(&ks, prefix, on_hit, sc))
 		return;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, READ_SIZE)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -219,6 +219,15 @@ holds '[ "$(grep -c "key=$(id_of "$D/k_successor") account=alice state=live" "$D
 	"all 10 copies found, among random bytes and partial prefixes"
 holds '[ "$(wc -l <"$D/out")" -eq 10 ]' "nothing else found"
 holds 'no_secret_in "$D/out" "$D/err"' "no secret printed"
+# Read in 64 KiB reads, not a few bytes at a time: strace counts the read(2) calls of 1 MiB.
+head -c 1048576 "$D/big" >"$D/mib"
+if command -v strace >/dev/null 2>&1; then
+	strace -o "$D/strace" -e trace=read "$CTL" scan --offline "$D/mib" >/dev/null 2>&1
+	reads=$(grep -c '^read(' "$D/strace")
+	holds '[ "$reads" -lt 1000 ]' "1 MiB is read in few reads (got $reads read calls)"
+else
+	not_ok "strace (scripts/install-deps.sh) is needed to count the reads"
+fi
 
 # ---- the pre-commit hook ----
 H=$D/hooked
