@@ -685,23 +685,6 @@ static bool is_printable(const char *v, size_t n)
 	return bad == 0;
 }
 
-/* The field named by the n bytes at name, or -1: the candidate picked by length and first
- * character, then compared whole. */
-static int field_of(const char *name, size_t n)
-{
-	int which = -1;
-
-	switch (n) {
-	case 2: which = F_ID; break;
-	case 4: which = name[0] == 'h' ? F_HASH : name[0] == 'd' ? F_DESC : F_USED; break;
-	case 6: which = F_SCOPES; break;
-	case 7: which = name[0] == 'e' ? F_EXPIRES : F_CREATED; break;
-	case 8: which = name[0] == 'n' ? F_NETWORKS : F_DISABLED; break;
-	default: return -1;
-	}
-	return n == field_names[which].len && memcmp(name, field_names[which].name, n) == 0 ? which : -1;
-}
-
 /* Parses one "name=value" field into rec; *seen records which fields were present. */
 static enum sendsec_result parse_field(
 		const char *f, size_t n, struct sendsec_keyrec *rec, unsigned *seen, char *err, size_t errlen)
@@ -719,7 +702,10 @@ static enum sendsec_result parse_field(
 	name_len = (size_t)(eq - f);
 	v = eq + 1;
 	vlen = n - name_len - 1;
-	which = field_of(f, name_len);
+	for (int i = 0; i < F_COUNT && which < 0; i++) {
+		if (field_names[i].len == name_len && memcmp(f, field_names[i].name, name_len) == 0)
+			which = i;
+	}
 	if (which < 0) {
 		/* The value is printable ASCII by now; a name is never a secret, the value may be. */
 		set_err(err, errlen, "sendsecApiKey: unknown field '%.*s'", (int)(name_len < 32 ? name_len : 32), f);
