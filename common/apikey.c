@@ -62,9 +62,6 @@
 
 #include <endian.h>
 #include <sodium.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -160,77 +157,32 @@ static char base62_char(unsigned v)
 	return (char)c;
 }
 
-/* CRC-32/IEEE (reflected polynomial 0xEDB88320, initial and final value 0xFFFFFFFF), without a
- * table, so that no secret byte ever selects a memory address, in one of two ways that give the
- * same result; which one depends on the CPU only, never on the data.
- *
- * Portable, a byte at a time: the step of one byte is linear over GF(2), crc' = (crc >> 8) ^ XOR
- * of K[i] for each set bit i of the low byte, where K[i] is the CRC step of bit i alone (entry
- * 1 << i of the usual 256-entry table). Each term is a mask made from its bit, with no branch, and
- * the eight are independent of each other. */
+/* CRC-32/IEEE (reflected polynomial 0xEDB88320, initial and final value 0xFFFFFFFF), a byte at a
+ * time without a table, so that no secret byte ever selects a memory address: the step of one byte
+ * is linear over GF(2), crc' = (crc >> 8) ^ XOR of K[i] for each set bit i of the low byte, where
+ * K[i] is the CRC step of bit i alone (entry 1 << i of the usual 256-entry table). Each term is a
+ * mask made from its bit, with no branch, and the eight are independent of each other. */
 #define CRC_TERM(c, i, k) ((0u - (((c) >> (i)) & 1u)) & (k))
 
-static uint32_t crc32_bytes(uint32_t crc, const unsigned char *data, size_t len)
+uint32_t sendsec_apikey_crc32(const char *data, size_t len)
 {
+	uint32_t crc = 0xFFFFFFFFu;
+
 	for (size_t i = 0; i < len; i++) {
-		uint32_t c = crc ^ data[i];
+		uint32_t c = crc ^ (unsigned char)data[i];
 
 		crc = (c >> 8) ^ CRC_TERM(c, 0, 0x77073096u) ^ CRC_TERM(c, 1, 0xEE0E612Cu) ^
 				CRC_TERM(c, 2, 0x076DC419u) ^ CRC_TERM(c, 3, 0x0EDB8832u) ^
 				CRC_TERM(c, 4, 0x1DB71064u) ^ CRC_TERM(c, 5, 0x3B6E20C8u) ^
 				CRC_TERM(c, 6, 0x76DC4190u) ^ CRC_TERM(c, 7, 0xEDB88320u);
 	}
-	return crc;
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_CRC32_CLMUL 1
-/* With PCLMULQDQ (carry-less multiply; its time does not depend on its operands), four bytes at a
- * time by Barrett reduction: with v = crc ^ the next four bytes (little-endian) and, in normal bit
- * order, V = v reflected and P = x^32 + 0x04C11DB7, the new crc is V * x^32 mod P = (Q * P) mod
- * x^32 where Q = floor(V * mu / x^32) and mu = floor(x^64 / P) = 0x104D101DF. Carry-less
- * products of reflected operands are the reflected products, so in reflected terms
- * q = low 32 bits of clmul(v, 0x1F7011641) (mu reflected over 33 bits) and
- * crc' = bits 31..62 of clmul(q, 0xEDB88320) (P mod x^32 reflected). The last len % 4 bytes go
- * through crc32_bytes. */
-__attribute__((target("pclmul"))) static uint32_t crc32_clmul(uint32_t crc, const unsigned char *data, size_t len)
-{
-	const __m128i mu = _mm_cvtsi64_si128(0x1F7011641), poly = _mm_cvtsi64_si128(0xEDB88320);
-	size_t i = 0;
-
-	for (; i + 4 <= len; i += 4) {
-		uint32_t w;
-		uint64_t q;
-
-		memcpy(&w, data + i, sizeof(w));
-		w = le32toh(w) ^ crc;
-		q = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)w), mu, 0x00));
-		q &= 0xFFFFFFFFu;
-		crc = (uint32_t)((uint64_t)_mm_cvtsi128_si64(
-						 _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)q), poly, 0x00)) >>
-				31);
-	}
-	return crc32_bytes(crc, data + i, len - i);
-}
-#endif
-
-uint32_t sendsec_apikey_crc32(const char *data, size_t len, bool accelerated)
-{
-	const unsigned char *p = (const unsigned char *)data;
-
-#ifdef HAVE_CRC32_CLMUL
-	if (accelerated && __builtin_cpu_supports("pclmul"))
-		return crc32_clmul(0xFFFFFFFFu, p, len) ^ 0xFFFFFFFFu;
-#else
-	(void)accelerated;
-#endif
-	return crc32_bytes(0xFFFFFFFFu, p, len) ^ 0xFFFFFFFFu;
+	return crc ^ 0xFFFFFFFFu;
 }
 
 /* Writes the check characters (not NUL-terminated) for the len bytes of text. */
 static void check_chars(const char *text, size_t len, char out[SENDSEC_KEY_CHECK_LEN])
 {
-	uint32_t v = sendsec_apikey_crc32(text, len, true);
+	uint32_t v = sendsec_apikey_crc32(text, len);
 
 	for (int i = SENDSEC_KEY_CHECK_LEN - 1; i >= 0; i--) {
 		out[i] = base62_char(v % 62);
