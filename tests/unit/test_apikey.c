@@ -293,6 +293,48 @@ static void test_shape_denied(void)
 	sodium_memzero(bad, sizeof(bad));
 }
 
+/* The presented key's alphabet, checked eight characters at a time, against the grammar read one
+ * character at a time: every byte value 1..255 at every position of the id, the "_" and the secret,
+ * with the check characters made right again, is accepted exactly when the grammar allows it
+ * there (base62, or "_" at the separator); under prefixes of 1 to 8 characters, so that the words
+ * fall on every alignment. */
+static void test_alphabet_every_byte(void)
+{
+	static const char *const prefixes[] = {"s", "s_", "sk_", "ssk_", "test-", "ssk_x_", "abcdef_", "abcdefg_"};
+	char key[SENDSEC_KEY_MAX], bad[SENDSEC_KEY_MAX];
+	struct sendsec_apikey parts, k;
+	long long agree = 0, tried = 0, accepted = 0;
+
+	for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+		size_t plen = strlen(prefixes[p]), body = SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN;
+
+		CHECK(sendsec_apikey_mint(prefixes[p], key, sizeof(key), &parts) == SENDSEC_OK);
+		sendsec_apikey_clear(&parts);
+		for (size_t i = 0; i < body; i++) {
+			for (int c = 1; c < 256; c++) {
+				bool want = i == SENDSEC_KEY_ID_LEN ? c == '_' : c < 128 && strchr(ALPHABET, c) != NULL;
+				bool got;
+
+				memcpy(bad, key, sizeof(bad));
+				bad[plen + i] = (char)c;
+				ref_fix_check(bad);
+				got = sendsec_apikey_parse(bad, prefixes[p], &k) == SENDSEC_OK;
+				sendsec_apikey_clear(&k);
+				if (got != want)
+					fprintf(stderr, "prefix %s position %zu byte 0x%02x: parse %d, grammar %d\n",
+							prefixes[p], i, c, got, want);
+				agree += got == want;
+				accepted += got;
+				tried++;
+			}
+		}
+	}
+	CHECK_EQ_INT(agree, tried);
+	CHECK_EQ_INT(accepted, 8 * (SENDSEC_KEY_ID_LEN + SENDSEC_KEY_SECRET_LEN) * 62 + 8);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(bad, sizeof(bad));
+}
+
 static void test_looks_like(void)
 {
 	char key[SENDSEC_KEY_MAX];
@@ -1024,6 +1066,7 @@ int main(int argc, char **argv)
 	test_mint_round_trip();
 	test_single_change_denied();
 	test_shape_denied();
+	test_alphabet_every_byte();
 	test_looks_like();
 	test_mint_errors_and_clear();
 	test_hash_and_matches();
