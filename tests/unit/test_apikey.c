@@ -1052,6 +1052,33 @@ static void test_keyrec_hash_base64(void)
 	}
 	CHECK_EQ_INT(differ, 0);
 	CHECK(accepted > 44 && refused > 44 * 30);
+	/* Every length from 0 to 48 (a valid encoding cut short, without its padding, with "=" or "A"
+	 * appended): only the 44 characters of the canonical encoding are accepted, by both. */
+	sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+	for (size_t n = 0; n <= 48; n++) {
+		for (int fill = 0; fill < 2; fill++) {
+			char text[64];
+			const char *end = NULL;
+			size_t bin_len = 0;
+			bool ours, theirs;
+
+			memset(text, fill ? 'A' : '=', sizeof(text));
+			memcpy(text, b64, n < 44 ? n : 44);
+			text[n] = '\0';
+			snprintf(value, sizeof(value), HASH_VALUE_FMT, text);
+			ours = sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK;
+			theirs = sodium_base642bin(bin, sizeof(bin), text, n, NULL, &bin_len, &end,
+						 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+					bin_len == sizeof(bin) && end == text + n;
+			if (ours != theirs || ours != (n == 44)) {
+				fprintf(stderr, "hash base64: length %zu fill %d: ours %d, libsodium %d\n", n, fill,
+						ours, theirs);
+				differ++;
+			}
+			sendsec_keyrec_clear(&rec);
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
 }
 
 int main(int argc, char **argv)
