@@ -361,6 +361,20 @@ static void check_same_as_snprintf(void)
 	}
 	CHECK_EQ_INT(compared, 3000);
 	CHECK_EQ_INT(differ, 0);
+	/* Every byte value alone as the user (the bit table of the kept ASCII characters, entry by
+	 * entry). */
+	for (int c = 1; c < 256; c++) {
+		struct sendsec_outcome out = {.result = SENDSEC_DENIED, .reason = SENDSEC_REASON_BAD_PASSWORD};
+		char one[2] = {(char)c, '\0'};
+
+		ref_format(want, sizeof(want), "smtp", one, "192.0.2.7", &out);
+		sendsec_audit_format(got, sizeof(got), "smtp", one, "192.0.2.7", &out);
+		if (strcmp(want, got) != 0) {
+			fprintf(stderr, "byte 0x%02x: want \"%s\", got \"%s\"\n", c, want, got);
+			differ++;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
 }
 
 int main(int argc, char **argv)
