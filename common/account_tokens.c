@@ -1,13 +1,15 @@
 /* account_tokens.c — reads the tokens an account links (oathTOTPToken, oathHOTPToken,
  * sendsecToken) and their params entries from the directory, parsed by token.c, for a login
  * (factor_totp.c) and for the admin commands (admin_token.c). A token that cannot be read or
- * parsed is kept and flagged, so that no caller can skip it without seeing it. */
+ * parsed is kept and flagged, so that no caller can skip it without seeing it. One home for
+ * opening a token's secret (sealed with totp_key_file, or plain only without it). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "login.h"
+#include "totp.h"
 
 void sendsec_tokens_free(struct sendsec_login_token *tokens, size_t n)
 {
@@ -143,4 +145,27 @@ size_t sendsec_token_lengths(struct sendsec_login *l, unsigned lengths_out[3])
 			lengths_out[n++] = digits;
 	}
 	return n;
+}
+
+enum sendsec_result sendsec_token_open_secret(
+		const struct sendsec_login *l, const struct sendsec_token *t, unsigned char *secret, size_t *len_out)
+{
+	const char *name = sendsec_account_name(l);
+
+	if (l->s->has_totp_key && !sendsec_totp_is_sealed(t->secret->ptr, t->secret->len)) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: token %s has a plain oathSecret but totp_key_file is set: refused "
+				"(seal it with sendsecctl totp seal)",
+				name != NULL ? name : l->user, t->dn);
+		return SENDSEC_UNAVAILABLE;
+	}
+	if (sendsec_totp_unseal(l->s->has_totp_key ? l->s->totp_key : NULL, !l->s->has_totp_key, t->secret->ptr,
+			    t->secret->len, secret, len_out) != SENDSEC_OK) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
+				"account %s: cannot read the secret of token %s (sealed but no or another "
+				"totp_key_file, or malformed)",
+				name != NULL ? name : l->user, t->dn);
+		return SENDSEC_UNAVAILABLE;
+	}
+	return SENDSEC_OK;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "escape.h"
 #include "login.h"
 #include "secret.h"
 
@@ -96,6 +97,29 @@ static bool is_token_entry(const struct sendsec_entry *e)
 			(sendsec_entry_has_class(e, "oathTOTPToken") || sendsec_entry_has_class(e, "oathHOTPToken"));
 }
 
+/* How many entries under base still link the token dn (any of the three link attributes, matched
+ * by the directory as DNs) into *n_out; the directory's status. Asked after the unlink, so the
+ * account itself counts only when it links the entry a second time (another attribute, another
+ * spelling of the DN). */
+static enum sendsec_dir_status count_links(struct sendsec_login *l, const char *dn, size_t *n_out)
+{
+	static const char *const no_attrs[] = {"1.1", NULL};
+	char escaped[3 * DN_MAX + 1], filter[3 * (3 * DN_MAX + 1) + 64];
+	struct sendsec_entry **entries = NULL;
+	size_t n = 0;
+	enum sendsec_dir_status st;
+
+	*n_out = 0;
+	if (sendsec_filter_escape(dn, strlen(dn), escaped, sizeof(escaped)) != SENDSEC_OK ||
+			snprintf(filter, sizeof(filter), "(|(oathTOTPToken=%s)(oathHOTPToken=%s)(sendsecToken=%s))",
+					escaped, escaped, escaped) >= (int)sizeof(filter))
+		return SENDSEC_DIR_FAILED;
+	st = sendsec_dir_search_all(l->dir, l->s->base, filter, no_attrs, &entries, &n);
+	*n_out = st == SENDSEC_DIR_OK ? n : 0;
+	sendsec_entries_free(entries, n);
+	return st;
+}
+
 enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const char *service, const char *user,
 		const char *name, size_t *left_out, char *why, size_t whylen)
 {
@@ -103,7 +127,7 @@ enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const ch
 	struct sendsec_login_token *tokens = NULL;
 	struct sendsec_val link, cls;
 	struct sendsec_mod mods[3];
-	size_t n = 0, k, n_mods = 0, n_codes = 0;
+	size_t n = 0, k, n_mods = 0, n_codes = 0, n_others = 0;
 	const struct sendsec_token *t;
 	enum sendsec_dir_status st;
 	enum sendsec_result rc;
@@ -158,6 +182,15 @@ enum sendsec_result sendsec_admin_token_remove(struct sendsec_ctx *ctx, const ch
 				tokens[k].entry != NULL ? "not an OATH token and is left in place" : "gone already");
 		goto out;
 	}
+	/* An entry that another account (or this one, a second time) still links stays: unlinked only. */
+	if ((st = count_links(&l, t->dn, &n_others)) != SENDSEC_DIR_OK || n_others > 0) {
+		sendsec_logf(l.log, st == SENDSEC_DIR_OK ? SENDSEC_LOG_INFO : SENDSEC_LOG_ERROR,
+				"%s unlinked from %s; the entry is left in place: %s", t->dn, l.account->dn,
+				st == SENDSEC_DIR_OK ? "another link to it remains"
+						     : "cannot tell whether another link to it remains");
+		rc = st == SENDSEC_DIR_OK ? SENDSEC_OK : SENDSEC_UNAVAILABLE;
+		goto out;
+	}
 	st = sendsec_dir_delete(l.dir, t->dn);
 	if (st != SENDSEC_DIR_OK && st != SENDSEC_DIR_NO_ENTRY) { /* NO_ENTRY: already gone */
 		sendsec_logf(l.log, SENDSEC_LOG_ERROR, "token unlinked from %s, but its entry %s could not be deleted",
@@ -168,26 +201,6 @@ out:
 	sendsec_tokens_free(tokens, n);
 	sendsec_login_end(&l);
 	return rc;
-}
-
-/* Opens tok's secret into secret (SENDSEC_TOTP_SECRET_MAX bytes; the caller wipes it). A plain
- * secret while totp_key_file is set is refused, as in a login. */
-static enum sendsec_result open_secret(
-		const struct sendsec_login *l, const struct sendsec_token *t, unsigned char *secret, size_t *len_out)
-{
-	if (l->s->has_totp_key && !sendsec_totp_is_sealed(t->secret->ptr, t->secret->len)) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-				"token %s has a plain oathSecret but totp_key_file is set: refused (sendsecctl totp "
-				"seal)",
-				t->dn);
-		return SENDSEC_UNAVAILABLE;
-	}
-	if (sendsec_totp_unseal(l->s->has_totp_key ? l->s->totp_key : NULL, !l->s->has_totp_key, t->secret->ptr,
-			    t->secret->len, secret, len_out) != SENDSEC_OK) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "cannot read the secret of token %s", t->dn);
-		return SENDSEC_UNAVAILABLE;
-	}
-	return SENDSEC_OK;
 }
 
 enum sendsec_result sendsec_admin_hotp_resync(struct sendsec_ctx *ctx, const char *service, const char *user,
@@ -223,7 +236,7 @@ enum sendsec_result sendsec_admin_hotp_resync(struct sendsec_ctx *ctx, const cha
 		if (t->kind != SENDSEC_TOKEN_HOTP || t->digits != len)
 			continue;
 		n_candidates++;
-		if ((rc = open_secret(&l, t, secret, &secret_len)) != SENDSEC_OK)
+		if ((rc = sendsec_token_open_secret(&l, t, secret, &secret_len)) != SENDSEC_OK)
 			goto out;
 		rc = sendsec_hotp_resync(secret, secret_len, t->digits, t->state != NULL, t->state_value, window, code1,
 				code2, &c);

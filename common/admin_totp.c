@@ -128,9 +128,37 @@ struct new_token {
 	uint64_t state; /* TOTP: last step used; HOTP: counter of the last code */
 };
 
+/* DENIED (why) when one of the account's tokens has this secret already: each token keeps its own
+ * replay state, so a seed enrolled twice would let every code of it work twice. UNAVAILABLE when
+ * a token's secret cannot be opened (then it is not known to differ). */
+static enum sendsec_result check_seed_unused(struct sendsec_login *l, const struct sendsec_login_token *tokens,
+		size_t n, const unsigned char *seed, size_t seed_len, char *why, size_t whylen)
+{
+	unsigned char secret[SENDSEC_TOTP_SECRET_MAX];
+	enum sendsec_result rc = SENDSEC_OK;
+
+	for (size_t i = 0; i < n && rc == SENDSEC_OK; i++) {
+		size_t len = 0;
+
+		if (tokens[i].is_broken) {
+			sendsec_logf(l->log, SENDSEC_LOG_ERROR, "token %s: %s", tokens[i].t.dn, tokens[i].problem);
+			rc = SENDSEC_UNAVAILABLE;
+		} else if ((rc = sendsec_token_open_secret(l, &tokens[i].t, secret, &len)) == SENDSEC_OK &&
+				len == seed_len && sodium_memcmp(secret, seed, len) == 0) {
+			snprintf(why, whylen, "its token %s has this secret already",
+					tokens[i].t.name[0] != '\0' ? tokens[i].t.name : tokens[i].t.dn);
+			rc = SENDSEC_DENIED;
+		}
+		sodium_memzero(secret, sizeof(secret));
+	}
+	return rc;
+}
+
 /* Refuses a new token the account cannot take: a bad or taken name, no name beside existing
- * tokens, too many tokens. DENIED with why, or UNAVAILABLE when they cannot be read. */
-static enum sendsec_result check_room(struct sendsec_login *l, const char *name, char *why, size_t whylen)
+ * tokens, too many tokens, a given seed (NULL: a fresh one) that a token has already. DENIED
+ * with why, or UNAVAILABLE when they cannot be read. */
+static enum sendsec_result check_room(struct sendsec_login *l, const char *name, const unsigned char *seed,
+		size_t seed_len, char *why, size_t whylen)
 {
 	struct sendsec_login_token *tokens = NULL;
 	size_t n = 0;
@@ -156,6 +184,8 @@ static enum sendsec_result check_room(struct sendsec_login *l, const char *name,
 				rc = SENDSEC_DENIED;
 			}
 		}
+		if (rc == SENDSEC_OK && seed != NULL)
+			rc = check_seed_unused(l, tokens, n, seed, seed_len, why, whylen);
 	}
 	sendsec_tokens_free(tokens, n);
 	return rc;
@@ -279,7 +309,7 @@ enum sendsec_result sendsec_admin_totp_enroll(struct sendsec_ctx *ctx, const cha
 	why[0] = '\0';
 	randombytes_buf(secret, sizeof(secret));
 	if ((rc = begin(ctx, service, user, &l, &name)) != SENDSEC_OK ||
-			(rc = check_room(&l, req->name, why, whylen)) != SENDSEC_OK)
+			(rc = check_room(&l, req->name, NULL, 0, why, whylen)) != SENDSEC_OK)
 		goto out;
 	sendsec_totp_params_default(&p);
 	if ((rc = ensure_params(&l, SENDSEC_TOKEN_TOTP, p.digits, params_dn)) != SENDSEC_OK)
@@ -335,7 +365,8 @@ enum sendsec_result sendsec_admin_hotp_enroll(struct sendsec_ctx *ctx, const cha
 		goto out;
 	}
 	if ((rc = begin(ctx, service, user, &l, &name)) != SENDSEC_OK ||
-			(rc = check_room(&l, req->name, why, whylen)) != SENDSEC_OK ||
+			(rc = check_room(&l, req->name, is_fresh ? NULL : req->secret, req->secret_len, why, whylen)) !=
+					SENDSEC_OK ||
 			(rc = ensure_params(&l, SENDSEC_TOKEN_HOTP, digits, params_dn)) != SENDSEC_OK)
 		goto out;
 	if (is_fresh &&

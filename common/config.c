@@ -2,7 +2,8 @@
  * load-time validation, defaults, resolution and printing. Grammar: "key value" (the value is the
  * rest of the line, outer blanks trimmed), "#" starts a comment only as the first non-blank
  * character of a line (a '#' inside a value is part of it), blank lines, "[service NAME]" sections.
- * Secret files (bindpw_file, totp_key_file) are read when the settings are resolved. */
+ * Secret files (bindpw_file, totp_key_file) are read when the settings are resolved; tls_key
+ * gets their checks then too (libldap reads it later). */
 #include "config.h"
 
 #include <errno.h>
@@ -1111,6 +1112,19 @@ out:
 }
 
 /* Key = exactly 32 raw bytes, or 64 hex digits optionally followed by one "\n". */
+/* The TLS client key is read by libldap when the connection's TLS context is built (dir.c); here
+ * it only gets the secret files' checks (root's, not readable or writable by others: the
+ * ssl-cert group may read it). */
+static bool check_tls_key(const char *path, bool check_owner, char *err, size_t errlen)
+{
+	int fd = open_checked(path, check_owner, true, err, errlen);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static bool read_totp_key(struct sendsec_settings *s, bool check_owner, char *err, size_t errlen)
 {
 	unsigned char buf[67];
@@ -1273,6 +1287,8 @@ enum sendsec_result sendsec_settings_resolve(const struct sendsec_config *cfg, c
 	if (s->bindpw_file != NULL && !read_bindpw(s, cfg->check_owner, err, errlen))
 		goto out;
 	if (s->totp_key_file != NULL && !read_totp_key(s, cfg->check_owner, err, errlen))
+		goto out;
+	if (s->tls_key != NULL && !check_tls_key(s->tls_key, cfg->check_owner, err, errlen))
 		goto out;
 	*out = s;
 	s = NULL;

@@ -83,8 +83,13 @@ out:
 static void touch_if_due(struct sendsec_login *l, const struct sendsec_val *stored, const struct sendsec_keyrec *rec)
 {
 	enum sendsec_dir_status st;
+	int interval = l->s->apikey_touch_interval;
 
-	if (!sendsec_keyrec_touch_due(rec, l->now, l->s->apikey_touch_interval))
+	/* With apikey_max_idle, the last use is written at least every half of it, whatever the
+	 * interval says: otherwise a key in constant use would look idle and be refused. */
+	if (l->s->apikey_max_idle > 0 && (long long)interval > (long long)l->s->apikey_max_idle * 86400 / 2)
+		interval = (int)((long long)l->s->apikey_max_idle * 86400 / 2);
+	if (!sendsec_keyrec_touch_due(rec, l->now, interval))
 		return;
 	st = sendsec_apikey_touch(l, stored, rec);
 	if (st == SENDSEC_DIR_OK)

@@ -122,21 +122,8 @@ static enum check check_token(
 	enum sendsec_result rc;
 	enum check verdict = CHECK_FAILED;
 
-	if (l->s->has_totp_key && !sendsec_totp_is_sealed(t->secret->ptr, t->secret->len)) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-				"account %s: token %s has a plain oathSecret but totp_key_file is set: refused "
-				"(seal it with sendsecctl totp seal)",
-				who(l), t->dn);
+	if (sendsec_token_open_secret(l, t, secret, &secret_len) != SENDSEC_OK)
 		goto out;
-	}
-	if (sendsec_totp_unseal(l->s->has_totp_key ? l->s->totp_key : NULL, !l->s->has_totp_key, t->secret->ptr,
-			    t->secret->len, secret, &secret_len) != SENDSEC_OK) {
-		sendsec_logf(l->log, SENDSEC_LOG_ERROR,
-				"account %s: cannot read the secret of token %s (sealed but no or another "
-				"totp_key_file, or malformed)",
-				who(l), t->dn);
-		goto out;
-	}
 	if (t->kind == SENDSEC_TOKEN_HOTP)
 		rc = sendsec_hotp_verify(
 				secret, secret_len, &t->hotp, has_state, t->state_value, code, value_out, &is_replayed);

@@ -163,6 +163,12 @@ typedef enum sendsec_result (*sendsec_swap_fn)(
 enum sendsec_result sendsec_swap_decide(struct sendsec_login *l, struct sendsec_entry **entry, const char *const *attrs,
 		sendsec_swap_fn fn, void *arg, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 
+/* Opens token t's secret into secret (SENDSEC_TOTP_SECRET_MAX bytes; the caller wipes it): a
+ * sealed secret with totp_key_file, a plain one only without it. OK, or UNAVAILABLE (logged,
+ * naming the token, never the secret). */
+enum sendsec_result sendsec_token_open_secret(const struct sendsec_login *l, const struct sendsec_token *t,
+		unsigned char *secret, size_t *len_out) SENDSEC_MUST_CHECK;
+
 /* The distinct code lengths of the account's tokens, ascending, in lengths_out (room for 3: 6,
  * 7 and 8 digits), for splitting a code appended to the password. Returns how many; 0 when the
  * tokens cannot be read (sendsec_login_tokens). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,6 +90,11 @@ unsigned sendsec_hash_slots_limit(int hash_concurrency)
 {
 	long cpus;
 
+	/* The user who started a set-user-ID program (su, sudo, passwd) may stop it (SIGSTOP) while
+	 * it holds a slot and so take the host's slots away from smtpd and sshd. Such a program takes
+	 * none: its user could run the same hash computation without sendsec anyway. */
+	if (getauxval(AT_SECURE) != 0)
+		return 0;
 	if (hash_concurrency >= 0)
 		return hash_concurrency > SLOTS_MAX ? SLOTS_MAX : (unsigned)hash_concurrency;
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);

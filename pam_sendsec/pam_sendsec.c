@@ -234,9 +234,10 @@ EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const ch
 		goto out;
 	}
 	r = sendsec_authenticate(c.ctx, &req, &out);
-	/* try_first_pass: an earlier module's password that is refused is asked for once more. An
-	 * unknown user is not: the stack passes the name on (user_unknown=ignore). */
-	if (r == SENDSEC_DENIED && stored && c.opt.try_first_pass && c.code_prompt_rc == PAM_SUCCESS) {
+	/* try_first_pass: an earlier module's password that is refused is asked for once more, for
+	 * an unknown name too, so that the number of prompts does not tell who exists. */
+	if ((r == SENDSEC_DENIED || r == SENDSEC_UNKNOWN_USER) && stored && c.opt.try_first_pass &&
+			c.code_prompt_rc == PAM_SUCCESS) {
 		if ((rc = read_password(&c, false, &req.password, &stored)) != PAM_SUCCESS) {
 			rc = conversation_failed(rc);
 			goto out;

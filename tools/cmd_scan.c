@@ -194,7 +194,8 @@ static int skip_dots(const struct dirent *d)
 }
 
 /* Scans path: a regular file, or every regular file under a directory (in name order). Symbolic
- * links below the top are skipped (never followed), as are devices, sockets and pipes. */
+ * links below the top are skipped (never followed), as are devices, sockets and pipes, also when
+ * one replaces a file while the scan runs. */
 static void scan_path(struct scan *sc, const char *path, const char *prefix, bool is_top)
 {
 	struct stat st;
@@ -227,9 +228,15 @@ static void scan_path(struct scan *sc, const char *path, const char *prefix, boo
 	}
 	if (!S_ISREG(st.st_mode) && !is_top)
 		return;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (is_top ? 0 : O_NOFOLLOW))) < 0) {
+	/* Below the top the file may have been swapped since the lstat (a FIFO would block the open
+	 * and every read): opened without blocking, and skipped unless it is still a regular file. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (is_top ? 0 : O_NOFOLLOW | O_NONBLOCK))) < 0) {
 		cli_error("%s: %s", path, strerror(errno));
 		sc->n_unreadable++;
+		return;
+	}
+	if (!is_top && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
 		return;
 	}
 	sc->path = path;

@@ -42,6 +42,15 @@ enum sendsec_slot_status __wrap_sendsec_hash_slots_take(struct sendsec_hash_slot
 	return __real_sendsec_hash_slots_take(h, n, timeout_ms, slot_out, err, errlen);
 }
 
+/* One login of req with slots hash slots to take (then busy); out gets the outcome. */
+static void login_with_slots(
+		struct sendsec_ctx *ctx, const struct sendsec_request *req, int slots, struct sendsec_outcome *out)
+{
+	takes_left = slots;
+	CHECK(sendsec_authenticate(ctx, req, out) == out->result);
+	takes_left = -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sendsec_ctx *ctx;
@@ -61,25 +70,19 @@ int main(int argc, char **argv)
 	/* A wrong password and 8 digits: the 6-digit split (wrong) gets a slot, the next one none. */
 	snprintf(text, sizeof(text), "%sx12345678", itest_pw("carol"));
 	req.password = text;
-	takes_left = 1;
-	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
-	takes_left = -1;
+	login_with_slots(ctx, &req, 1, &out);
 	EXPECT("a wrong first candidate, then no slot: refused as a wrong password", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_PASSWORD);
 	CHECK_EQ_INT(litest_count_source(carol, "203.0.113.0/24"), 1);
 
 	/* The right password with a wrong 8-digit code, the same way: the answer a wrong code gets. */
 	snprintf(text, sizeof(text), "%s12345678", itest_pw("carol"));
-	takes_left = 1;
-	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
-	takes_left = -1;
+	login_with_slots(ctx, &req, 1, &out);
 	EXPECT("the right password, a wrong code, no second slot: bad_totp", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_TOTP);
 
 	/* No slot at all: nothing was checked, nothing counts. */
-	takes_left = 0;
-	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
-	takes_left = -1;
+	login_with_slots(ctx, &req, 0, &out);
 	EXPECT("no slot at all: busy", &out, SENDSEC_UNAVAILABLE, SENDSEC_REASON_BUSY);
 	CHECK_EQ_INT(litest_count_source(carol, "203.0.113.0/24"), 2);
 
@@ -87,15 +90,11 @@ int main(int argc, char **argv)
 	CHECK_EQ_INT(itest_run(recovery, NULL, codes, sizeof(codes)), 0);
 	codes[19] = '\0';
 	snprintf(text, sizeof(text), "%saaaa-aaaa-aaaa-aaaa", itest_pw("carol"));
-	takes_left = 1;
-	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
-	takes_left = -1;
+	login_with_slots(ctx, &req, 1, &out);
 	EXPECT("the right password, a wrong recovery code, no second slot: bad_totp", &out, SENDSEC_DENIED,
 			SENDSEC_REASON_BAD_TOTP);
 	snprintf(text, sizeof(text), "%s%.19s", itest_pw("carol"), codes);
-	takes_left = 1;
-	CHECK(sendsec_authenticate(ctx, &req, &out) == out.result);
-	takes_left = -1;
+	login_with_slots(ctx, &req, 1, &out);
 	EXPECT("the right password and a recovery code, no second slot: in", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
 	CHECK_STR(out.method, "recovery");
 	sodium_memzero(codes, sizeof(codes));

@@ -229,6 +229,22 @@ else
 	not_ok "strace (scripts/install-deps.sh) is needed to count the reads"
 fi
 
+# A file swapped for a FIFO between the scanner's lstat and its open must not hang the scan:
+# strace holds the lstat of that one path (-P) for 2 s while the test makes it a FIFO.
+if command -v strace >/dev/null 2>&1; then
+	mkdir -p "$D/swap" && echo "plain text" >"$D/swap/victim"
+	timeout 20 strace -f -qq -o /dev/null -P "$D/swap/victim" -e trace=lstat,newfstatat \
+		-e inject=lstat,newfstatat:delay_exit=2000000 \
+		"$CTL" scan --offline --prefix test_ "$D/swap" >"$D/out" 2>"$D/err" &
+	scanner=$!
+	sleep 1
+	rm -f "$D/swap/victim" && mkfifo "$D/swap/victim"
+	wait "$scanner"; rc=$?
+	expect 0 "a file swapped for a FIFO after its lstat: skipped, no hang (124 is the timeout)"
+else
+	not_ok "strace (scripts/install-deps.sh) is needed to swap a file during the scan"
+fi
+
 # ---- the pre-commit hook ----
 H=$D/hooked
 git init -q "$H" || exit 1

@@ -6,6 +6,7 @@
  * counter), sendsecctl hotp resync, and bad data (params out of range, SHA-256, a malformed
  * counter, a missing params entry) answered as unavailable with a log line naming the token.
  * Usage (under with-slapd.sh): test_totp_hotp PATH/TO/sendsecctl */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,33 @@ static void expect_unavailable(struct sendsec_ctx *ctx, const char *what, const 
 	CHECK(totp_log_has(log_text));
 }
 
+/* A seed enrolled twice on one account would give two tokens with their own counters, so each
+ * code would work twice: the second enrollment is refused, in either case of hex digits. */
+static void test_seed_enrolled_twice(void)
+{
+	struct sendsec_ctx *ctx = itest_ctx_from(conf);
+	struct sendsec_outcome out;
+	char hex[41], upper[41], other[41];
+
+	new_seed(hex);
+	new_seed(other);
+	for (size_t i = 0; i < sizeof(hex); i++)
+		upper[i] = (char)toupper((unsigned char)hex[i]);
+	CHECK_EQ_INT(enroll("frank", hex, "fob1", NULL), 0);
+	CHECK_EQ_INT(enroll("frank", hex, "fob2", NULL), 1);
+	CHECK_EQ_INT(enroll("frank", upper, "fob2", "5"), 1);
+	CHECK_EQ_INT(enroll("frank", other, "fob2", NULL), 0);
+	login_code(ctx, "frank", hex, 6, 0, &out);
+	EXPECT("the seed's first code", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.token, "fob1");
+	login_code(ctx, "frank", hex, 6, 0, &out);
+	EXPECT("the same code again: no second token takes it", &out, SENDSEC_DENIED, SENDSEC_REASON_TOTP_REPLAYED);
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(upper, sizeof(upper));
+	sodium_memzero(other, sizeof(other));
+	sendsec_ctx_free(ctx);
+}
+
 static void test_bad_data(void)
 {
 	struct sendsec_ctx *ctx = totp_ctx_logged(conf);
@@ -313,6 +341,7 @@ int main(int argc, char **argv)
 	test_race();
 	test_resync();
 	test_generated_8_digits();
+	test_seed_enrolled_twice();
 	test_bad_data();
 	free(conf);
 	return check_report(argv[0]);

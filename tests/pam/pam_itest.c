@@ -35,6 +35,11 @@ void pam_itest_init(const char *module, bool keep_loaded)
 	}
 }
 
+const char *pam_itest_confdir(void)
+{
+	return confdir;
+}
+
 const char *pam_itest_module(void)
 {
 	return module_path;

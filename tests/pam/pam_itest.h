@@ -25,6 +25,9 @@ struct pam_itest_person {
  * stay mapped across pam_end (LeakSanitizer, and libldap's state). Exits 1 on a failure. */
 void pam_itest_init(const char *module, bool keep_loaded);
 
+/* The confdir, as pam_start_confdir takes it. */
+const char *pam_itest_confdir(void);
+
 /* The module's absolute path, as the service files name it. */
 const char *pam_itest_module(void);
 

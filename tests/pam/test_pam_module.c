@@ -427,12 +427,13 @@ static void test_try_first_pass_asks_again(void)
 					sizeof(prompts)),
 			PAM_SUCCESS);
 	CHECK_PROMPTS("typed password reaches the next module", prompts, "First password: |Password: |");
-	/* A name the directory does not know goes on to the next module (user_unknown) at once. */
+	/* A name the directory does not know is asked again as a known one is (the number of
+	 * prompts must not tell who exists), then goes on to the next module (user_unknown). */
 	CHECK_CODE("unknown user",
 			auth_after_first("try", "nobody", "nobody-Passw0rd!", "nobody-Passw0rd!", prompts,
 					sizeof(prompts)),
 			PAM_USER_UNKNOWN);
-	CHECK_PROMPTS("unknown user is not asked again", prompts, "First password: |");
+	CHECK_PROMPTS("unknown user is asked again, as alice is", prompts, "First password: |Password: |");
 }
 
 /* An application that is not ready to answer (PAM_CONV_AGAIN) gets PAM_INCOMPLETE, and calling

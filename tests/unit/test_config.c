@@ -219,6 +219,7 @@ static void test_every_field_set(void)
 	char text[8192];
 	const char *pw = make_text("bindsecret\n", 0600);
 	const char *key = make_text("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 0600);
+	const char *tls_key = make_text("-----BEGIN PRIVATE KEY-----\n", 0640);
 	struct sendsec_config *cfg;
 	struct sendsec_settings *s;
 
@@ -231,7 +232,7 @@ static void test_every_field_set(void)
 			"starttls yes\n"
 			"tls_cacert /etc/ssl/ca.pem\n"
 			"tls_cert /etc/ssl/c.pem\n"
-			"tls_key /etc/ssl/c.key\n"
+			"tls_key %s\n"
 			"tls_reqcert try\n"
 			"timeout 300\n"
 			"user_filter (&(objectClass=inetOrgPerson)(mail=%%u))\n"
@@ -253,7 +254,7 @@ static void test_every_field_set(void)
 			"password_min_length 1024\n"
 			"password_reset_before 2026-01-31T10:00:00Z\n"
 			"log_level debug\n",
-			pw, key);
+			pw, tls_key, key);
 	cfg = parse(text);
 	s = resolve(cfg, NULL, NULL, 0);
 	CHECK(s != NULL);
@@ -271,7 +272,7 @@ static void test_every_field_set(void)
 	CHECK(s->starttls == true);
 	CHECK_STR(s->tls_cacert, "/etc/ssl/ca.pem");
 	CHECK_STR(s->tls_cert, "/etc/ssl/c.pem");
-	CHECK_STR(s->tls_key, "/etc/ssl/c.key");
+	CHECK_STR(s->tls_key, tls_key);
 	CHECK(s->tls_reqcert == SENDSEC_REQCERT_TRY);
 	CHECK(s->timeout == 300);
 	CHECK_STR(s->user_filter, "(&(objectClass=inetOrgPerson)(mail=%u))");
@@ -329,6 +330,7 @@ out:
 static void test_precedence_every_key(void)
 {
 	const char *pw[3] = {make_text("one\n", 0600), make_text("two\n", 0600), make_text("three\n", 0600)};
+	const char *tk[3] = {make_text("g\n", 0600), make_text("s\n", 0640), make_text("a\n", 0600)};
 	unsigned char raw[32] = {0};
 	const char *key[3];
 	struct {
@@ -341,7 +343,7 @@ static void test_precedence_every_key(void)
 			{"starttls", {"yes", "no", "yes"}},
 			{"tls_cacert", {"/g", "/s", "/a"}},
 			{"tls_cert", {"/g", "/s", "/a"}},
-			{"tls_key", {"/g", "/s", "/a"}},
+			{"tls_key", {tk[0], tk[1], tk[2]}},
 			{"tls_reqcert", {"never", "allow", "try"}},
 			{"timeout", {"10", "20", "30"}},
 			{"user_filter", {"(uid=%u)", "(mail=%u)", "(cn=%u)"}},
@@ -961,6 +963,26 @@ static void test_totp_key(void)
 				"is owned by uid 65534, not root; chown root"));
 }
 
+/* tls_key gets the secret files' checks when the settings are resolved: root's, the ssl-cert
+ * group may read it, others may not; a missing file is a config error, not a later outage. */
+static void test_tls_key(void)
+{
+	struct sendsec_settings *s;
+	char err[4096];
+
+	CHECK_RESULT(resolve_secret("tls_key", make_text("k\n", 0640), true, &s, err, sizeof(err)), SENDSEC_OK);
+	sendsec_settings_free(s);
+	CHECK(secret_refused("tls_key", make_text("k\n", 0644), true, "is readable by others; chmod o-rwx"));
+	CHECK(secret_refused("tls_key", make_text("k\n", 0660), true, "is writable by group or others; chmod go-w"));
+	CHECK(secret_refused("tls_key", "/nonexistent/c.key", true, "cannot open: No such file or directory"));
+	if (getuid() == 0)
+		CHECK(secret_refused("tls_key", make_file("k\n", 2, 0600, 65534), true,
+				"is owned by uid 65534, not root; chown root"));
+	/* Without the owner checks (a test's own config), only the file must open. */
+	CHECK_RESULT(resolve_secret("tls_key", make_text("k\n", 0644), false, &s, err, sizeof(err)), SENDSEC_OK);
+	sendsec_settings_free(s);
+}
+
 static void test_print_unset(void)
 {
 	struct sendsec_config *cfg = parse(MINIMAL);
@@ -1057,6 +1079,7 @@ int main(int argc, char **argv)
 	test_load();
 	test_bindpw();
 	test_totp_key();
+	test_tls_key();
 	test_print_unset();
 	test_example_file();
 	cleanup();
