@@ -36,8 +36,8 @@ struct sendsec_status {
 	char dn[1024];
 	char account[SENDSEC_NAME_MAX + 1];
 	bool disabled, reset_required, has_token;
-	bool locked;         /* for every source: lockout_account_threshold or ppolicy's lock */
-	time_t locked_until; /* when locked by the account threshold; 0: unknown (ppolicy) */
+	bool locked;         /* for every source: lockout_account_threshold or ppolicy's lock (not over) */
+	time_t locked_until; /* when the lock ends; 0: until unlocked or unknown (ppolicy) */
 	size_t n_failures;   /* failure values currently stored, of every source and form */
 	time_t last_failure; /* 0: none */
 	/* The record per source, latest first: the first min(n_sources, SENDSEC_STATUS_SOURCES). */

@@ -162,6 +162,8 @@ enum sendsec_result sendsec_admin_status(
 	struct sendsec_login l;
 	const char *name;
 	size_t n, k;
+	time_t until;
+	enum sendsec_ppolicy_lock lock;
 	enum sendsec_result rc;
 
 	memset(out, 0, sizeof(*out));
@@ -182,8 +184,15 @@ enum sendsec_result sendsec_admin_status(
 		sendsec_entry_values(l.account, i == 0 ? "sendsecFailure" : "sendsecFailureTime", &k);
 		out->n_failures += k;
 	}
-	if (sendsec_entry_first(l.account, "pwdAccountLockedTime") != NULL) {
+	/* ppolicy's lock, unless its policy's duration has passed (whatever password_check says:
+	 * slapd's bind decides by the same rule). */
+	lock = sendsec_policy_ppolicy_lock(&l, &until);
+	if (lock == SENDSEC_PPOLICY_HELD && until != 0) {
+		if (!out->locked || (out->locked_until != 0 && out->locked_until < until))
+			out->locked_until = until;
 		out->locked = true;
+	} else if (lock != SENDSEC_PPOLICY_OPEN) {
+		out->locked = true; /* until unlocked, or unknown */
 		out->locked_until = 0;
 	}
 	sendsec_entry_values(l.account, "sendsecKeyId", &out->n_keys);

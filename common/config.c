@@ -711,6 +711,7 @@ static const struct key keys[] = {
 				.lo = 0,
 				.hi = 1 << 30,
 				.def = "3600"},
+		{.name = "ppolicy_default", .type = &t_string, .offset = OFF(ppolicy_default)},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

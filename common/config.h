@@ -64,6 +64,7 @@ struct sendsec_settings {
 	int apikey_touch_interval; /* seconds between two writes of a key's last use */
 	int password_min_length;
 	time_t password_reset_before; /* 0: not set */
+	char *ppolicy_default;        /* DN of the ppolicy policy slapd applies by default; NULL: unknown */
 	int log_level;                /* enum sendsec_log_level */
 };
 

@@ -14,7 +14,8 @@
 #include "login.h"
 #include "slots.h"
 
-const char *const sendsec_account_attrs[] = {"*", "pwdAccountLockedTime", "pwdReset", "pwdChangedTime", NULL};
+const char *const sendsec_account_attrs[] = {
+		"*", "pwdAccountLockedTime", "pwdReset", "pwdChangedTime", "pwdPolicySubentry", NULL};
 
 const char *sendsec_account_name(const struct sendsec_login *l)
 {

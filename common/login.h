@@ -203,7 +203,8 @@ bool sendsec_policy_account_network_ok(const struct sendsec_login *l);
 /* True when the service's allow_networks allows the client (or is empty). */
 bool sendsec_policy_service_network_ok(const struct sendsec_login *l);
 /* True when password and TOTP logins of the account, or from this login's source, are locked
- * (sendsecFailure and sendsecFailureTime values, pwdAccountLockedTime). */
+ * (sendsecFailure and sendsecFailureTime values, ppolicy's lock unless sendsec_policy_ppolicy_lock
+ * says it is over). */
 bool sendsec_policy_is_locked(const struct sendsec_login *l);
 /* Lockout around one password (or password and TOTP) attempt, in this order: */
 /* Before the password check: DENIED (reason locked or source_locked, nothing written) when the
@@ -211,7 +212,10 @@ bool sendsec_policy_is_locked(const struct sendsec_login *l);
  * values in the same modify), reads the record back and decides once more, so that racing
  * attempts see each other: OK (the attempt is recorded), DENIED (its value removed again), or
  * UNAVAILABLE (reason unavailable) when the directory would not take or give the record. With
- * the lockout off nothing is written and the answer is OK. pwdAccountLockedTime is locked. */
+ * the lockout off nothing is written and the answer is OK. ppolicy's lock first: the administrative
+ * one is locked; one after failed binds is, with password_check bind, left to the bind (slapd
+ * refuses it while it holds), else as sendsec_policy_ppolicy_lock says (HELD: locked, UNKNOWN:
+ * unavailable). */
 enum sendsec_result sendsec_policy_attempt_begin(
 		struct sendsec_login *l, enum sendsec_reason *reason_out) SENDSEC_MUST_CHECK;
 /* The check failed with reason: a wrong password whose check left a digest gets its tag, or
@@ -229,6 +233,12 @@ void sendsec_policy_attempt_abandon(struct sendsec_login *l);
 size_t sendsec_policy_sources(const struct sendsec_login *l, struct sendsec_source_state *out, size_t max,
 		bool *account_locked_out, time_t *until_out, size_t *n_unknown_out);
 
+/* ppolicy's lock (pwdAccountLockedTime) of l->account, as it ends by ppolicy's rule: a lock after
+ * failed binds holds until its time plus the pwdLockoutDuration of the policy that the account's
+ * pwdPolicySubentry names (read from the directory; 0 or absent: until unlocked). Without a
+ * pwdPolicySubentry slapd applies its default policy, which a client cannot discover: the one
+ * ppolicy_default names, else the lock holds until unlocked (sendsecctl unlock). */
+enum sendsec_ppolicy_lock sendsec_policy_ppolicy_lock(const struct sendsec_login *l, time_t *until_out);
 /* True when ppolicy's administrative lock is set (pwdAccountLockedTime 000001010000Z): the account
  * is refused on every path, API keys and the account check included. A pwdAccountLockedTime with
  * a real time (ppolicy's lockout after failed binds) locks password and TOTP logins only. */

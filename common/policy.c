@@ -1,6 +1,7 @@
 /* policy.c — account policy read from the account entry: networks (service, account), the
- * lockout record shared by all hosts, disabled flag and forced password reset. Writes only the
- * lockout record.
+ * lockout record shared by all hosts, disabled flag and forced password reset, and ppolicy's lock
+ * (pwdAccountLockedTime; its end read from the pwdLockoutDuration of the account's policy entry,
+ * the only other entry read here). Writes only the lockout record.
  *
  * The lockout record is the multi-valued sendsecFailure on the account, one value per password or
  * TOTP attempt, written before the password is checked (so that racing attempts see each other)
@@ -227,13 +228,142 @@ static int cmp_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* ppolicy (draft-behera-ldap-password-policy): "000001010000Z" means locked by an administrator
+ * until unlocked; any other value is the time of a lockout after failed binds. */
+#define PPOLICY_ADMIN_LOCK "000001010000Z"
+
 bool sendsec_policy_is_admin_locked(const struct sendsec_login *l)
 {
 	const char *when = sendsec_entry_first(l->account, "pwdAccountLockedTime");
 
-	/* ppolicy (draft-behera-ldap-password-policy): "000001010000Z" means locked by an
-	 * administrator until unlocked; any other value is the time of a lockout after failed binds. */
-	return when != NULL && strcmp(when, "000001010000Z") == 0;
+	return when != NULL && strcmp(when, PPOLICY_ADMIN_LOCK) == 0;
+}
+
+bool sendsec_ppolicy_duration_parse(const char *text, size_t len, long long *out)
+{
+	long long v = 0;
+
+	if (text == NULL || len == 0 || len > 10 || !all_digits(text, len) || (len > 1 && text[0] == '0'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		v = v * 10 + (text[i] - '0');
+	if (v > 2147483647LL)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum sendsec_ppolicy_lock sendsec_ppolicy_decide(
+		const char *locked, size_t len, long long duration, time_t now, time_t *until_out)
+{
+	time_t when;
+
+	*until_out = 0;
+	if (len == sizeof(PPOLICY_ADMIN_LOCK) - 1 && memcmp(locked, PPOLICY_ADMIN_LOCK, len) == 0)
+		return SENDSEC_PPOLICY_ADMIN;
+	if (memchr(locked, '\0', len) != NULL || !sendsec_time_parse_generalized(locked, len, &when))
+		return SENDSEC_PPOLICY_UNKNOWN;
+	if (duration <= 0)
+		return SENDSEC_PPOLICY_HELD;
+	/* A lock time in the future holds too (from now on, for the duration at least). */
+	if ((long long)now >= (long long)when + duration)
+		return SENDSEC_PPOLICY_OPEN;
+	*until_out = (time_t)((long long)when + duration);
+	return SENDSEC_PPOLICY_HELD;
+}
+
+/* The pwdLockoutDuration of the policy entry dn into *duration_out, -1 when no duration applies
+ * that this side can know (no such entry, or not a pwdPolicy: slapd falls back to its default
+ * policy). False (logged) when the directory fails or the value cannot be read. */
+static bool read_lockout_duration(const struct sendsec_login *l, const char *dn, long long *duration_out)
+{
+	static const char *const attrs[] = {"objectClass", "pwdLockoutDuration", NULL};
+	struct sendsec_entry *e = NULL;
+	enum sendsec_dir_status st = sendsec_dir_read(l->dir, dn, attrs, &e);
+	const char *value;
+	bool ok = false;
+
+	*duration_out = -1;
+	if (st == SENDSEC_DIR_NO_ENTRY || (st == SENDSEC_DIR_OK && !sendsec_entry_has_class(e, "pwdPolicy"))) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO, "account %s: ppolicy policy %s not found (or not readable)",
+				sendsec_account_name(l), dn);
+		ok = true;
+		goto out;
+	}
+	if (st != SENDSEC_DIR_OK) {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: could not read ppolicy policy %s",
+				sendsec_account_name(l), dn);
+		goto out;
+	}
+	/* Absent: ppolicy's default, 0 (locked until an administrator unlocks). */
+	value = sendsec_entry_first(e, "pwdLockoutDuration");
+	if (value == NULL) {
+		*duration_out = 0;
+		ok = true;
+	} else if (sendsec_ppolicy_duration_parse(value, strlen(value), duration_out)) {
+		ok = true;
+	} else {
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "ppolicy policy %s: pwdLockoutDuration is not 0 to 2147483647",
+				dn);
+		*duration_out = -1;
+	}
+out:
+	sendsec_entry_free(e);
+	return ok;
+}
+
+enum sendsec_ppolicy_lock sendsec_policy_ppolicy_lock(const struct sendsec_login *l, time_t *until_out)
+{
+	const char *when = sendsec_entry_first(l->account, "pwdAccountLockedTime");
+	const char *policy;
+	long long duration = -1;
+	enum sendsec_ppolicy_lock lock;
+
+	*until_out = 0;
+	if (when == NULL)
+		return SENDSEC_PPOLICY_OPEN;
+	/* The policy slapd applies: the account's pwdPolicySubentry, else its default policy, which a
+	 * client cannot discover: ppolicy_default names it, else the lock holds until an administrator
+	 * removes it (duration -1). */
+	if (strcmp(when, PPOLICY_ADMIN_LOCK) != 0 &&
+			((policy = sendsec_entry_first(l->account, "pwdPolicySubentry")) != NULL ||
+					(policy = l->s->ppolicy_default) != NULL) &&
+			!read_lockout_duration(l, policy, &duration))
+		return SENDSEC_PPOLICY_UNKNOWN;
+	lock = sendsec_ppolicy_decide(when, strlen(when), duration, l->now, until_out);
+	if (lock == SENDSEC_PPOLICY_UNKNOWN)
+		sendsec_logf(l->log, SENDSEC_LOG_ERROR, "account %s: pwdAccountLockedTime %s is not a time read here",
+				sendsec_account_name(l), when);
+	return lock;
+}
+
+/* ppolicy's lock before a password attempt: OK when it does not refuse the attempt here. With
+ * password_check bind a lock after failed binds is slapd's to decide (its policy knows the
+ * duration): a bind while it holds fails as a wrong password would. */
+static enum sendsec_result ppolicy_gate(const struct sendsec_login *l, enum sendsec_reason *reason_out)
+{
+	const char *when = sendsec_entry_first(l->account, "pwdAccountLockedTime");
+	time_t until;
+
+	if (when == NULL)
+		return SENDSEC_OK;
+	if (l->s->password_check == SENDSEC_CHECK_BIND && strcmp(when, PPOLICY_ADMIN_LOCK) != 0) {
+		sendsec_logf(l->log, SENDSEC_LOG_INFO,
+				"account %s: ppolicy lock of %s left to the directory's bind (pwdAccountLockedTime)",
+				sendsec_account_name(l), when);
+		return SENDSEC_OK;
+	}
+	switch (sendsec_policy_ppolicy_lock(l, &until)) {
+	case SENDSEC_PPOLICY_OPEN:
+		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "account %s: ppolicy lock of %s is over",
+				sendsec_account_name(l), when);
+		return SENDSEC_OK;
+	case SENDSEC_PPOLICY_HELD:
+	case SENDSEC_PPOLICY_ADMIN: *reason_out = SENDSEC_REASON_LOCKED; return SENDSEC_DENIED;
+	case SENDSEC_PPOLICY_UNKNOWN: break;
+	}
+	*reason_out = SENDSEC_REASON_UNAVAILABLE;
+	return SENDSEC_UNAVAILABLE;
 }
 
 /* The lock rule over the times of one source (or of all): threshold of them within interval, the
@@ -501,10 +631,9 @@ enum sendsec_result sendsec_policy_attempt_begin(struct sendsec_login *l, enum s
 
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
 	l->attempt[0] = '\0';
-	if (sendsec_entry_first(l->account, "pwdAccountLockedTime") != NULL) {
-		*reason_out = SENDSEC_REASON_LOCKED;
-		return SENDSEC_DENIED;
-	}
+	if ((rc = ppolicy_gate(l, reason_out)) != SENDSEC_OK)
+		return rc;
+	rc = SENDSEC_UNAVAILABLE;
 	if (lockout_off(l->s)) {
 		*reason_out = SENDSEC_REASON_NONE;
 		return SENDSEC_OK;
@@ -639,9 +768,10 @@ bool sendsec_policy_is_locked(const struct sendsec_login *l)
 {
 	struct sendsec_lockout_rules r = rules_of(l->s);
 	struct record rec = {0};
+	time_t until;
 	bool locked;
 
-	if (sendsec_entry_first(l->account, "pwdAccountLockedTime") != NULL)
+	if (sendsec_policy_ppolicy_lock(l, &until) != SENDSEC_PPOLICY_OPEN)
 		return true;
 	if (!record_read(l->account, &rec))
 		return true; /* fail closed */

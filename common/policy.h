@@ -89,4 +89,20 @@ struct sendsec_source_state {
 /* True when f can no longer take part in any lock: it is at least interval + duration old. */
 bool sendsec_failure_is_expired(const struct sendsec_failure *f, const struct sendsec_lockout_rules *r, time_t now);
 
+/* ppolicy's lock (pwdAccountLockedTime) as ppolicy ends it (draft-behera-ldap-password-policy). */
+enum sendsec_ppolicy_lock {
+	SENDSEC_PPOLICY_OPEN,    /* no lock, or one that is over */
+	SENDSEC_PPOLICY_HELD,    /* a lock after failed binds: until *until_out (0: until unlocked) */
+	SENDSEC_PPOLICY_ADMIN,   /* 000001010000Z: locked by an administrator until unlocked */
+	SENDSEC_PPOLICY_UNKNOWN, /* a lock time or duration not read here, or the policy unreadable */
+};
+/* Parses a pwdLockoutDuration value: decimal digits without leading zeros, 0 to 2147483647 (slapd
+ * keeps it in an int). False on anything else. */
+bool sendsec_ppolicy_duration_parse(const char *text, size_t len, long long *out);
+/* The rule over one pwdAccountLockedTime value (len bytes): ADMIN for 000001010000Z; UNKNOWN when
+ * it is not a GeneralizedTime with seconds; else HELD while now < its time + duration (and for a
+ * duration of 0 or below: until unlocked, *until_out 0), OPEN after. *until_out is set when HELD. */
+enum sendsec_ppolicy_lock sendsec_ppolicy_decide(
+		const char *locked, size_t len, long long duration, time_t now, time_t *until_out);
+
 #endif

@@ -304,7 +304,7 @@ static void test_every_field_set(void)
 		struct lines *l = calloc(1, sizeof(*l));
 
 		sendsec_settings_print(s, collect, l);
-		CHECK_EQ_INT(l->n, 36);
+		CHECK_EQ_INT(l->n, 37);
 		CHECK(strncmp(l->text[0], "uri ", 4) == 0);
 		CHECK_STR(l->text[1], "base ou=people,dc=example");
 		CHECK(strcmp(l->text[29], "log_level debug") == 0);
@@ -366,6 +366,7 @@ static void test_precedence_every_key(void)
 			{"password_reset_before",
 					{"2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"}},
 			{"log_level", {"error", "debug", "error"}},
+			{"ppolicy_default", {"cn=g", "cn=s", "cn=a"}},
 			{"sasl_mech", {"EXTERNAL", "EXTERNAL", "EXTERNAL"}},
 	};
 
@@ -991,7 +992,7 @@ static void test_print_unset(void)
 
 	if (s != NULL)
 		sendsec_settings_print(s, collect, l);
-	CHECK_EQ_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 37);
 	CHECK_STR(l->text[0], "uri ldap://ldap.example.org");
 	CHECK_STR(l->text[2], "# binddn (not set)");
 	CHECK_STR(l->text[3], "# bindpw_file (not set)");
@@ -1029,7 +1030,7 @@ static void test_example_file(void)
 	CHECK(text != NULL && defaults != NULL);
 	if (text != NULL && defaults != NULL)
 		sendsec_settings_print(defaults, collect, l);
-	CHECK_EQ_INT(l->n, 36);
+	CHECK_EQ_INT(l->n, 37);
 	for (size_t i = 0; i < l->n; i++) {
 		char want[8300];
 		const char *line = l->text[i];
