@@ -73,7 +73,7 @@
 #define KEY_BODY_LEN     (SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN + SENDSEC_KEY_CHECK_LEN)
 #define LOOKS_LIKE_SLACK 4
 #define VALUE_MAX        8192
-#define HASH_SWAR_LEN    44 /* base64 of 32 bytes, padded */
+#define HASH_B64_LEN     44 /* base64 of 32 bytes, padded */
 
 enum field {
 	F_ID,
@@ -499,7 +499,7 @@ static bool parse_hash(const char *v, size_t n, unsigned char hash_out[SENDSEC_K
 	uint64_t bad = 0;
 	uint32_t tail_bad = 0, acc;
 
-	if (n != HASH_SWAR_LEN)
+	if (n != HASH_B64_LEN)
 		return false;
 	for (size_t i = 0; i < 5; i++) { /* characters 0..39: bytes 0..29 */
 		b64_decode8(load8(in + 8 * i), hash_out + 6 * i, &bad);
@@ -796,7 +796,7 @@ enum sendsec_result sendsec_keyrec_format(const struct sendsec_keyrec *rec, char
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
 	struct buf b = {0};
 	char tmp[128];
-	char b64[HASH_SWAR_LEN + 1];
+	char b64[HASH_B64_LEN + 1];
 
 	*value_out = NULL;
 	if (rec == NULL || rec->scopes == NULL || rec->scopes[0] == NULL || rec->expires < 0 || rec->created < 0 ||
