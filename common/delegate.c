@@ -43,6 +43,8 @@ enum sendsec_result sendsec_delegate_check(
 	const char *person = sendsec_account_name(l), *name;
 	enum sendsec_dir_status st;
 	enum sendsec_result rc = SENDSEC_UNAVAILABLE;
+	enum sendsec_ppolicy_lock lock;
+	time_t lock_end;
 	bool is_delegate_ok = false;
 
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
@@ -80,7 +82,11 @@ enum sendsec_result sendsec_delegate_check(
 	as.account = shared;
 	if (sendsec_policy_is_disabled(&as)) {
 		*reason_out = SENDSEC_REASON_DISABLED;
-	} else if (sendsec_entry_first(shared, "pwdAccountLockedTime") != NULL) {
+	} else if ((lock = sendsec_policy_ppolicy_lock(&as, &lock_end)) == SENDSEC_PPOLICY_UNKNOWN) {
+		*reason_out = SENDSEC_REASON_UNAVAILABLE;
+		rc = SENDSEC_UNAVAILABLE;
+	} else if (lock != SENDSEC_PPOLICY_OPEN) {
+		/* The administrative lock, or a lock after failed binds that its policy has not ended. */
 		*reason_out = SENDSEC_REASON_LOCKED;
 	} else if (!sendsec_policy_account_network_ok(&as)) {
 		*reason_out = SENDSEC_REASON_NETWORK;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 {
 	struct sendsec_ctx *ctx;
 	struct sendsec_outcome out;
-	char text[2048], key[256], b32[64], code[16], pw[256], ldif[1024];
+	char text[2048], key[256], b32[64], code[16], pw[256], ldif[1024], stamp[32];
 	const char *ip = "192.0.2.5";
 	int n_failures;
 
@@ -122,6 +123,25 @@ int main(int argc, char **argv)
 			       "000001010000Z\n") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter locked by ppolicy", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	/* A lock after failed binds ends as its policy says (cn=lockout: 600 s), for the shared
+	 * account as for a login. */
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%SZ", gmtime(&(time_t){time(NULL) - 60}));
+	snprintf(ldif, sizeof(ldif),
+			"dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			"replace: pwdAccountLockedTime\npwdAccountLockedTime: %s\n-\n"
+			"add: pwdPolicySubentry\npwdPolicySubentry: cn=lockout,ou=policies,dc=example,dc=test\n",
+			stamp);
+	CHECK(itest_ldapmodify(ldif) == 0);
+	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
+	EXPECT("newsletter locked by failed binds a minute ago", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
+	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "replace: pwdAccountLockedTime\npwdAccountLockedTime: 20240101000000Z\n") == 0);
+	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
+	EXPECT("newsletter's lock after failed binds is over", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
+			       "delete: pwdPolicySubentry\n") == 0);
+	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
+	EXPECT("the same lock, no policy known: held until unlocked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
 			       "delete: pwdAccountLockedTime\n-\nadd: sendsecAllowedNetwork\n"
 			       "sendsecAllowedNetwork: 198.51.100.0/24\n") == 0);
