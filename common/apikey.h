@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "cidr.h"
@@ -74,6 +75,11 @@ bool sendsec_apikey_is_scope(const char *scope);
  * other fields, so that a malformed record can still be named and revoked: true, with id_out
  * filled, when the first "id=" field holds a well-formed id; false otherwise. */
 bool sendsec_keyrec_value_id(const char *value, size_t len, char id_out[SENDSEC_KEY_ID_LEN + 1]);
+
+/* The CRC32 (IEEE, as zlib's crc32) of the len bytes of data, as the check characters use it:
+ * table-free and branch-free (no byte of a secret selects an address or a branch). Exported so
+ * that test_apikey can compare it with an independent reference. */
+uint32_t sendsec_apikey_crc32(const char *data, size_t len);
 
 /* Lifecycle (DESIGN.md section 12): the one home of the idle and touch rules. */
 /* Seconds since the key's last use, or since its creation when it was never used (0 if ahead). */

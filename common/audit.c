@@ -1,5 +1,5 @@
-/* audit.c — the audit lines: sanitised key=value pairs formatted with snprintf, handed to the
- * installed sink or to syslog authpriv.info. */
+/* audit.c — the audit lines: sanitised key=value pairs put together piece by piece (no printf:
+ * this runs once per login), handed to the installed sink or to syslog authpriv.info. */
 #include "audit.h"
 
 #include <stdbool.h>
@@ -12,17 +12,24 @@
 
 #define VALUE_MAX 64 /* bytes of one value */
 
+/* The ASCII characters a value keeps, [A-Za-z0-9._@:+-/], as a bit per character: bit c of
+ * plain_ascii[c / 64]. */
+static const uint64_t plain_ascii[2] = {
+		0x07FFE80000000000u, /* + - . / 0-9 : */
+		0x07FFFFFE87FFFFFFu, /* @ A-Z _ a-z */
+};
+
 static bool is_plain_ascii(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c != '\0' && strchr("._@:+-/", c) != NULL);
+	return c < 128 && ((plain_ascii[c >> 6] >> (c & 63)) & 1u) != 0;
 }
 
 /* Copies value into dst (VALUE_MAX + 1 bytes) as valid UTF-8 without controls or spaces: ASCII
  * [A-Za-z0-9._@:+-/] and well-formed characters above U+009F stay; every other character, and
  * every byte of an ill-formed sequence, becomes '?'. Stops where the next character would pass
- * VALUE_MAX bytes, so a character is never split. "-" for an empty or missing value. */
-static void clean(char dst[VALUE_MAX + 1], const char *value)
+ * VALUE_MAX bytes, so a character is never split. "-" for an empty or missing value. Returns the
+ * length written (dst is NUL-terminated). */
+static size_t clean(char dst[VALUE_MAX + 1], const char *value)
 {
 	size_t in = 0, out = 0, n;
 
@@ -30,18 +37,21 @@ static void clean(char dst[VALUE_MAX + 1], const char *value)
 		value = "-";
 	n = strlen(value);
 	while (in < n) {
+		unsigned char c = (unsigned char)value[in];
 		uint32_t cp;
-		size_t len = sendsec_utf8_decode(value + in, n - in, &cp), put;
+		size_t len, put;
 		bool keep;
 
-		if (len == 0)
-			keep = false; /* an ill-formed byte */
-		else if (cp < 0x80)
-			keep = is_plain_ascii((unsigned char)cp);
-		else
-			keep = !sendsec_utf8_is_control(cp);
+		if (c < 0x80) { /* one byte: kept or '?' */
+			if (out == VALUE_MAX)
+				break;
+			dst[out++] = is_plain_ascii(c) ? (char)c : '?';
+			in++;
+			continue;
+		}
+		len = sendsec_utf8_decode(value + in, n - in, &cp);
+		keep = len > 0 && !sendsec_utf8_is_control(cp); /* len 0: an ill-formed byte */
 		put = keep ? len : 1;
-
 		if (out + put > VALUE_MAX)
 			break;
 		if (keep)
@@ -52,32 +62,69 @@ static void clean(char dst[VALUE_MAX + 1], const char *value)
 		in += len > 0 ? len : 1;
 	}
 	dst[out] = '\0';
+	return out;
+}
+
+/* A line being put together in buf (len bytes, len > 0): as snprintf would write it, cut at
+ * len - 1 bytes and always NUL-terminated. */
+struct line {
+	char *buf;
+	size_t len, used;
+};
+
+static void put(struct line *l, const char *s, size_t n)
+{
+	size_t room = l->len - 1 - l->used;
+
+	if (n > room)
+		n = room;
+	memcpy(l->buf + l->used, s, n);
+	l->used += n;
+	l->buf[l->used] = '\0';
+}
+
+static void put_str(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+/* Puts " name=" (name given with its separator and '=') and the cleaned value. */
+static void put_field(struct line *l, const char *name_eq, const char *value)
+{
+	char v[VALUE_MAX + 1];
+
+	put_str(l, name_eq);
+	put(l, v, clean(v, value));
 }
 
 void sendsec_audit_format(char *buf, size_t len, const char *service, const char *user, const char *rhost,
 		const struct sendsec_outcome *out)
 {
-	char s[VALUE_MAX + 1], u[VALUE_MAX + 1], r[VALUE_MAX + 1], m[VALUE_MAX + 1], k[VALUE_MAX + 1];
-	char t[VALUE_MAX + 1], z[VALUE_MAX + 1];
-	const char *result = out->result == SENDSEC_OK ? "success" : "failure";
+	struct line l = {.buf = buf, .len = len, .used = 0};
 	const char *who = out->authcid[0] != '\0'                              ? out->authcid /* delegation */
 			: out->result == SENDSEC_OK && out->account[0] != '\0' ? out->account
 									       : user;
 
-	clean(s, service);
-	clean(u, who);
-	clean(r, rhost);
-	clean(m, out->method);
-	clean(k, out->key_id);
-	clean(t, out->token);
-	clean(z, out->authz);
+	if (len == 0)
+		return;
+	buf[0] = '\0';
 	/* The fields of DESIGN.md section 7 in its order; key=, token= and authz= only when set. */
-	snprintf(buf, len, "sendsec: service=%s user=%s rhost=%s method=%s%s%s%s%s%s%s result=%s%s%s", s, u, r, m,
-			out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "",
-			out->token[0] != '\0' ? " token=" : "", out->token[0] != '\0' ? t : "",
-			out->authz[0] != '\0' ? " authz=" : "", out->authz[0] != '\0' ? z : "", result,
-			out->result == SENDSEC_OK ? "" : " reason=",
-			out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
+	put_field(&l, "sendsec: service=", service);
+	put_field(&l, " user=", who);
+	put_field(&l, " rhost=", rhost);
+	put_field(&l, " method=", out->method);
+	if (out->key_id[0] != '\0')
+		put_field(&l, " key=", out->key_id);
+	if (out->token[0] != '\0')
+		put_field(&l, " token=", out->token);
+	if (out->authz[0] != '\0')
+		put_field(&l, " authz=", out->authz);
+	if (out->result == SENDSEC_OK) {
+		put_str(&l, " result=success");
+	} else {
+		put_str(&l, " result=failure reason=");
+		put_str(&l, sendsec_reason_name(out->reason));
+	}
 }
 
 void sendsec_audit_emit(const struct sendsec_audit_sink *sink, const char *line)

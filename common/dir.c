@@ -7,6 +7,7 @@
  * never chased. A child of fork() opens its own connection. Values copied out of the directory
  * are wiped when freed. */
 #include "dir.h"
+#include "dir_ber.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -565,87 +566,144 @@ void sendsec_entry_free(struct sendsec_entry *e)
 		secret_free_n(e, e->alloc_size);
 }
 
-/* One attribute of an entry as libldap parses it in place: name and values point into the
- * result's buffer (vals allocated by libldap, NULL-terminated by a NULL bv_val). */
+/* One attribute of an entry, read in place: name and values point into the result's buffer;
+ * its values are vals[first .. first + n - 1] of copy_entry's value views. */
 struct attr_view {
 	struct berval name;
-	BerVarray vals;
-	size_t n;
+	size_t first, n;
 };
 
-/* Copies one LDAPMessage entry into a single allocation of our own: the entry, its attribute and
- * value arrays, then the DN, names and values (each NUL-terminated). Nothing of libldap's leaks
- * out, and the whole copy is wiped and freed at once. Attributes are read in place (no copy by
- * libldap first), which is most of what an API-key login costs on the client side. */
-static struct sendsec_entry *copy_entry(LDAP *ld, LDAPMessage *msg)
+/* Bytes of ber left to read (its end is the end of the attribute list, set by ldap_get_dn_ber). */
+static ber_len_t ber_left(BerElement *ber)
+{
+	ber_len_t left = 0;
+
+	return ber_get_option(ber, LBER_OPT_REMAINING_BYTES, &left) == LBER_OPT_SUCCESS ? left : 0;
+}
+
+/* Reads the next attribute of the entry (SEQUENCE { type, SET OF value }) in place, its values
+ * appended to *vals (*n_vals of *cap, on the stack until it outgrows it). False on anything that
+ * is not exactly that: a wrong tag, an element running past its SEQUENCE or SET, bytes left over
+ * in either, or no memory. */
+static bool read_attribute(BerElement *ber, struct attr_view *a, struct berval **vals, size_t *n_vals, size_t *cap,
+		struct berval *stack_vals)
+{
+	ber_len_t len, seq_end, set_end, left;
+	struct berval *grown;
+
+	/* ber_skip_tag refuses a length past the end; seq_end and set_end are what is left after. */
+	if (ber_skip_tag(ber, &len) != LBER_SEQUENCE)
+		return false;
+	seq_end = ber_left(ber) - len;
+	if (ber_get_stringbv(ber, &a->name, LBER_BV_NOTERM) == LBER_DEFAULT || a->name.bv_len == 0 ||
+			ber_skip_tag(ber, &len) != LBER_SET)
+		return false;
+	left = ber_left(ber);
+	set_end = left - len;
+	if (set_end != seq_end) /* the SET is the SEQUENCE's last element */
+		return false;
+	a->first = *n_vals;
+	a->n = 0;
+	for (; left > set_end; left = ber_left(ber)) {
+		if (*n_vals == *cap) {
+			grown = *vals == stack_vals ? malloc(2 * *cap * sizeof(**vals))
+						    : realloc(*vals, 2 * *cap * sizeof(**vals));
+			if (grown == NULL)
+				return false;
+			if (*vals == stack_vals)
+				memcpy(grown, stack_vals, *cap * sizeof(**vals));
+			*vals = grown;
+			*cap *= 2;
+		}
+		if (ber_get_stringbv(ber, &(*vals)[*n_vals], LBER_BV_NOTERM) == LBER_DEFAULT)
+			return false;
+		(*n_vals)++;
+		a->n++;
+	}
+	return left == set_end;
+}
+
+/* Copies len bytes from src to *text, NUL-terminated; returns where they went and moves *text past. */
+static char *copy_text(char **text, const char *src, size_t len)
+{
+	char *at = *text;
+
+	if (len > 0) /* an empty value may come without a pointer */
+		memcpy(at, src, len);
+	at[len] = '\0';
+	*text = at + len + 1;
+	return at;
+}
+
+struct sendsec_entry *sendsec_entry_from_ber(BerElement *ber, const struct berval *dn)
 {
 	struct attr_view stack_views[32], *views = stack_views, *grown;
-	size_t n_views = 0, cap = sizeof(stack_views) / sizeof(stack_views[0]), n_vals = 0, bytes;
+	struct berval stack_vals[64], *bvals = stack_vals;
+	size_t n_views = 0, cap = sizeof(stack_views) / sizeof(stack_views[0]), n_vals = 0,
+	       vals_cap = sizeof(stack_vals) / sizeof(stack_vals[0]), bytes;
 	struct sendsec_entry *e = NULL;
 	struct sendsec_val *vals;
-	struct berval dn = {0, NULL}, name, *bv;
-	BerElement *ber = NULL;
 	char *text;
 
-	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS || dn.bv_val == NULL)
-		goto out;
-	bytes = dn.bv_len + 1;
-	for (;;) {
-		bv = NULL;
-		if (ldap_get_attribute_ber(ld, msg, ber, &name, &bv) != LDAP_SUCCESS)
-			goto out;
-		if (name.bv_val == NULL)
-			break;
+	if (dn == NULL || dn->bv_val == NULL)
+		return NULL;
+	bytes = dn->bv_len + 1;
+	while (ber_left(ber) > 0) {
 		if (n_views == cap) {
 			grown = views == stack_views ? malloc(2 * cap * sizeof(*views))
 						     : realloc(views, 2 * cap * sizeof(*views));
-			if (grown == NULL) {
-				ber_memfree(bv);
+			if (grown == NULL)
 				goto out;
-			}
 			if (views == stack_views)
 				memcpy(grown, stack_views, sizeof(stack_views));
 			views = grown;
 			cap *= 2;
 		}
-		views[n_views] = (struct attr_view){.name = name, .vals = bv, .n = 0};
-		bytes += name.bv_len + 1;
-		for (size_t j = 0; bv != NULL && bv[j].bv_val != NULL; j++) {
-			bytes += bv[j].bv_len + 1;
-			views[n_views].n++;
-		}
-		n_vals += views[n_views].n;
+		if (!read_attribute(ber, &views[n_views], &bvals, &n_vals, &vals_cap, stack_vals))
+			goto out;
+		bytes += views[n_views].name.bv_len + 1;
+		for (size_t j = 0; j < views[n_views].n; j++)
+			bytes += bvals[views[n_views].first + j].bv_len + 1;
 		n_views++;
 	}
 	bytes += sizeof(*e) + n_views * sizeof(*e->attrs) + n_vals * sizeof(*vals);
-	if ((e = calloc(1, bytes)) == NULL)
+	if ((e = malloc(bytes)) == NULL)
 		goto out;
-	e->alloc_size = bytes;
-	e->attrs = (struct sendsec_attr *)(e + 1);
-	e->n_attrs = n_views;
+	*e = (struct sendsec_entry){.attrs = (struct sendsec_attr *)(e + 1), .n_attrs = n_views, .alloc_size = bytes};
 	vals = (struct sendsec_val *)(e->attrs + n_views);
 	text = (char *)(vals + n_vals);
-	e->dn = memcpy(text, dn.bv_val, dn.bv_len);
-	text += dn.bv_len + 1;
+	e->dn = copy_text(&text, dn->bv_val, dn->bv_len);
 	for (size_t i = 0; i < n_views; i++) {
 		struct sendsec_attr *a = &e->attrs[i];
 
-		a->name = memcpy(text, views[i].name.bv_val, views[i].name.bv_len);
-		text += views[i].name.bv_len + 1;
-		a->vals = vals;
-		a->n = views[i].n;
+		*a = (struct sendsec_attr){.vals = vals, .n = views[i].n};
+		a->name = copy_text(&text, views[i].name.bv_val, views[i].name.bv_len);
 		for (size_t j = 0; j < a->n; j++) {
-			vals[j].ptr = memcpy(text, views[i].vals[j].bv_val, views[i].vals[j].bv_len);
-			vals[j].len = views[i].vals[j].bv_len;
-			text += vals[j].len + 1;
+			const struct berval *v = &bvals[views[i].first + j];
+
+			vals[j] = (struct sendsec_val){.ptr = copy_text(&text, v->bv_val, v->bv_len), .len = v->bv_len};
 		}
 		vals += a->n;
 	}
 out:
-	for (size_t i = 0; i < n_views; i++)
-		ber_memfree(views[i].vals);
 	if (views != stack_views)
 		free(views);
+	if (bvals != stack_vals)
+		free(bvals);
+	return e;
+}
+
+/* Copies one LDAPMessage entry into a single allocation of our own (sendsec_entry_from_ber), read
+ * in place from libldap's parse of the result: nothing of libldap's leaks out, and the whole copy
+ * is wiped and freed at once. */
+static struct sendsec_entry *copy_entry(LDAP *ld, LDAPMessage *msg)
+{
+	struct berval dn = {0, NULL};
+	BerElement *ber = NULL;
+	struct sendsec_entry *e = NULL;
+
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) == LDAP_SUCCESS)
+		e = sendsec_entry_from_ber(ber, &dn);
 	if (ber != NULL)
 		ber_free(ber, 0);
 	return e;

@@ -304,6 +304,15 @@ static bool any_alternative_with(const struct sendsec_settings *s, unsigned fact
 	return false;
 }
 
+/* snprintf(dst, size, "%s", src) without the format machinery (this runs once per login). */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcome *out, enum sendsec_result rc,
 		enum sendsec_reason reason)
 {
@@ -312,7 +321,7 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 
 	out->result = rc;
 	out->reason = rc == SENDSEC_OK ? SENDSEC_REASON_NONE : reason;
-	snprintf(out->token, sizeof(out->token), "%s", l->token_used);
+	copy_text(out->token, sizeof(out->token), l->token_used);
 	if (rc == SENDSEC_OK && acting != NULL && name != NULL) {
 		/* Delegation: the identity reported is the shared account; the line names both. */
 		snprintf(out->authcid, sizeof(out->authcid), "%s", name);
@@ -322,7 +331,7 @@ static enum sendsec_result finish(struct sendsec_login *l, struct sendsec_outcom
 		out->authz[0] = '\0'; /* an authzid naming the account itself delegates nothing */
 	}
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && name != NULL)
-		snprintf(out->account, sizeof(out->account), "%s", name);
+		copy_text(out->account, sizeof(out->account), name);
 	if ((rc == SENDSEC_OK || rc == SENDSEC_CHANGE_REQUIRED) && out->account[0] == '\0') {
 		/* Success without an identity to report is not a success, nor is one that must change
 		 * its password first (PAM's authenticate answers it with PAM_SUCCESS). */

@@ -14,7 +14,10 @@
 #include "escape.h"
 #include "login.h"
 
-#define FILTER_MAX 128
+#define FILTER_MAX  128
+#define FILTER_HEAD "(sendsecKeyId="
+
+_Static_assert(sizeof(FILTER_HEAD) + 3 * SENDSEC_KEY_ID_LEN + 1 <= FILTER_MAX, "the key filter fits");
 
 /* Finds and parses the one sendsecApiKey value of the account whose id is id. OK with *rec filled
  * and *stored_out pointing at the value as read; UNAVAILABLE (logged) when it is missing, malformed
@@ -127,6 +130,7 @@ enum sendsec_result sendsec_factor_apikey(
 	const struct sendsec_val *stored = NULL;
 	char escaped[3 * SENDSEC_KEY_ID_LEN + 1], filter[FILTER_MAX];
 	enum sendsec_result rc = SENDSEC_DENIED;
+	size_t n;
 
 	key_id_out[0] = '\0';
 	*reason_out = SENDSEC_REASON_BAD_PASSWORD;
@@ -135,12 +139,16 @@ enum sendsec_result sendsec_factor_apikey(
 		sendsec_logf(l->log, SENDSEC_LOG_DEBUG, "key refused before lookup: malformed or bad check characters");
 		goto out;
 	}
-	snprintf(key_id_out, SENDSEC_KEY_ID_LEN + 1, "%s", key.id);
+	memcpy(key_id_out, key.id, SENDSEC_KEY_ID_LEN + 1); /* 12 base62 characters and the NUL */
 	rc = SENDSEC_UNAVAILABLE;
 	*reason_out = SENDSEC_REASON_UNAVAILABLE;
-	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK ||
-			snprintf(filter, sizeof(filter), "(sendsecKeyId=%s)", escaped) >= (int)sizeof(filter))
+	if (sendsec_filter_escape(key.id, strlen(key.id), escaped, sizeof(escaped)) != SENDSEC_OK)
 		goto out;
+	/* "(sendsecKeyId=" escaped ")": at most 14 + 36 + 1 characters and the NUL, in FILTER_MAX. */
+	n = strlen(escaped);
+	memcpy(filter, FILTER_HEAD, sizeof(FILTER_HEAD) - 1);
+	memcpy(filter + sizeof(FILTER_HEAD) - 1, escaped, n);
+	memcpy(filter + sizeof(FILTER_HEAD) - 1 + n, ")", 2);
 	rc = sendsec_decide_lookup(sendsec_login_search_replica(l, filter, attrs, &l->account));
 	if (rc == SENDSEC_UNKNOWN_USER) {
 		/* No such key: a wrong credential, not an unknown account. */

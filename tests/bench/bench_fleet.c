@@ -11,7 +11,11 @@
  * providers served over TCP during the replica rounds (per 1000 logins; from their stats logs).
  * Exit 3 when the replica engine (audit on) is below 85% of its floor by the median latencies, or
  * the providers served any operation. The key is never printed.
- * usage: bench_fleet [N [ROUNDS]]   (defaults 3000 and 5) */
+ * With a third argument "profile", it only runs N floor searches, then N key logins with the audit
+ * line on, then N with it off, one after the other in the functions profile_floor, profile_on and
+ * profile_off, for valgrind --tool=callgrind (run_fleet_callgrind.sh): their inclusive instruction
+ * counts divided by N are the client's instructions per operation.
+ * usage: bench_fleet [N [ROUNDS [profile]]]   (defaults 3000 and 5) */
 #include <ldap.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -184,20 +188,43 @@ static void order_races(struct sendsec_ctx *admin, int rounds)
 	}
 }
 
+/* The profile mode's loops: not inlined, so that callgrind names each. */
+__attribute__((noinline)) static void profile_floor(struct bench_floor *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		bench_floor_once(f);
+}
+
+__attribute__((noinline)) static void profile_on(struct sendsec_ctx *ctx, const char *key, int n)
+{
+	for (int i = 0; i < n; i++)
+		bench_key_login(ctx, key);
+}
+
+__attribute__((noinline)) static void profile_off(struct sendsec_ctx *ctx, const char *key, int n)
+{
+	for (int i = n; i > 0; i--) /* not the same code as profile_on, so that it is not folded into it */
+		bench_key_login(ctx, key);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3000, rounds = argc > 2 ? atoi(argv[2]) : 5;
+	/* log_level error turns the audit line off: a context logs at the higher of its front end's
+	 * level and log_level (default info). */
 	char *replica_conf = fleet_conf("p1 p2", "c1", "methods password apikey\n");
+	char *quiet_conf = fleet_conf("p1 p2", "c1", "methods password apikey\nlog_level error\n");
 	char *provider_conf = fleet_conf("p1", NULL, "methods password apikey\n");
 	struct sendsec_ctx *on = bench_ctx_at(replica_conf, SENDSEC_LOG_INFO),
-			   *off = bench_ctx_at(replica_conf, SENDSEC_LOG_ERROR);
+			   *off = bench_ctx_at(quiet_conf, SENDSEC_LOG_ERROR);
 	struct sendsec_ctx *tcp = bench_ctx_at(provider_conf, SENDSEC_LOG_INFO);
 	struct sendsec_ctx *replica_engines[3] = {on, off, NULL}, *tcp_engines[2] = {tcp, NULL};
 	char key[SENDSEC_KEY_MAX + 1], id[16];
 	double floor_rate[MAXR], rate[2][MAXR], tcp_floor[MAXR], tcp_rate[1][MAXR], *lat[3], *tcp_lat[3];
-	double lat_ratio_on, lat_ratio_off, tcp_ratio, cpu[3], tcp_cpu[3];
+	double lat_ratio_on = 0, lat_ratio_off, tcp_ratio, cpu[3], tcp_cpu[3];
 	int tcp_n = n / 2 > 0 ? n / 2 : 1;
-	long m1, m2, ops;
+	bool profile = argc > 3 && strcmp(argv[3], "profile") == 0;
+	long m1, m2, ops = 0;
 	struct bench_floor f, ft;
 
 	if (n < 1 || rounds < 1 || rounds > MAXR)
@@ -223,6 +250,18 @@ int main(int argc, char **argv)
 			bench_die("the consumer did not get the key's record");
 	}
 
+	if (profile) {
+		for (int i = 0; i < WARMUP; i++) {
+			bench_floor_once(&f);
+			bench_key_login(on, key);
+			bench_key_login(off, key);
+		}
+		profile_floor(&f, n);
+		profile_on(on, key, n);
+		profile_off(off, key, n);
+		printf("profile: %d floor searches, %d key logins with the audit line on, %d with it off\n", n, n, n);
+		goto out;
+	}
 	m1 = fleet_log_mark("p1");
 	m2 = fleet_log_mark("p2");
 	measure(&f, replica_engines, key, n, rounds, floor_rate, rate, lat, cpu, "replica (ldapi)");
@@ -267,6 +306,7 @@ int main(int argc, char **argv)
 					pairs[k][1]);
 	}
 	order_races(on, 20);
+out:
 	sodium_memzero(key, sizeof(key));
 	bench_floor_close(&f);
 	bench_floor_close(&ft);
@@ -274,10 +314,11 @@ int main(int argc, char **argv)
 	sendsec_ctx_free(off);
 	sendsec_ctx_free(tcp);
 	free(replica_conf);
+	free(quiet_conf);
 	free(provider_conf);
 	for (int k = 0; k < 3; k++) {
 		free(lat[k]);
 		free(tcp_lat[k]);
 	}
-	return lat_ratio_on >= 0.85 && ops == 0 ? 0 : 3;
+	return profile || (lat_ratio_on >= 0.85 && ops == 0) ? 0 : 3;
 }

@@ -64,6 +64,50 @@ static void test_crc_vectors(void)
 	CHECK(sendsec_apikey_parse(k2, "ssk_", &k) == SENDSEC_DENIED);
 }
 
+/* The check characters' table-free CRC32 equals the table-driven reference on every single byte
+ * value, on random data of every length from 0 to 100, and keys minted under prefixes of 1 to 8
+ * characters carry the reference's check characters and parse. */
+static void test_crc_against_reference(void)
+{
+	static const char *const prefixes[] = {"s", "s_", "sk_", "ssk_", "test-", "ssk_x_", "abcdef_", "abcdefg_"};
+	unsigned char data[100];
+	int same = 0, tried = 0, minted_ok = 0;
+
+	for (int c = 0; c < 256; c++) {
+		char byte = (char)c;
+
+		tried++;
+		same += sendsec_apikey_crc32(&byte, 1) == ref_crc32(&byte, 1);
+	}
+	for (int r = 0; r < 40; r++) {
+		randombytes_buf(data, sizeof(data));
+		for (size_t len = 0; len <= sizeof(data); len++) {
+			tried++;
+			same += sendsec_apikey_crc32((const char *)data, len) == ref_crc32((const char *)data, len);
+		}
+	}
+	CHECK_EQ_INT(same, tried);
+	CHECK(sendsec_apikey_crc32("123456789", 9) == 0xCBF43926u);
+	for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+		for (int i = 0; i < 50; i++) {
+			char text[SENDSEC_KEY_MAX], fixed[SENDSEC_KEY_MAX];
+			struct sendsec_apikey parts, parsed;
+
+			if (sendsec_apikey_mint(prefixes[p], text, sizeof(text), &parts) == SENDSEC_OK) {
+				memcpy(fixed, text, sizeof(fixed));
+				ref_fix_check(fixed);
+				minted_ok += strcmp(fixed, text) == 0 &&
+						sendsec_apikey_parse(text, prefixes[p], &parsed) == SENDSEC_OK;
+				sendsec_apikey_clear(&parsed);
+			}
+			sendsec_apikey_clear(&parts);
+			sodium_memzero(text, sizeof(text));
+			sodium_memzero(fixed, sizeof(fixed));
+		}
+	}
+	CHECK_EQ_INT(minted_ok, 8 * 50);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -245,6 +289,48 @@ static void test_shape_denied(void)
 	}
 	CHECK(sendsec_apikey_parse("", "ssk_", &k) == SENDSEC_DENIED);
 	CHECK(sendsec_apikey_parse(NULL, "ssk_", &k) == SENDSEC_DENIED);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(bad, sizeof(bad));
+}
+
+/* The presented key's alphabet, checked eight characters at a time, against the grammar read one
+ * character at a time: every byte value 1..255 at every position of the id, the "_" and the secret,
+ * with the check characters made right again, is accepted exactly when the grammar allows it
+ * there (base62, or "_" at the separator); under prefixes of 1 to 8 characters, so that the words
+ * fall on every alignment. */
+static void test_alphabet_every_byte(void)
+{
+	static const char *const prefixes[] = {"s", "s_", "sk_", "ssk_", "test-", "ssk_x_", "abcdef_", "abcdefg_"};
+	char key[SENDSEC_KEY_MAX], bad[SENDSEC_KEY_MAX];
+	struct sendsec_apikey parts, k;
+	long long agree = 0, tried = 0, accepted = 0;
+
+	for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+		size_t plen = strlen(prefixes[p]), body = SENDSEC_KEY_ID_LEN + 1 + SENDSEC_KEY_SECRET_LEN;
+
+		CHECK(sendsec_apikey_mint(prefixes[p], key, sizeof(key), &parts) == SENDSEC_OK);
+		sendsec_apikey_clear(&parts);
+		for (size_t i = 0; i < body; i++) {
+			for (int c = 1; c < 256; c++) {
+				bool want = i == SENDSEC_KEY_ID_LEN ? c == '_' : c < 128 && strchr(ALPHABET, c) != NULL;
+				bool got;
+
+				memcpy(bad, key, sizeof(bad));
+				bad[plen + i] = (char)c;
+				ref_fix_check(bad);
+				got = sendsec_apikey_parse(bad, prefixes[p], &k) == SENDSEC_OK;
+				sendsec_apikey_clear(&k);
+				if (got != want)
+					fprintf(stderr, "prefix %s position %zu byte 0x%02x: parse %d, grammar %d\n",
+							prefixes[p], i, c, got, want);
+				agree += got == want;
+				accepted += got;
+				tried++;
+			}
+		}
+	}
+	CHECK_EQ_INT(agree, tried);
+	CHECK_EQ_INT(accepted, 8 * (SENDSEC_KEY_ID_LEN + SENDSEC_KEY_SECRET_LEN) * 62 + 8);
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(bad, sizeof(bad));
 }
@@ -888,6 +974,120 @@ static void test_lifecycle_rules(void)
 	CHECK(!sendsec_keyrec_touch_due(&rec, created - 10, 3600)); /* a clock behind the last writer */
 }
 
+/* A byte outside printable ASCII anywhere in a stored value is refused as such, and one inside it
+ * never is, whatever its position (the check looks at 8 bytes at a time, then at the rest one by
+ * one): every byte value at every position; the edges of the printable range, ' ' and '~', are
+ * kept (here in desc). */
+static void test_keyrec_printable(void)
+{
+	const char *good = "v1;id=4Fq9xK2bT0aZ;hash=" GOOD_HASH
+			   ";scopes=smtp;expires=-;created=20250301120000Z;networks=-;disabled=0;desc=a ~b";
+	size_t len = strlen(good);
+	char value[256], err[256];
+	struct sendsec_keyrec rec;
+	long long right = 0;
+
+	CHECK_RESULT(sendsec_keyrec_parse(good, len, &rec, err, sizeof(err)), SENDSEC_OK);
+	CHECK_STR(rec.description, "a ~b");
+	sendsec_keyrec_clear(&rec);
+	for (size_t pos = 0; pos < len; pos++) {
+		for (int c = 0; c < 256; c++) {
+			bool printable = c >= 0x20 && c <= 0x7e, said;
+
+			memcpy(value, good, len);
+			value[pos] = (char)c;
+			err[0] = '\0';
+			said = sendsec_keyrec_parse(value, len, &rec, err, sizeof(err)) == SENDSEC_UNAVAILABLE &&
+					strstr(err, "non-printable") != NULL;
+			if (said == printable)
+				fprintf(stderr, "position %zu byte 0x%02x: refused as non-printable %d\n", pos, c,
+						said);
+			right += said != printable;
+			sendsec_keyrec_clear(&rec);
+		}
+	}
+	CHECK_EQ_INT(right, (long long)(len * 256));
+}
+
+/* The stored hash's base64 is read exactly as libsodium reads it (sodium_base642bin, standard
+ * alphabet with padding): random hashes round-trip, and every printable character at each of the
+ * 44 positions of one encoding is accepted or refused alike, with the same bytes when accepted
+ * (a non-zero padding bit, a second "=", a character outside the alphabet). */
+static void test_keyrec_hash_base64(void)
+{
+#define HASH_VALUE_FMT                                                                                                 \
+	"v1;id=4Fq9xK2bT0aZ;hash=%s;scopes=smtp;expires=-;created=20250301120000Z;networks=-;disabled=0;desc="
+	unsigned char hash[SENDSEC_KEY_HASH_LEN], bin[SENDSEC_KEY_HASH_LEN];
+	char b64[45], value[256], err[256];
+	struct sendsec_keyrec rec;
+	int round_trips = 0, differ = 0, accepted = 0, refused = 0;
+
+	for (int r = 0; r < 200; r++) {
+		randombytes_buf(hash, sizeof(hash));
+		sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+		snprintf(value, sizeof(value), HASH_VALUE_FMT, b64);
+		if (sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK &&
+				memcmp(rec.hash, hash, sizeof(hash)) == 0)
+			round_trips++;
+		sendsec_keyrec_clear(&rec);
+	}
+	CHECK_EQ_INT(round_trips, 200);
+	for (size_t pos = 0; pos < 44; pos++) {
+		for (int c = 0x20; c <= 0x7e; c++) {
+			const char *end = NULL;
+			size_t bin_len = 0;
+			bool ours, theirs;
+
+			if (c == ';')
+				continue; /* would end the field */
+			sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+			b64[pos] = (char)c;
+			snprintf(value, sizeof(value), HASH_VALUE_FMT, b64);
+			ours = sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK;
+			theirs = sodium_base642bin(bin, sizeof(bin), b64, 44, NULL, &bin_len, &end,
+						 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+					bin_len == sizeof(bin) && end == b64 + 44;
+			if (ours != theirs || (ours && memcmp(rec.hash, bin, sizeof(bin)) != 0)) {
+				fprintf(stderr, "hash base64: position %zu character 0x%02x: ours %d, libsodium %d\n",
+						pos, c, ours, theirs);
+				differ++;
+			}
+			accepted += ours;
+			refused += !ours;
+			sendsec_keyrec_clear(&rec);
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(accepted > 44 && refused > 44 * 30);
+	/* Every length from 0 to 48 (a valid encoding cut short, without its padding, with "=" or "A"
+	 * appended): only the 44 characters of the canonical encoding are accepted, by both. */
+	sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+	for (size_t n = 0; n <= 48; n++) {
+		for (int fill = 0; fill < 2; fill++) {
+			char text[64];
+			const char *end = NULL;
+			size_t bin_len = 0;
+			bool ours, theirs;
+
+			memset(text, fill ? 'A' : '=', sizeof(text));
+			memcpy(text, b64, n < 44 ? n : 44);
+			text[n] = '\0';
+			snprintf(value, sizeof(value), HASH_VALUE_FMT, text);
+			ours = sendsec_keyrec_parse(value, strlen(value), &rec, err, sizeof(err)) == SENDSEC_OK;
+			theirs = sodium_base642bin(bin, sizeof(bin), text, n, NULL, &bin_len, &end,
+						 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+					bin_len == sizeof(bin) && end == text + n;
+			if (ours != theirs || ours != (n == 44)) {
+				fprintf(stderr, "hash base64: length %zu fill %d: ours %d, libsodium %d\n", n, fill,
+						ours, theirs);
+				differ++;
+			}
+			sendsec_keyrec_clear(&rec);
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -896,9 +1096,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_crc_vectors();
+	test_crc_against_reference();
 	test_mint_round_trip();
 	test_single_change_denied();
 	test_shape_denied();
+	test_alphabet_every_byte();
 	test_looks_like();
 	test_mint_errors_and_clear();
 	test_hash_and_matches();
@@ -912,5 +1114,7 @@ int main(int argc, char **argv)
 	test_keyrec_malformed();
 	test_keyrec_used();
 	test_lifecycle_rules();
+	test_keyrec_hash_base64();
+	test_keyrec_printable();
 	return check_report(argv[0]);
 }

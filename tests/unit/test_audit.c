@@ -3,6 +3,9 @@
  * (delegation: user= is the person), and where a line goes: to the installed sink, or by default
  * to syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line). The default is observed through
  * capture_syslog.h. */
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -247,6 +250,133 @@ static void check_admin(void)
 	CHECK_STR(syslog_line, "sendsecctl: action=key_revoke key=4Fq9xK2bT0aZ reason=leaked file=/srv/app/.env");
 }
 
+/* ---- the line as the first audit.c wrote it (sanitise each value, then one snprintf) ---- */
+
+static void ref_clean(char dst[65], const char *value)
+{
+	size_t in = 0, out = 0, n;
+
+	if (value == NULL || value[0] == '\0')
+		value = "-";
+	n = strlen(value);
+	while (in < n) {
+		uint32_t cp;
+		size_t len = sendsec_utf8_decode(value + in, n - in, &cp), put;
+		bool keep;
+
+		if (len == 0)
+			keep = false;
+		else if (cp < 0x80)
+			keep = (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+					(cp != 0 && strchr("._@:+-/", (int)cp) != NULL);
+		else
+			keep = !sendsec_utf8_is_control(cp);
+		put = keep ? len : 1;
+		if (out + put > 64)
+			break;
+		if (keep)
+			memcpy(dst + out, value + in, len);
+		else
+			dst[out] = '?';
+		out += put;
+		in += len > 0 ? len : 1;
+	}
+	dst[out] = '\0';
+}
+
+static void ref_format(char *buf, size_t len, const char *service, const char *user, const char *rhost,
+		const struct sendsec_outcome *out)
+{
+	char s[65], u[65], r[65], m[65], k[65], t[65], z[65];
+	const char *who = out->authcid[0] != '\0'                              ? out->authcid
+			: out->result == SENDSEC_OK && out->account[0] != '\0' ? out->account
+									       : user;
+
+	ref_clean(s, service);
+	ref_clean(u, who);
+	ref_clean(r, rhost);
+	ref_clean(m, out->method);
+	ref_clean(k, out->key_id);
+	ref_clean(t, out->token);
+	ref_clean(z, out->authz);
+	snprintf(buf, len, "sendsec: service=%s user=%s rhost=%s method=%s%s%s%s%s%s%s result=%s%s%s", s, u, r, m,
+			out->key_id[0] != '\0' ? " key=" : "", out->key_id[0] != '\0' ? k : "",
+			out->token[0] != '\0' ? " token=" : "", out->token[0] != '\0' ? t : "",
+			out->authz[0] != '\0' ? " authz=" : "", out->authz[0] != '\0' ? z : "",
+			out->result == SENDSEC_OK ? "success" : "failure", out->result == SENDSEC_OK ? "" : " reason=",
+			out->result == SENDSEC_OK ? "" : sendsec_reason_name(out->reason));
+}
+
+/* Random text for a value: bytes from a pool weighted to what sanitising must tell apart (plain
+ * ASCII, the kept punctuation, spaces and controls, UTF-8 lead and continuation bytes). */
+static void random_text(char *dst, size_t cap)
+{
+	static const unsigned char pool[] = "aZ09._@:+-/ =\t\n\x1b%;\x7f\xc2\x85\xa0\xc3\xbc\xe2\x82\xac\xed\xa0"
+					    "\xf0\x9f\x98\x80\xf4\x90\xc0\xaf\xff";
+	size_t n = randombytes_uniform((uint32_t)cap);
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)pool[randombytes_uniform(sizeof(pool) - 1)];
+	dst[n] = '\0';
+}
+
+/* The line put together piece by piece is byte for byte the line of the first version, for random
+ * values and outcomes and every buffer size up to past the longest line (snprintf's cut). */
+static void check_same_as_snprintf(void)
+{
+	static const enum sendsec_result results[] = {SENDSEC_OK, SENDSEC_DENIED, SENDSEC_UNAVAILABLE};
+	char service[100], user[200], rhost[100], method[20], want[600], got[600];
+	int differ = 0, compared = 0;
+
+	for (int r = 0; r < 3000; r++) {
+		struct sendsec_outcome out;
+		size_t len = r < 600 ? (size_t)r + 1 : 600;
+
+		memset(&out, 0, sizeof(out));
+		out.result = results[randombytes_uniform(3)];
+		out.reason = out.result == SENDSEC_OK ? SENDSEC_REASON_NONE : SENDSEC_REASON_BAD_PASSWORD;
+		random_text(service, sizeof(service));
+		random_text(user, sizeof(user));
+		random_text(rhost, sizeof(rhost));
+		random_text(method, sizeof(method));
+		out.method = randombytes_uniform(4) == 0 ? NULL : method;
+		if (randombytes_uniform(2))
+			random_text(out.key_id, sizeof(out.key_id));
+		if (randombytes_uniform(2))
+			random_text(out.token, sizeof(out.token));
+		if (randombytes_uniform(3) == 0)
+			random_text(out.authz, sizeof(out.authz));
+		if (randombytes_uniform(3) == 0)
+			random_text(out.authcid, sizeof(out.authcid));
+		if (randombytes_uniform(2))
+			random_text(out.account, sizeof(out.account));
+		const char *u = randombytes_uniform(8) == 0 ? NULL : user,
+			   *h = randombytes_uniform(8) == 0 ? NULL : rhost;
+
+		ref_format(want, len, service, u, h, &out);
+		memset(got, 'X', sizeof(got));
+		sendsec_audit_format(got, len, service, u, h, &out);
+		compared++;
+		differ += strcmp(want, got) != 0;
+	}
+	CHECK_EQ_INT(compared, 3000);
+	CHECK_EQ_INT(differ, 0);
+	/* Every byte value alone as the user (the bit table of the kept ASCII characters, entry by
+	 * entry). */
+	for (int c = 1; c < 256; c++) {
+		struct sendsec_outcome out = {.result = SENDSEC_DENIED, .reason = SENDSEC_REASON_BAD_PASSWORD};
+		char one[2] = {(char)c, '\0'};
+
+		ref_format(want, sizeof(want), "smtp", one, "192.0.2.7", &out);
+		sendsec_audit_format(got, sizeof(got), "smtp", one, "192.0.2.7", &out);
+		if (strcmp(want, got) != 0) {
+			fprintf(stderr, "byte 0x%02x: want \"%s\", got \"%s\"\n", c, want, got);
+			differ++;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -254,5 +384,6 @@ int main(int argc, char **argv)
 	check_hostile_bytes();
 	check_sinks();
 	check_admin();
+	check_same_as_snprintf();
 	return check_report(argv[0]);
 }
