@@ -310,6 +310,23 @@ int itest_ldapmodify(const char *ldif)
 	return itest_run(argv, ldif, NULL, 0);
 }
 
+const char *itest_set_attr_ldif(const char *user, const char *attr, const char *value)
+{
+	static char ldif[1024];
+
+	if (value != NULL)
+		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n", itest_user_dn(user),
+				attr, attr, value);
+	else
+		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\ndelete: %s\n", itest_user_dn(user), attr);
+	return ldif;
+}
+
+int itest_set_attr(const char *user, const char *attr, const char *value)
+{
+	return itest_ldapmodify(itest_set_attr_ldif(user, attr, value));
+}
+
 int itest_count_values(const char *dn, const char *attr)
 {
 	static char out[65536];

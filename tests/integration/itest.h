@@ -91,11 +91,15 @@ bool itest_expect(const char *file, int line, const char *what, const struct sen
 		EXPECT((what), &expect_out_, (want_rc), (want_reason));                                                \
 	} while (0)
 
-/* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */
 /* Runs argv (argv[0] looked up in PATH) with stdin from input (may be NULL) and stdout to out
  * (may be NULL: discarded); returns the exit status, or -1. */
 int itest_run(const char *const argv[], const char *input, char *out, size_t outlen);
+/* Feeds ldif to ldapmodify as the rootdn; returns its exit status (0 on success). */
 int itest_ldapmodify(const char *ldif);
+/* The LDIF of "replace: attr" with value on account user (value NULL: "delete: attr"), in static
+ * storage; itest_set_attr feeds it to itest_ldapmodify and returns its exit status. */
+const char *itest_set_attr_ldif(const char *user, const char *attr, const char *value);
+int itest_set_attr(const char *user, const char *attr, const char *value);
 /* Number of values of attr on the entry dn, read as the rootdn; -1 on error. */
 int itest_count_values(const char *dn, const char *attr);
 /* "uid=<name>,ou=people,<base>" in a static buffer per call slot (four rotating slots). */

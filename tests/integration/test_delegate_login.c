@@ -114,37 +114,28 @@ int main(int argc, char **argv)
 	EXPECT("nobody logs in as newsletter directly", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 
 	/* The shared account's own state. */
-	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			       "add: sendsecDisabled\nsendsecDisabled: TRUE\n") == 0);
+	CHECK(itest_set_attr("newsletter", "sendsecDisabled", "TRUE") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter disabled", &out, SENDSEC_DENIED, SENDSEC_REASON_DISABLED);
-	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			       "delete: sendsecDisabled\n-\nadd: pwdAccountLockedTime\npwdAccountLockedTime: "
-			       "000001010000Z\n") == 0);
+	CHECK(itest_set_attr("newsletter", "sendsecDisabled", NULL) == 0);
+	CHECK(itest_set_attr("newsletter", "pwdAccountLockedTime", "000001010000Z") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter locked by ppolicy", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	/* A lock after failed binds ends as its policy says (cn=lockout: 600 s), for the shared
 	 * account as for a login. */
 	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%SZ", gmtime(&(time_t){time(NULL) - 60}));
-	snprintf(ldif, sizeof(ldif),
-			"dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			"replace: pwdAccountLockedTime\npwdAccountLockedTime: %s\n-\n"
-			"add: pwdPolicySubentry\npwdPolicySubentry: cn=lockout,ou=policies,dc=example,dc=test\n",
-			stamp);
-	CHECK(itest_ldapmodify(ldif) == 0);
+	CHECK(itest_set_attr("newsletter", "pwdAccountLockedTime", stamp) == 0);
+	CHECK(itest_set_attr("newsletter", "pwdPolicySubentry", "cn=lockout,ou=policies,dc=example,dc=test") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter locked by failed binds a minute ago", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
-	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			       "replace: pwdAccountLockedTime\npwdAccountLockedTime: 20240101000000Z\n") == 0);
+	CHECK(itest_set_attr("newsletter", "pwdAccountLockedTime", "20240101000000Z") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter's lock after failed binds is over", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
-	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			       "delete: pwdPolicySubentry\n") == 0);
+	CHECK(itest_set_attr("newsletter", "pwdPolicySubentry", NULL) == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("the same lock, no policy known: held until unlocked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
-	CHECK(itest_ldapmodify("dn: uid=newsletter,ou=people,dc=example,dc=test\nchangetype: modify\n"
-			       "delete: pwdAccountLockedTime\n-\nadd: sendsecAllowedNetwork\n"
-			       "sendsecAllowedNetwork: 198.51.100.0/24\n") == 0);
+	CHECK(itest_set_attr("newsletter", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("newsletter", "sendsecAllowedNetwork", "198.51.100.0/24") == 0);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
 	EXPECT("newsletter's networks refuse 192.0.2.5", &out, SENDSEC_DENIED, SENDSEC_REASON_NETWORK);
 	as(ctx, "bob", itest_pw("bob"), "newsletter", "198.51.100.20", &out);

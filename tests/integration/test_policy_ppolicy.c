@@ -51,13 +51,8 @@ static int ldapmodify_relax(const char *ldif)
  * relax. Returns the ldapmodify exit status. */
 static int set_attr(const char *user, const char *attr, const char *value, bool relax)
 {
-	char ldif[1024];
+	const char *ldif = itest_set_attr_ldif(user, attr, value);
 
-	if (value != NULL)
-		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n", itest_user_dn(user),
-				attr, attr, value);
-	else
-		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\ndelete: %s\n", itest_user_dn(user), attr);
 	return relax ? ldapmodify_relax(ldif) : itest_ldapmodify(ldif);
 }
 

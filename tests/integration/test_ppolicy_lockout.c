@@ -26,28 +26,15 @@
 
 #define LOCKED_AT "20240101000000Z"
 
-/* "replace: attr" with value on user (value NULL: delete attr), as the rootdn. */
-static int set_attr(const char *user, const char *attr, const char *value)
-{
-	char ldif[1024];
-
-	if (value != NULL)
-		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n", itest_user_dn(user),
-				attr, attr, value);
-	else
-		snprintf(ldif, sizeof(ldif), "dn: %s\nchangetype: modify\ndelete: %s\n", itest_user_dn(user), attr);
-	return itest_ldapmodify(ldif);
-}
-
 /* Points user at the policy cn=NAME,ou=policies (NULL: removes pwdPolicySubentry). */
 static int set_policy(const char *user, const char *name)
 {
 	char dn[512];
 
 	if (name == NULL)
-		return set_attr(user, "pwdPolicySubentry", NULL);
+		return itest_set_attr(user, "pwdPolicySubentry", NULL);
 	snprintf(dn, sizeof(dn), "cn=%s,ou=policies,%s", name, itest_env("BASE"));
-	return set_attr(user, "pwdPolicySubentry", dn);
+	return itest_set_attr(user, "pwdPolicySubentry", dn);
 }
 
 /* Sets pwdLockoutDuration of the policy cn=NAME,ou=policies. */
@@ -94,7 +81,7 @@ static void test_bind_mode(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	CHECK_EQ_INT(itest_count_values(dn, "pwdAccountLockedTime"), 1);
 
 	/* Locked long ago: over for slapd (600 s), which lets the bind in and removes the lock. */
-	CHECK(set_attr("alice", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	CHECK(itest_set_attr("alice", "pwdAccountLockedTime", LOCKED_AT) == 0);
 	EXPECT_LOGIN("bind mode, ppolicy lock older than pwdLockoutDuration: OK", ctx, "bindmode", "alice",
 			itest_pw("alice"), "192.0.2.7", SENDSEC_OK, SENDSEC_REASON_NONE);
 	CHECK_EQ_INT(itest_count_values(dn, "pwdAccountLockedTime"), 0); /* slapd cleared it */
@@ -103,10 +90,10 @@ static void test_bind_mode(struct sendsec_ctx *ctx, struct itest_clock *clock)
 
 	/* The administrative lock is sendsec's to refuse, before any bind (a bind would say
 	 * bad_password): slapd would refuse it too, but never as locked. */
-	CHECK(set_attr("alice", "pwdAccountLockedTime", "000001010000Z") == 0);
+	CHECK(itest_set_attr("alice", "pwdAccountLockedTime", "000001010000Z") == 0);
 	EXPECT_LOGIN("bind mode, administrative lock: refused as locked", ctx, "bindmode", "alice", itest_pw("alice"),
 			"192.0.2.7", SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
-	CHECK(set_attr("alice", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("alice", "pwdAccountLockedTime", NULL) == 0);
 	CHECK(set_policy("alice", NULL) == 0);
 }
 
@@ -115,7 +102,7 @@ static void test_local_mode(struct sendsec_ctx *ctx, struct itest_clock *clock)
 {
 	time_t t = locked_at();
 
-	CHECK(set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
 	clock->now = t + 10 * 365 * 86400;
 	EXPECT_LOGIN("local mode, no pwdPolicySubentry, lock 10 years old: refused as locked", ctx, "sshd", "bob",
 			itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
@@ -144,16 +131,16 @@ static void test_local_mode(struct sendsec_ctx *ctx, struct itest_clock *clock)
 
 	/* What slapd accepts but sendsec cannot read: unavailable, never OK. */
 	CHECK(set_policy("bob", "lockout") == 0);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", "2024010100Z") == 0); /* GeneralizedTime, hours only */
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", "2024010100Z") == 0); /* GeneralizedTime, hours only */
 	EXPECT_LOGIN("local mode, lock time without minutes and seconds: unavailable", ctx, "sshd", "bob",
 			itest_pw("bob"), NULL, SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
 	CHECK(set_duration("forever", "-5") == 0);
 	CHECK(set_policy("bob", "forever") == 0);
 	EXPECT_LOGIN("local mode, negative pwdLockoutDuration: unavailable", ctx, "sshd", "bob", itest_pw("bob"), NULL,
 			SENDSEC_UNAVAILABLE, SENDSEC_REASON_UNAVAILABLE);
 	CHECK(set_duration("forever", "0") == 0);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
 	CHECK(set_policy("bob", NULL) == 0);
 }
 
@@ -162,7 +149,7 @@ static void test_default_policy(struct sendsec_ctx *ctx, struct itest_clock *clo
 {
 	time_t t = locked_at();
 
-	CHECK(set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
 	clock->now = t + 599;
 	EXPECT_LOGIN("ppolicy_default cn=lockout (600 s), 599 s after the lock: refused as locked", ctx, "defpol",
 			"bob", itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
@@ -175,7 +162,7 @@ static void test_default_policy(struct sendsec_ctx *ctx, struct itest_clock *clo
 	EXPECT_LOGIN("pwdPolicySubentry cn=forever wins over ppolicy_default: refused as locked", ctx, "defpol", "bob",
 			itest_pw("bob"), NULL, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	CHECK(set_policy("bob", NULL) == 0);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
 }
 
 /* The administrative lock, whatever the policy says: passwords, keys and the account check. */
@@ -187,7 +174,7 @@ static void test_admin_lock(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	clock->now = time(NULL);
 	CHECK(ikey_create(ctx, "bob", "smtp", 0, NULL, key, id) == SENDSEC_OK);
 	CHECK(set_policy("bob", "lockout") == 0);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", "000001010000Z") == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", "000001010000Z") == 0);
 	clock->now = time(NULL) + 10 * 365 * 86400;
 	EXPECT_LOGIN("administrative lock, local mode: refused as locked", ctx, "sshd", "bob", itest_pw("bob"), NULL,
 			SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
@@ -197,7 +184,7 @@ static void test_admin_lock(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	EXPECT("administrative lock: bob's key refused as locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
 	CHECK_RESULT(sendsec_account_check(ctx, "sshd", "bob", "192.0.2.7", &out), SENDSEC_DENIED);
 	EXPECT("administrative lock: account check refused as locked", &out, SENDSEC_DENIED, SENDSEC_REASON_LOCKED);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
 	CHECK(set_policy("bob", NULL) == 0);
 	clock->now = time(NULL);
 	itest_login(ctx, "smtp", "apikey", key, "192.0.2.7", &out);
@@ -211,7 +198,7 @@ static void test_status(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	struct sendsec_status st;
 	time_t t = locked_at();
 
-	CHECK(set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", LOCKED_AT) == 0);
 	CHECK(set_policy("bob", "lockout") == 0);
 	clock->now = t + 599;
 	CHECK_RESULT(sendsec_admin_status(ctx, "sshd", "bob", &st), SENDSEC_OK);
@@ -224,7 +211,7 @@ static void test_status(struct sendsec_ctx *ctx, struct itest_clock *clock)
 	CHECK_RESULT(sendsec_admin_status(ctx, "sshd", "bob", &st), SENDSEC_OK);
 	CHECK(st.locked); /* the default policy's duration is unknown: until unlocked */
 	CHECK_EQ_INT(st.locked_until, 0);
-	CHECK(set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
+	CHECK(itest_set_attr("bob", "pwdAccountLockedTime", NULL) == 0);
 }
 
 int main(int argc, char **argv)
