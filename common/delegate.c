@@ -14,19 +14,22 @@
 
 #define FILTER_MAX 4096
 
-/* True when the directory says person_dn is one of shared's sendsecDelegate values; a search of
- * the shared entry (and below: only the entry itself counts) filtered on the DN. */
+/* True when the directory says person_dn is one of shared's sendsecDelegate values: a search
+ * below shared filtered on its own DN (entryDN, RFC 5020) and on person_dn, so that an entry below
+ * the shared account naming the person neither counts nor makes the answer ambiguous. */
 static enum sendsec_dir_status is_delegate(
 		struct sendsec_login *l, const struct sendsec_entry *shared, const char *person_dn, bool *is_out)
 {
 	static const char *const no_attrs[] = {"1.1", NULL};
-	char escaped[FILTER_MAX], filter[FILTER_MAX + 32];
+	char person[FILTER_MAX], self[FILTER_MAX], filter[2 * FILTER_MAX + 48];
 	struct sendsec_entry *match = NULL;
 	enum sendsec_dir_status st;
 
 	*is_out = false;
-	if (sendsec_filter_escape(person_dn, strlen(person_dn), escaped, sizeof(escaped)) != SENDSEC_OK ||
-			snprintf(filter, sizeof(filter), "(sendsecDelegate=%s)", escaped) >= (int)sizeof(filter))
+	if (sendsec_filter_escape(person_dn, strlen(person_dn), person, sizeof(person)) != SENDSEC_OK ||
+			sendsec_filter_escape(shared->dn, strlen(shared->dn), self, sizeof(self)) != SENDSEC_OK ||
+			snprintf(filter, sizeof(filter), "(&(entryDN=%s)(sendsecDelegate=%s))", self, person) >=
+					(int)sizeof(filter))
 		return SENDSEC_DIR_FAILED;
 	st = sendsec_dir_search_one(l->dir, shared->dn, filter, no_attrs, &match);
 	if (st == SENDSEC_DIR_OK)

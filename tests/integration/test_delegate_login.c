@@ -97,6 +97,16 @@ int main(int argc, char **argv)
 	CHECK_STR(audit_line(&out, "bob", ip),
 			"sendsec: service=smtp user=bob rhost=192.0.2.5 method=password authz=newsletter "
 			"result=success");
+	/* An entry below the shared account that names bob too changes nothing: only the shared
+	 * entry's own sendsecDelegate counts (it used to make the check match two entries). */
+	CHECK(itest_ldapmodify("dn: cn=child,uid=newsletter,ou=people,dc=example,dc=test\nchangetype: add\n"
+			       "objectClass: applicationProcess\nobjectClass: sendsecAccount\ncn: child\n"
+			       "sendsecDelegate: uid=bob,ou=people,dc=example,dc=test\n") == 0);
+	as(ctx, "bob", itest_pw("bob"), "newsletter", ip, &out);
+	EXPECT("bob, with an entry below newsletter naming him too", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	as(ctx, "alice", itest_pw("alice"), "child", ip, &out);
+	EXPECT("the child entry is no account", &out, SENDSEC_DENIED, SENDSEC_REASON_NOT_DELEGATE);
+	CHECK(itest_ldapmodify("dn: cn=child,uid=newsletter,ou=people,dc=example,dc=test\nchangetype: delete\n") == 0);
 	as(ctx, "bob", "bob-Passw0rd?", "newsletter", ip, &out);
 	EXPECT("bob's wrong password", &out, SENDSEC_DENIED, SENDSEC_REASON_BAD_PASSWORD);
 	as(ctx, "carol", itest_pw("carol"), "newsletter", ip, &out);
