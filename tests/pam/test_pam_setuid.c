@@ -4,7 +4,10 @@
  * whose /run/sendsec is an empty tmpfs (a set-user-ID program ignores SENDSEC_RUN_DIR). A copy of
  * this program, owned by root and mode 4755, logs alice in through libpam with the host's only
  * slot held by another process: run by nobody (AT_SECURE) it must succeed; run by root (no
- * credential change, so no AT_SECURE) it must be answered busy, as every other login is. */
+ * credential change, so no AT_SECURE) it must be answered busy, as every other login is. A copy
+ * with a file capability (cap_dac_override, as a daemon may be given one to read its files) run
+ * by nobody gets AT_SECURE too, without a change of user: it is a service, not a user's program
+ * (as smtpd under an SELinux domain transition), and it must be answered busy as well. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -18,6 +21,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -126,9 +131,38 @@ fail:
 	exit(1);
 }
 
+/* A second copy of this program beside the first, root:root mode 0755, with the file capability
+ * cap_dac_override in its permitted and effective sets (setcap cap_dac_override+ep). */
+static void filecap_copy(const char *from, char *path, size_t len, const char *dir)
+{
+	struct vfs_cap_data cap = {
+			.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+			.data = {{.permitted = 1u << CAP_DAC_OVERRIDE, .inheritable = 0}, {0, 0}},
+	};
+	char buf[65536];
+	ssize_t n = 0;
+	int in = -1, out = -1;
+
+	if ((size_t)snprintf(path, len, "%s/test_pam_filecap", dir) >= len ||
+			(in = open(from, O_RDONLY | O_CLOEXEC)) < 0 ||
+			(out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) < 0)
+		goto fail;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto fail;
+	if (n < 0 || fchown(out, 0, 0) != 0 || fchmod(out, 0755) != 0 ||
+			fsetxattr(out, "security.capability", &cap, sizeof(cap), 0) != 0 || close(out) != 0)
+		goto fail;
+	close(in);
+	return;
+fail:
+	perror("a file-capability copy of the test");
+	exit(1);
+}
+
 int main(int argc, char **argv)
 {
-	char copy[PATH_MAX], dir[PATH_MAX], args[PATH_MAX + 128];
+	char copy[PATH_MAX], capcopy[PATH_MAX], dir[PATH_MAX], args[PATH_MAX + 128];
 	const char *confdir;
 	const char *conf = getenv("SENDSEC_TEST_CONF");
 	pid_t holder;
@@ -152,18 +186,23 @@ int main(int argc, char **argv)
 	pam_itest_write_service("busy", args, NULL);
 	confdir = pam_itest_confdir();
 	setuid_copy(copy, sizeof(copy), dir, sizeof(dir));
+	filecap_copy(copy, capcopy, sizeof(capcopy), dir);
 
 	CHECK_EQ_INT(run_copy(copy, confdir, NOBODY), PAM_SUCCESS); /* no slot held: works */
+	CHECK_EQ_INT(run_copy(capcopy, confdir, NOBODY), PAM_SUCCESS);
 	CHECK_EQ_INT(run_copy(copy, confdir, 0), PAM_SUCCESS);
 	holder = itest_slot_holder(SLOT_DIR);
 	/* The only slot is held: an ordinary program is answered busy ... */
 	CHECK_EQ_INT(run_copy(copy, confdir, 0), PAM_AUTHINFO_UNAVAIL);
 	/* ... and the set-user-ID one, started by nobody, takes no slot and logs alice in. */
 	CHECK_EQ_INT(run_copy(copy, confdir, NOBODY), PAM_SUCCESS);
+	/* A service with a file capability (AT_SECURE, run by its own user) waits its turn. */
+	CHECK_EQ_INT(run_copy(capcopy, confdir, NOBODY), PAM_AUTHINFO_UNAVAIL);
 	CHECK(kill(holder, SIGKILL) == 0 && waitpid(holder, &status, 0) == holder);
 	CHECK_EQ_INT(run_copy(copy, confdir, 0), PAM_SUCCESS);
 
 	unlink(copy);
+	unlink(capcopy);
 	rmdir(dir);
 	pam_itest_done();
 	return check_report(argv[0]);
