@@ -92,8 +92,11 @@ unsigned sendsec_hash_slots_limit(int hash_concurrency)
 
 	/* The user who started a set-user-ID program (su, sudo, passwd) may stop it (SIGSTOP) while
 	 * it holds a slot and so take the host's slots away from smtpd and sshd. Such a program takes
-	 * none: its user could run the same hash computation without sendsec anyway. */
-	if (getauxval(AT_SECURE) != 0)
+	 * none: its user could run the same hash computation without sendsec anyway. Only when the
+	 * exec changed the user or group (the real one differs from the effective one): AT_SECURE
+	 * alone is also set for a service given a file capability or entering an SELinux or AppArmor
+	 * domain, which a network client floods and no other user may stop. */
+	if (getauxval(AT_SECURE) != 0 && (getuid() != geteuid() || getgid() != getegid()))
 		return 0;
 	if (hash_concurrency >= 0)
 		return hash_concurrency > SLOTS_MAX ? SLOTS_MAX : (unsigned)hash_concurrency;

@@ -35,8 +35,10 @@ enum sendsec_result sendsec_hash_slots_open(
 void sendsec_hash_slots_free(struct sendsec_hash_slots *h);
 
 /* The number of slots hash_concurrency asks for: itself when positive, the CPUs online for -1
- * (auto), 0 (no limit) for 0. Always 0 in a set-user-ID, set-group-ID or file-capability program
- * (AT_SECURE): the user who started it could stop it while it holds a slot. */
+ * (auto), 0 (no limit) for 0. Always 0 in a set-user-ID or set-group-ID program run by another
+ * user or group (AT_SECURE with real and effective IDs that differ): the user who started it
+ * could stop it while it holds a slot. A file capability or an LSM transition alone (AT_SECURE,
+ * same IDs) does not count: that is how services run. */
 unsigned sendsec_hash_slots_limit(int hash_concurrency);
 
 /* Takes one of slots 0..n-1 (n >= 1), trying every slot, then again every few milliseconds
