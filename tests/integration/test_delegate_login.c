@@ -239,6 +239,23 @@ int main(int argc, char **argv)
 	CHECK_EQ_INT(ctl("delegate", "remove", "newsletter", "bob", NULL, 0), 0); /* matched as a DN */
 	CHECK_EQ_INT(itest_count_values(itest_user_dn("newsletter"), "sendsecDelegate"), 0);
 
+	/* A shared account whose DN has characters a filter or a DN must escape (a comma, a plus, a
+	 * backslash, parentheses and an asterisk in its RDN value): the check filters on that DN. */
+	CHECK(itest_ldapmodify("dn: cn=Team\\, Sales \\+ Ops (\\\\*),ou=people,dc=example,dc=test\n"
+			       "changetype: add\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: "
+			       "sendsecAccount\n"
+			       "uid: team\ncn: Team, Sales + Ops (\\*)\nsn: Shared\nuidNumber: 20101\ngidNumber: "
+			       "20101\nhomeDirectory: /nonexistent\n") == 0);
+	CHECK_EQ_INT(ctl("delegate", "add", "team", "bob", NULL, 0), 0);
+	clk.now += 30;
+	totp_code(b32, false, "SHA1", 6, clk.now, code);
+	snprintf(pw, sizeof(pw), "%s%s", itest_pw("bob"), code);
+	as(ctx, "bob", pw, "team", ip, &out);
+	EXPECT("bob, a delegate of team (cn=Team\\, Sales \\+ Ops (\\\\*))", &out, SENDSEC_OK, SENDSEC_REASON_NONE);
+	CHECK_STR(out.account, "team");
+	as(ctx, "carol", itest_pw("carol"), "team", ip, &out);
+	EXPECT("carol is not a delegate of team", &out, SENDSEC_DENIED, SENDSEC_REASON_NOT_DELEGATE);
+
 	sodium_memzero(code, sizeof(code));
 	sodium_memzero(pw, sizeof(pw));
 	sodium_memzero(b32, sizeof(b32));
