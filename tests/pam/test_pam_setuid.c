@@ -106,58 +106,50 @@ static void private_slot_dir(void)
 	}
 }
 
-/* Copies this program to a new 0755 directory in /tmp (whose path nobody can search) as
- * root:root mode 4755. */
-static void setuid_copy(char *path, size_t len, char *dir, size_t dirlen)
+/* Copies this program to dir/name, root:root with mode, and with the file capabilities cap when
+ * not NULL. Exits 1 on a failure. */
+static void copy_self(
+		const char *dir, const char *name, mode_t mode, const struct vfs_cap_data *cap, char *path, size_t len)
 {
 	char buf[65536];
 	ssize_t n = 0;
 	int in = -1, out = -1;
 
-	if ((size_t)snprintf(dir, dirlen, "/tmp/sendsec-setuid.XXXXXX") >= dirlen || mkdtemp(dir) == NULL ||
-			chmod(dir, 0755) != 0 || (size_t)snprintf(path, len, "%s/test_pam_setuid", dir) >= len ||
+	if ((size_t)snprintf(path, len, "%s/%s", dir, name) >= len ||
 			(in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0 ||
 			(out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) < 0)
 		goto fail;
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, (size_t)n) != n)
 			goto fail;
-	if (n < 0 || fchown(out, 0, 0) != 0 || fchmod(out, 04755) != 0 || close(out) != 0)
+	if (n < 0 || fchown(out, 0, 0) != 0 || fchmod(out, mode) != 0 ||
+			(cap != NULL && fsetxattr(out, "security.capability", cap, sizeof(*cap), 0) != 0) ||
+			close(out) != 0)
 		goto fail;
 	close(in);
 	return;
 fail:
-	perror("a set-user-ID copy of the test");
+	perror(path);
 	exit(1);
 }
 
-/* A second copy of this program beside the first, root:root mode 0755, with the file capability
- * cap_dac_override in its permitted and effective sets (setcap cap_dac_override+ep). */
-static void filecap_copy(const char *from, char *path, size_t len, const char *dir)
+/* In a new 0755 directory in /tmp (whose path nobody can search): a root:root mode 4755 copy of
+ * this program, and a root:root 0755 one with the file capability cap_dac_override in its
+ * permitted and effective sets (setcap cap_dac_override+ep). */
+static void make_copies(char *dir, size_t dirlen, char *setuid, char *filecap, size_t len)
 {
-	struct vfs_cap_data cap = {
+	static const struct vfs_cap_data cap = {
 			.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
 			.data = {{.permitted = 1u << CAP_DAC_OVERRIDE, .inheritable = 0}, {0, 0}},
 	};
-	char buf[65536];
-	ssize_t n = 0;
-	int in = -1, out = -1;
 
-	if ((size_t)snprintf(path, len, "%s/test_pam_filecap", dir) >= len ||
-			(in = open(from, O_RDONLY | O_CLOEXEC)) < 0 ||
-			(out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) < 0)
-		goto fail;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto fail;
-	if (n < 0 || fchown(out, 0, 0) != 0 || fchmod(out, 0755) != 0 ||
-			fsetxattr(out, "security.capability", &cap, sizeof(cap), 0) != 0 || close(out) != 0)
-		goto fail;
-	close(in);
-	return;
-fail:
-	perror("a file-capability copy of the test");
-	exit(1);
+	if ((size_t)snprintf(dir, dirlen, "/tmp/sendsec-setuid.XXXXXX") >= dirlen || mkdtemp(dir) == NULL ||
+			chmod(dir, 0755) != 0) {
+		perror("a directory for the copies");
+		exit(1);
+	}
+	copy_self(dir, "test_pam_setuid", 04755, NULL, setuid, len);
+	copy_self(dir, "test_pam_filecap", 0755, &cap, filecap, len);
 }
 
 int main(int argc, char **argv)
@@ -185,8 +177,7 @@ int main(int argc, char **argv)
 	snprintf(args, sizeof(args), "config=%s methods=password hash_concurrency=1 timeout=1", conf);
 	pam_itest_write_service("busy", args, NULL);
 	confdir = pam_itest_confdir();
-	setuid_copy(copy, sizeof(copy), dir, sizeof(dir));
-	filecap_copy(copy, capcopy, sizeof(capcopy), dir);
+	make_copies(dir, sizeof(dir), copy, capcopy, sizeof(copy));
 
 	CHECK_EQ_INT(run_copy(copy, confdir, NOBODY), PAM_SUCCESS); /* no slot held: works */
 	CHECK_EQ_INT(run_copy(capcopy, confdir, NOBODY), PAM_SUCCESS);
