@@ -9,10 +9,14 @@
  *            no longer than the code ("123456") against a wrong password with six digits appended;
  *   prompt:  methods password+totp, otp_mode prompt, a callback answering "Verification code: "
  *            (PAM): a name no account has against alice, enrolled, with a wrong password; the
- *            prompts each login saw are counted and must be the same on both sides.
+ *            prompts each login saw are counted and must be the same on both sides;
+ *   lockout: methods password, the default lockout (threshold 5 per source): alice with a wrong
+ *            password (its attempt is written to and read back from her lockout record; the same
+ *            wrong password counts once, so she is never locked) against a name no account has.
  * alice's hash is first brought to the engine's default cost (argon2id m=65536, t=2) by one
  * password login (rehash yes), then she is enrolled with sendsecctl; every context uses the
- * default cost, lockout off (lockout_threshold 0). No password, code or secret is printed.
+ * default cost, lockout off (lockout_threshold 0) but for the lockout pair. No password, code or
+ * secret is printed.
  * usage: bench_oracle PATH/TO/sendsecctl [N]   (default 30 pairs each) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +161,7 @@ int main(int argc, char **argv)
 {
 	int n = argc > 2 ? atoi(argv[2]) : 30;
 	struct sendsec_outcome out;
-	struct sendsec_ctx *pw, *bind, *append, *prompt;
+	struct sendsec_ctx *pw, *bind, *append, *prompt, *lockout;
 	char b32[64], wrong_appended[64];
 	const char *conf;
 
@@ -185,6 +189,7 @@ int main(int argc, char **argv)
 	bind = ctx_with("password_check bind\nmethods password\nlockout_threshold 0\n");
 	append = ctx_with("methods password+totp\notp_mode append\nlockout_threshold 0\n");
 	prompt = ctx_with("methods password+totp\nlockout_threshold 0\n");
+	lockout = ctx_with("methods password\n");
 	snprintf(wrong_appended, sizeof(wrong_appended), "%s123456", "alice-wrong-Passw0rd!");
 
 	{
@@ -208,6 +213,14 @@ int main(int argc, char **argv)
 
 		run_pair(prompt, "prompt mode (callback), unknown/enrolled", &unknown, &enrolled, n);
 	}
+	{
+		struct side known = {"known (alice), wrong password, lockout record written:", "alice",
+				"alice-wrong-Passw0rd!", false, SENDSEC_DENIED};
+		struct side unknown = {"unknown name:", NULL, "alice-wrong-Passw0rd!", false, SENDSEC_UNKNOWN_USER};
+
+		run_pair(lockout, "local check, default lockout, known/unknown", &known, &unknown, n);
+	}
+	sendsec_ctx_free(lockout);
 	sendsec_ctx_free(pw);
 	sendsec_ctx_free(bind);
 	sendsec_ctx_free(append);
