@@ -581,6 +581,20 @@ static ber_len_t ber_left(BerElement *ber)
 	return ber_get_option(ber, LBER_OPT_REMAINING_BYTES, &left) == LBER_OPT_SUCCESS ? left : 0;
 }
 
+/* Doubles an array of *cap elements of size bytes that starts out as stack (copied to the heap the
+ * first time): returns the new array, or NULL without memory (arr is then still valid). */
+static void *grow(void *arr, const void *stack, size_t *cap, size_t size)
+{
+	void *grown = arr == stack ? malloc(2 * *cap * size) : realloc(arr, 2 * *cap * size);
+
+	if (grown == NULL)
+		return NULL;
+	if (arr == stack)
+		memcpy(grown, stack, *cap * size);
+	*cap *= 2;
+	return grown;
+}
+
 /* Reads the next attribute of the entry (SEQUENCE { type, SET OF value }) in place, its values
  * appended to *vals (*n_vals of *cap, on the stack until it outgrows it). False on anything that
  * is not exactly that: a wrong tag, an element running past its SEQUENCE or SET, bytes left over
@@ -606,14 +620,9 @@ static bool read_attribute(BerElement *ber, struct attr_view *a, struct berval *
 	a->n = 0;
 	for (; left > set_end; left = ber_left(ber)) {
 		if (*n_vals == *cap) {
-			grown = *vals == stack_vals ? malloc(2 * *cap * sizeof(**vals))
-						    : realloc(*vals, 2 * *cap * sizeof(**vals));
-			if (grown == NULL)
+			if ((grown = grow(*vals, stack_vals, cap, sizeof(**vals))) == NULL)
 				return false;
-			if (*vals == stack_vals)
-				memcpy(grown, stack_vals, *cap * sizeof(**vals));
 			*vals = grown;
-			*cap *= 2;
 		}
 		if (ber_get_stringbv(ber, &(*vals)[*n_vals], LBER_BV_NOTERM) == LBER_DEFAULT)
 			return false;
@@ -650,14 +659,9 @@ struct sendsec_entry *sendsec_entry_from_ber(BerElement *ber, const struct berva
 	bytes = dn->bv_len + 1;
 	while (ber_left(ber) > 0) {
 		if (n_views == cap) {
-			grown = views == stack_views ? malloc(2 * cap * sizeof(*views))
-						     : realloc(views, 2 * cap * sizeof(*views));
-			if (grown == NULL)
+			if ((grown = grow(views, stack_views, &cap, sizeof(*views))) == NULL)
 				goto out;
-			if (views == stack_views)
-				memcpy(grown, stack_views, sizeof(stack_views));
 			views = grown;
-			cap *= 2;
 		}
 		if (!read_attribute(ber, &views[n_views], &bvals, &n_vals, &vals_cap, stack_vals))
 			goto out;

@@ -175,6 +175,7 @@ enum sendsec_result sendsec_password_standin(
 {
 	unsigned char r[16];
 	char hex[2 * sizeof(r) + 1], *dn = NULL;
+	bool was_held = l->holds_slot; /* held by the caller: it gives it back */
 	enum sendsec_result rc;
 	int n;
 
@@ -197,7 +198,8 @@ enum sendsec_result sendsec_password_standin(
 		sendsec_hash_dummy_verify(password, l->s->argon2_opslimit, l->s->argon2_memlimit_kib);
 	free(dn);
 out:
-	sendsec_login_slot_give(l);
+	if (!was_held)
+		sendsec_login_slot_give(l);
 	return SENDSEC_OK;
 }
 

@@ -202,10 +202,6 @@ enum sendsec_dir_status sendsec_apikey_touch(struct sendsec_login *l, const stru
 bool sendsec_policy_account_network_ok(const struct sendsec_login *l);
 /* True when the service's allow_networks allows the client (or is empty). */
 bool sendsec_policy_service_network_ok(const struct sendsec_login *l);
-/* True when password and TOTP logins of the account, or from this login's source, are locked
- * (sendsecFailure and sendsecFailureTime values, ppolicy's lock unless sendsec_policy_ppolicy_lock
- * says it is over). */
-bool sendsec_policy_is_locked(const struct sendsec_login *l);
 /* Lockout around one password (or password and TOTP) attempt, in this order: */
 /* Before the password check: DENIED (reason locked or source_locked, nothing written) when the
  * account or the client's source is locked; else writes the attempt's value (and deletes expired

@@ -764,22 +764,6 @@ void sendsec_policy_attempt_abandon(struct sendsec_login *l)
 	drop_attempt(l);
 }
 
-bool sendsec_policy_is_locked(const struct sendsec_login *l)
-{
-	struct sendsec_lockout_rules r = rules_of(l->s);
-	struct record rec = {0};
-	time_t until;
-	bool locked;
-
-	if (sendsec_policy_ppolicy_lock(l, &until) != SENDSEC_PPOLICY_OPEN)
-		return true;
-	if (!record_read(l->account, &rec))
-		return true; /* fail closed */
-	locked = sendsec_lockout_decide(rec.f, rec.n, rec.n, client(l), &r, l->now) != SENDSEC_LOCKOUT_OPEN;
-	record_clear(&rec);
-	return locked;
-}
-
 static int cmp_last_desc(const void *a, const void *b)
 {
 	const struct sendsec_source_state *x = a, *y = b;
